@@ -1,0 +1,49 @@
+# Two commands for a fresh machine: `make run` serves the portal, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-postgres translations extract-messages install install-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+translations: $(VENV)/.runtime
+	$(BIN)/python -m portal.core.catalogs
+
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) portal seed
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+test: install-dev translations
+	$(BIN)/python -m pytest -q -ra
+
+# The whole suite again with PostgreSQL as the database (CI runs this too).
+test-postgres: install-dev translations
+	PORTAL_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q -ra
+
+# Refresh the template and the Chinese catalog after adding strings; then translate the new
+# entries in translations/zh/LC_MESSAGES/messages.po (Traditional is generated from it).
+extract-messages: install-dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k pgettext:1c,2 --no-location --sort-output \
+		-o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l zh --no-location \
+		--omit-header --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo translations/zh_Hant

@@ -1,0 +1,68 @@
+"""The civic portal: `create_app` is the table of contents."""
+from flask import Flask
+
+from portal.config import ROOT_DIR, load_config
+
+
+def create_app(config=None) -> Flask:
+    """Create the portal: configuration, extensions, features, commands."""
+    app = Flask(__name__, static_folder=str(ROOT_DIR / "static"), static_url_path="/static",
+                instance_path=str(ROOT_DIR / "instance"))
+    app.config.update(load_config())
+    app.config.update(config or {})
+
+    _init_extensions(app)
+    _register_features(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from portal import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from portal.core.database import configure_engine
+    from portal.extensions import babel, csrf, db, migrate
+    from portal.i18n import select_locale
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT_DIR / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    if app.config["PORTAL_PROXY_COUNT"]:
+        count = app.config["PORTAL_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def _register_features(app: Flask) -> None:
+    from portal.core.errors import register_error_handlers
+    from portal.core.security import apply_security_headers
+    from portal.core.templating import register_template_helpers
+    from portal.core.views import bp as core_bp
+    from portal.i18n import remember_locale
+    from portal.stations.views import bp as stations_bp
+    from portal.submissions.views import bp as submissions_bp
+
+    register_template_helpers(app)
+    register_error_handlers(app)
+    app.after_request(apply_security_headers)
+    app.after_request(remember_locale)
+    app.register_blueprint(core_bp)
+    app.register_blueprint(submissions_bp)
+    app.register_blueprint(stations_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from flask.cli import AppGroup
+
+    from portal.stations.cli import seed_command
+    from portal.submissions.cli import publish_command
+    from portal.worker import worker_command
+
+    portal_cli = AppGroup("portal", help="Portal administration commands.")
+    for command in (seed_command, publish_command, worker_command):
+        portal_cli.add_command(command)
+    app.cli.add_command(portal_cli)

@@ -1,0 +1,67 @@
+"""Settings, read from PORTAL_* environment variables when the app is created (never at import)."""
+import os
+import secrets
+from pathlib import Path
+
+ROOT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _bool(value, default):
+    if value is None or value == "":
+        return default
+    return value.strip().lower() not in {"0", "false", "no", "off"}
+
+
+def _secret_key(data_dir: Path) -> str:
+    """Read the generated secret from the data directory, creating it (mode 0600) on first use."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_config(environ=None) -> dict:
+    """Build the Flask config dict from the environment (defaults suit a developer machine)."""
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("PORTAL_DATA_DIR") or ROOT_DIR / "instance").resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database_url = env.get("PORTAL_DATABASE_URL") or f"sqlite:///{data_dir / 'portal.db'}"
+    if database_url.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; make the plain URL form work too.
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    https = _bool(env.get("PORTAL_HTTPS"), False)
+    webhook_secret = env.get("PORTAL_WEBHOOK_SECRET", "")
+    return {
+        "PORTAL_DATA_DIR": str(data_dir),
+        "SECRET_KEY": env.get("PORTAL_SECRET_KEY") or _secret_key(data_dir),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Photos: 3 photos of up to 10 MB each plus the form itself.
+        "MAX_CONTENT_LENGTH": int(env.get("PORTAL_MAX_CONTENT_LENGTH", 32 * 1024 * 1024)),
+        "PORTAL_MAX_PHOTO_BYTES": int(env.get("PORTAL_MAX_PHOTO_BYTES", 10 * 1024 * 1024)),
+        "PORTAL_MAX_IMAGE_PIXELS": int(env.get("PORTAL_MAX_IMAGE_PIXELS", 40_000_000)),
+        "PORTAL_UPLOAD_DIR": str(data_dir / "uploads"),
+        "PORTAL_SINK": env.get("PORTAL_SINK", "local"),
+        "PORTAL_WEBHOOK_URL": env.get("PORTAL_WEBHOOK_URL", ""),
+        "PORTAL_WEBHOOK_SECRET": webhook_secret,
+        "PORTAL_PLATFORM_SECRET": env.get("PORTAL_PLATFORM_SECRET") or webhook_secret,
+        "PORTAL_AMQP_URL": env.get("PORTAL_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"),
+        "PORTAL_AMQP_QUEUE": env.get("PORTAL_AMQP_QUEUE", "incidents"),
+        "PORTAL_REDIS_URL": env.get("PORTAL_REDIS_URL", ""),
+        "PORTAL_RATE_LIMITS": env.get("PORTAL_RATE_LIMITS", "on"),
+        "PORTAL_EMBEDDED_WORKER": _bool(env.get("PORTAL_EMBEDDED_WORKER"), True),
+        "PORTAL_PROXY_COUNT": int(env.get("PORTAL_PROXY_COUNT", 0)),
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "BABEL_DEFAULT_TIMEZONE": env.get("PORTAL_TIMEZONE", "Asia/Shanghai"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT_DIR / "translations"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+        "PORTAL_PUBLIC_PAGE_SIZE": 20,
+    }

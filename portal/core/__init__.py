@@ -1,0 +1,1 @@
+"""Shared infrastructure: templates, errors, security headers, database set-up, text helpers."""

@@ -1,0 +1,50 @@
+"""Engine set-up: SQLite pragmas and write transactions that take the lock up front."""
+import sqlite3
+
+from flask import current_app, has_app_context, has_request_context, request
+from sqlalchemy import event
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _begin_statement() -> str:
+    """BEGIN IMMEDIATE unless this transaction can only read.
+
+    Safe-method requests only read. Outside requests (commands, workers) transactions may write;
+    under TESTING, test code that only inspects rows between requests must not hold the write
+    lock, and tests write from one connection at a time, so a deferred BEGIN is enough there.
+    """
+    if has_request_context():
+        return "BEGIN" if request.method in SAFE_METHODS else "BEGIN IMMEDIATE"
+    if has_app_context() and current_app.testing:
+        return "BEGIN"
+    return "BEGIN IMMEDIATE"
+
+
+def configure_engine(engine, busy_timeout_ms: int = 15000) -> None:
+    """On SQLite: WAL, foreign keys, busy timeout, and BEGIN IMMEDIATE for write transactions.
+
+    A deferred transaction that upgrades to a write lock fails at once with "database is locked"
+    when another writer holds it (SQLite cannot wait without risking deadlock), so anything that may
+    write starts with BEGIN IMMEDIATE and waits its turn under the busy timeout. Read-only
+    transactions start deferred and, under WAL, never queue behind writers.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        if not isinstance(dbapi_connection, sqlite3.Connection):
+            return
+        # Let SQLAlchemy's "begin" event below issue BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql(_begin_statement())

@@ -1,0 +1,33 @@
+"""Template helpers: locale switch links, localized names, dates and numbers."""
+from flask import request, url_for
+from flask_babel import format_datetime, format_decimal
+
+from portal.i18n import HTML_LANG, LOCALE_LABELS, LOCALES, current_locale, localized
+
+
+def url_for_locale(locale: str) -> str:
+    """The current page's URL with `lang` set to another locale."""
+    args = dict(request.view_args or {})
+    args.update(request.args.to_dict())
+    args["lang"] = locale
+    endpoint = request.endpoint or "submissions.home"
+    try:
+        return url_for(endpoint, **args)
+    except Exception:  # e.g. an error page for a URL that matched no route
+        return url_for("submissions.home", lang=locale)
+
+
+def template_globals() -> dict:
+    """Context processor: what every template may use."""
+    locale = current_locale()
+    return {"current_locale": locale, "html_lang": HTML_LANG[locale], "LOCALES": LOCALES,
+            "LOCALE_LABELS": LOCALE_LABELS, "url_for_locale": url_for_locale}
+
+
+def register_template_helpers(app) -> None:
+    """Filters and globals for every template."""
+    app.context_processor(template_globals)
+    app.add_template_filter(lambda obj, field: localized(obj, field), "localized")
+    app.add_template_filter(lambda value, fmt="medium": format_datetime(value, fmt) if value
+                            else "", "datetime")
+    app.add_template_filter(format_decimal, "number")

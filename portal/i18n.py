@@ -1,0 +1,70 @@
+"""Locale selection and the translation helpers used across the portal.
+
+`_` translates at request time, `_l` lazily for strings defined at import time. The order of
+preference: `?lang=`, then the `lang` cookie, then Accept-Language, then Chinese (Simplified).
+"""
+from flask import request
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l, ngettext, pgettext  # noqa: F401
+
+from portal.core.text import to_traditional
+
+LOCALES = ("zh", "zh_Hant", "en")
+DEFAULT_LOCALE = "zh"
+LANG_COOKIE = "lang"
+# What <html lang> and hreflang say for each locale.
+HTML_LANG = {"zh": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
+LOCALE_LABELS = {"zh": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
+_TRADITIONAL_TAGS = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
+
+
+def parse_locale(value):
+    """Map a user-supplied language tag to one of LOCALES, or None."""
+    if not value:
+        return None
+    tag = value.strip().replace("_", "-").lower()
+    if tag in ("zh-hant", "zh-tw", "zh-hk", "zh-mo") or tag.startswith(_TRADITIONAL_TAGS):
+        return "zh_Hant"
+    if tag == "zh" or tag.startswith("zh-"):
+        return "zh"
+    if tag == "en" or tag.startswith("en-"):
+        return "en"
+    return None
+
+
+def select_locale():
+    """Flask-Babel locale selector."""
+    for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
+        locale = parse_locale(candidate)
+        if locale:
+            return locale
+    for tag, _quality in request.accept_languages:
+        locale = parse_locale(tag)
+        if locale:
+            return locale
+    return DEFAULT_LOCALE
+
+
+def current_locale() -> str:
+    """The active locale as one of LOCALES."""
+    locale = get_locale()
+    if locale is None:
+        return DEFAULT_LOCALE
+    return "zh_Hant" if locale.language == "zh" and locale.script == "Hant" else locale.language
+
+
+def localized(obj, field: str, locale=None) -> str:
+    """Pick `<field>_en` or `<field>_zh` of a reference-data row; Traditional is derived."""
+    locale = locale or current_locale()
+    if locale == "en":
+        return getattr(obj, f"{field}_en") or getattr(obj, f"{field}_zh")
+    value = getattr(obj, f"{field}_zh")
+    return to_traditional(value) if locale == "zh_Hant" else value
+
+
+def remember_locale(response):
+    """Store an explicit `?lang=` choice in a cookie so later pages keep it."""
+    locale = parse_locale(request.args.get("lang"))
+    if locale and request.cookies.get(LANG_COOKIE) != locale:
+        response.set_cookie(LANG_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True, secure=request.is_secure)
+    return response

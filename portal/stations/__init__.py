@@ -1,0 +1,1 @@
+"""Stations, areas, categories and the routing reference data."""

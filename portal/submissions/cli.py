@@ -1,0 +1,20 @@
+"""`flask portal publish CODE` (until the moderation pages land, the way to publish)."""
+import click
+
+from portal.extensions import db
+from portal.submissions.services import find_by_code, set_publication
+
+
+@click.command("publish")
+@click.argument("code")
+@click.option("--unpublish", is_flag=True, help="Withdraw it from public view instead.")
+def publish_command(code, unpublish):
+    """Publish a submission as written (after checking it holds no personal data)."""
+    submission = find_by_code(code)
+    if submission is None:
+        raise click.ClickException(f"No submission with tracking code {code}.")
+    set_publication(submission, not unpublish, actor="cli",
+                    public_title=submission.public_title or submission.title,
+                    public_body=submission.public_body or submission.body)
+    db.session.commit()
+    click.echo(f"{submission.display_code}: {'unpublished' if unpublish else 'published'}")

@@ -1,0 +1,69 @@
+"""The public submission form. Content rules live in the service; the form carries values."""
+import uuid
+
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, HiddenField, MultipleFileField, RadioField, SelectField,
+                     StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
+
+from portal.i18n import _l, localized
+from portal.stations.services import active_areas, category_tree
+from portal.submissions.services import BODY_MAX, PLACE_MAX, TITLE_MAX
+
+
+class SubmissionForm(FlaskForm):
+    kind = RadioField(_l("What would you like to do?"), choices=[
+        SelectChoice("issue", _l("Report a problem")), SelectChoice("idea", _l("Make a suggestion"))],
+        default="issue", validate_choice=False)
+    category = SelectField(_l("Category"), validate_choice=False)
+    title = StringField(_l("Title"), description=_l("A short summary, e.g. “Street light out "
+                                                      "on Yangshupu Road”."),
+                        render_kw={"maxlength": TITLE_MAX})
+    body = TextAreaField(_l("Description"), description=_l("What is happening, since when, and "
+                                                            "what would help."),
+                         render_kw={"maxlength": BODY_MAX, "rows": 6})
+    area = SelectField(_l("Area"), validate_choice=False)
+    place = StringField(_l("Place (optional)"), description=_l("Street, building or landmark."),
+                        render_kw={"maxlength": PLACE_MAX})
+    latitude = StringField(_l("Latitude (optional)"), render_kw={"inputmode": "decimal"})
+    longitude = StringField(_l("Longitude (optional)"), render_kw={"inputmode": "decimal"})
+    photos = MultipleFileField(_l("Photos (optional, up to 3)"),
+                               render_kw={"accept": "image/jpeg,image/png,image/webp"})
+    name = StringField(_l("Your name (optional)"), render_kw={"autocomplete": "name"})
+    phone = StringField(_l("Phone (optional)"), render_kw={"autocomplete": "tel",
+                                                           "inputmode": "tel"})
+    email = StringField(_l("E-mail (optional)"), render_kw={"autocomplete": "email",
+                                                            "inputmode": "email"})
+    consent = BooleanField(_l("I agree that my contact details are passed to the department "
+                              "handling this, so they can contact me."))
+    idempotency_key = HiddenField()
+
+    def fill_choices(self) -> None:
+        """Category and area choices in the active language."""
+        self.category.choices = [SelectChoice("", _l("Choose a category"))] + [
+            SelectChoice(c.code, localized(c, "name"), optgroup=localized(top, "name"))
+            for top, children in category_tree() for c in children]
+        self.area.choices = [SelectChoice("", _l("Choose an area"))] + [
+            SelectChoice(a.code, localized(a, "name")) for a in active_areas()]
+        if not self.idempotency_key.data:
+            self.idempotency_key.data = uuid.uuid4().hex
+
+    def service_values(self) -> dict:
+        """The form's values as create_submission takes them."""
+        return {
+            "kind": self.kind.data, "category_code": self.category.data or "",
+            "area_code": self.area.data or "", "title": self.title.data or "",
+            "body": self.body.data or "", "place": self.place.data or "",
+            "latitude": (self.latitude.data or "").strip() or None,
+            "longitude": (self.longitude.data or "").strip() or None,
+            "contact": {"name": self.name.data, "phone": self.phone.data,
+                        "email": self.email.data, "consent": self.consent.data},
+            "photos": [f.read() for f in (self.photos.data or []) if getattr(f, "filename", "")],
+            "idempotency_key": (self.idempotency_key.data or "")[:100] or None,
+        }
+
+    def show_errors(self, errors: dict) -> None:
+        """Attach the service's messages to the fields they concern."""
+        for name, message in errors.items():
+            field = getattr(self, name, None) or self.title
+            field.errors = list(field.errors or []) + [message]

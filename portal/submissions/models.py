@@ -1,0 +1,125 @@
+"""A submission, its contact (kept apart), photos, public timeline and the change log (outbox)."""
+from datetime import datetime, timezone
+
+from portal.extensions import db
+
+KINDS = ("issue", "idea")
+CHANNELS = ("web", "kiosk", "api", "open311")
+STATUSES = ("received", "held", "accepted", "forwarded", "in_progress", "resolved", "closed",
+            "rejected")
+OPEN_STATUSES = ("received", "held", "accepted", "forwarded", "in_progress")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Submission(db.Model):
+    """An issue or idea raised by a resident, from any channel."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    code = db.Column(db.String(16), nullable=False, unique=True)  # tracking code, no dash
+    kind = db.Column(db.String(10), nullable=False)
+    channel = db.Column(db.String(10), nullable=False, default="web")
+    language = db.Column(db.String(10), nullable=False, default="zh")
+    status = db.Column(db.String(20), nullable=False, default="received", index=True)
+    category_id = db.Column(db.Integer, db.ForeignKey("category.id"), nullable=False)
+    area_id = db.Column(db.Integer, db.ForeignKey("area.id"), nullable=False)
+    station_id = db.Column(db.Integer, db.ForeignKey("station.id"), nullable=True)
+    title = db.Column(db.String(200), nullable=False)  # as the resident wrote it
+    body = db.Column(db.Text, nullable=False)
+    place = db.Column(db.String(300), nullable=False, default="")
+    latitude = db.Column(db.Float, nullable=True)
+    longitude = db.Column(db.Float, nullable=True)
+    # The public version: set by a moderator (redacted) before publishing; never the original.
+    public_title = db.Column(db.String(200), nullable=True)
+    public_body = db.Column(db.Text, nullable=True)
+    published = db.Column(db.Boolean, nullable=False, default=False, index=True)
+    published_at = db.Column(db.DateTime(timezone=True), nullable=True)
+    support_count = db.Column(db.Integer, nullable=False, default=0)
+    screening_score = db.Column(db.Float, nullable=False, default=0.0)
+    screening_reasons = db.Column(db.JSON, nullable=False, default=list)
+    idempotency_key = db.Column(db.String(100), nullable=True, unique=True)
+    fingerprint = db.Column(db.String(64), nullable=True)  # of the request that used the key
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow,
+                           onupdate=utcnow)
+
+    category = db.relationship("Category")
+    area = db.relationship("Area")
+    station = db.relationship("Station")
+    contact = db.relationship("Contact", uselist=False, back_populates="submission",
+                              cascade="all, delete-orphan")
+    photos = db.relationship("Photo", back_populates="submission", order_by="Photo.id",
+                             cascade="all, delete-orphan")
+    events = db.relationship("StatusEvent", back_populates="submission",
+                             order_by="StatusEvent.id", cascade="all, delete-orphan")
+
+    @property
+    def display_code(self) -> str:
+        """The tracking code grouped for reading aloud, e.g. K7M2Q-X9PR4."""
+        return f"{self.code[:5]}-{self.code[5:]}"
+
+
+class Contact(db.Model):
+    """A resident's contact details: own table so it can be purged and never leaks publicly."""
+
+    submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"),
+                              primary_key=True)
+    name = db.Column(db.String(100), nullable=False, default="")
+    phone = db.Column(db.String(40), nullable=False, default="")
+    email = db.Column(db.String(254), nullable=False, default="")
+    consent = db.Column(db.Boolean, nullable=False, default=False)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    submission = db.relationship(Submission, back_populates="contact")
+
+
+class Photo(db.Model):
+    """A re-encoded photo (metadata stripped) stored under a generated name outside static/."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"),
+                              nullable=False, index=True)
+    filename = db.Column(db.String(80), nullable=False, unique=True)
+    thumbnail = db.Column(db.String(80), nullable=False, unique=True)
+    content_type = db.Column(db.String(40), nullable=False)
+    width = db.Column(db.Integer, nullable=False)
+    height = db.Column(db.Integer, nullable=False)
+    size = db.Column(db.Integer, nullable=False)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    submission = db.relationship(Submission, back_populates="photos")
+
+
+class StatusEvent(db.Model):
+    """One entry of a submission's timeline: who, when, from, to, a note; public or staff-only."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"),
+                              nullable=False, index=True)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    actor = db.Column(db.String(80), nullable=False)  # resident | system | platform | user:NAME
+    from_status = db.Column(db.String(20), nullable=True)
+    to_status = db.Column(db.String(20), nullable=True)
+    note = db.Column(db.Text, nullable=False, default="")  # internal, staff only
+    public_note = db.Column(db.Text, nullable=False, default="")  # shown to the resident
+    is_public = db.Column(db.Boolean, nullable=False, default=True)
+
+    submission = db.relationship(Submission, back_populates="events")
+
+
+class ChangeLog(db.Model):
+    """The outbox: one row per change that derived views (search, forwarding) react to.
+
+    Written in the same transaction as the change. Consumers keep their own position (the last id
+    they applied). On PostgreSQL ids can commit out of order, so a consumer re-reads a short
+    window behind its position rather than trusting that every lower id is already visible.
+    """
+
+    id = db.Column(db.BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
+    submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"),
+                              nullable=False, index=True)
+    change = db.Column(db.String(30), nullable=False)  # created | status | published | edited ...
+    status = db.Column(db.String(20), nullable=True)  # the status after the change
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)

@@ -1,0 +1,87 @@
+"""Photo intake: decode to check, re-encode without metadata, thumbnail, store under new names."""
+import io
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from portal.i18n import _
+
+FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"),
+           "WEBP": ("image/webp", ".webp")}
+THUMBNAIL_SIZE = (320, 320)
+
+
+class PhotoInvalid(ValueError):
+    """A photo that cannot be accepted; the message is for the resident."""
+
+
+@dataclass
+class PreparedPhoto:
+    data: bytes
+    thumbnail: bytes
+    content_type: str
+    extension: str
+    width: int
+    height: int
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        if image.mode not in ("RGB", "L", "CMYK"):
+            image = image.convert("RGB")
+        image.save(out, "JPEG", quality=85, optimize=True)
+    elif fmt == "PNG":
+        image.save(out, "PNG", optimize=True)
+    else:
+        image.save(out, "WEBP", quality=85)
+    return out.getvalue()
+
+
+def prepare_photo(data: bytes, *, max_bytes: int, max_pixels: int) -> PreparedPhoto:
+    """Check a photo by decoding it and re-encode it with orientation applied and no metadata."""
+    if not data:
+        raise PhotoInvalid(_("The photo file is empty."))
+    if len(data) > max_bytes:
+        raise PhotoInvalid(_("Each photo may be at most %(mb)d MB.", mb=max_bytes // (1024 * 1024)))
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            fmt = probe.format
+            width, height = probe.size
+            if fmt not in FORMATS:
+                raise PhotoInvalid(_("Photos must be JPEG, PNG or WebP images."))
+            # Checked on the header, before any pixel is decoded: a decompression bomb stops here.
+            if width * height > max_pixels:
+                raise PhotoInvalid(_("This image is too large (%(mp)d megapixels at most).",
+                                     mp=max_pixels // 1_000_000))
+            probe.load()
+            image = ImageOps.exif_transpose(probe)
+    except PhotoInvalid:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise PhotoInvalid(_("This file is not a readable JPEG, PNG or WebP image.")) from None
+    # A fresh info dict drops EXIF, XMP, GPS and comments; only pixels are written out.
+    image.info = {}
+    content_type, extension = FORMATS[fmt]
+    thumb = image.convert("RGBA") if image.mode in ("P", "LA") else image.copy()
+    if thumb.mode == "RGBA":
+        flat = Image.new("RGB", thumb.size, "white")
+        flat.paste(thumb, mask=thumb.split()[-1])
+        thumb = flat
+    thumb.thumbnail(THUMBNAIL_SIZE)
+    return PreparedPhoto(data=_encode(image, fmt), thumbnail=_encode(thumb, "JPEG"),
+                         content_type=content_type, extension=extension,
+                         width=image.width, height=image.height)
+
+
+def write_photo_files(prepared: PreparedPhoto, upload_dir: str) -> tuple:
+    """Write the photo and its thumbnail under generated names; returns (name, thumbnail name)."""
+    directory = Path(upload_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = secrets.token_hex(16)
+    name, thumb_name = stem + prepared.extension, stem + ".thumb.jpg"
+    (directory / name).write_bytes(prepared.data)
+    (directory / thumb_name).write_bytes(prepared.thumbnail)
+    return name, thumb_name

@@ -1,0 +1,317 @@
+"""The submission's life: the one place it is born, the one place its status changes.
+
+Services take plain values, add and flush; the caller (a view, a CLI command, a worker) commits.
+"""
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
+
+from portal.core.text import clean_block, clean_line, has_hidden_controls
+from portal.extensions import db
+from portal.i18n import _
+from portal.screening.services import screen_text
+from portal.stations.services import find_area, find_category, find_station
+from portal.submissions.models import (
+    CHANNELS, KINDS, ChangeLog, Contact, Photo, StatusEvent, Submission, utcnow)
+from portal.submissions.photos import PhotoInvalid, prepare_photo, write_photo_files
+
+# Crockford's base32: no I, L, O or U, so a code read aloud or copied by hand stays unambiguous.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 10  # 50 random bits
+TITLE_MAX, BODY_MAX, PLACE_MAX = 120, 5000, 200
+TITLE_MIN, BODY_MIN = 2, 5
+MAX_PHOTOS = 3
+PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,19}$")
+
+TRANSITIONS = {
+    "received": {"held", "accepted", "rejected"},
+    "held": {"received", "accepted", "rejected"},
+    "accepted": {"held", "forwarded", "in_progress", "resolved", "closed", "rejected"},
+    "forwarded": {"accepted", "in_progress", "resolved", "closed"},  # accepted: returned
+    "in_progress": {"accepted", "resolved", "closed"},
+    "resolved": {"in_progress", "closed"},
+    "closed": set(),
+    "rejected": {"received", "accepted"},
+}
+
+
+class SubmissionInvalid(ValueError):
+    """Input that cannot become a submission; `errors` maps field names to messages."""
+
+    def __init__(self, errors: dict):
+        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class IdempotencyConflict(ValueError):
+    """The idempotency key was already used for a different submission."""
+
+    def __init__(self, submission):
+        super().__init__("idempotency key reused with a different request")
+        self.submission = submission
+
+
+class TransitionNotAllowed(ValueError):
+    """A status change the lifecycle does not permit."""
+
+
+@dataclass
+class Creation:
+    submission: Submission
+    created: bool  # False when an idempotent retry returned the existing submission
+
+
+def new_tracking_code() -> str:
+    """A fresh random tracking code (50 bits from the OS's CSPRNG)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_tracking_code(text: str) -> str:
+    """Read a code as a person types it: any case, dashes or spaces, O for 0, I or L for 1."""
+    raw = re.sub(r"[\s\-_]", "", (text or "").upper())
+    return raw.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+
+
+def find_by_code(text: str):
+    """The submission with this tracking code (as typed), or None."""
+    code = normalize_tracking_code(text)
+    if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
+        return None
+    return db.session.execute(db.select(Submission).filter_by(code=code)).scalar_one_or_none()
+
+
+def _check_text(errors, field, value, *, minimum, maximum, multiline=False, required=True):
+    cleaned = clean_block(value) if multiline else clean_line(value)
+    if has_hidden_controls(cleaned):
+        errors[field] = _("Please remove invisible control characters from this text.")
+    elif required and len(cleaned) < minimum:
+        errors[field] = (_("This field is required.") if not cleaned else
+                         _("Please write at least %(n)d characters.", n=minimum))
+    elif len(cleaned) > maximum:
+        errors[field] = _("Please keep this under %(n)d characters (now %(count)d).",
+                          n=maximum, count=len(cleaned))
+    return cleaned
+
+
+def _check_contact(errors, contact):
+    contact = contact or {}
+    name = _check_text(errors, "name", contact.get("name") or "", minimum=0, maximum=100,
+                       required=False)
+    phone = clean_line(contact.get("phone") or "")
+    if phone and not PHONE.match(phone):
+        errors["phone"] = _("Please enter a phone number using digits only, e.g. 021 5555 1234.")
+    email = clean_line(contact.get("email") or "")
+    if email:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError:
+            errors["email"] = _("Please enter a valid e-mail address.")
+    consent = bool(contact.get("consent"))
+    if consent and not (name or phone or email):
+        errors["consent"] = _("Give a name, phone number or e-mail for us to pass on, "
+                              "or untick the box.")
+    return {"name": name, "phone": phone, "email": email, "consent": consent}
+
+
+def _check_coordinates(errors, latitude, longitude):
+    if latitude is None and longitude is None:
+        return None, None
+    try:
+        lat, lon = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        errors["latitude"] = _("Give both latitude and longitude as numbers, or neither.")
+        return None, None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or lat != lat or lon != lon:
+        errors["latitude"] = _("These coordinates are not on the map.")
+        return None, None
+    return lat, lon
+
+
+def _fingerprint(values: dict) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _forget_files_on_rollback(paths):
+    """Files written for a transaction are removed again if that transaction rolls back."""
+    session = db.session()
+
+    @event.listens_for(session, "after_soft_rollback", once=True)
+    def _remove(_session, _previous):
+        for path in paths:
+            Path(path).unlink(missing_ok=True)
+
+
+def create_submission(*, kind, category_code, area_code, title, body, channel="web",
+                      language="zh", place="", latitude=None, longitude=None, station_slug=None,
+                      contact=None, photos=(), idempotency_key=None, screening_context=None,
+                      actor="resident") -> Creation:
+    """Validate, screen and store a new submission from any channel; the only place one is born.
+
+    `photos` is a sequence of raw bytes. Raises SubmissionInvalid (field -> message) before
+    anything is stored, or IdempotencyConflict when the key was used for different content.
+    """
+    errors = {}
+    if kind not in KINDS:
+        errors["kind"] = _("Choose whether this is an issue or an idea.")
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    category = find_category(category_code) if isinstance(category_code, str) else None
+    if category is None:
+        errors["category"] = _("Choose a category from the list.")
+    area = find_area(area_code) if isinstance(area_code, str) else None
+    if area is None:
+        errors["area"] = _("Choose an area from the list.")
+    station = None
+    if station_slug:
+        station = find_station(station_slug)
+        if station is None:
+            errors["station"] = _("Choose a station from the list.")
+    title = _check_text(errors, "title", title if isinstance(title, str) else "",
+                        minimum=TITLE_MIN, maximum=TITLE_MAX)
+    body = _check_text(errors, "body", body if isinstance(body, str) else "", minimum=BODY_MIN,
+                       maximum=BODY_MAX, multiline=True)
+    place = _check_text(errors, "place", place if isinstance(place, str) else "", minimum=0,
+                        maximum=PLACE_MAX, required=False)
+    latitude, longitude = _check_coordinates(errors, latitude, longitude)
+    contact = _check_contact(errors, contact)
+    prepared = []
+    if len(photos) > MAX_PHOTOS:
+        errors["photos"] = _("You can add at most %(n)d photos.", n=MAX_PHOTOS)
+    else:
+        for data in photos:
+            try:
+                prepared.append(prepare_photo(
+                    data, max_bytes=current_app.config["PORTAL_MAX_PHOTO_BYTES"],
+                    max_pixels=current_app.config["PORTAL_MAX_IMAGE_PIXELS"]))
+            except PhotoInvalid as exc:
+                errors["photos"] = str(exc)
+                break
+    if errors:
+        raise SubmissionInvalid(errors)
+
+    fingerprint = _fingerprint({
+        "kind": kind, "category": category_code, "area": area_code, "title": title, "body": body,
+        "place": place, "lat": latitude, "lon": longitude, "station": station_slug,
+        "contact": contact, "photos": [hashlib.sha256(d).hexdigest() for d in photos]})
+    if idempotency_key:
+        existing = db.session.execute(
+            db.select(Submission).filter_by(idempotency_key=idempotency_key)).scalar_one_or_none()
+        if existing is not None:
+            if existing.fingerprint != fingerprint:
+                raise IdempotencyConflict(existing)
+            return Creation(existing, False)
+
+    screening = screen_text(title, body, screening_context)
+    submission = Submission(
+        code=new_tracking_code(), kind=kind, channel=channel, language=language,
+        category=category, area=area, station=station, title=title, body=body, place=place,
+        latitude=latitude, longitude=longitude, idempotency_key=idempotency_key or None,
+        fingerprint=fingerprint, screening_score=screening.score,
+        screening_reasons=screening.reasons, status="received")
+    if any(contact[k] for k in ("name", "phone", "email")):
+        submission.contact = Contact(**contact)
+    try:
+        with db.session.begin_nested():
+            db.session.add(submission)
+            submission.events.append(StatusEvent(actor=actor, from_status=None,
+                                                 to_status="received"))
+            db.session.flush()
+    except IntegrityError:
+        # A concurrent request with the same idempotency key won the race (or, once in 2^50,
+        # the code collided): return what the key now names.
+        if not idempotency_key:
+            raise
+        existing = db.session.execute(
+            db.select(Submission).filter_by(idempotency_key=idempotency_key)).scalar_one()
+        if existing.fingerprint != fingerprint:
+            raise IdempotencyConflict(existing) from None
+        return Creation(existing, False)
+    record_change(submission, "created")
+    written = []
+    upload_dir = current_app.config["PORTAL_UPLOAD_DIR"]
+    for item in prepared:
+        name, thumb = write_photo_files(item, upload_dir)
+        written += [Path(upload_dir) / name, Path(upload_dir) / thumb]
+        submission.photos.append(Photo(filename=name, thumbnail=thumb,
+                                       content_type=item.content_type, width=item.width,
+                                       height=item.height, size=len(item.data)))
+    if written:
+        _forget_files_on_rollback(written)
+    if screening.hold:
+        change_status(submission, "held", actor="system", note=", ".join(screening.reasons),
+                      public=False)
+    db.session.flush()
+    return Creation(submission, True)
+
+
+def record_change(submission, change: str) -> None:
+    """Append to the change log (the outbox) in the current transaction."""
+    db.session.add(ChangeLog(submission_id=submission.id, change=change,
+                             status=submission.status))
+
+
+def change_status(submission, to_status: str, *, actor: str, note: str = "",
+                  public_note: str = "", public: bool = True) -> StatusEvent:
+    """Move a submission to another status, writing its timeline and the change log."""
+    from_status = submission.status
+    if to_status not in TRANSITIONS.get(from_status, set()):
+        raise TransitionNotAllowed(f"{from_status} -> {to_status}")
+    submission.status = to_status
+    submission.updated_at = utcnow()
+    event_row = StatusEvent(actor=actor, from_status=from_status, to_status=to_status, note=note,
+                            public_note=public_note, is_public=public)
+    submission.events.append(event_row)
+    db.session.flush()
+    record_change(submission, "status")
+    return event_row
+
+
+def set_publication(submission, published: bool, *, actor: str, public_title=None,
+                    public_body=None) -> None:
+    """Publish (with the public, redacted text) or unpublish a submission."""
+    if published:
+        submission.public_title = clean_line(public_title or submission.public_title or "")
+        submission.public_body = clean_block(public_body or submission.public_body or "")
+        if not submission.public_title or not submission.public_body:
+            raise ValueError("a published submission needs a public title and text")
+        submission.published_at = submission.published_at or utcnow()
+    submission.published = published
+    submission.updated_at = utcnow()
+    submission.events.append(StatusEvent(
+        actor=actor, from_status=submission.status, to_status=submission.status, is_public=False,
+        note="published" if published else "unpublished"))
+    db.session.flush()
+    record_change(submission, "published" if published else "unpublished")
+
+
+def public_timeline(submission) -> list:
+    """The timeline entries a resident may see, oldest first."""
+    return [e for e in submission.events if e.is_public]
+
+
+def published_submissions(page: int, per_page: int):
+    """A page of published submissions, newest first (a Flask-SQLAlchemy Pagination)."""
+    query = (db.select(Submission).filter_by(published=True)
+             .order_by(Submission.published_at.desc(), Submission.id.desc()))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def find_published(submission_id: int):
+    """A published submission by id, or None."""
+    submission = db.session.get(Submission, submission_id)
+    return submission if submission is not None and submission.published else None
+
+
+def find_photo(filename: str):
+    """A photo row by stored file name or thumbnail name, or None."""
+    return db.session.execute(
+        db.select(Photo).where((Photo.filename == filename) | (Photo.thumbnail == filename))
+    ).scalar_one_or_none()

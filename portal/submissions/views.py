@@ -1,0 +1,114 @@
+"""Public pages: home, the submission form, confirmation, tracking, published submissions."""
+from flask import (Blueprint, abort, current_app, redirect, render_template, request,
+                   send_from_directory, url_for)
+
+from portal.core.security import no_store
+from portal.extensions import db
+from portal.i18n import _, current_locale
+from portal.submissions import labels
+from portal.submissions.forms import SubmissionForm
+from portal.submissions.services import (
+    IdempotencyConflict, SubmissionInvalid, create_submission, find_by_code, find_photo,
+    find_published, public_timeline, published_submissions)
+
+bp = Blueprint("submissions", __name__, template_folder="templates")
+
+
+@bp.app_context_processor
+def submission_labels():
+    return {"KIND_LABELS": labels.KIND_LABELS, "STATUS_LABELS": labels.STATUS_LABELS,
+            "STATUS_EXPLANATIONS": labels.STATUS_EXPLANATIONS,
+            "CHANNEL_LABELS": labels.CHANNEL_LABELS}
+
+
+@bp.get("/")
+def home():
+    """Home page: the two ways in, tracking, and the latest published submissions."""
+    latest = published_submissions(page=1, per_page=5).items
+    return render_template("submissions/home.html", latest=latest)
+
+
+@bp.route("/submit", methods=["GET", "POST"])
+@no_store
+def submit():
+    """The submission form (issue or idea)."""
+    form = SubmissionForm()
+    form.fill_choices()
+    if request.method == "GET" and request.args.get("kind") in ("issue", "idea"):
+        form.kind.data = request.args["kind"]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            creation = create_submission(**form.service_values(), channel="web",
+                                         language=current_locale())
+        except SubmissionInvalid as exc:
+            form.show_errors(exc.errors)
+            status = 422
+        except IdempotencyConflict as exc:
+            return redirect(url_for(".thanks", code=exc.submission.code))
+        else:
+            db.session.commit()
+            return redirect(url_for(".thanks", code=creation.submission.code), code=303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("submissions/submit.html", form=form), status
+
+
+@bp.get("/thanks/<code>")
+@no_store
+def thanks(code):
+    """Confirmation with the tracking code (post/redirect/get target of the form)."""
+    submission = find_by_code(code) or abort(404)
+    return render_template("submissions/thanks.html", submission=submission)
+
+
+@bp.get("/track")
+@no_store
+def track_lookup():
+    """The tracking form; a code given redirects to its page."""
+    code = request.args.get("code", "").strip()
+    if not code:
+        return render_template("submissions/track_lookup.html", error=None, code="")
+    submission = find_by_code(code)
+    if submission is None:
+        error = _("No submission has this tracking code. Check it and try again.")
+        return render_template("submissions/track_lookup.html", error=error, code=code), 404
+    return redirect(url_for(".track", code=submission.code))
+
+
+@bp.get("/track/<code>")
+@no_store
+def track(code):
+    """A submission's status and public timeline, for whoever holds its tracking code."""
+    submission = find_by_code(code) or abort(404)
+    return render_template("submissions/track.html", submission=submission,
+                           timeline=public_timeline(submission))
+
+
+@bp.get("/submissions")
+def published_list():
+    """Published submissions, newest first."""
+    page = request.args.get("page", 1, type=int)
+    pagination = published_submissions(max(page, 1), current_app.config["PORTAL_PUBLIC_PAGE_SIZE"])
+    return render_template("submissions/list.html", pagination=pagination)
+
+
+@bp.get("/submissions/<int:submission_id>")
+def published_detail(submission_id):
+    """A published submission's public page (the moderated text only)."""
+    submission = find_published(submission_id) or abort(404)
+    return render_template("submissions/detail.html", submission=submission,
+                           timeline=public_timeline(submission))
+
+
+@bp.get("/photos/<name>")
+def photo(name):
+    """A photo of a published submission."""
+    row = find_photo(name)
+    if row is None or not row.submission.published:
+        abort(404)
+    response = send_from_directory(current_app.config["PORTAL_UPLOAD_DIR"], name,
+                                   mimetype="image/jpeg" if name == row.thumbnail
+                                   else row.content_type)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
