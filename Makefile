@@ -42,8 +42,8 @@ test-postgres: install-dev translations
 extract-messages: install-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k pgettext:1c,2 --no-location --sort-output \
 		-o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations -l zh --no-location \
-		--omit-header --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l zh \
+		--no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo translations/zh_Hant

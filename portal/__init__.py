@@ -22,8 +22,9 @@ def _init_extensions(app: Flask) -> None:
 
     from portal import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from portal.core.database import configure_engine
-    from portal.extensions import babel, csrf, db, migrate
-    from portal.i18n import select_locale
+    from portal.accounts.services import load_user
+    from portal.extensions import babel, csrf, db, login_manager, migrate
+    from portal.i18n import _l, select_locale
 
     db.init_app(app)
     with app.app_context():
@@ -32,6 +33,10 @@ def _init_extensions(app: Flask) -> None:
                      compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
     if app.config["PORTAL_PROXY_COUNT"]:
         count = app.config["PORTAL_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
@@ -41,6 +46,7 @@ def _register_features(app: Flask) -> None:
     from portal.core.errors import register_error_handlers
     from portal.core.security import apply_security_headers
     from portal.core.templating import register_template_helpers
+    from portal.accounts.views import bp as accounts_bp
     from portal.core.views import bp as core_bp
     from portal.i18n import remember_locale
     from portal.stations.views import bp as stations_bp
@@ -53,16 +59,18 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(core_bp)
     app.register_blueprint(submissions_bp)
     app.register_blueprint(stations_bp)
+    app.register_blueprint(accounts_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from flask.cli import AppGroup
 
+    from portal.accounts.cli import create_user_command
     from portal.stations.cli import seed_command
     from portal.submissions.cli import publish_command
     from portal.worker import worker_command
 
     portal_cli = AppGroup("portal", help="Portal administration commands.")
-    for command in (seed_command, publish_command, worker_command):
+    for command in (seed_command, publish_command, worker_command, create_user_command):
         portal_cli.add_command(command)
     app.cli.add_command(portal_cli)

@@ -18,3 +18,7 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+
+from flask_login import LoginManager  # noqa: E402
+
+login_manager = LoginManager()

@@ -12,7 +12,7 @@ from portal.stations.services import load_reference_file, seed_reference_data
 from portal.submissions.services import create_submission, set_publication
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
-CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def postgres_url_or_skip(url=None):

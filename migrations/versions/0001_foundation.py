@@ -1,8 +1,8 @@
-"""foundation: reference data, submissions, timeline, change log
+"""foundation
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 09:53:22.075582
+Create Date: 2026-11-26 09:55:16.230556
 
 """
 from alembic import op
@@ -43,6 +43,18 @@ def upgrade():
     sa.ForeignKeyConstraint(['parent_id'], ['category.id'], name=op.f('fk_category_parent_id_category')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_category')),
     sa.UniqueConstraint('code', name=op.f('uq_category_code'))
+    )
+    op.create_table('user',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=80), nullable=False),
+    sa.Column('password_hash', sa.String(length=255), nullable=False),
+    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('session_version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
+    sa.UniqueConstraint('username', name=op.f('uq_user_username'))
     )
     op.create_table('station',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -181,6 +193,7 @@ def downgrade():
 
     op.drop_table('submission')
     op.drop_table('station')
+    op.drop_table('user')
     op.drop_table('category')
     op.drop_table('area')
     # ### end Alembic commands ###

@@ -1,7 +1,7 @@
 """Security headers on every response, and no-store for pages that show personal data."""
 from functools import wraps
 
-from flask import make_response
+from flask import make_response, request
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -27,6 +27,8 @@ def apply_security_headers(response):
     # Pages vary with the language cookie and Accept-Language.
     headers.add("Vary", "Cookie")
     headers.add("Vary", "Accept-Language")
+    if request.path.startswith("/staff"):
+        headers["Cache-Control"] = "no-store"  # every staff page may show personal data
     return response
 
 

@@ -1,0 +1,26 @@
+"""`flask portal create-user NAME --role ROLE [--password-stdin]`."""
+import sys
+
+import click
+
+from portal.accounts.models import ROLES
+from portal.accounts.services import AccountError, create_user
+from portal.extensions import db
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(username, role, password_stdin):
+    """Create a staff user (the password is prompted for unless --password-stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(username, role, password)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.username}.")

@@ -1,0 +1,62 @@
+"""Staff login, logout and the deny-by-default decorator."""
+import pytest
+
+from portal.accounts.services import AccountError, create_user
+from portal.extensions import db
+from tests.conftest import submit_form
+
+PASSWORD = "river-lamp-4821"
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a staff user with PASSWORD."""
+    def build(username="mod", role="moderator"):
+        with app.app_context():
+            user = create_user(username, role, PASSWORD)
+            db.session.commit()
+            return user.id
+    return build
+
+
+@pytest.fixture
+def login(client, make_user):
+    """Sign a new user of the given role in through the real form."""
+    def sign_in(role="moderator", username=None):
+        username = username or role
+        make_user(username, role)
+        response = submit_form(client, "/staff/login",
+                               {"username": username, "password": PASSWORD})
+        assert response.status_code == 302
+        return username
+    return sign_in
+
+
+def test_login_and_logout_end_the_session(client, login):
+    login("moderator")
+    assert "moderator" in client.get("/staff/").get_data(as_text=True)
+    page = client.get("/staff/").get_data(as_text=True)
+    from tests.conftest import csrf_token
+    client.post("/staff/logout", data={"csrf_token": csrf_token(page)})
+    assert client.get("/staff/").status_code == 302
+
+
+@pytest.mark.parametrize("lang,message", [("zh", "用户名或密码错误"), ("en", "Wrong username or password")])
+def test_wrong_password_is_refused_in_each_language(client, make_user, lang, message):
+    make_user("alice", "viewer")
+    response = submit_form(client, "/staff/login", {"username": "alice", "password": "nope"},
+                           lang=lang)
+    assert response.status_code == 401
+    assert message in response.get_data(as_text=True)
+
+
+def test_password_policy(app_ctx):
+    with pytest.raises(AccountError):
+        create_user("bob", "viewer", "short")
+    with pytest.raises(AccountError):
+        create_user("bob", "viewer", "1234567890")
+
+
+def test_staff_pages_are_not_cached(client, login):
+    login("viewer")
+    assert client.get("/staff/").headers["Cache-Control"] == "no-store"
