@@ -3,7 +3,7 @@
 `_` translates at request time, `_l` lazily for strings defined at import time. The order of
 preference: `?lang=`, then the `lang` cookie, then Accept-Language, then Chinese (Simplified).
 """
-from flask import request
+from flask import has_request_context, request
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l, ngettext, pgettext  # noqa: F401
 
 from portal.core.text import to_traditional
@@ -32,7 +32,9 @@ def parse_locale(value):
 
 
 def select_locale():
-    """Flask-Babel locale selector."""
+    """Flask-Babel locale selector (commands and workers, outside requests, use the default)."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
     for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
         locale = parse_locale(candidate)
         if locale:
