@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 09:55:16.230556
+Create Date: 2026-11-26 09:56:00.283015
 
 """
 from alembic import op
@@ -159,8 +159,10 @@ def upgrade():
     sa.Column('actor', sa.String(length=80), nullable=False),
     sa.Column('from_status', sa.String(length=20), nullable=True),
     sa.Column('to_status', sa.String(length=20), nullable=True),
+    sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('public_note', sa.Text(), nullable=False),
+    sa.Column('public_note_en', sa.Text(), nullable=False),
     sa.Column('is_public', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_status_event_submission_id_submission'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_status_event'))

@@ -2,6 +2,7 @@
 from flask import request, url_for
 from flask_babel import format_datetime, format_decimal
 
+from portal.core.text import to_traditional
 from portal.i18n import HTML_LANG, LOCALE_LABELS, LOCALES, current_locale, localized
 
 
@@ -31,3 +32,4 @@ def register_template_helpers(app) -> None:
     app.add_template_filter(lambda value, fmt="medium": format_datetime(value, fmt) if value
                             else "", "datetime")
     app.add_template_filter(format_decimal, "number")
+    app.add_template_filter(to_traditional, "traditional")

@@ -102,8 +102,10 @@ class StatusEvent(db.Model):
     actor = db.Column(db.String(80), nullable=False)  # resident | system | platform | user:NAME
     from_status = db.Column(db.String(20), nullable=True)
     to_status = db.Column(db.String(20), nullable=True)
+    kind = db.Column(db.String(10), nullable=False, default="status")  # status | reply | note
     note = db.Column(db.Text, nullable=False, default="")  # internal, staff only
     public_note = db.Column(db.Text, nullable=False, default="")  # shown to the resident
+    public_note_en = db.Column(db.Text, nullable=False, default="")  # its English version
     is_public = db.Column(db.Boolean, nullable=False, default=True)
 
     submission = db.relationship(Submission, back_populates="events")

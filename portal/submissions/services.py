@@ -274,6 +274,21 @@ def change_status(submission, to_status: str, *, actor: str, note: str = "",
     return event_row
 
 
+def add_official_reply(submission, *, actor: str, text: str, text_en: str = "") -> StatusEvent:
+    """The official reply (答复) shown on the tracking and public pages; one place for all."""
+    text, text_en = clean_block(text), clean_block(text_en)
+    if not text and not text_en:
+        raise ValueError("an official reply needs text")
+    event_row = StatusEvent(actor=actor, kind="reply", from_status=submission.status,
+                            to_status=submission.status, public_note=text or text_en,
+                            public_note_en=text_en, is_public=True)
+    submission.events.append(event_row)
+    submission.updated_at = utcnow()
+    db.session.flush()
+    record_change(submission, "reply")
+    return event_row
+
+
 def set_publication(submission, published: bool, *, actor: str, public_title=None,
                     public_body=None) -> None:
     """Publish (with the public, redacted text) or unpublish a submission."""
@@ -286,8 +301,8 @@ def set_publication(submission, published: bool, *, actor: str, public_title=Non
     submission.published = published
     submission.updated_at = utcnow()
     submission.events.append(StatusEvent(
-        actor=actor, from_status=submission.status, to_status=submission.status, is_public=False,
-        note="published" if published else "unpublished"))
+        actor=actor, kind="note", from_status=submission.status, to_status=submission.status,
+        is_public=False, note="published" if published else "unpublished"))
     db.session.flush()
     record_change(submission, "published" if published else "unpublished")
 
