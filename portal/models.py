@@ -1,5 +1,5 @@
 """Every feature's models, imported in one place so metadata (and migrations) see all tables."""
-from portal.accounts.models import User  # noqa: F401
+from portal.accounts.models import AuditEntry, LoginAttempt, User  # noqa: F401
 from portal.stations.models import Area, Category, Station  # noqa: F401
 from portal.submissions.models import (  # noqa: F401
     ChangeLog, Contact, Photo, StatusEvent, Submission)

@@ -1,9 +1,16 @@
-"""Login form."""
+"""Login form and the administrator's user forms."""
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
+from portal.accounts.models import ROLES
 from portal.i18n import _l
+
+ROLE_CHOICES = [SelectChoice("administrator", _l("Administrator")),
+                SelectChoice("moderator", _l("Moderator")),
+                SelectChoice("dispatcher", _l("Dispatcher")), SelectChoice("viewer", _l("Viewer"))]
+assert [c.value for c in ROLE_CHOICES] == list(ROLES)
 
 
 class LoginForm(FlaskForm):
@@ -11,3 +18,25 @@ class LoginForm(FlaskForm):
                            render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), validators=[DataRequired()],
                              render_kw={"autocomplete": "current-password"})
+
+
+class UserCreateForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired()],
+                           render_kw={"autocomplete": "off"})
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="viewer")
+    password = PasswordField(_l("Password"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "new-password"})
+
+
+class UserEditForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    active = BooleanField(_l("Active (may sign in)"))
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "new-password"})
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs CSRF protection."""

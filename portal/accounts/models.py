@@ -1,5 +1,6 @@
 """Staff users. Residents have no accounts."""
 from flask_login import UserMixin
+from sqlalchemy import event
 
 from portal.extensions import db
 from portal.submissions.models import utcnow
@@ -31,3 +32,39 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles) -> bool:
         """True for an administrator, or when the user's role is one of `roles`."""
         return self.role == "administrator" or self.role in roles
+
+
+class LoginAttempt(db.Model):
+    """One sign-in attempt; failures in a recent window throttle the account and the address."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    username = db.Column(db.String(80), nullable=False, index=True)
+    ip = db.Column(db.String(64), nullable=False, index=True)
+    success = db.Column(db.Boolean, nullable=False, default=False)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+
+class AuditEntry(db.Model):
+    """The append-only audit log of staff actions: who, what, when, before and after.
+
+    Rows are only ever inserted: the mapper refuses updates and deletes (see below), and the
+    migration adds database triggers that do the same for anything that bypasses the ORM.
+    """
+
+    id = db.Column(db.Integer, primary_key=True)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    actor = db.Column(db.String(80), nullable=False)  # a username, or "system"
+    action = db.Column(db.String(40), nullable=False, index=True)
+    target_type = db.Column(db.String(30), nullable=False, default="")
+    target_id = db.Column(db.String(40), nullable=False, default="")
+    before = db.Column(db.JSON, nullable=True)
+    after = db.Column(db.JSON, nullable=True)
+    note = db.Column(db.Text, nullable=False, default="")
+
+
+def _refuse_change(_mapper, _connection, _target):
+    raise RuntimeError("the audit log is append-only")
+
+
+event.listen(AuditEntry, "before_update", _refuse_change)
+event.listen(AuditEntry, "before_delete", _refuse_change)

@@ -1,10 +1,15 @@
 """Accounts: password hashing and policy, creating users, authentication, session loading."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from sqlalchemy import func
+
 from portal.extensions import db
 from portal.i18n import _
-from portal.accounts.models import ROLES, User
+from portal.accounts.models import ROLES, AuditEntry, LoginAttempt, User
 from portal.submissions.models import utcnow
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
@@ -32,8 +37,8 @@ def check_password_policy(password: str) -> None:
         raise AccountError(_("This password is too common. Please choose another."))
 
 
-def create_user(username: str, role: str, password: str) -> User:
-    """Create a staff user with a hashed password."""
+def create_user(username: str, role: str, password: str, *, actor=None) -> User:
+    """Create a staff user with a hashed password (audited when an administrator does it)."""
     username = (username or "").strip()
     if not username:
         raise AccountError(_("A username is required."))
@@ -45,6 +50,8 @@ def create_user(username: str, role: str, password: str) -> User:
     user = User(username=username, role=role, password_hash=_hasher.hash(password))
     db.session.add(user)
     db.session.flush()
+    record_audit(actor.username if actor else "system", "user.create", target_type="user",
+                 target_id=user.id, after={"username": user.username, "role": role})
     return user
 
 
@@ -79,3 +86,120 @@ def load_user(session_id: str):
 def end_sessions(user: User) -> None:
     """Invalidate every session of this user (logout everywhere, disabling, password change)."""
     user.session_version += 1
+
+
+# Throttling: failures within the window count; past the limit, no password is even checked.
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_IP = 20
+
+
+@dataclass
+class LoginOutcome:
+    user: object = None  # the signed-in User, or None
+    retry_after: int = 0  # seconds to wait when throttled
+
+
+def _recent_failures(column, value, since):
+    """Failures for this account or address since `since`, newer than its last success."""
+    last_success = db.session.execute(
+        db.select(func.max(LoginAttempt.created_at))
+        .where(column == value, LoginAttempt.success.is_(True))).scalar()
+    if last_success is not None and _aware(last_success) > since:
+        since = _aware(last_success)
+    rows = db.session.execute(
+        db.select(LoginAttempt.created_at)
+        .where(column == value, LoginAttempt.success.is_(False), LoginAttempt.created_at > since)
+        .order_by(LoginAttempt.created_at)).scalars().all()
+    return [_aware(r) for r in rows]
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite returns naive datetimes for timezone-aware columns; they are stored as UTC.
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def login_throttle(username: str, ip: str) -> int:
+    """Seconds this account or address must wait before trying again (0: may try now)."""
+    now = utcnow()
+    since = now - THROTTLE_WINDOW
+    wait = 0
+    for column, value, limit in ((LoginAttempt.username, _login_key(username),
+                                  MAX_FAILURES_PER_ACCOUNT),
+                                 (LoginAttempt.ip, ip or "", MAX_FAILURES_PER_IP)):
+        failures = _recent_failures(column, value, since)
+        if len(failures) >= limit:
+            # Free again when the oldest counted failure leaves the window.
+            oldest = failures[-limit]
+            wait = max(wait, int((oldest + THROTTLE_WINDOW - now).total_seconds()) + 1)
+    return wait
+
+
+def _login_key(username: str) -> str:
+    return (username or "").strip()[:80]
+
+
+def attempt_login(username: str, password: str, ip: str) -> LoginOutcome:
+    """Throttle, authenticate and record one sign-in attempt."""
+    wait = login_throttle(username, ip)
+    if wait:
+        return LoginOutcome(None, wait)
+    user = authenticate(username, password)
+    db.session.add(LoginAttempt(username=_login_key(username), ip=(ip or "")[:64],
+                                success=user is not None))
+    db.session.flush()
+    return LoginOutcome(user, 0)
+
+
+def record_audit(actor: str, action: str, *, target_type: str = "", target_id="",
+                 before=None, after=None, note: str = "") -> AuditEntry:
+    """Append one entry to the audit log (who, what, before and after)."""
+    entry = AuditEntry(actor=actor or "system", action=action, target_type=target_type,
+                       target_id=str(target_id or ""), before=before, after=after, note=note)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def all_users() -> list:
+    """Every staff user, by username."""
+    return db.session.execute(db.select(User).order_by(User.username)).scalars().all()
+
+
+def _user_state(user: User) -> dict:
+    return {"role": user.role, "active": user.active}
+
+
+def update_user(user: User, *, role: str, active: bool, actor: User) -> None:
+    """Change a user's role or disable/enable them; disabling ends their sessions."""
+    if role not in ROLES:
+        raise AccountError(_("Unknown role."))
+    if user.id == actor.id and (role != user.role or not active):
+        raise AccountError(_("You cannot change your own role or disable yourself."))
+    before = _user_state(user)
+    if before == {"role": role, "active": active}:
+        return
+    user.role, user.active = role, active
+    if not active or role != before["role"]:
+        end_sessions(user)
+    record_audit(actor.username, "user.update", target_type="user", target_id=user.id,
+                 before=before, after=_user_state(user))
+
+
+def set_password(user: User, password: str, *, actor: User) -> None:
+    """Set a new password (policy checked); the user's sessions end."""
+    check_password_policy(password)
+    user.password_hash = _hasher.hash(password)
+    end_sessions(user)
+    record_audit(actor.username, "user.password", target_type="user", target_id=user.id)
+
+
+def end_user_sessions(user: User, *, actor: User) -> None:
+    """Sign a user out everywhere (an administrator's action)."""
+    end_sessions(user)
+    record_audit(actor.username, "user.end_sessions", target_type="user", target_id=user.id)
+
+
+def find_user(user_id: int):
+    """A user by id, or None."""
+    return db.session.get(User, user_id)

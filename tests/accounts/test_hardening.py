@@ -1,0 +1,165 @@
+"""Throttled sign-in, session limits, ending sessions, user management and the audit log."""
+import pytest
+
+from portal.accounts.models import AuditEntry, User
+from portal.accounts.services import MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP
+from portal.extensions import db
+from tests.accounts.conftest import STAFF_PASSWORD
+from tests.conftest import csrf_token, submit_form
+
+
+def sign_in(browser, username, password=STAFF_PASSWORD, lang=None, ip="10.0.0.1"):
+    browser.environ_base["REMOTE_ADDR"] = ip
+    return submit_form(browser, "/staff/login", {"username": username, "password": password},
+                       lang=lang)
+
+
+@pytest.mark.parametrize("lang,message", [("zh", "登录失败次数过多"),
+                                          ("en", "Too many failed sign-in attempts")])
+def test_account_is_throttled_after_repeated_failures(app, staff_user, lang, message):
+    staff_user("alice", "moderator")
+    browser = app.test_client()
+    for _ in range(MAX_FAILURES_PER_ACCOUNT):
+        assert sign_in(browser, "alice", "wrong-password", lang=lang).status_code == 401
+    # Even the right password is refused now, from another address too.
+    response = sign_in(app.test_client(), "alice", lang=lang, ip="10.0.0.99")
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    assert message in response.get_data(as_text=True)
+    # Another account is not affected.
+    staff_user("bob", "viewer")
+    assert sign_in(app.test_client(), "bob", ip="10.0.0.99").status_code == 302
+
+
+def test_address_is_throttled_across_accounts(app, staff_user):
+    staff_user("carol", "viewer")
+    browser = app.test_client()
+    for number in range(MAX_FAILURES_PER_IP):
+        assert sign_in(browser, f"nobody{number}", "wrong-password").status_code == 401
+    assert sign_in(app.test_client(), "carol", ip="10.0.0.1").status_code == 429
+    assert sign_in(app.test_client(), "carol", ip="10.0.0.2").status_code == 302
+
+
+def test_success_resets_the_account_count(app, staff_user):
+    staff_user("dave", "viewer")
+    browser = app.test_client()
+    for _ in range(MAX_FAILURES_PER_ACCOUNT - 1):
+        sign_in(browser, "dave", "wrong-password")
+    assert sign_in(app.test_client(), "dave").status_code == 302
+    for _ in range(MAX_FAILURES_PER_ACCOUNT - 1):
+        sign_in(browser, "dave", "wrong-password")
+    assert sign_in(app.test_client(), "dave").status_code == 302
+
+
+def test_login_starts_a_new_session(app, staff_user):
+    staff_user("erin", "viewer")
+    browser = app.test_client()
+    with browser.session_transaction() as session:
+        session["planted"] = "by someone else"
+    assert sign_in(browser, "erin").status_code == 302
+    with browser.session_transaction() as session:
+        assert "planted" not in session
+
+
+@pytest.mark.parametrize("key,age", [("seen_at", 31 * 60), ("login_at", 8 * 3600 + 60)])
+@pytest.mark.parametrize("lang,message", [("zh", "会话已结束"), ("en", "Your session has ended")])
+def test_idle_and_absolute_timeouts(staff_client, key, age, lang, message):
+    browser = staff_client("viewer")
+    assert browser.get("/staff/").status_code == 200
+    with browser.session_transaction() as session:
+        session[key] -= age
+    response = browser.get("/staff/")
+    assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+    page = browser.get(f"/staff/login?lang={lang}").get_data(as_text=True)
+    assert message in page
+
+
+def test_activity_keeps_the_session_alive(staff_client):
+    browser = staff_client("viewer")
+    with browser.session_transaction() as session:
+        session["seen_at"] -= 29 * 60
+    assert browser.get("/staff/").status_code == 200
+    with browser.session_transaction() as session:
+        session["seen_at"] -= 29 * 60
+    assert browser.get("/staff/").status_code == 200
+
+
+def user_id(app, username):
+    with app.app_context():
+        return db.session.execute(db.select(User.id).filter_by(username=username)).scalar_one()
+
+
+def post_page_form(browser, page_url, action_url, data):
+    token = csrf_token(browser.get(page_url).get_data(as_text=True))
+    return browser.post(action_url, data={"csrf_token": token, **data})
+
+
+@pytest.mark.parametrize("lang,saved", [("zh", "已保存"), ("en", "Changes saved")])
+def test_disabling_a_user_ends_their_sessions(app, staff_client, lang, saved):
+    admin = staff_client("administrator")
+    moderator = staff_client("moderator", username="mia")
+    assert moderator.get("/staff/").status_code == 200
+    uid = user_id(app, "mia")
+    url = f"/staff/users/{uid}?lang={lang}"
+    response = post_page_form(admin, url, url, {"role": "moderator"})  # active unticked
+    assert response.status_code == 303
+    assert saved in admin.get(response.headers["Location"]).get_data(as_text=True)
+    response = moderator.get("/staff/")
+    assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+    assert sign_in(app.test_client(), "mia").status_code == 401
+    with app.app_context():
+        entry = db.session.execute(db.select(AuditEntry).filter_by(action="user.update")).scalar_one()
+        assert entry.before == {"role": "moderator", "active": True}
+        assert entry.after == {"role": "moderator", "active": False}
+        assert entry.actor == "administrator-user"
+
+
+def test_administrator_ends_sessions_and_sets_password(app, staff_client):
+    admin = staff_client("administrator")
+    viewer = staff_client("viewer", username="vic")
+    uid = user_id(app, "vic")
+    page = f"/staff/users/{uid}"
+    assert post_page_form(admin, page, page + "/end-sessions", {}).status_code == 303
+    assert viewer.get("/staff/").status_code == 302
+    response = post_page_form(admin, page, page + "/password", {"password": "short"})
+    assert response.status_code == 422
+    response = post_page_form(admin, page, page + "/password", {"password": "new-harbour-7731"})
+    assert response.status_code == 303
+    assert sign_in(app.test_client(), "vic", "new-harbour-7731").status_code == 302
+
+
+@pytest.mark.parametrize("lang,created,weak", [
+    ("zh", "已创建用户 nina", "密码至少"), ("en", "User nina created", "at least 10 characters")])
+def test_administrator_adds_users_through_the_form(app, staff_client, lang, created, weak):
+    admin = staff_client("administrator")
+    url = f"/staff/users?lang={lang}"
+    response = post_page_form(admin, url, url, {"username": "nina", "role": "moderator",
+                                                "password": "short"})
+    assert response.status_code == 422 and weak in response.get_data(as_text=True)
+    response = post_page_form(admin, url, url, {"username": "nina", "role": "moderator",
+                                                "password": "harbour-lights-20"})
+    assert response.status_code == 303
+    page = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert created in page
+    assert sign_in(app.test_client(), "nina", "harbour-lights-20").status_code == 302
+
+
+def test_administrator_cannot_disable_themselves(app, staff_client):
+    admin = staff_client("administrator", username="root")
+    url = f"/staff/users/{user_id(app, 'root')}"
+    response = post_page_form(admin, url, url, {"role": "administrator"})
+    assert response.status_code == 422
+    assert admin.get("/staff/").status_code == 200
+
+
+def test_audit_log_is_append_only(app_ctx):
+    from portal.accounts.services import record_audit
+    entry = record_audit("someone", "test.action", after={"x": 1})
+    db.session.commit()
+    entry.note = "rewritten"
+    with pytest.raises(RuntimeError):
+        db.session.flush()
+    db.session.rollback()
+    with pytest.raises(RuntimeError):
+        db.session.delete(entry)
+        db.session.flush()
