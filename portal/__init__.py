@@ -66,11 +66,13 @@ def _register_cli(app: Flask) -> None:
     from flask.cli import AppGroup
 
     from portal.accounts.cli import create_user_command
+    from portal.screening.cli import screening_report_command
     from portal.stations.cli import seed_command
     from portal.submissions.cli import publish_command
     from portal.worker import worker_command
 
     portal_cli = AppGroup("portal", help="Portal administration commands.")
-    for command in (seed_command, publish_command, worker_command, create_user_command):
+    for command in (seed_command, publish_command, worker_command, create_user_command,
+                    screening_report_command):
         portal_cli.add_command(command)
     app.cli.add_command(portal_cli)

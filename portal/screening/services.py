@@ -1,12 +1,24 @@
-"""Screening of submitted text. Pure functions: no database, no request."""
+"""Screening of submitted text. Pure functions: no database, no request.
+
+`screen_text` adds up independent signals into one score; at HOLD_THRESHOLD or above the
+submission is held for a person (never dropped). Every signal that contributed leaves a stable
+reason code, shown to moderators.
+"""
 import re
 from dataclasses import dataclass, field
 
-from portal.core.text import normalize
+from portal.screening.classifier import default_model
+from portal.screening.duplicates import find_duplicates
+from portal.screening.lexicon import contact_bait, lexicon_hits
+from portal.screening.normalize import find_links, matching_form, segments
 
 HOLD_THRESHOLD = 1.0
-LINK = re.compile(r"(https?://|www\.)\S+", re.I)
-REPEATED_CHAR = re.compile(r"(.)\1{9,}")
+REPEATED_CHAR = re.compile(r"(.)\1{7,}")
+CLASSIFIER_WEIGHT = 1.2
+# Context signals from the channel (bot traps on the HTML form).
+CONTEXT_WEIGHTS = {"honeypot": 1.0, "too_fast": 0.4, "no_render_token": 0.3,
+                   "bad_render_token": 0.4}
+DUPLICATE_WEIGHTS = {"exact": 0.5, "near": 0.3}
 
 
 @dataclass
@@ -19,21 +31,64 @@ class ScreeningResult:
         return self.score >= HOLD_THRESHOLD
 
 
-def screen_text(title: str, body: str, context=None) -> ScreeningResult:
-    """Score a submission's text; reasons are stable codes shown to moderators."""
-    text = normalize(f"{title}\n{body}")
-    score, reasons = 0.0, []
-    links = LINK.findall(text)
-    if len(links) >= 3 or (links and len(text) < 40 * len(links)):
-        score += 0.6 + 0.2 * len(links)
-        reasons.append("links")
-    if REPEATED_CHAR.search(text):
+def link_score(text: str, form: str) -> float:
+    """Many links, or links that make up most of a short text."""
+    count = len(find_links(text))
+    if count >= 3:
+        return min(1.5, 0.5 + 0.2 * count)
+    if count and len(form) < 60 * count:
+        return 0.5
+    return 0.0
+
+
+def repetition_score(text: str, form: str) -> float:
+    """Text that says the same thing over and over (keyword stuffing, floods)."""
+    score = 0.0
+    if REPEATED_CHAR.search(form):
         score += 0.4
-        reasons.append("repetition")
-    if context and context.get("honeypot"):
-        score += 1.0
-        reasons.append("honeypot")
-    if context and context.get("too_fast"):
+    if len(form) >= 30:
+        grams = [form[i:i + 3] for i in range(len(form) - 2)]
+        if len(set(grams)) / len(grams) < 0.4:
+            score += 0.6
+    lines = [matching_form(line) for line in text.splitlines() if matching_form(line)]
+    if lines and max(lines.count(line) for line in set(lines)) >= 3:
         score += 0.5
-        reasons.append("too_fast")
+    return min(score, 0.8)
+
+
+def classifier_probability(text: str, model=None) -> float:
+    """The classifier's spam probability for the text or its most spam-like line."""
+    model = model or default_model()
+    candidates = [text] + segments(text, minimum=12)
+    return max(model.spam_probability(candidate) for candidate in candidates)
+
+
+def screen_text(title: str, body: str, context=None, recent=(), model=None) -> ScreeningResult:
+    """Score a submission's text; reasons are stable codes shown to moderators.
+
+    `context` carries channel signals (honeypot, too_fast, ...); `recent` holds
+    (code, title, body) of recent submissions for the duplicate check.
+    """
+    text = f"{title}\n{body}"
+    form = matching_form(text)
+    score, reasons = 0.0, []
+
+    def add(points, reason):
+        nonlocal score
+        if points > 0:
+            score += points
+            reasons.append(reason)
+
+    for kind, points in sorted(lexicon_hits(form).items()):
+        add(points, f"lexicon:{kind}")
+    add(link_score(text, form), "links")
+    add(repetition_score(text, form), "repetition")
+    add(contact_bait(form), "contact_bait")
+    probability = classifier_probability(text, model)
+    add(max(0.0, probability - 0.5) * 2 * CLASSIFIER_WEIGHT, "classifier")
+    for signal, points in CONTEXT_WEIGHTS.items():
+        if context and context.get(signal):
+            add(points, signal)
+    for code, how in find_duplicates(title, body, recent):
+        add(DUPLICATE_WEIGHTS[how], f"{'duplicate' if how == 'exact' else 'near_duplicate'}:{code}")
     return ScreeningResult(round(score, 3), reasons)

@@ -1,7 +1,10 @@
 """The public submission form. Content rules live in the service; the form carries values."""
+import time
 import uuid
 
+from flask import current_app
 from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import (BooleanField, HiddenField, MultipleFileField, RadioField, SelectField,
                      StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
@@ -9,6 +12,12 @@ from wtforms.fields.choices import SelectChoice
 from portal.i18n import _l, localized
 from portal.stations.services import active_areas, category_tree
 from portal.submissions.services import BODY_MAX, PLACE_MAX, TITLE_MAX
+
+MIN_FILL_SECONDS = 3  # a person needs longer than this to fill in the form
+
+
+def _render_signer():
+    return URLSafeTimedSerializer(current_app.secret_key, salt="submission-form-rendered")
 
 
 class SubmissionForm(FlaskForm):
@@ -37,6 +46,10 @@ class SubmissionForm(FlaskForm):
     consent = BooleanField(_l("I agree that my contact details are passed to the department "
                               "handling this, so they can contact me."))
     idempotency_key = HiddenField()
+    # Bot traps: a field people never see (bots fill it) and when the form was rendered.
+    website = StringField(_l("Leave this field empty"),
+                          render_kw={"autocomplete": "off", "tabindex": "-1"})
+    rendered = HiddenField()
 
     def fill_choices(self) -> None:
         """Category and area choices in the active language."""
@@ -47,7 +60,23 @@ class SubmissionForm(FlaskForm):
             SelectChoice(a.code, localized(a, "name")) for a in active_areas()]
         if not self.idempotency_key.data:
             self.idempotency_key.data = uuid.uuid4().hex
+        if not self.rendered.data:
+            self.rendered.data = _render_signer().dumps(int(time.time()))
 
+    def screening_context(self) -> dict:
+        """Bot-trap signals for the screening: honeypot filled, posted too fast, no token."""
+        context = {"honeypot": bool((self.website.data or "").strip())}
+        token = self.rendered.data or ""
+        if not token:
+            context["no_render_token"] = True
+            return context
+        try:
+            rendered_at = _render_signer().loads(token)
+        except BadSignature:
+            context["bad_render_token"] = True
+            return context
+        context["too_fast"] = time.time() - float(rendered_at) < MIN_FILL_SECONDS
+        return context
     def service_values(self) -> dict:
         """The form's values as create_submission takes them."""
         return {

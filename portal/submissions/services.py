@@ -7,6 +7,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
@@ -209,7 +210,7 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
                 raise IdempotencyConflict(existing)
             return Creation(existing, False)
 
-    screening = screen_text(title, body, screening_context)
+    screening = screen_text(title, body, screening_context, recent=recent_texts())
     submission = Submission(
         code=new_tracking_code(), kind=kind, channel=channel, language=language,
         category=category, area=area, station=station, title=title, body=body, place=place,
@@ -250,6 +251,19 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
                       public=False)
     db.session.flush()
     return Creation(submission, True)
+
+
+RECENT_DAYS, RECENT_LIMIT = 7, 300
+
+
+def recent_texts() -> list:
+    """(code, title, body) of the latest submissions, for the screening's duplicate check."""
+    since = utcnow() - timedelta(days=RECENT_DAYS)
+    rows = db.session.execute(
+        db.select(Submission.code, Submission.title, Submission.body)
+        .where(Submission.created_at >= since)
+        .order_by(Submission.id.desc()).limit(RECENT_LIMIT)).all()
+    return [tuple(row) for row in rows]
 
 
 def record_change(submission, change: str) -> None:

@@ -40,7 +40,8 @@ def submit():
     if form.validate_on_submit():
         try:
             creation = create_submission(**form.service_values(), channel="web",
-                                         language=current_locale())
+                                         language=current_locale(),
+                                         screening_context=form.screening_context())
         except SubmissionInvalid as exc:
             form.show_errors(exc.errors)
             status = 422

@@ -1,0 +1,132 @@
+"""Content scoring: the seed case, each signal, genuine text that must pass, the report."""
+import re
+from pathlib import Path
+
+import pytest
+
+from portal.screening.classifier import default_model, load_corpus, train
+from portal.screening.normalize import matching_form
+from portal.screening.services import screen_text
+
+# The worktree sits beside shared/ (../shared/seed), as CI's clone does.
+SEED_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "seed"
+SEED_TITLE = "独具特色！杨浦区滨江城市运行管理中心成立"
+
+
+def seed_text():
+    files = sorted(SEED_DIR.glob("*.txt")) if SEED_DIR.exists() else []
+    if not files:
+        pytest.skip(f"the seed article is not present in {SEED_DIR}")
+    return files[0].read_text(encoding="utf-8")
+
+
+def test_seed_article_with_injected_spam_is_held():
+    result = screen_text(SEED_TITLE, seed_text())
+    assert result.hold
+    assert "lexicon:porn" in result.reasons
+
+
+def test_seed_article_without_its_first_line_passes():
+    article = seed_text().split("\n", 1)[1]
+    result = screen_text(SEED_TITLE, article)
+    assert not result.hold, result
+
+
+def test_matching_form_folds_scripts_width_and_separators():
+    assert matching_form("無 碼-ＡＶ影院") == "无码av影院"
+    assert matching_form("加\u200bV：Ａｂｃ") == "加vabc"
+
+
+@pytest.mark.parametrize("text", [
+    "無碼 高清 ＡＶ 影院 在線觀看",            # Traditional and full-width
+    "无 * 码 | 国 产 精 品 | 在 线",              # separators between the letters
+    "专业 办 证 ， 学信网可查 ， 加 V： bz0001",
+    "网 贷 不 看 征 信 ， 当 天 下 款",
+    "Ｃｈｅａｐ Ｖｉａｇｒａ ｎｏ ｐｒｅｓｃｒｉｐｔｉｏｎ",
+])
+def test_obfuscated_spam_is_held(text):
+    assert screen_text("", text).hold
+
+
+@pytest.mark.parametrize("kind,text", [
+    ("porn", "最新无码视频 成人影院 每日更新"),
+    ("gambling", "澳门新葡京 百家乐 注册送彩金"),
+    ("fake_documents", "代开发票 各类证件办理 可查"),
+    ("loans", "无抵押 黑户可贷 秒批 当天到账"),
+    ("escort", "同城上门服务 外围 包夜"),
+    ("drugs", "出售冰毒 K粉 迷药"),
+    ("click_farming", "淘宝刷单 刷好评 一单一结"),
+    ("data_selling", "出售公民个人信息 开房记录 精准数据"),
+    ("seo", "百度快速排名 出售外链 蜘蛛池"),
+    ("gambling", "best online casino free spins jackpot"),
+    ("loans", "payday loan no credit check guaranteed approval"),
+    ("seo", "buy cheap backlinks pbn links first page google"),
+])
+def test_each_kind_of_spam_is_held_with_its_reason(kind, text):
+    result = screen_text("", text)
+    assert result.hold, result
+    assert f"lexicon:{kind}" in result.reasons
+
+
+@pytest.mark.parametrize("title,body", [
+    ("建议增加免费饮水点", "滨江步道夏天跑步的人多，建议增加免费饮水点。"),
+    ("露天电影", "建议周末在滨江放映露天电影，可以在线观看预约情况。"),
+    ("社区食堂", "社区食堂的精品套餐很受欢迎，希望延长供应时间。"),
+    ("路灯坏了", "杨树浦路100号门口的路灯坏了，请联系我 13912345678。"),
+    ("小广告", "小区门口有人发色情小广告卡片，塞满了车窗，请城管处理。"),
+    ("Free water", "Please add free drinking water along the river, call 021 5555 1234."),
+    ("Gambling in the park", "People gamble with cards in the park corner every afternoon."),
+])
+def test_genuine_text_with_suspicious_words_passes(title, body):
+    result = screen_text(title, body)
+    assert not result.hold, result
+
+
+def test_links_count_against_short_texts_only():
+    many = screen_text("看这里", "www.a1.com www.b2.net www.c3.cc")
+    assert many.hold and "links" in many.reasons
+    one = screen_text("公交站", "杨浦区公交调整的通知见 https://www.shyp.gov.cn/notice ，"
+                      "希望延长末班车时间，晚上加班的人很多，坐不上车只能打车回家。")
+    assert "links" not in one.reasons and not one.hold
+
+
+def test_repetition_and_contact_bait_are_reasons():
+    flood = screen_text("路灯", "\n".join(["路灯坏了路灯坏了"] * 6))
+    assert "repetition" in flood.reasons
+    bait = screen_text("合作", "有意者请加V：abc12345 详聊")
+    assert "contact_bait" in bait.reasons
+
+
+def test_classifier_is_deterministic_and_separates_the_classes():
+    rows = load_corpus()
+    first, second = train(rows), train(list(rows))
+    probe = "出售个人信息 数据 打包"
+    assert first.spam_probability(probe) == second.spam_probability(probe)
+    assert default_model().spam_probability("网贷秒批不看征信") > 0.5
+    assert default_model().spam_probability("小区楼道里的灯坏了，请物业修理") < 0.5
+
+
+def test_channel_signals_add_reasons():
+    assert screen_text("路灯", "路灯坏了一周", {"honeypot": True}).hold
+    result = screen_text("路灯", "路灯坏了一周", {"too_fast": True})
+    assert result.reasons == ["too_fast"] and not result.hold
+
+
+def test_duplicates_are_flagged_and_linked():
+    recent = [("AAAAA11111", "路灯坏了", "杨树浦路100号门口的路灯坏了一周，晚上很黑。"),
+              ("BBBBB22222", "垃圾", "滨江步道上垃圾很多。")]
+    exact = screen_text("路灯坏了！", "杨树浦路 100 号门口的路灯坏了一周，晚上很黑", recent=recent)
+    assert "duplicate:AAAAA11111" in exact.reasons and not exact.hold
+    near = screen_text("路灯坏了", "杨树浦路100号门口的路灯坏了一周，晚上非常黑。", recent=recent)
+    assert "near_duplicate:AAAAA11111" in near.reasons
+    other = screen_text("井盖", "控江路的井盖松动了。", recent=recent)
+    assert not [r for r in other.reasons if "duplicate" in r]
+
+
+def test_screening_report_meets_the_targets(app):
+    result = app.test_cli_runner().invoke(args=["portal", "screening-report"])
+    assert result.exit_code == 0, result.output
+    line = next(l for l in result.output.splitlines() if l.startswith("full screening"))
+    recall = float(re.search(r"recall ([\d.]+)%", line).group(1))
+    false_holds = float(re.search(r"genuine held \d+/\d+ \(([\d.]+)%\)", line).group(1))
+    assert recall >= 95.0 and false_holds <= 2.0, line
