@@ -22,6 +22,7 @@ def _init_extensions(app: Flask) -> None:
 
     from portal import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from portal.core.database import configure_engine
+    from portal.core.ratelimit import init_rate_limits
     from portal.accounts.services import load_user
     from portal.extensions import babel, csrf, db, login_manager, migrate
     from portal.i18n import _l, select_locale
@@ -37,6 +38,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see this page.")
+    init_rate_limits(app)
     if app.config["PORTAL_PROXY_COUNT"]:
         count = app.config["PORTAL_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

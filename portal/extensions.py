@@ -22,3 +22,9 @@ babel = Babel()
 from flask_login import LoginManager  # noqa: E402
 
 login_manager = LoginManager()
+
+from flask_limiter import Limiter  # noqa: E402
+from flask_limiter.util import get_remote_address  # noqa: E402
+
+# Bound (with its storage) by portal.core.ratelimit.init_rate_limits.
+limiter = Limiter(key_func=lambda: f"ip:{get_remote_address()}")

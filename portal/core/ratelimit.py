@@ -1,0 +1,199 @@
+"""Rate limits (Flask-Limiter), counted across every gunicorn worker.
+
+With `PORTAL_REDIS_URL` the counters live in Redis. Otherwise they live in a small table of our
+own database (`DatabaseStorage`), because Flask-Limiter's memory storage counts per process:
+four workers would allow four times the limit. `PORTAL_RATE_LIMITS=off` disables limits.
+
+Every public POST (the web forms) is limited per client address by default. Features limit
+their own routes with `limit_per_ip`, `limit_per_kiosk` or `limit_per_api_key`.
+"""
+import hashlib
+import itertools
+import time
+
+from flask import current_app, g, request
+from flask_limiter.errors import RateLimitExceeded
+from limits.storage import Storage
+from sqlalchemy import case, create_engine, delete, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.extensions import db, limiter
+from portal.i18n import _
+
+# Paths whose POSTs are not counted by the default per-address limit (staff pages are behind a
+# login; the API and kiosks are limited per key or device by their own decorators).
+EXEMPT_PREFIXES = ("/staff/", "/api/", "/open311/", "/kiosk/", "/static/")
+LIMITED_STAFF_PATHS = ("/staff/login",)
+
+
+_ENGINES = {}  # name -> SQLAlchemy engine, for DatabaseStorage URIs
+
+
+class RateLimitCounter(db.Model):
+    """One fixed-window counter of the database rate-limit storage."""
+
+    __tablename__ = "rate_limit_counter"
+    key = db.Column(db.String(255), primary_key=True)
+    count = db.Column(db.Integer, nullable=False, default=0)
+    expires_at = db.Column(db.Float, nullable=False, index=True)  # Unix time
+
+
+class DatabaseStorage(Storage):
+    """A `limits` storage over the portal's database (`portaldb://`), shared by all workers.
+
+    Each call runs in its own short transaction on its own connection, so counts are committed
+    at once and never rolled back with the request.
+    """
+
+    STORAGE_SCHEME = ["portaldb"]
+    CLEANUP_EVERY = 200  # calls between deletions of expired counters
+
+    def __init__(self, uri=None, wrap_exceptions=False, engine=None, **options):
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        # The URI names a registered engine: "portaldb://<name>" (see init_rate_limits).
+        self.engine = engine or _ENGINES[(uri or "").split("://", 1)[-1]]
+        self.table = RateLimitCounter.__table__
+        self._calls = itertools.count(1)
+
+    @property
+    def base_exceptions(self):
+        return SQLAlchemyError
+
+    def _insert(self):
+        dialect = sqlite if self.engine.dialect.name == "sqlite" else postgresql
+        return dialect.insert(self.table)
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = time.time()
+        c = self.table.c
+        statement = self._insert().values(key=key, count=amount, expires_at=now + expiry)
+        statement = statement.on_conflict_do_update(
+            index_elements=[c.key],
+            set_={"count": case((c.expires_at <= now, amount), else_=c.count + amount),
+                  "expires_at": case((c.expires_at <= now, now + expiry), else_=c.expires_at)},
+        ).returning(c.count)
+        with self.engine.begin() as connection:
+            count = connection.execute(statement).scalar_one()
+            if next(self._calls) % self.CLEANUP_EVERY == 0:
+                connection.execute(delete(self.table).where(c.expires_at < now))
+        return count
+
+    def get(self, key: str) -> int:
+        c = self.table.c
+        with self.engine.connect() as connection:
+            value = connection.execute(select(c.count).where(
+                c.key == key, c.expires_at > time.time())).scalar()
+        return value or 0
+
+    def get_expiry(self, key: str) -> float:
+        c = self.table.c
+        with self.engine.connect() as connection:
+            value = connection.execute(select(c.expires_at).where(c.key == key)).scalar()
+        return value if value is not None else time.time()
+
+    def check(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return True
+        except SQLAlchemyError:
+            return False
+
+    def reset(self):
+        with self.engine.begin() as connection:
+            return connection.execute(delete(self.table)).rowcount
+
+    def clear(self, key: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(delete(self.table).where(self.table.c.key == key))
+
+
+def client_address() -> str:
+    """The client's address (ProxyFix has already applied the trusted X-Forwarded-For)."""
+    return request.remote_addr or "unknown"
+
+
+def _hashed(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:24]
+
+
+def kiosk_device_key() -> str:
+    """Key for a kiosk: the enrolled device (g.kiosk_device, else its header or cookie)."""
+    device = (g.get("kiosk_device") or request.headers.get("X-Kiosk-Device")
+              or request.cookies.get("kiosk_device"))
+    return f"kiosk:{_hashed(str(device))}" if device else f"ip:{client_address()}"
+
+
+def api_key_key() -> str:
+    """Key for an API client: the key it presents (bearer token or X-API-Key), hashed."""
+    auth = request.headers.get("Authorization", "")
+    presented = (g.get("api_key_id") or request.headers.get("X-API-Key")
+                 or (auth[7:].strip() if auth.lower().startswith("bearer ") else ""))
+    return f"api:{_hashed(str(presented))}" if presented else f"ip:{client_address()}"
+
+
+def limit_per_ip(rate: str, **options):
+    """Decorator: at most `rate` (e.g. "5 per minute") per client address."""
+    return limiter.limit(rate, key_func=lambda: f"ip:{client_address()}", **options)
+
+
+def limit_per_kiosk(rate: str, **options):
+    """Decorator: at most `rate` per kiosk device."""
+    return limiter.limit(rate, key_func=kiosk_device_key, **options)
+
+
+def limit_per_api_key(rate: str, **options):
+    """Decorator: at most `rate` per API key."""
+    return limiter.limit(rate, key_func=api_key_key, **options)
+
+
+def _exempt_from_default() -> bool:
+    """Only POSTs to public pages (and the staff sign-in) count against the default limit."""
+    if request.method != "POST":
+        return True
+    if request.path in LIMITED_STAFF_PATHS:
+        return False
+    return request.path.startswith(EXEMPT_PREFIXES)
+
+
+def handle_rate_limited(_exc: RateLimitExceeded):
+    """429 in the visitor's language, with Retry-After."""
+    from portal.core.errors import error_response
+
+    current = limiter.current_limit
+    wait = max(1, int(current.reset_at - time.time())) if current else 60
+    body, status = error_response(
+        429, _("You have sent too many requests. Please wait %(n)d seconds and try again.",
+               n=wait), code="rate_limited")
+    return body, status, {"Retry-After": str(wait)}
+
+
+def init_rate_limits(app) -> None:
+    """Configure and bind the limiter: Redis, or the database shared by all workers."""
+    config = app.config
+    config.setdefault("RATELIMIT_ENABLED",
+                      str(config.get("PORTAL_RATE_LIMITS", "on")).lower() != "off")
+    if config.get("PORTAL_REDIS_URL"):
+        config.setdefault("RATELIMIT_STORAGE_URI", config["PORTAL_REDIS_URL"])
+    else:
+        with app.app_context():
+            engine = db.engine
+        if engine.dialect.name == "sqlite":
+            # Its own engine without BEGIN IMMEDIATE: the after-request header lookups only
+            # read, and under WAL a read must not queue behind the request's own write lock.
+            engine = create_engine(engine.url, connect_args={"timeout": 15})
+        name = hashlib.sha256(str(engine.url).encode()).hexdigest()[:16]
+        _ENGINES[name] = engine
+        config.setdefault("RATELIMIT_STORAGE_URI", f"portaldb://{name}")
+    config.setdefault("RATELIMIT_KEY_PREFIX", config.get("PORTAL_RATE_LIMIT_PREFIX", "portal"))
+    config.setdefault("RATELIMIT_STRATEGY", "fixed-window")
+    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # A storage outage must not take the forms down: requests then go through uncounted.
+    config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    config.setdefault("RATELIMIT_DEFAULT", config.get("PORTAL_RATE_LIMIT_FORMS",
+                                                      "10 per minute;60 per hour"))
+    config.setdefault("RATELIMIT_DEFAULTS_PER_METHOD", True)
+    config.setdefault("RATELIMIT_DEFAULTS_EXEMPT_WHEN", _exempt_from_default)
+    limiter.init_app(app)
+    app.register_error_handler(RateLimitExceeded, handle_rate_limited)
