@@ -51,6 +51,7 @@ def _register_features(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.core.views import bp as core_bp
     from portal.i18n import remember_locale
+    from portal.moderation.views import bp as moderation_bp
     from portal.stations.views import bp as stations_bp
     from portal.submissions.views import bp as submissions_bp
 
@@ -62,6 +63,7 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(submissions_bp)
     app.register_blueprint(stations_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(moderation_bp)
 
 
 def _register_cli(app: Flask) -> None:

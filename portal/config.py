@@ -55,7 +55,8 @@ def load_config(environ=None) -> dict:
         "PORTAL_RATE_LIMITS": env.get("PORTAL_RATE_LIMITS", "on"),
         # Per client address, for every public POST form (Flask-Limiter syntax).
         "PORTAL_RATE_LIMIT_FORMS": env.get("PORTAL_RATE_LIMIT_FORMS", "10 per minute;60 per hour"),
-        "PORTAL_AUTO_ACCEPT": _bool(env.get("PORTAL_AUTO_ACCEPT"), False),
+        # Channels whose clean submissions skip the queue: off, on (= kiosk) or e.g. "kiosk,api".
+        "PORTAL_AUTO_ACCEPT": env.get("PORTAL_AUTO_ACCEPT", "off"),
         "PORTAL_EMBEDDED_WORKER": _bool(env.get("PORTAL_EMBEDDED_WORKER"), True),
         "PORTAL_PROXY_COUNT": int(env.get("PORTAL_PROXY_COUNT", 0)),
         "BABEL_DEFAULT_LOCALE": "zh",

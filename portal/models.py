@@ -4,3 +4,4 @@ from portal.stations.models import Area, Category, Station  # noqa: F401
 from portal.submissions.models import (  # noqa: F401
     ChangeLog, Contact, Photo, StatusEvent, Submission)
 from portal.core.ratelimit import RateLimitCounter  # noqa: F401
+from portal.moderation.models import Redaction  # noqa: F401

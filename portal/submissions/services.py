@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 
+from portal.accounts.services import record_audit
 from portal.core.text import clean_block, clean_line, has_hidden_controls
 from portal.extensions import db
 from portal.i18n import _
@@ -249,8 +250,35 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
     if screening.hold:
         change_status(submission, "held", actor="system", note=", ".join(screening.reasons),
                       public=False)
+    elif _auto_accepts(channel, screening):
+        change_status(submission, "accepted", actor="system", note="auto-accept rule")
+        record_audit("system", "submission.auto_accept", target_type="submission",
+                     target_id=submission.code, before={"status": "received"},
+                     after={"status": "accepted"}, note=f"channel {channel}, "
+                                                        f"score {screening.score}")
     db.session.flush()
     return Creation(submission, True)
+
+
+AUTO_ACCEPT_MAX_SCORE = 0.3
+
+
+def auto_accept_channels(value) -> set:
+    """Parse PORTAL_AUTO_ACCEPT: off (default), on (enrolled kiosks) or a list of channels."""
+    value = str(value or "").strip().lower()
+    if value in ("", "off", "0", "false", "no"):
+        return set()
+    if value in ("on", "1", "true", "yes"):
+        return {"kiosk"}
+    return {part.strip() for part in value.split(",") if part.strip() in CHANNELS}
+
+
+def _auto_accepts(channel, screening) -> bool:
+    """The auto-accept rule: a trusted channel and a clean score (no duplicate either)."""
+    if channel not in auto_accept_channels(current_app.config.get("PORTAL_AUTO_ACCEPT")):
+        return False
+    return screening.score < AUTO_ACCEPT_MAX_SCORE and not any(
+        "duplicate" in reason for reason in screening.reasons)
 
 
 RECENT_DAYS, RECENT_LIMIT = 7, 300
@@ -344,3 +372,51 @@ def find_photo(filename: str):
     return db.session.execute(
         db.select(Photo).where((Photo.filename == filename) | (Photo.thumbnail == filename))
     ).scalar_one_or_none()
+
+
+def reclassify(submission, *, category_code: str, area_code: str, actor: str) -> dict:
+    """Change a submission's category or area; returns {"before": ..., "after": ...} codes."""
+    category, area = find_category(category_code), find_area(area_code)
+    if category is None or area is None:
+        raise ValueError("unknown category or area")
+    before = {"category": submission.category.code, "area": submission.area.code}
+    after = {"category": category.code, "area": area.code}
+    if before != after:
+        submission.category, submission.area = category, area
+        submission.updated_at = utcnow()
+        submission.events.append(StatusEvent(
+            actor=actor, kind="note", from_status=submission.status,
+            to_status=submission.status, is_public=False,
+            note=f"category {before['category']} -> {after['category']}, "
+                 f"area {before['area']} -> {after['area']}"))
+        db.session.flush()
+        record_change(submission, "edited")
+    return {"before": before, "after": after}
+
+
+def edit_public_text(submission, *, title: str, body: str, actor: str) -> dict:
+    """Set the public (redacted) title and text; the resident's original stays as it was."""
+    before = {"title": submission.public_title, "body": submission.public_body}
+    submission.public_title = clean_line(title) or None
+    submission.public_body = clean_block(body) or None
+    after = {"title": submission.public_title, "body": submission.public_body}
+    if before != after:
+        submission.updated_at = utcnow()
+        submission.events.append(StatusEvent(
+            actor=actor, kind="note", from_status=submission.status,
+            to_status=submission.status, is_public=False, note="public text edited"))
+        db.session.flush()
+        record_change(submission, "edited")
+    return {"before": before, "after": after}
+
+
+def merge_duplicate(duplicate, target, *, actor: str, public_note: str = "") -> None:
+    """Close a duplicate as rejected, pointing to the submission it repeats (which gains support)."""
+    if duplicate.id == target.id:
+        raise ValueError("a submission cannot be merged into itself")
+    change_status(duplicate, "rejected", actor=actor, note=f"duplicate of {target.code}",
+                  public_note=public_note)
+    target.support_count = (target.support_count or 0) + 1
+    target.updated_at = utcnow()
+    db.session.flush()
+    record_change(target, "edited")

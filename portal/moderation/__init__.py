@@ -1,0 +1,1 @@
+"""Staff review: the queue, decisions, redaction, official replies, audit, dashboard, export."""

@@ -1,0 +1,74 @@
+"""Moderation forms. Choices are filled per request (categories and areas are data)."""
+from flask_wtf import FlaskForm
+from wtforms import (HiddenField, RadioField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from portal.i18n import _l, localized
+from portal.moderation.services import REJECT_REASONS
+from portal.stations.services import active_areas, category_tree
+
+
+def reason_choices():
+    return [SelectChoice("", _l("Choose a reason"))] + [
+        SelectChoice(code, label) for code, label in REJECT_REASONS.items()]
+
+
+class DecisionForm(FlaskForm):
+    action = HiddenField()
+    reason = SelectField(_l("Reason"), validate_choice=False)
+    duplicate_code = StringField(_l("Duplicate of (tracking code)"),
+                                 render_kw={"autocomplete": "off"})
+    note = StringField(_l("Internal note (optional)"))
+
+    def fill_choices(self):
+        self.reason.choices = reason_choices()
+
+
+BULK_ACTIONS = [SelectChoice("accept", _l("Accept")), SelectChoice("hold", _l("Hold")),
+                SelectChoice("release", _l("Back to received")),
+                SelectChoice("reject", _l("Reject"))]
+
+
+class BulkForm(FlaskForm):
+    ids = SelectMultipleField(_l("Selected"), coerce=int, validate_choice=False)
+    action = SelectField(_l("Action"), choices=BULK_ACTIONS)
+    reason = SelectField(_l("Reason (for rejecting)"), validate_choice=False,
+                         validators=[Optional()])
+
+    def fill_choices(self):
+        self.reason.choices = reason_choices()
+
+
+class ClassifyForm(FlaskForm):
+    category = SelectField(_l("Category"), validate_choice=False)
+    area = SelectField(_l("Area"), validate_choice=False)
+
+    def fill_choices(self):
+        self.category.choices = [
+            SelectChoice(c.code, localized(c, "name"), optgroup=localized(top, "name"))
+            for top, children in category_tree() for c in children]
+        self.area.choices = [SelectChoice(a.code, localized(a, "name")) for a in active_areas()]
+
+
+class PublicVersionForm(FlaskForm):
+    title = StringField(_l("Public title"))
+    body = TextAreaField(_l("Public text"), render_kw={"rows": 8})
+    keep = SelectMultipleField(_l("Leave visible"), validate_choice=False)
+    publish = RadioField(_l("Publication"), choices=[
+        SelectChoice("", _l("Leave as it is")), SelectChoice("publish", _l("Publish")),
+        SelectChoice("unpublish", _l("Unpublish"))], default="", validate_choice=False)
+
+
+class PublishForm(FlaskForm):
+    published = HiddenField()
+
+
+class MergeForm(FlaskForm):
+    target_code = StringField(_l("Merge into (tracking code)"), render_kw={"autocomplete": "off"})
+
+
+class ReplyForm(FlaskForm):
+    text = TextAreaField(_l("Official reply (Chinese)"), render_kw={"rows": 4})
+    text_en = TextAreaField(_l("Official reply (English, optional)"), render_kw={"rows": 4})
