@@ -68,3 +68,25 @@ def _refuse_change(_mapper, _connection, _target):
 
 event.listen(AuditEntry, "before_update", _refuse_change)
 event.listen(AuditEntry, "before_delete", _refuse_change)
+
+# The same rule in the database, for anything that bypasses the ORM (used by migration 0002 too).
+AUDIT_TRIGGERS = {
+    "sqlite": [
+        "CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+        "CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger AS $$ "
+        "BEGIN RAISE EXCEPTION 'the audit log is append-only'; END; $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER audit_entry_no_change BEFORE UPDATE OR DELETE ON audit_entry "
+        "FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()",
+    ],
+}
+
+
+@event.listens_for(AuditEntry.__table__, "after_create")
+def _create_audit_triggers(_table, connection, **_kw):
+    for statement in AUDIT_TRIGGERS.get(connection.dialect.name, []):
+        connection.exec_driver_sql(statement)

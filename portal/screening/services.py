@@ -19,6 +19,7 @@ CLASSIFIER_WEIGHT = 1.2
 CONTEXT_WEIGHTS = {"honeypot": 1.0, "too_fast": 0.4, "no_render_token": 0.3,
                    "bad_render_token": 0.4}
 DUPLICATE_WEIGHTS = {"exact": 0.5, "near": 0.3}
+MAX_LINKED_DUPLICATES = 3
 
 
 @dataclass
@@ -89,6 +90,10 @@ def screen_text(title: str, body: str, context=None, recent=(), model=None) -> S
     for signal, points in CONTEXT_WEIGHTS.items():
         if context and context.get(signal):
             add(points, signal)
-    for code, how in find_duplicates(title, body, recent):
-        add(DUPLICATE_WEIGHTS[how], f"{'duplicate' if how == 'exact' else 'near_duplicate'}:{code}")
+    # Repeats count once, however many there are; the first few are linked for moderators.
+    duplicates = find_duplicates(title, body, recent)
+    if duplicates:
+        score += max(DUPLICATE_WEIGHTS[how] for _code, how in duplicates)
+        reasons += [f"{'duplicate' if how == 'exact' else 'near_duplicate'}:{code}"
+                    for code, how in duplicates[:MAX_LINKED_DUPLICATES]]
     return ScreeningResult(round(score, 3), reasons)

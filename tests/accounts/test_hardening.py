@@ -163,3 +163,16 @@ def test_audit_log_is_append_only(app_ctx):
     with pytest.raises(RuntimeError):
         db.session.delete(entry)
         db.session.flush()
+
+
+def test_database_refuses_to_change_audit_rows(app):
+    from sqlalchemy import text
+    from portal.accounts.services import record_audit
+    with app.app_context():
+        record_audit("someone", "test.action")
+        db.session.commit()
+        for statement in ("UPDATE audit_entry SET note = 'x'", "DELETE FROM audit_entry"):
+            with pytest.raises(Exception, match="append-only"):
+                with db.engine.begin() as connection:
+                    connection.execute(text(statement))
+        assert db.session.query(AuditEntry).count() == 1

@@ -130,3 +130,10 @@ def test_screening_report_meets_the_targets(app):
     recall = float(re.search(r"recall ([\d.]+)%", line).group(1))
     false_holds = float(re.search(r"genuine held \d+/\d+ \(([\d.]+)%\)", line).group(1))
     assert recall >= 95.0 and false_holds <= 2.0, line
+
+
+def test_many_repeats_count_once():
+    recent = [(f"CODE{n:06d}", f"Plant trees {n}", "More shade, please.") for n in range(50)]
+    result = screen_text("Plant trees 99", "More shade, please.", recent=recent)
+    assert not result.hold
+    assert len([r for r in result.reasons if "duplicate" in r]) == 3
