@@ -157,6 +157,10 @@ def _exempt_from_default() -> bool:
     return request.path.startswith(EXEMPT_PREFIXES)
 
 
+def _form_limits() -> str:
+    return current_app.config.get("PORTAL_RATE_LIMIT_FORMS") or "10 per minute;60 per hour"
+
+
 def handle_rate_limited(_exc: RateLimitExceeded):
     """429 in the visitor's language, with Retry-After."""
     from portal.core.errors import error_response
@@ -191,8 +195,9 @@ def init_rate_limits(app) -> None:
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     # A storage outage must not take the forms down: requests then go through uncounted.
     config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
-    config.setdefault("RATELIMIT_DEFAULT", config.get("PORTAL_RATE_LIMIT_FORMS",
-                                                      "10 per minute;60 per hour"))
+    # A callable, read per request: the limiter object is shared by every app in the process
+    # (tests build many), and it keeps the first default it is given.
+    config.setdefault("RATELIMIT_DEFAULT", _form_limits)
     config.setdefault("RATELIMIT_DEFAULTS_PER_METHOD", True)
     config.setdefault("RATELIMIT_DEFAULTS_EXEMPT_WHEN", _exempt_from_default)
     limiter.init_app(app)
