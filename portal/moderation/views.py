@@ -17,6 +17,7 @@ from portal.moderation.services import (
 from portal.stations.services import active_areas, category_tree
 from portal.stations.models import Station
 from portal.submissions.models import CHANNELS, KINDS, STATUSES
+from portal.submissions.services import find_by_code
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
 ALL_STAFF = ("moderator", "dispatcher", "viewer")
@@ -137,6 +138,14 @@ def detail(submission_id):
     """A submission's review page: original, screening, timeline and the actions."""
     submission = find_submission(submission_id) or abort(404)
     return _detail_page(submission)
+
+
+@bp.get("/staff/submissions/code/<code>")
+@role_required(*ALL_STAFF)
+def by_code(code):
+    """The review page of the submission with this tracking code (links from screening reasons)."""
+    submission = find_by_code(code) or abort(404)
+    return redirect(url_for(".detail", submission_id=submission.id))
 
 
 def _act(submission, action, success_message):

@@ -174,3 +174,15 @@ def test_viewer_sees_the_queue_but_no_actions(app, make_record, staff_client):
     assert submission.title in html
     assert "/decide" not in html and "Apply to selected" not in viewer.get(
         "/staff/queue?lang=en").get_data(as_text=True)
+
+
+def test_duplicate_reason_links_to_the_earlier_submission(make_record, moderator):
+    first = make_record()
+    second = make_record()
+    assert f"duplicate:{first.code}" in second.reasons
+    html = moderator.get(f"/staff/submissions/{second.id}").get_data(as_text=True)
+    link = f"/staff/submissions/code/{first.code}"
+    assert link in html
+    response = moderator.get(link)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/staff/submissions/{first.id}")
