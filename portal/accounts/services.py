@@ -147,6 +147,9 @@ def attempt_login(username: str, password: str, ip: str) -> LoginOutcome:
     user = authenticate(username, password)
     db.session.add(LoginAttempt(username=_login_key(username), ip=(ip or "")[:64],
                                 success=user is not None))
+    # Attempts older than a day no longer matter to the throttle.
+    db.session.execute(db.delete(LoginAttempt).where(
+        LoginAttempt.created_at < utcnow() - timedelta(days=1)))
     db.session.flush()
     return LoginOutcome(user, 0)
 

@@ -1,5 +1,6 @@
 """Exact and near duplicates: a hash of the matching form and character shingles."""
 import hashlib
+from functools import lru_cache
 
 from portal.screening.normalize import matching_form
 
@@ -7,16 +8,19 @@ SHINGLE = 3
 NEAR_THRESHOLD = 0.7  # Jaccard similarity of shingle sets
 
 
+@lru_cache(maxsize=4096)  # recent texts are compared again for every new submission
 def text_hash(title: str, body: str) -> str:
     """Hash of the normalised text: equal for texts that differ only in spacing or punctuation."""
     return hashlib.sha256(matching_form(f"{title}\n{body}").encode()).hexdigest()
 
 
-def shingles(text: str) -> set:
+@lru_cache(maxsize=4096)
+def shingles(text: str) -> frozenset:
+    """The character trigrams of the text's matching form."""
     form = matching_form(text)
     if len(form) <= SHINGLE:
-        return {form} if form else set()
-    return {form[i:i + SHINGLE] for i in range(len(form) - SHINGLE + 1)}
+        return frozenset({form} if form else ())
+    return frozenset(form[i:i + SHINGLE] for i in range(len(form) - SHINGLE + 1))
 
 
 def similarity(a: set, b: set) -> float:
