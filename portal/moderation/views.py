@@ -42,6 +42,12 @@ def _register_links(state):
 bp.record_once(_register_links)
 
 
+LEXICON_KIND_LABELS = {
+    "porn": _l("pornography"), "gambling": _l("gambling and lotteries"),
+    "fake_documents": _l("fake certificates and invoices"), "loans": _l("loans"),
+    "escort": _l("escort services"), "drugs": _l("drugs and pharmacy"),
+    "click_farming": _l("paid click-farming"), "data_selling": _l("selling personal data"),
+    "seo": _l("SEO and link selling"), "advert": _l("advertising")}
 MASK_KIND_LABELS = {"phone": _l("Phone number"), "id_card": _l("ID-card number"),
                     "email": _l("E-mail address"), "plate": _l("Vehicle plate")}
 
@@ -49,7 +55,7 @@ MASK_KIND_LABELS = {"phone": _l("Phone number"), "id_card": _l("ID-card number")
 @bp.app_context_processor
 def moderation_labels():
     return {"REASON_LABELS": REASON_LABELS, "REJECT_REASONS": REJECT_REASONS,
-            "MASK_KIND_LABELS": MASK_KIND_LABELS}
+            "MASK_KIND_LABELS": MASK_KIND_LABELS, "LEXICON_KIND_LABELS": LEXICON_KIND_LABELS}
 
 
 def _filter_from_args(args, default_statuses=QUEUE_STATUSES) -> QueueFilter:

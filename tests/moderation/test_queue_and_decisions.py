@@ -22,8 +22,9 @@ def audit_actions(app):
             db.select(AuditEntry).order_by(AuditEntry.id)).scalars()]
 
 
-@pytest.mark.parametrize("lang,heading,reason", [("zh", "审核队列", "垃圾信息词汇"),
-                                                 ("en", "Review queue", "Spam vocabulary")])
+@pytest.mark.parametrize("lang,heading,reason", [("zh", "审核队列", "垃圾信息词汇: 赌博和彩票"),
+                                                 ("en", "Review queue",
+                                                  "Spam vocabulary: gambling and lotteries")])
 def test_queue_lists_received_and_held_with_score_and_reasons(
         app, make_record, moderator, lang, heading, reason):
     clean = make_record(title="路灯不亮")
