@@ -10,6 +10,8 @@ def create_app(config=None) -> Flask:
                 instance_path=str(ROOT_DIR / "instance"))
     app.config.update(load_config())
     app.config.update(config or {})
+    from portal.kiosk.services import apply_kiosk_config
+    apply_kiosk_config(app)  # PORTAL_KIOSK_* defaults, kept with the feature
 
     _init_extensions(app)
     _register_features(app)
@@ -49,6 +51,7 @@ def _register_features(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.core.views import bp as core_bp
     from portal.i18n import remember_locale
+    from portal.kiosk.views import bp as kiosk_bp
     from portal.stations.views import bp as stations_bp
     from portal.submissions.views import bp as submissions_bp
 
@@ -60,12 +63,14 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(submissions_bp)
     app.register_blueprint(stations_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(kiosk_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from flask.cli import AppGroup
 
     from portal.accounts.cli import create_user_command
+    from portal.kiosk.cli import kiosk_enroll_command
     from portal.stations.cli import seed_command
     from portal.submissions.cli import publish_command
     from portal.worker import worker_command
@@ -73,4 +78,5 @@ def _register_cli(app: Flask) -> None:
     portal_cli = AppGroup("portal", help="Portal administration commands.")
     for command in (seed_command, publish_command, worker_command, create_user_command):
         portal_cli.add_command(command)
+    portal_cli.add_command(kiosk_enroll_command)
     app.cli.add_command(portal_cli)
