@@ -48,8 +48,7 @@ def require_enrolled_device():
     else:
         response = current_app.make_response(
             (render_template("kiosk/not_enrolled.html", revoked=state == "revoked"), 403))
-    if state == "revoked":
-        response.delete_cookie(COOKIE_NAME, path="/kiosk")
+    # A revoked device keeps its (now useless) cookie, so the screen keeps saying why.
     return response
 
 

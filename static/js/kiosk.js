@@ -25,7 +25,11 @@
   /* ---------- server calls ---------- */
   function freshToken() {
     return fetch(data.csrfUrl, {credentials: "same-origin", cache: "no-store"})
-      .then(function (r) { if (!r.ok) { throw r; } return r.json(); })
+      .then(function (r) {
+        if (r.status === 403) { refused(); }
+        if (!r.ok) { throw new Error("csrf " + r.status); }
+        return r.json();
+      })
       .then(function (j) { return j.csrf_token; });
   }
   function post(url, payload) {
@@ -36,6 +40,13 @@
         body: JSON.stringify(payload || {})
       });
     });
+  }
+
+  /* A revoked (or no longer enrolled) kiosk: wipe, and let the server explain. */
+  function refused() {
+    resetting = true;
+    wipeAll();
+    window.location.reload();
   }
 
   /* ---------- wiping ---------- */
@@ -244,7 +255,7 @@
           if (first && first !== "review") { show(first); }
         });
       }
-      if (response.status === 403) { window.location.reload(); return; }
+      if (response.status === 403) { refused(); return; }
       finish(true);
       sendError(response.status === 429 ? "busy" : "offline");
     }, function () {
@@ -333,7 +344,7 @@
   if (form && parseInt(data.heartbeat, 10) > 0) {
     window.setInterval(function () {
       if (isDirty()) { return; }
-      post(data.heartbeatUrl).then(function (r) { if (r.status === 403) { window.location.reload(); } }, function () {});
+      post(data.heartbeatUrl).then(function (r) { if (r.status === 403) { refused(); } }, function () {});
     }, parseInt(data.heartbeat, 10) * 1000);
   }
   body.classList.add("k-ready");
