@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from portal.accounts.permissions import role_required
-from portal.extensions import db
+from portal.extensions import csrf, db
 from portal.i18n import LOCALES, _, localized
 from portal.kiosk import phrases
 from portal.kiosk.forms import EnrolForm, RevokeForm
@@ -125,6 +125,7 @@ def receipt():
 
 
 @bp.post("/kiosk/reset")
+@csrf.exempt  # the device cookie is SameSite=Strict: no other site can reset a kiosk
 def reset():
     """End the visit: drop its server-side state and clear the page's storage."""
     session.clear()

@@ -73,9 +73,11 @@
     resetting = true;
     wipeAll();
     var done = function () { window.location.replace(data.startUrl); };
-    // The reset POST drops the server-side session; even if it fails the page is wiped.
+    // The reset POST drops the server-side session; even if it fails the page is wiped. It needs
+    // no CSRF token (the device cookie never travels cross-site), so it is one round trip.
     var timer = window.setTimeout(done, 4000);
-    post(data.resetUrl).then(done, done).then(function () { window.clearTimeout(timer); });
+    fetch(data.resetUrl, {method: "POST", credentials: "same-origin", cache: "no-store"})
+      .then(done, done).then(function () { window.clearTimeout(timer); });
   }
 
   /* ---------- idle ---------- */

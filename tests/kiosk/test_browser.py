@@ -393,3 +393,17 @@ def test_the_watchers_catch_what_they_look_for(live):
     assert any(p.startswith("CSP") for p in device.watch.problems)
     device.watch.problems.clear()
     device.close()
+
+
+def test_leaving_and_coming_back_restores_nothing(device):
+    """Back/forward cache: a page left with a draft in it comes back empty."""
+    page = device.page
+    page.click("[data-kind=issue]")
+    page.click("[data-category=noise]")
+    page.fill("#k-title", "隔壁装修太吵")
+    page.fill("#k-body", "每天早上七点开始电钻。")
+    page.goto("/stations")
+    page.go_back()
+    page.wait_for_selector("body.k-ready")
+    assert_no_trace(page, "隔壁装修太吵", "每天早上七点开始电钻。")
+    assert visible_step(page) == "kind"
