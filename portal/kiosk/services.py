@@ -7,7 +7,7 @@ import hmac
 import os
 import re
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 import segno
 from flask import current_app

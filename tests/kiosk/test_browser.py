@@ -407,3 +407,22 @@ def test_leaving_and_coming_back_restores_nothing(device):
     page.wait_for_selector("body.k-ready")
     assert_no_trace(page, "隔壁装修太吵", "每天早上七点开始电钻。")
     assert visible_step(page) == "kind"
+
+
+@pytest.mark.parametrize("paper,width_mm", [(58, 58), (80, 80)])
+def test_receipt_prints_on_the_kiosk_paper_width(live, paper, width_mm):
+    device = Device(live, paper_width=paper)
+    page = device.page
+    fill_flow(page, title="路灯坏了", body="三盏路灯坏了一周。", phrase=False, contact=False)
+    page.click("[data-action=send]")
+    page.wait_for_url(re.compile(r"/kiosk/receipt"))
+    code = page.inner_text("#k-code").strip()
+    page.emulate_media(media="print")
+    pdf = page.pdf(prefer_css_page_size=True)
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([0-9.]+) ([0-9.]+)\s*\]", pdf)
+    assert len(boxes) == 1, "the receipt fits on one page"
+    width_pt = float(boxes[0][0])
+    assert abs(width_pt / 72 * 25.4 - width_mm) < 1
+    assert page.is_visible(".k-qr svg") and page.is_hidden(".k-bar")
+    assert code in page.inner_text(".k-receipt")
+    device.close()

@@ -260,3 +260,41 @@ def test_enroll_command_prints_a_working_one_time_url(app):
     assert client.get("/kiosk?lang=zh").status_code == 200
     bad = app.test_cli_runner().invoke(args=["portal", "kiosk-enroll", "no-such-station"])
     assert bad.exit_code != 0 and "no-such-station" in bad.output
+
+
+def test_expired_enrolment_link_is_refused(app):
+    from datetime import timedelta
+
+    from portal.kiosk.models import KioskEnrolment
+    from portal.submissions.models import utcnow
+    _id, path = enrol_link(app)
+    with app.app_context():
+        row = db.session.query(KioskEnrolment).one()
+        row.expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    client = app.test_client()
+    assert client.get(path).status_code == 404
+    assert _cookie(client) is None
+
+
+def test_new_link_moves_the_kiosk_to_another_browser(kiosk_client, admin_client, app):
+    page = admin_client.get("/staff/kiosks?lang=en").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = admin_client.post(f"/staff/kiosks/{kiosk_client.kiosk_id}/link",
+                                 data={"csrf_token": token})
+    assert response.status_code == 201
+    path = ENROL_PATH.search(response.get_data(as_text=True)).group(0)
+    assert kiosk_client.get("/kiosk?lang=zh").status_code == 200  # until the link is used
+    replacement = app.test_client()
+    assert redeem(replacement, path).status_code == 303
+    assert replacement.get("/kiosk?lang=zh").status_code == 200
+    assert kiosk_client.get("/kiosk?lang=zh").status_code == 403
+
+
+def test_receipt_needs_this_visit(kiosk_client, app):
+    """Another device (or a later visit) cannot open a receipt by guessing its way there."""
+    send_json(kiosk_client, draft())
+    _id, path = enrol_link(app, "service-station-2")
+    other = app.test_client()
+    redeem(other, path)
+    assert other.get("/kiosk/receipt?lang=zh").status_code == 302
