@@ -14,6 +14,8 @@
   var STEPS = ["kind", "category", "describe", "where", "contact", "review"];
   var current = "kind";
   var lastActivity = Date.now();
+  var loadedAt = Date.now();
+  var FRESH_FOR = 60 * 60 * 1000;
   var countdownLeft = -1;
   var resetting = false;
   var sending = false;
@@ -117,7 +119,13 @@
       if (countdownLeft <= 0) { reset(); }
       return;
     }
-    if (isDirty() && Date.now() - lastActivity >= parseInt(data.idle, 10) * 1000) { showIdle(); }
+    if (isDirty()) {
+      if (Date.now() - lastActivity >= parseInt(data.idle, 10) * 1000) { showIdle(); }
+    } else if (Date.now() - loadedAt >= FRESH_FOR) {
+      // An untouched start screen reloads itself now and then: a fresh page, never an old one.
+      resetting = true;
+      window.location.replace(data.startUrl);
+    }
   }
   var receiptLeft = parseInt(data.receipt || "0", 10);
 

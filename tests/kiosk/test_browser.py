@@ -363,10 +363,16 @@ def test_layout_targets_fonts_and_no_horizontal_scroll(live, viewport):
         assert result["overflow"] <= 0, (selector, result)
         assert result["font"] >= 20
         assert result["small"] == [], (selector, result["small"])
-    for step in ("where", "contact"):
-        page.click(f".k-step[data-step={step}] [data-action=next]")
+    for leaving in ("where", "contact"):  # then the contact and review screens are checked
+        if leaving == "contact":
+            page.fill("#k-name", "王阿姨")
+        page.click(f".k-step[data-step={leaving}] [data-action=next]")
         result = page.evaluate(checks)
-        assert result["overflow"] <= 0 and result["small"] == [], (step, result)
+        assert result["overflow"] <= 0 and result["small"] == [], (leaving, result)
+    page.click("[data-action=send]")
+    page.wait_for_url(re.compile(r"/kiosk/receipt"))
+    result = page.evaluate(checks)
+    assert result["overflow"] <= 0 and result["small"] == [], ("receipt", result)
     device.close()
 
 
