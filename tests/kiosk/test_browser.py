@@ -432,3 +432,19 @@ def test_receipt_prints_on_the_kiosk_paper_width(live, paper, width_mm):
     assert page.is_visible(".k-qr svg") and page.is_hidden(".k-bar")
     assert code in page.inner_text(".k-receipt")
     device.close()
+
+
+def test_a_draft_kept_after_a_failure_is_still_wiped_by_the_idle_reset(device, live):
+    page = device.page
+    fill_flow(page, title=TITLE_ZH, body=BODY_ZH, contact=False)
+    page.route("**/kiosk/send", lambda route: route.abort("connectionrefused"))
+    page.click("[data-action=send]")
+    page.locator("#k-send-error").wait_for(state="visible")
+    assert page.input_value("#k-title") == TITLE_ZH
+    page.locator("#k-idle").wait_for(state="visible", timeout=(IDLE + 3) * 1000)
+    with page.expect_navigation(url=re.compile(r"/kiosk\?lang=zh$"),
+                                timeout=(COUNTDOWN + 5) * 1000):
+        pass  # the countdown runs out with nobody touching the screen
+    page.wait_for_selector("body.k-ready")
+    assert_no_trace(page, TITLE_ZH, BODY_ZH)
+    assert submissions(live.app, device.kiosk_id) == []
