@@ -192,7 +192,8 @@ def submit_from_kiosk(kiosk, values: dict, *, language: str):
     """Create a submission from a kiosk draft (channel kiosk, the device's station).
 
     The idempotency key is the draft's own key, scoped to the device, so a retry after a lost
-    answer returns the first submission instead of making a second one.
+    answer returns the first submission instead of making a second one. Also records that the
+    kiosk was seen.
     """
     draft_key = str(values.get("draft_key") or "")
     if not DRAFT_KEY.match(draft_key):
@@ -200,6 +201,7 @@ def submit_from_kiosk(kiosk, values: dict, *, language: str):
     area_code = str(values.get("area") or "")
     contact = {"name": values.get("name") or "", "phone": values.get("phone") or "",
                "email": values.get("email") or "", "consent": values.get("consent") is True}
+    touch(kiosk)
     return create_submission(
         kind=values.get("kind"), category_code=values.get("category"), area_code=area_code,
         title=values.get("title"), body=values.get("body"),

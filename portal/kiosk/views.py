@@ -103,7 +103,6 @@ def send():
         submission = exc.submission  # the first attempt got through: show its receipt
     except KioskError:
         return _json_error(400, "bad_request", _("The request could not be understood."))
-    touch(kiosk)
     db.session.commit()
     session[RECEIPT_KEY] = submission.code
     return jsonify(code=submission.display_code,
