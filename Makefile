@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres translations extract-messages install install-dev clean
+.PHONY: run test test-postgres translations extract-messages install install-dev browser-tools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
+# axe-core for the browser tests' accessibility audit (skipped, with a message, without npm).
+browser-tools:
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the accessibility audits in the browser tests will be skipped"; fi
+
 translations: $(VENV)/.runtime
 	$(BIN)/python -m portal.core.catalogs
 
@@ -30,7 +35,7 @@ run: install translations
 	$(FLASK) portal seed
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: install-dev translations
+test: install-dev translations browser-tools
 	$(BIN)/python -m pytest -q -ra
 
 # The whole suite again with PostgreSQL as the database (CI runs this too).

@@ -10,6 +10,8 @@ def create_app(config=None) -> Flask:
                 instance_path=str(ROOT_DIR / "instance"))
     app.config.update(load_config())
     app.config.update(config or {})
+    from portal.kiosk.services import apply_kiosk_config
+    apply_kiosk_config(app)  # PORTAL_KIOSK_* defaults, kept with the feature
 
     _init_extensions(app)
     _register_features(app)
@@ -52,6 +54,7 @@ def _register_features(app: Flask) -> None:
     from portal.core.views import bp as core_bp
     from portal.i18n import remember_locale
     from portal.moderation.views import bp as moderation_bp
+    from portal.kiosk.views import bp as kiosk_bp
     from portal.stations.views import bp as stations_bp
     from portal.submissions.views import bp as submissions_bp
 
@@ -64,6 +67,7 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(stations_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(kiosk_bp)
 
 
 def _register_cli(app: Flask) -> None:
@@ -71,6 +75,7 @@ def _register_cli(app: Flask) -> None:
 
     from portal.accounts.cli import create_user_command
     from portal.screening.cli import screening_report_command
+    from portal.kiosk.cli import kiosk_enroll_command
     from portal.stations.cli import seed_command
     from portal.submissions.cli import publish_command
     from portal.worker import worker_command
@@ -79,4 +84,5 @@ def _register_cli(app: Flask) -> None:
     for command in (seed_command, publish_command, worker_command, create_user_command,
                     screening_report_command):
         portal_cli.add_command(command)
+    portal_cli.add_command(kiosk_enroll_command)
     app.cli.add_command(portal_cli)

@@ -1,5 +1,6 @@
 """Reference data: loading the shipped file and looking rows up for the other features."""
 import json
+from functools import lru_cache
 from pathlib import Path
 
 from portal.extensions import db
@@ -93,3 +94,14 @@ def find_station(slug: str):
     """An active station by slug, or None."""
     return db.session.execute(
         db.select(Station).filter_by(slug=slug, active=True)).scalar_one_or_none()
+
+
+def landmarks(area_code=None) -> list:
+    """Landmarks from the shipped reference data (dicts with name_zh, name_en, area), by area."""
+    rows = _landmark_rows()
+    return [dict(row) for row in rows if area_code is None or row.get("area") == area_code]
+
+
+@lru_cache(maxsize=1)
+def _landmark_rows() -> tuple:
+    return tuple(load_reference_file().get("landmarks", ()))

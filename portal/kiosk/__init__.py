@@ -1,0 +1,1 @@
+"""Station kiosks: enrolled touch screens at the service stations, a touch-first flow."""

@@ -1,0 +1,68 @@
+"""Kiosk fixtures: an enrolled device (a test client holding the credential), an administrator."""
+import re
+
+import pytest
+
+from portal.accounts.services import create_user
+from portal.extensions import db
+from portal.kiosk.services import enrol_kiosk
+from tests.conftest import csrf_token
+
+ENROL_PATH = re.compile(r"/kiosk/enrol/[A-Za-z0-9_\-]+")
+
+
+def enrol_link(app, slug="service-station-1", **options):
+    """Enrol a kiosk through the service; returns (kiosk id, enrolment path)."""
+    with app.app_context():
+        kiosk, token = enrol_kiosk(slug, **options)
+        db.session.commit()
+        return kiosk.id, f"/kiosk/enrol/{token}"
+
+
+def redeem(client, path):
+    """Open the link and press the button, as the administrator does on the device."""
+    page = client.get(path)
+    assert page.status_code == 200, page.status_code
+    return client.post(path, data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+
+
+@pytest.fixture
+def kiosk_client(app):
+    """A test client enrolled as the kiosk of service station 1; `.kiosk_id` names it."""
+    kiosk_id, path = enrol_link(app, label="entrance")
+    client = app.test_client()
+    response = redeem(client, path)
+    assert response.status_code == 303
+    client.kiosk_id = kiosk_id
+    return client
+
+
+@pytest.fixture
+def admin_client(app):
+    """A test client signed in as an administrator."""
+    with app.app_context():
+        create_user("root", "administrator", "correct horse battery staple")
+        db.session.commit()
+    client = app.test_client()
+    page = client.get("/staff/login")
+    response = client.post("/staff/login", data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)), "username": "root",
+        "password": "correct horse battery staple"})
+    assert response.status_code == 302
+    return client
+
+
+def send_json(client, payload, *, token=None):
+    """POST a kiosk draft as kiosk.js does: fresh CSRF token first, then JSON."""
+    token = token or client.get("/kiosk/csrf").get_json()["csrf_token"]
+    return client.post("/kiosk/send", json=payload, headers={"X-CSRFToken": token})
+
+
+def draft(**overrides):
+    """A complete kiosk draft."""
+    values = {"kind": "issue", "category": "street-lighting", "area": "riverside",
+              "title": "路灯不亮", "body": "渔人码头旁边的路灯坏了一周。", "landmark": "渔人码头",
+              "place": "3号门", "name": "", "phone": "", "email": "", "consent": False,
+              "draft_key": "0123456789abcdef0123456789abcdef", "lang": "zh"}
+    values.update(overrides)
+    return values
