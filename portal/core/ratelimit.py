@@ -5,16 +5,18 @@ own database (`DatabaseStorage`), because Flask-Limiter's memory storage counts 
 four workers would allow four times the limit. `PORTAL_RATE_LIMITS=off` disables limits.
 
 Every public POST (the web forms) is limited per client address by default. Features limit
-their own routes with `limit_per_ip`, `limit_per_kiosk` or `limit_per_api_key`.
+their own routes with `limit_per_ip`, `limit_per_kiosk` or `limit_per_api_key`. On SQLite the
+counters live in a database file of their own beside the portal's (see _sqlite_counter_engine).
 """
 import hashlib
 import itertools
 import time
+from pathlib import Path
 
-from flask import current_app, g, request
+from flask import current_app, g, jsonify, request
 from flask_limiter.errors import RateLimitExceeded
 from limits.storage import Storage
-from sqlalchemy import case, create_engine, delete, select, text
+from sqlalchemy import case, create_engine, delete, event, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -133,19 +135,27 @@ def api_key_key() -> str:
     return f"api:{_hashed(str(presented))}" if presented else f"ip:{client_address()}"
 
 
-def limit_per_ip(rate: str, **options):
-    """Decorator: at most `rate` (e.g. "5 per minute") per client address."""
+def _kiosk_limits() -> str:
+    return current_app.config.get("PORTAL_RATE_LIMIT_KIOSK") or "20 per minute;200 per hour"
+
+
+def _api_limits() -> str:
+    return current_app.config.get("PORTAL_RATE_LIMIT_API") or "60 per minute;1000 per hour"
+
+
+def limit_per_ip(rate, **options):
+    """Decorator: at most `rate` (e.g. "5 per minute", or a callable) per client address."""
     return limiter.limit(rate, key_func=lambda: f"ip:{client_address()}", **options)
 
 
-def limit_per_kiosk(rate: str, **options):
-    """Decorator: at most `rate` per kiosk device."""
-    return limiter.limit(rate, key_func=kiosk_device_key, **options)
+def limit_per_kiosk(rate=_kiosk_limits, key_func=kiosk_device_key, **options):
+    """Decorator: at most `rate` per kiosk device (default PORTAL_RATE_LIMIT_KIOSK)."""
+    return limiter.limit(rate, key_func=key_func, **options)
 
 
-def limit_per_api_key(rate: str, **options):
-    """Decorator: at most `rate` per API key."""
-    return limiter.limit(rate, key_func=api_key_key, **options)
+def limit_per_api_key(rate=_api_limits, key_func=api_key_key, **options):
+    """Decorator: at most `rate` per API key (default PORTAL_RATE_LIMIT_API)."""
+    return limiter.limit(rate, key_func=key_func, **options)
 
 
 def _exempt_from_default() -> bool:
@@ -167,10 +177,34 @@ def handle_rate_limited(_exc: RateLimitExceeded):
 
     current = limiter.current_limit
     wait = max(1, int(current.reset_at - time.time())) if current else 60
-    body, status = error_response(
-        429, _("You have sent too many requests. Please wait %(n)d seconds and try again.",
-               n=wait), code="rate_limited")
+    message = _("You have sent too many requests. Please wait %(n)d seconds and try again.",
+                n=wait)
+    if request.is_json:  # a script (the kiosk) sent JSON: answer in the same error shape
+        body = {"error": {"code": "rate_limited", "message": message, "fields": {}}}
+        return jsonify(body), 429, {"Retry-After": str(wait)}
+    body, status = error_response(429, message, code="rate_limited")
     return body, status, {"Retry-After": str(wait)}
+
+
+def _sqlite_counter_engine(path: Path):
+    """On SQLite the counters get a database file of their own beside the portal's.
+
+    SQLite has one write lock per file. A limit checked after the request has begun a write
+    transaction (a decorated view runs after its blueprint's before_request, which may read the
+    database under BEGIN IMMEDIATE) would wait for the request's own lock. A separate file keeps
+    the counters shared by every worker on the host without that wait.
+    """
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 5})
+
+    @event.listens_for(engine, "connect")
+    def _wal(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    RateLimitCounter.__table__.create(engine, checkfirst=True)
+    return engine
 
 
 def init_rate_limits(app) -> None:
@@ -184,9 +218,7 @@ def init_rate_limits(app) -> None:
         with app.app_context():
             engine = db.engine
         if engine.dialect.name == "sqlite":
-            # Its own engine without BEGIN IMMEDIATE: the after-request header lookups only
-            # read, and under WAL a read must not queue behind the request's own write lock.
-            engine = create_engine(engine.url, connect_args={"timeout": 15})
+            engine = _sqlite_counter_engine(Path(config["PORTAL_DATA_DIR"]) / "ratelimit.sqlite")
         name = hashlib.sha256(str(engine.url).encode()).hexdigest()[:16]
         _ENGINES[name] = engine
         config.setdefault("RATELIMIT_STORAGE_URI", f"portaldb://{name}")

@@ -9,7 +9,9 @@ from flask_wtf.csrf import generate_csrf
 from portal.accounts.permissions import role_required
 from portal.extensions import csrf, db
 from portal.i18n import LOCALES, _, localized
+from portal.core.ratelimit import limit_per_kiosk
 from portal.kiosk import phrases
+from portal.kiosk.limits import device_rate_limit_key
 from portal.kiosk.forms import EnrolForm, RevokeForm
 from portal.kiosk.services import (
     COOKIE_MAX_AGE, COOKIE_NAME, KioskError, all_kiosks, area_landmarks, enrol_kiosk,
@@ -88,6 +90,7 @@ def fresh_csrf():
 
 
 @bp.post("/kiosk/send")
+@limit_per_kiosk(key_func=device_rate_limit_key)
 def send():
     """Create the submission from the draft (JSON); a retry with the same draft key is harmless."""
     kiosk = g.kiosk
