@@ -187,3 +187,9 @@ def test_duplicate_reason_links_to_the_earlier_submission(make_record, moderator
     response = moderator.get(link)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/staff/submissions/{first.id}")
+
+
+def test_staff_pages_in_traditional_chinese(make_record, moderator):
+    make_record()
+    html = moderator.get("/staff/queue?lang=zh_Hant").get_data(as_text=True)
+    assert "審核隊列" in html and "工作人員首頁" in html

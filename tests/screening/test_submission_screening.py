@@ -83,3 +83,10 @@ def test_a_repeated_submission_is_linked_to_the_first(app, make_submission):
         second = make_submission(title="路灯不亮", body="杨树浦路100号门口的路灯坏了一周！")
         assert f"duplicate:{first.code}" in second.screening_reasons
         assert second.status == "received"
+
+
+def test_honeypot_is_hidden_from_people(client):
+    html = client.get("/submit?lang=en").get_data(as_text=True)
+    assert '<div class="hp-field" aria-hidden="true">' in html and 'tabindex="-1"' in html
+    css = client.get("/static/css/portal.css").get_data(as_text=True)
+    assert ".hp-field { position: absolute; left: -10000px;" in css
