@@ -60,17 +60,32 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(submissions_bp)
     app.register_blueprint(stations_bp)
     app.register_blueprint(accounts_bp)
+    _register_api(app)
+
+
+def _register_api(app: Flask) -> None:
+    from portal.api.open311 import bp as open311_bp
+    from portal.api.staff_views import bp as api_keys_bp
+    from portal.api.views import bp as api_bp
+    from portal.extensions import csrf
+
+    for blueprint in (api_bp, open311_bp):
+        csrf.exempt(blueprint)  # keys and tokens, never cookies: CSRF cannot apply
+        app.register_blueprint(blueprint)
+    app.register_blueprint(api_keys_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from flask.cli import AppGroup
 
     from portal.accounts.cli import create_user_command
+    from portal.api.cli import create_api_key_command, create_token_command
     from portal.stations.cli import seed_command
     from portal.submissions.cli import publish_command
     from portal.worker import worker_command
 
     portal_cli = AppGroup("portal", help="Portal administration commands.")
-    for command in (seed_command, publish_command, worker_command, create_user_command):
+    for command in (seed_command, publish_command, worker_command, create_user_command,
+                    create_token_command, create_api_key_command):
         portal_cli.add_command(command)
     app.cli.add_command(portal_cli)
