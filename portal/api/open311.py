@@ -19,7 +19,8 @@ from portal.api.open311_format import render, render_errors
 from portal.api.services import find_service, find_service_request, open311_requests, reference_rows
 from portal.extensions import db
 from portal.i18n import _, current_locale, parse_locale
-from portal.stations.models import Area, Category, Station
+from portal.stations.models import Area, Station
+from portal.stations.services import category_tree
 from portal.submissions.models import KINDS
 from portal.submissions.services import (
     IdempotencyConflict, SubmissionInvalid, create_submission)
@@ -97,7 +98,7 @@ def discovery(fmt):
 @open311_view
 def services(fmt):
     """Every sub-category as a service, grouped by its top-level dimension."""
-    rows = [c for c in reference_rows(Category) if c.parent_id is not None]
+    rows = [child for _top, children in category_tree() for child in children]
     return render(fmt, "services", [rep.open311_service(c, g.open311_locale) for c in rows])
 
 

@@ -255,8 +255,12 @@ DOCUMENT = {
 }
 
 
-def openapi_document(server_url: str = "/api/v1") -> dict:
-    """The document, with the absolute server URL of this deployment."""
+def openapi_document(server_url: str = "/api/v1", codes=None) -> dict:
+    """The document, with this deployment's server URL and, when given, the reference codes
+    accepted today (`codes`: {"category": [...], "area": [...], "station": [...]}) as enums."""
     document = deepcopy(DOCUMENT)
     document["servers"] = [{"url": server_url}]
+    properties = document["components"]["schemas"]["SubmissionCreate"]["properties"]
+    for field, values in (codes or {}).items():
+        properties[field]["enum"] = list(values) + ([None] if field == "station" else [])
     return document

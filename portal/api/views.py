@@ -16,7 +16,8 @@ from portal.api.services import (
 from portal.core.errors import error_response
 from portal.extensions import db
 from portal.i18n import LOCALES, _, current_locale
-from portal.stations.models import Area, Category, Station
+from portal.stations.models import Area, Station
+from portal.stations.services import category_tree
 from portal.submissions.models import KINDS, STATUSES
 from portal.submissions.services import (
     IdempotencyConflict, SubmissionInvalid, TransitionNotAllowed, create_submission,
@@ -60,7 +61,9 @@ def read_json_object() -> dict:
     raw = request.get_data(cache=True)
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-    except UnicodeDecodeError:
+        # "\ud800" escapes decode to lone surrogates, which no database or UTF-8 page can hold.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeError:
         raise ApiError(400, _("The body is not valid UTF-8."), "invalid_encoding") from None
     except (ValueError, RecursionError):
         raise ApiError(400, _("The body is not valid JSON."), "invalid_json") from None
@@ -221,7 +224,8 @@ def search():
 def categories():
     """Categories: top-level dimensions and the sub-categories a submission is filed under."""
     locale = current_locale()
-    return jsonify({"categories": [rep.category(c, locale) for c in reference_rows(Category)]})
+    rows = [row for top, children in category_tree() for row in (top, *children)]
+    return jsonify({"categories": [rep.category(c, locale) for c in rows]})
 
 
 @bp.get("/areas")
@@ -241,7 +245,11 @@ def stations():
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 document describing this API."""
-    return jsonify(openapi_document(url_for(".openapi", _external=True).rsplit("/", 1)[0]))
+    codes = {"category": [c.code for _top, children in category_tree() for c in children],
+             "area": [a.code for a in reference_rows(Area)],
+             "station": [s.slug for s in reference_rows(Station)]}
+    return jsonify(openapi_document(url_for(".openapi", _external=True).rsplit("/", 1)[0],
+                                    codes))
 
 
 @bp.get("/staff/submissions")
