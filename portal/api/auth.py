@@ -68,3 +68,8 @@ def staff_required(*roles):
         wrapper.required_roles = roles
         return wrapper
     return decorator
+
+
+def has_nul(values) -> bool:
+    """True when any of the strings holds a NUL character (PostgreSQL text cannot)."""
+    return any("\x00" in value for value in values if isinstance(value, str))

@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException
 
 from portal.api import representations as rep
-from portal.api.auth import current_api_key
+from portal.api.auth import current_api_key, has_nul
 from portal.api.open311_format import render, render_errors
 from portal.api.services import find_service, find_service_request, open311_requests, reference_rows
 from portal.extensions import db
@@ -31,6 +31,7 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-26T00:00:00+08:00"  # when this endpoint's behaviour last changed
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 1000, 1000  # "90 days or first 1000 requests"
 TITLE_FROM_DESCRIPTION = 60
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # Service field names -> the Open311 parameter a client sent.
 PARAMETERS = {"category": "service_code", "area": "attribute[area]", "kind": "attribute[kind]",
               "title": "attribute[title]", "station": "attribute[station]",
@@ -63,6 +64,17 @@ def open311_view(view):
                 return render_errors(kwargs.get("fmt") or _fmt(), exc.status,
                                      [str(d) for d in exc.descriptions])
     return wrapper
+
+
+@bp.before_request
+def _refuse_nul():
+    values = [*request.args.values(), *(request.view_args or {}).values()]
+    if request.method == "POST" and request.mimetype in FORM_TYPES:
+        values += list(request.form.values())
+    if has_nul(values):  # PostgreSQL text cannot hold NUL, even in a lookup
+        with force_locale(parse_locale(request.args.get("locale")) or current_locale()):
+            return render_errors(_fmt(), 400, [_("The request contains a NUL character.")])
+    return None
 
 
 @bp.errorhandler(HTTPException)
@@ -203,7 +215,7 @@ def _title(form, description: str, category) -> str:
 @open311_view
 def create_request(fmt):
     """Create a service request (an API key is required): a submission like any other."""
-    if request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if request.mimetype not in FORM_TYPES:
         raise Open311Error(400, _("Send the request form-encoded "
                                   "(application/x-www-form-urlencoded or multipart/form-data)."))
     client = current_api_key()
@@ -253,9 +265,16 @@ def create_request(fmt):
                                              "service_notice": notice, "account_id": None}], 201)
 
 
-@bp.route("/<path:rest>", methods=["GET", "POST"])
+@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 @open311_view
 def not_found(rest):
-    """Anything else under /open311/: a 404 in the specification's error format."""
+    """Anything else under /open311/: 404 (or 405) in the specification's error format."""
+    adapter = current_app.url_map.bind("")
+    for method in ("GET", "POST"):
+        try:
+            endpoint, _args = adapter.match(request.path, method=method)
+        except HTTPException:
+            continue
+        if endpoint != request.endpoint:
+            raise Open311Error(405, _("This method is not allowed here."))
     raise Open311Error(404, _("There is no such Open311 resource."))
-

@@ -8,7 +8,7 @@ import json
 from flask import Blueprint, g, jsonify, request, url_for
 
 from portal.api import representations as rep
-from portal.api.auth import current_api_key, presented_api_key, staff_required
+from portal.api.auth import current_api_key, has_nul, presented_api_key, staff_required
 from portal.api.openapi import openapi_document
 from portal.api.services import (
     DECISIONS, MAX_PAGE_SIZE, DecisionInvalid, apply_decision, reference_rows,
@@ -45,8 +45,10 @@ def _api_error(exc):
 
 
 @bp.before_request
-def _limit_body_size():
+def _guard_request():
     request.max_content_length = JSON_MAX_BYTES
+    if has_nul([*request.args.values(), *(request.view_args or {}).values()]):
+        raise ApiError(400, _("The request contains a NUL character."), "invalid_encoding")
 
 
 def _invalid(fields):
@@ -69,7 +71,21 @@ def read_json_object() -> dict:
         raise ApiError(400, _("The body is not valid JSON."), "invalid_json") from None
     if not isinstance(data, dict):
         raise ApiError(400, _("The body must be a JSON object."), "invalid_json")
+    if has_nul(_strings(data)):  # PostgreSQL text cannot hold NUL, even in a lookup
+        raise ApiError(400, _("The request contains a NUL character."), "invalid_encoding")
     return data
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def _reject_constant(name):

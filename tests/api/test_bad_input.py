@@ -21,6 +21,8 @@ CASES = [
     (b'{"kind": NaN}', "application/json", 400, "invalid_json"),
     (b'{"title": "\xff\xfe broken"}', "application/json", 400, "invalid_encoding"),
     (b'{"title": "\\ud800 lone surrogate"}', "application/json", 400, "invalid_encoding"),
+    (json.dumps({**VALID, "area": "\x00"}).encode(), "application/json", 400,
+     "invalid_encoding"),
     (b"[" * 100_000 + b"]" * 100_000, "application/json", 413, "413"),
     (b"<submission><kind>issue</kind></submission>", "application/xml", 415,
      "unsupported_media_type"),
@@ -84,3 +86,12 @@ def test_bad_search_parameters_are_400(client, query, field):
     response = client.get(f"/api/v1/search?{query}")
     assert response.status_code == 400
     assert field in response.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/search?area=%00", "/api/v1/search?q=a%00b",
+                                 "/api/v1/submissions/ABC%00", "/api/v1/categories?lang=%00"])
+def test_nul_characters_anywhere_are_400(client, url):
+    """PostgreSQL cannot hold NUL even in a lookup: refused before any query."""
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_encoding"
