@@ -20,8 +20,7 @@ from portal.extensions import db
 from portal.i18n import _l
 from portal.stations.models import Area, Category, Station
 from portal.submissions.models import OPEN_STATUSES, STATUSES, Submission, utcnow
-from portal.submissions.services import (
-    TransitionNotAllowed, change_status, find_by_code, set_publication)
+from portal.submissions.services import change_status, find_by_code, set_publication
 
 TOKEN_PREFIX, KEY_PREFIX = "pt_", "pk_"
 MAX_PAGE_SIZE = 100
@@ -167,8 +166,8 @@ def search_published_plain(*, q="", kind=None, category=None, area=None, station
     terms = (q or "").split()[:10]
     query = db.select(Submission).filter_by(published=True)
     for term in terms:
-        query = query.where(Submission.public_title.contains(term, autoescape=True)
-                            | Submission.public_body.contains(term, autoescape=True))
+        query = query.where(Submission.public_title.icontains(term, autoescape=True)
+                            | Submission.public_body.icontains(term, autoescape=True))
     if kind:
         query = query.filter_by(kind=kind)
     if status:

@@ -77,3 +77,4 @@ def test_search_filters_and_pages(client, published):
     page2 = client.get("/api/v1/search?per_page=1&page=2").get_json()
     assert page2["total"] == 2 and len(page2["results"]) == 1 and page2["per_page"] == 1
     assert client.get("/api/v1/search?q=100%25").get_json()["total"] == 0  # % is literal
+    assert client.get("/api/v1/search?q=BINS%20pier").get_json()["total"] == 1  # any case, all words
