@@ -4,7 +4,7 @@ Request-level helpers shared by the JSON API and Open311 views (services never s
 """
 from functools import wraps
 
-from flask import g, request
+from flask import current_app, g, request
 
 from portal.api.services import find_api_key, user_for_token
 from portal.core.errors import error_response
@@ -41,6 +41,20 @@ def rate_limit_key() -> str:
 def is_anonymous_client() -> bool:
     """True when no valid API key was presented (Flask-Limiter may apply tighter limits)."""
     return current_api_key() is None
+
+
+# Defaults for the two tiers; settings of the same names override them.
+ANONYMOUS_LIMIT, KEYED_LIMIT = "20 per hour;5 per minute", "600 per hour;60 per minute"
+
+
+def rate_limit_value() -> str:
+    """The limit for this request, in Flask-Limiter's notation: tighter for anonymous clients.
+
+    For `limiter.limit(rate_limit_value, key_func=rate_limit_key)` on the write endpoints.
+    """
+    if is_anonymous_client():
+        return current_app.config.get("PORTAL_API_ANONYMOUS_LIMIT", ANONYMOUS_LIMIT)
+    return current_app.config.get("PORTAL_API_KEYED_LIMIT", KEYED_LIMIT)
 
 
 def bearer_token() -> str:

@@ -74,3 +74,18 @@ def test_an_empty_name_is_refused(client, login):
     html = client.get("/staff/api-keys?lang=en").get_data(as_text=True)
     response = client.post("/staff/api-keys", data={"csrf_token": csrf_token(html), "name": ""})
     assert response.status_code == 422 and "pk_" not in response.get_data(as_text=True)
+
+
+def test_rate_limit_key_and_tier_follow_the_api_key(app, api_key):
+    """What Flask-Limiter is given: the key's id (else the address), and the tighter tier
+    for anonymous clients."""
+    from portal.api.auth import ANONYMOUS_LIMIT, KEYED_LIMIT, rate_limit_key, rate_limit_value
+    with app.test_request_context("/api/v1/submissions", method="POST",
+                                  environ_base={"REMOTE_ADDR": "192.0.2.7"}):
+        assert rate_limit_key() == "ip:192.0.2.7" and rate_limit_value() == ANONYMOUS_LIMIT
+    with app.test_request_context("/api/v1/submissions", method="POST",
+                                  headers={"X-API-Key": api_key}):
+        assert rate_limit_key().startswith("api-key:") and rate_limit_value() == KEYED_LIMIT
+    with app.test_request_context("/open311/v2/requests.json", method="POST",
+                                  data={"api_key": api_key}):
+        assert rate_limit_key().startswith("api-key:")
