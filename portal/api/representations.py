@@ -9,16 +9,17 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 
 from portal.core.text import to_traditional
-from portal.i18n import LOCALES, _, localized
+from portal.i18n import LOCALES, _, _l, localized
 from portal.submissions.labels import CHANNEL_LABELS, KIND_LABELS, STATUS_LABELS
 from portal.submissions.models import OPEN_STATUSES
 from portal.submissions.services import public_timeline
 
-TEAM_LABELS_EN = {
-    "police": "Police", "market_regulation": "Market regulation",
-    "urban_management": "Urban management enforcement", "security": "Security",
-    "cleaning": "Cleaning", "property": "Property management",
-    "operations_center": "City operations center",
+# The responsible teams of the "1+3+X" model, as Open311's agency_responsible.
+TEAM_LABELS = {
+    "police": _l("Police"), "market_regulation": _l("Market regulation"),
+    "urban_management": _l("Urban management enforcement"), "security": _l("Security"),
+    "cleaning": _l("Cleaning"), "property": _l("Property management"),
+    "operations_center": _l("City operations center"),
 }
 
 
@@ -195,8 +196,8 @@ def open311_request(submission, *, by_code: bool, locale: str, extensions: bool)
         "service_name": localized(submission.category, "name", locale),
         "service_code": submission.category.code,
         "description": submission.body if by_code else submission.public_body,
-        "agency_responsible": TEAM_LABELS_EN.get(submission.category.team,
-                                                 submission.category.team),
+        "agency_responsible": label(TEAM_LABELS[submission.category.team], locale)
+        if submission.category.team in TEAM_LABELS else submission.category.team,
         "service_notice": None,
         "requested_datetime": w3c(submission.created_at),
         "updated_datetime": w3c(submission.updated_at),

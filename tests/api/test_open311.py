@@ -264,6 +264,7 @@ def test_a_closed_request_carries_the_official_reply_as_status_notes(client, req
     assert W3C.match(item["requested_datetime"]) and W3C.match(item["updated_datetime"])
     zh = rows(parse(client.get(f"/open311/v2/requests/{bins_id}.{fmt}?locale=zh"), fmt), fmt)[0]
     assert zh["status_notes"] == "已清运。" and zh["service_name"] == "垃圾与环境卫生"
+    assert item["agency_responsible"] == "Cleaning" and zh["agency_responsible"] == "保洁"
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
