@@ -4,3 +4,4 @@ from portal.stations.models import Area, Category, Station  # noqa: F401
 from portal.submissions.models import (  # noqa: F401
     ChangeLog, Contact, Photo, StatusEvent, Submission)
 from portal.kiosk.models import Kiosk, KioskEnrolment  # noqa: F401
+from portal.api.models import ApiKey, ApiToken  # noqa: F401
