@@ -8,24 +8,29 @@ def create_app(config=None) -> Flask:
     """Create the portal: configuration, extensions, features, commands."""
     app = Flask(__name__, static_folder=str(ROOT_DIR / "static"), static_url_path="/static",
                 instance_path=str(ROOT_DIR / "instance"))
-    app.config.update(load_config())
-    app.config.update(config or {})
-    from portal.kiosk.services import apply_kiosk_config
-    apply_kiosk_config(app)  # PORTAL_KIOSK_* defaults, kept with the feature
-
+    _configure(app, config)
     _init_extensions(app)
     _register_features(app)
+    _register_api(app)
     _register_cli(app)
     return app
+
+
+def _configure(app: Flask, config) -> None:
+    from portal.kiosk.services import apply_kiosk_config
+
+    app.config.update(load_config())
+    app.config.update(config or {})
+    apply_kiosk_config(app)  # PORTAL_KIOSK_* defaults, kept with the feature
 
 
 def _init_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from portal import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from portal.accounts.services import load_user
     from portal.core.database import configure_engine
     from portal.core.ratelimit import init_rate_limits
-    from portal.accounts.services import load_user
     from portal.extensions import babel, csrf, db, login_manager, migrate
     from portal.i18n import _l, select_locale
 
@@ -47,14 +52,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_features(app: Flask) -> None:
+    from portal.accounts.views import bp as accounts_bp
     from portal.core.errors import register_error_handlers
     from portal.core.security import apply_security_headers
     from portal.core.templating import register_template_helpers
-    from portal.accounts.views import bp as accounts_bp
     from portal.core.views import bp as core_bp
     from portal.i18n import remember_locale
-    from portal.moderation.views import bp as moderation_bp
     from portal.kiosk.views import bp as kiosk_bp
+    from portal.moderation.views import bp as moderation_bp
     from portal.stations.views import bp as stations_bp
     from portal.submissions.views import bp as submissions_bp
 
@@ -62,27 +67,37 @@ def _register_features(app: Flask) -> None:
     register_error_handlers(app)
     app.after_request(apply_security_headers)
     app.after_request(remember_locale)
-    app.register_blueprint(core_bp)
-    app.register_blueprint(submissions_bp)
-    app.register_blueprint(stations_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(moderation_bp)
-    app.register_blueprint(kiosk_bp)
+    for blueprint in (core_bp, submissions_bp, stations_bp, accounts_bp, kiosk_bp,
+                      moderation_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_api(app: Flask) -> None:
+    from portal.api.open311 import bp as open311_bp
+    from portal.api.staff_views import bp as api_keys_bp
+    from portal.api.views import bp as api_bp
+    from portal.extensions import csrf
+
+    for blueprint in (api_bp, open311_bp):
+        csrf.exempt(blueprint)  # keys and tokens, never cookies: CSRF cannot apply
+        app.register_blueprint(blueprint)
+    app.register_blueprint(api_keys_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from flask.cli import AppGroup
 
     from portal.accounts.cli import create_user_command
-    from portal.screening.cli import screening_report_command
+    from portal.api.cli import create_api_key_command, create_token_command
     from portal.kiosk.cli import kiosk_enroll_command
+    from portal.screening.cli import screening_report_command
     from portal.stations.cli import seed_command
     from portal.submissions.cli import publish_command
     from portal.worker import worker_command
 
     portal_cli = AppGroup("portal", help="Portal administration commands.")
     for command in (seed_command, publish_command, worker_command, create_user_command,
+                    create_token_command, create_api_key_command, kiosk_enroll_command,
                     screening_report_command):
         portal_cli.add_command(command)
-    portal_cli.add_command(kiosk_enroll_command)
     app.cli.add_command(portal_cli)

@@ -64,7 +64,9 @@ def localized(obj, field: str, locale=None) -> str:
 
 
 def remember_locale(response):
-    """Store an explicit `?lang=` choice in a cookie so later pages keep it."""
+    """Store an explicit `?lang=` choice in a cookie so later pages keep it (not for machines)."""
+    if request.path.startswith(("/api/", "/open311/")):
+        return response
     locale = parse_locale(request.args.get("lang"))
     if locale and request.cookies.get(LANG_COOKIE) != locale:
         response.set_cookie(LANG_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax",

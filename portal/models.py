@@ -6,3 +6,4 @@ from portal.submissions.models import (  # noqa: F401
 from portal.core.ratelimit import RateLimitCounter  # noqa: F401
 from portal.moderation.models import Redaction  # noqa: F401
 from portal.kiosk.models import Kiosk, KioskEnrolment  # noqa: F401
+from portal.api.models import ApiKey, ApiToken  # noqa: F401

@@ -1,7 +1,7 @@
 """staff
 
 Revision ID: 0002
-Revises: 0006
+Revises: 0005
 Create Date: 2026-11-26 10:18:04.338844
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0002'
-down_revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ from portal.screening.lexicon import contact_bait, lexicon_hits
 from portal.screening.normalize import find_links, matching_form, segments
 
 HOLD_THRESHOLD = 1.0
-REPEATED_CHAR = re.compile(r"(.)\1{7,}")
+REPEATED_CHAR = re.compile(r"(\D)\1{7,}")  # digits repeat in phone numbers
 CLASSIFIER_WEIGHT = 1.2
 # Context signals from the channel (bot traps on the HTML form).
 CONTEXT_WEIGHTS = {"honeypot": 1.0, "too_fast": 0.4, "no_render_token": 0.3,

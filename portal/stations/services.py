@@ -78,22 +78,32 @@ def category_tree() -> list:
     return [(top, [c for c in rows if c.parent_id == top.id]) for top in tops]
 
 
+def _find_active(model, **key):
+    """The active row with this code or slug; None for anything that cannot be one.
+
+    PostgreSQL refuses NUL characters in text parameters, so such a value never reaches it.
+    """
+    (value,) = key.values()
+    if not isinstance(value, str) or not value or len(value) > 60 or "\x00" in value:
+        return None
+    return db.session.execute(
+        db.select(model).filter_by(active=True, **key)).scalar_one_or_none()
+
+
 def find_category(code: str):
     """An active sub-category by code (residents file under sub-categories only), or None."""
-    category = db.session.execute(
-        db.select(Category).filter_by(code=code, active=True)).scalar_one_or_none()
+    category = _find_active(Category, code=code)
     return category if category is not None and category.parent_id is not None else None
 
 
 def find_area(code: str):
     """An active area by code, or None."""
-    return db.session.execute(db.select(Area).filter_by(code=code, active=True)).scalar_one_or_none()
+    return _find_active(Area, code=code)
 
 
 def find_station(slug: str):
     """An active station by slug, or None."""
-    return db.session.execute(
-        db.select(Station).filter_by(slug=slug, active=True)).scalar_one_or_none()
+    return _find_active(Station, slug=slug)
 
 
 def landmarks(area_code=None) -> list:

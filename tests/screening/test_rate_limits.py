@@ -178,3 +178,23 @@ def test_kiosk_sends_are_limited_per_device_with_a_json_429(app):
     assert response.get_json()["error"]["code"] == "rate_limited"
     # The other kiosk at the same station (same address) has its own count.
     assert send_json(devices[1], draft(draft_key=next(keys))).status_code == 201
+
+
+@pytest.mark.parametrize("app_config", [{**LIMITED, "PORTAL_API_ANONYMOUS_LIMIT": "2 per minute",
+                                         "PORTAL_API_KEYED_LIMIT": "3 per minute"}])
+def test_api_posts_are_limited_per_key_and_tighter_for_anonymous_clients(app, client):
+    from portal.api.services import issue_api_key
+    from tests.api.conftest import VALID
+    client.environ_base["REMOTE_ADDR"] = "192.0.2.60"
+    statuses = [client.post("/api/v1/submissions", json=VALID).status_code for _ in range(3)]
+    assert statuses == [201, 201, 429]
+    response = client.post("/api/v1/submissions", json=VALID)
+    assert response.get_json()["error"]["code"] == "rate_limited"
+    assert int(response.headers["Retry-After"]) > 0
+    with app.app_context():
+        _key, secret = issue_api_key("Partner", created_by="test")
+        db.session.commit()
+    headers = {"X-API-Key": secret}
+    keyed = [client.post("/api/v1/submissions", json=VALID, headers=headers).status_code
+             for _ in range(4)]
+    assert keyed == [201, 201, 201, 429]

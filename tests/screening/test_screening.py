@@ -76,6 +76,7 @@ def test_each_kind_of_spam_is_held_with_its_reason(kind, text):
     ("小广告", "小区门口有人发色情小广告卡片，塞满了车窗，请城管处理。"),
     ("Free water", "Please add free drinking water along the river, call 021 5555 1234."),
     ("Gambling in the park", "People gamble with cards in the park corner every afternoon."),
+    ("Lamp 138 0000 0000", "Call 138 0000 0000 lamp dark"),
 ])
 def test_genuine_text_with_suspicious_words_passes(title, body):
     result = screen_text(title, body)

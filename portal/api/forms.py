@@ -1,0 +1,15 @@
+"""Administrator forms: issue an API key, revoke one."""
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from portal.i18n import _l
+
+
+class ApiKeyForm(FlaskForm):
+    name = StringField(_l("Name of the client system"), validators=[DataRequired(), Length(max=100)],
+                       description=_l("E.g. “District app” or “Open311 client of the hotline”."))
+
+
+class RevokeForm(FlaskForm):
+    """A revoke button: only the CSRF token."""

@@ -1,0 +1,285 @@
+"""API services: credentials, the interim search filter, staff decisions, Open311 queries.
+
+Services take plain values and model objects, add and flush; the view or command commits.
+Two functions here are placeholders the lead re-points at merge: `search_published_plain`
+(to the search feature's service) and `apply_decision` (to the moderation services).
+"""
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from flask_babel import force_locale
+from markupsafe import Markup, escape
+from sqlalchemy.orm import selectinload
+
+from portal.accounts.models import User
+from portal.api.models import ApiKey, ApiToken
+from portal.extensions import db
+from portal.i18n import _l
+from portal.stations.models import Area, Category, Station
+from portal.submissions.models import OPEN_STATUSES, STATUSES, Submission, utcnow
+from portal.submissions.services import change_status, find_by_code, set_publication
+
+TOKEN_PREFIX, KEY_PREFIX = "pt_", "pk_"
+MAX_PAGE_SIZE = 100
+DECISIONS = ("accept", "reject", "hold", "publish", "unpublish")
+REJECT_REASONS = {
+    "spam": _l("Spam"),
+    "abusive": _l("Abusive content"),
+    "out_of_scope": _l("Outside what this portal handles"),
+    "duplicate": _l("Duplicate of another submission"),
+}
+CLOSED_STATUSES = tuple(s for s in STATUSES if s not in OPEN_STATUSES)
+
+
+class DecisionInvalid(ValueError):
+    """A decision that cannot be applied; `fields` maps field names to messages."""
+
+    def __init__(self, fields: dict):
+        super().__init__(", ".join(f"{k}: {v}" for k, v in fields.items()))
+        self.fields = fields
+
+
+# --- credentials -------------------------------------------------------------------------
+
+def hash_secret(secret: str) -> str:
+    """The stored form of a token or key."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def issue_staff_token(username: str):
+    """A new bearer token for an active staff user: (ApiToken, secret) or None if no such user."""
+    user = db.session.execute(
+        db.select(User).filter_by(username=(username or "").strip())).scalar_one_or_none()
+    if user is None or not user.active:
+        return None
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, token_hash=hash_secret(secret), prefix=secret[:10])
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def user_for_token(secret: str):
+    """The active staff user a bearer token stands for, or None."""
+    if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    token = db.session.execute(db.select(ApiToken).filter_by(
+        token_hash=hash_secret(secret), revoked_at=None)).scalar_one_or_none()
+    if token is None or not token.user.active:
+        return None
+    return token.user
+
+
+def issue_api_key(name: str, created_by: str = ""):
+    """A new API key for a client system: (ApiKey, secret); the secret is shown only once."""
+    name = " ".join((name or "").split())[:100]
+    if not name:
+        raise ValueError("an API key needs a name")
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(name=name, key_hash=hash_secret(secret), prefix=secret[:10],
+                 created_by=created_by)
+    db.session.add(key)
+    db.session.flush()
+    return key, secret
+
+
+def find_api_key(secret: str, *, touch: bool = False):
+    """The active API key with this secret, or None; `touch` records its use (write requests)."""
+    if not secret or not secret.startswith(KEY_PREFIX) or len(secret) > 200:
+        return None
+    key = db.session.execute(db.select(ApiKey).filter_by(
+        key_hash=hash_secret(secret), revoked_at=None)).scalar_one_or_none()
+    if key is not None and touch:
+        key.last_used_at = utcnow()
+    return key
+
+
+def list_api_keys() -> list:
+    """Every API key, newest first (revoked ones included, for the record)."""
+    return db.session.execute(
+        db.select(ApiKey).order_by(ApiKey.created_at.desc(), ApiKey.id.desc())).scalars().all()
+
+
+def revoke_api_key(key_id: int):
+    """Revoke a key (idempotent); returns it, or None when there is no such key."""
+    key = db.session.get(ApiKey, key_id)
+    if key is not None and key.revoked_at is None:
+        key.revoked_at = utcnow()
+        db.session.flush()
+    return key
+
+
+# --- reference data -----------------------------------------------------------------------
+
+def reference_rows(model) -> list:
+    """Active categories, areas or stations in display order."""
+    return db.session.execute(db.select(model).filter_by(active=True)
+                              .order_by(model.sort_order, model.id)).scalars().all()
+
+
+def find_service(code: str):
+    """An active sub-category (an Open311 service) by code, or None."""
+    category = db.session.execute(
+        db.select(Category).filter_by(code=code, active=True)).scalar_one_or_none()
+    return category if category is not None and category.parent_id is not None else None
+
+
+# --- search (interim) -----------------------------------------------------------------------
+
+@dataclass
+class SearchPage:
+    total: int
+    page: int
+    per_page: int
+    items: list  # [(submission, snippet Markup)]
+
+
+def _snippet(text: str, terms: list, width: int = 80) -> Markup:
+    """A short excerpt around the first match, HTML-escaped, matches wrapped in <mark>."""
+    lowered = text.lower()
+    positions = [lowered.find(t.lower()) for t in terms if t and lowered.find(t.lower()) >= 0]
+    start = max(0, min(positions) - width // 3) if positions else 0
+    excerpt = text[start:start + width]
+    prefix, suffix = ("…" if start > 0 else ""), ("…" if start + width < len(text) else "")
+    if not terms:
+        return escape(prefix + excerpt + suffix)
+    pattern = re.compile("|".join(re.escape(t) for t in terms if t), re.IGNORECASE)
+    out, last = [escape(prefix)], 0
+    for match in pattern.finditer(excerpt):
+        out += [escape(excerpt[last:match.start()]), Markup("<mark>"),
+                escape(match.group(0)), Markup("</mark>")]
+        last = match.end()
+    out += [escape(excerpt[last:]), escape(suffix)]
+    return Markup("").join(out)
+
+
+def search_published_plain(*, q="", kind=None, category=None, area=None, station=None,
+                           status=None, page=1, per_page=20) -> SearchPage:
+    """Published submissions matching every word of `q` and the filters, newest first.
+
+    Interim stand-in for the search feature's service (full-text, ranked): replace the call in
+    `portal/api/views.py:search` with it at merge.
+    """
+    terms = (q or "").split()[:10]
+    query = db.select(Submission).filter_by(published=True)
+    for term in terms:
+        query = query.where(Submission.public_title.icontains(term, autoescape=True)
+                            | Submission.public_body.icontains(term, autoescape=True))
+    if kind:
+        query = query.filter_by(kind=kind)
+    if status:
+        query = query.filter_by(status=status)
+    if category:
+        query = query.join(Category, Submission.category_id == Category.id).where(
+            Category.code == category)
+    if area:
+        query = query.join(Area, Submission.area_id == Area.id).where(Area.code == area)
+    if station:
+        query = query.join(Station, Submission.station_id == Station.id).where(
+            Station.slug == station)
+    query = query.order_by(Submission.published_at.desc(), Submission.id.desc())
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False,
+                             max_per_page=MAX_PAGE_SIZE)
+    items = [(s, _snippet(s.public_body or "", terms)) for s in pagination.items]
+    return SearchPage(total=pagination.total or 0, page=page, per_page=per_page, items=items)
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+def staff_submissions(*, status=None, page=1, per_page=20):
+    """Submissions for staff, oldest first within a status (the review order); a Pagination."""
+    query = db.select(Submission)
+    if status:
+        query = query.filter_by(status=status)
+    query = query.order_by(Submission.created_at, Submission.id)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False,
+                       max_per_page=MAX_PAGE_SIZE)
+
+
+def apply_decision(submission, *, action: str, actor: str, reason: str = "", note: str = "",
+                   public_title: str = "", public_body: str = ""):
+    """Apply a moderator's decision (accept, reject, hold, publish, unpublish).
+
+    Interim: calls the submission services directly; at merge, re-point it to the moderation
+    services. Raises DecisionInvalid for bad input and TransitionNotAllowed for a status the
+    lifecycle forbids.
+    """
+    if action == "accept":
+        change_status(submission, "accepted", actor=actor, note=note)
+    elif action == "hold":
+        change_status(submission, "held", actor=actor, note=note, public=False)
+    elif action == "reject":
+        if reason not in REJECT_REASONS:
+            raise DecisionInvalid({"reason": _l("Choose a reason: spam, abusive, out_of_scope "
+                                                "or duplicate.")})
+        with force_locale(submission.language):
+            public_note = str(REJECT_REASONS[reason])
+        change_status(submission, "rejected", actor=actor, note=f"{reason}: {note}".strip(": "),
+                      public_note=public_note)
+    elif action in ("publish", "unpublish"):
+        published = action == "publish"
+        if published and not ((public_title or submission.public_title)
+                              and (public_body or submission.public_body)):
+            raise DecisionInvalid({"public_title": _l("Give the public (redacted) title and "
+                                                      "text before publishing.")})
+        set_publication(submission, published, actor=actor, public_title=public_title or None,
+                        public_body=public_body or None)
+    else:
+        raise DecisionInvalid({"action": _l("Choose one of: accept, reject, hold, publish, "
+                                            "unpublish.")})
+    return submission
+
+
+# --- Open311 ----------------------------------------------------------------------------------
+
+def is_tracking_code(value: str) -> bool:
+    """True for a value that looks like a tracking code rather than a public id."""
+    return not (value or "").isdigit() or len(value) == 10
+
+
+def find_service_request(request_id: str):
+    """(submission, by_code) for an Open311 id: the tracking code (any submission, as the
+    tracking page shows it to whoever holds the code) or a published submission's public id."""
+    request_id = (request_id or "").strip()
+    if is_tracking_code(request_id):
+        submission = find_by_code(request_id)
+        if submission is not None:
+            return submission, True
+    if request_id.isdigit() and len(request_id) < 12:
+        submission = db.session.get(Submission, int(request_id))
+        if submission is not None and submission.published:
+            return submission, False
+    return None, False
+
+
+def open311_requests(*, service_codes=(), statuses=(), start=None, end=None, page=1,
+                     page_size=50):
+    """Published submissions for GET requests: the 90-day window unless dates are given."""
+    if start is None and end is None:
+        start = utcnow() - timedelta(days=90)
+    query = db.select(Submission).filter_by(published=True)
+    if service_codes:
+        query = query.join(Category, Submission.category_id == Category.id).where(
+            Category.code.in_(list(service_codes)))
+    wanted = set()
+    for status in statuses:
+        wanted |= set(OPEN_STATUSES if status == "open" else CLOSED_STATUSES)
+    if wanted:
+        query = query.where(Submission.status.in_(sorted(wanted)))
+    if start is not None:
+        query = query.where(Submission.created_at >= _as_utc(start))
+    if end is not None:
+        query = query.where(Submission.created_at <= _as_utc(end))
+    query = query.order_by(Submission.created_at.desc(), Submission.id.desc()).options(
+        selectinload(Submission.category), selectinload(Submission.area),
+        selectinload(Submission.station), selectinload(Submission.events),
+        selectinload(Submission.photos))
+    return db.paginate(query, page=page, per_page=page_size, error_out=False,
+                       max_per_page=MAX_PAGE_SIZE * 10)
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.astimezone(timezone.utc)

@@ -1,0 +1,322 @@
+"""JSON API v1: submit, track, search, reference data, and the staff endpoints (bearer token).
+
+Errors have one shape, `{"error": {"code", "message", "fields"}}`, in the requested language.
+The API uses keys and tokens, never cookies, so it is exempt from CSRF (see create_app).
+"""
+import json
+
+from flask import Blueprint, g, jsonify, request, url_for
+
+from portal.api import representations as rep
+from portal.api.auth import (current_api_key, has_nul, presented_api_key, rate_limit_key,
+                             rate_limit_value, staff_required)
+from portal.api.openapi import openapi_document
+from portal.api.services import (
+    DECISIONS, MAX_PAGE_SIZE, DecisionInvalid, apply_decision, reference_rows,
+    search_published_plain, staff_submissions)
+from portal.core.errors import error_response
+from portal.core.ratelimit import limit_per_api_key
+from portal.extensions import db
+from portal.i18n import LOCALES, _, current_locale
+from portal.stations.models import Area, Station
+from portal.stations.services import category_tree
+from portal.submissions.models import KINDS, STATUSES
+from portal.submissions.services import (
+    IdempotencyConflict, SubmissionInvalid, TransitionNotAllowed, create_submission,
+    find_by_code)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+JSON_MAX_BYTES = 64 * 1024  # a submission is at most a few KB of text; photos go through Open311
+IDEMPOTENCY_KEY_MAX = 80
+# Service field names -> the API's field names, so errors point at what the client sent.
+FIELD_NAMES = {"latitude": "lat", "name": "contact.name", "phone": "contact.phone",
+               "email": "contact.email"}
+
+
+class ApiError(Exception):
+    """An error answered in the one JSON shape."""
+
+    def __init__(self, status, message, code, fields=None):
+        super().__init__(message)
+        self.status, self.message, self.code, self.fields = status, message, code, fields or {}
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc):
+    return error_response(exc.status, exc.message, exc.code, exc.fields)
+
+
+@bp.before_request
+def _guard_request():
+    request.max_content_length = JSON_MAX_BYTES
+    if has_nul([*request.args.values(), *(request.view_args or {}).values()]):
+        raise ApiError(400, _("The request contains a NUL character."), "invalid_encoding")
+
+
+def _invalid(fields):
+    return ApiError(422, _("Some of what you sent is not valid."), "invalid", fields)
+
+
+def read_json_object() -> dict:
+    """The request body as a JSON object, or an ApiError (415, 400, 413 via werkzeug)."""
+    if request.mimetype != "application/json":
+        raise ApiError(415, _("Send the body as JSON with “Content-Type: application/json”."),
+                       "unsupported_media_type")
+    raw = request.get_data(cache=True)
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        # "\ud800" escapes decode to lone surrogates, which no database or UTF-8 page can hold.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeError:
+        raise ApiError(400, _("The body is not valid UTF-8."), "invalid_encoding") from None
+    except (ValueError, RecursionError):
+        raise ApiError(400, _("The body is not valid JSON."), "invalid_json") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, _("The body must be a JSON object."), "invalid_json")
+    if has_nul(_strings(data)):  # PostgreSQL text cannot hold NUL, even in a lookup
+        raise ApiError(400, _("The request contains a NUL character."), "invalid_encoding")
+    return data
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+TEXT, NUMBER, BOOL, OBJECT = "text", "number", "boolean", "object"
+
+
+def check_fields(data: dict, spec: dict, required=()) -> None:
+    """Unknown fields, missing required ones and wrong types are a 422 naming each field."""
+    fields = {}
+    for name, value in data.items():
+        if name not in spec:
+            fields[name] = _("Unknown field.")
+        elif value is None:
+            if name in required:
+                fields[name] = _("This field is required.")
+        elif not _has_type(value, spec[name]):
+            fields[name] = {TEXT: _("Expected text."), NUMBER: _("Expected a number."),
+                            BOOL: _("Expected true or false."),
+                            OBJECT: _("Expected an object.")}[spec[name]]
+    for name in required:
+        if name not in data and name not in fields:
+            fields[name] = _("This field is required.")
+    if fields:
+        raise _invalid(fields)
+
+
+def _has_type(value, kind) -> bool:
+    if kind == NUMBER:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, {TEXT: str, BOOL: bool, OBJECT: dict}[kind])
+
+
+def _page_args():
+    fields = {}
+    page = _int_arg("page", 1, fields, maximum=100000)
+    per_page = _int_arg("per_page", 20, fields, maximum=MAX_PAGE_SIZE)
+    if fields:
+        raise ApiError(400, _("Some of the query parameters are not valid."), "invalid_query",
+                       fields)
+    return page, per_page
+
+
+def _int_arg(name, default, fields, maximum):
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        fields[name] = _("Give a whole number from 1 to %(n)d.", n=maximum)
+        return default
+    return int(raw)
+
+
+def _choice_arg(name, choices, fields):
+    value = request.args.get(name) or None
+    if value is not None and value not in choices:
+        fields[name] = _("Choose one of: %(choices)s.", choices=", ".join(choices))
+    return value
+
+
+SUBMISSION_FIELDS = {"kind": TEXT, "category": TEXT, "title": TEXT, "body": TEXT, "area": TEXT,
+                     "place": TEXT, "lat": NUMBER, "lon": NUMBER, "station": TEXT,
+                     "contact": OBJECT, "consent": BOOL, "language": TEXT}
+CONTACT_FIELDS = {"name": TEXT, "phone": TEXT, "email": TEXT}
+
+
+@bp.post("/submissions")
+@limit_per_api_key(rate_limit_value, key_func=rate_limit_key)
+def create():
+    """Create a submission (anonymous, or identified by an API key)."""
+    if presented_api_key() and current_api_key() is None:
+        raise ApiError(401, _("This API key is not valid or was revoked."), "invalid_api_key")
+    data = read_json_object()
+    check_fields(data, SUBMISSION_FIELDS,
+                 required=("kind", "category", "title", "body", "area"))
+    contact = data.get("contact") or {}
+    check_fields({f"contact.{k}": v for k, v in contact.items()},
+                 {f"contact.{k}": t for k, t in CONTACT_FIELDS.items()})
+    language = data.get("language") or current_locale()
+    if language not in LOCALES:
+        raise _invalid({"language": _("Choose one of: %(choices)s.", choices=", ".join(LOCALES))})
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable() or not key.isascii():
+        raise ApiError(400, _("The Idempotency-Key header must be printable ASCII, at most "
+                              "%(n)d characters.", n=IDEMPOTENCY_KEY_MAX), "invalid_header")
+    client = current_api_key()
+    scope = f"api:{client.id}" if client is not None else "api:anonymous"
+    try:
+        creation = create_submission(
+            kind=data["kind"], category_code=data["category"], area_code=data["area"],
+            title=data["title"], body=data["body"], channel="api", language=language,
+            place=data.get("place") or "", latitude=data.get("lat"), longitude=data.get("lon"),
+            station_slug=data.get("station") or None,
+            contact={**contact, "consent": bool(data.get("consent"))},
+            idempotency_key=f"{scope}:{key}" if key else None,
+            screening_context={"channel": "api", "api_key": client.id if client else None})
+    except SubmissionInvalid as exc:
+        db.session.rollback()
+        raise _invalid({FIELD_NAMES.get(k, k): v for k, v in exc.errors.items()}) from None
+    except IdempotencyConflict:
+        db.session.rollback()
+        raise ApiError(422, _("This Idempotency-Key was already used for a different "
+                              "submission."), "idempotency_conflict") from None
+    db.session.commit()
+    submission = creation.submission
+    body = {"code": submission.code, "display_code": submission.display_code,
+            "status": submission.status,
+            "tracking_url": url_for("submissions.track", code=submission.code, _external=True)}
+    headers = {"Location": url_for(".tracking", code=submission.code, _external=True)}
+    if not creation.created:
+        headers["Idempotent-Replayed"] = "true"
+    return jsonify(body), 201, headers
+
+
+@bp.get("/submissions/<code>")
+def tracking(code):
+    """A submission's status and public timeline, for the holder of its tracking code."""
+    submission = find_by_code(code)
+    if submission is None:
+        raise ApiError(404, _("No submission has this tracking code. Check it and try again."),
+                       "not_found")
+    return jsonify(rep.tracking(submission, current_locale()))
+
+
+@bp.get("/search")
+def search():
+    """Published submissions matching words and filters, with highlighted snippets."""
+    fields = {}
+    kind = _choice_arg("kind", KINDS, fields)
+    status = _choice_arg("status", STATUSES, fields)
+    q = request.args.get("q", "")
+    if len(q) > 200:
+        fields["q"] = _("Please keep this under %(n)d characters (now %(count)d).", n=200,
+                        count=len(q))
+    if fields:
+        raise ApiError(400, _("Some of the query parameters are not valid."), "invalid_query",
+                       fields)
+    page, per_page = _page_args()
+    # Interim: the search feature's service replaces search_published_plain at merge.
+    result = search_published_plain(
+        q=q, kind=kind, status=status, category=request.args.get("category") or None,
+        area=request.args.get("area") or None, station=request.args.get("station") or None,
+        page=page, per_page=per_page)
+    locale = current_locale()
+    return jsonify({"total": result.total, "page": page, "per_page": per_page,
+                    "results": [rep.search_result(s, snippet, locale)
+                                for s, snippet in result.items]})
+
+
+@bp.get("/categories")
+def categories():
+    """Categories: top-level dimensions and the sub-categories a submission is filed under."""
+    locale = current_locale()
+    rows = [row for top, children in category_tree() for row in (top, *children)]
+    return jsonify({"categories": [rep.category(c, locale) for c in rows]})
+
+
+@bp.get("/areas")
+def areas():
+    """Areas: the riverside grid and the subdistricts."""
+    locale = current_locale()
+    return jsonify({"areas": [rep.area(a, locale) for a in reference_rows(Area)]})
+
+
+@bp.get("/stations")
+def stations():
+    """Service stations and the suggestion station."""
+    locale = current_locale()
+    return jsonify({"stations": [rep.station(s, locale) for s in reference_rows(Station)]})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document describing this API."""
+    codes = {"category": [c.code for _top, children in category_tree() for c in children],
+             "area": [a.code for a in reference_rows(Area)],
+             "station": [s.slug for s in reference_rows(Station)]}
+    return jsonify(openapi_document(url_for(".openapi", _external=True).rsplit("/", 1)[0],
+                                    codes))
+
+
+@bp.get("/staff/submissions")
+@staff_required("moderator", "dispatcher", "viewer")
+def staff_list():
+    """Submissions for staff, filtered by status, oldest first."""
+    fields = {}
+    status = _choice_arg("status", STATUSES, fields)
+    if fields:
+        raise ApiError(400, _("Some of the query parameters are not valid."), "invalid_query",
+                       fields)
+    page, per_page = _page_args()
+    pagination = staff_submissions(status=status, page=page, per_page=per_page)
+    locale = current_locale()
+    return jsonify({"total": pagination.total or 0, "page": page, "per_page": per_page,
+                    "results": [rep.staff_item(s, locale) for s in pagination.items]})
+
+
+DECISION_FIELDS = {"action": TEXT, "reason": TEXT, "note": TEXT, "public_title": TEXT,
+                   "public_body": TEXT}
+
+
+@bp.post("/staff/submissions/<code>/decision")
+@staff_required("moderator")
+def decision(code):
+    """A moderator's decision: accept, reject (with a reason), hold, publish, unpublish."""
+    submission = find_by_code(code)
+    if submission is None:
+        raise ApiError(404, _("No submission has this tracking code. Check it and try again."),
+                       "not_found")
+    data = read_json_object()
+    check_fields(data, DECISION_FIELDS, required=("action",))
+    if data["action"] not in DECISIONS:
+        raise _invalid({"action": _("Choose one of: %(choices)s.", choices=", ".join(DECISIONS))})
+    try:
+        apply_decision(submission, action=data["action"], actor=f"user:{g.api_user.username}",
+                       reason=data.get("reason") or "", note=(data.get("note") or "")[:2000],
+                       public_title=data.get("public_title") or "",
+                       public_body=data.get("public_body") or "")
+    except DecisionInvalid as exc:
+        db.session.rollback()
+        raise _invalid({k: str(v) for k, v in exc.fields.items()}) from None
+    except TransitionNotAllowed:
+        db.session.rollback()
+        raise ApiError(409, _("This decision does not fit the submission's current status "
+                              "(%(status)s).", status=submission.status), "conflict") from None
+    except ValueError as exc:  # set_publication: no public text after cleaning
+        db.session.rollback()
+        raise _invalid({"public_body": str(exc)}) from None
+    db.session.commit()
+    return jsonify(rep.staff_item(submission, current_locale()))
