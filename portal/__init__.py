@@ -50,7 +50,10 @@ def _register_features(app: Flask) -> None:
     from portal.core.views import bp as core_bp
     from portal.i18n import remember_locale
     from portal.stations.views import bp as stations_bp
+    from portal.search.indexer import apply_changes
+    from portal.search.views import bp as search_bp
     from portal.submissions.views import bp as submissions_bp
+    from portal.worker import register_worker_task
 
     register_template_helpers(app)
     register_error_handlers(app)
@@ -60,6 +63,8 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(submissions_bp)
     app.register_blueprint(stations_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(search_bp)
+    register_worker_task(app, "search-indexer", apply_changes)
 
 
 def _register_cli(app: Flask) -> None:
@@ -67,10 +72,12 @@ def _register_cli(app: Flask) -> None:
 
     from portal.accounts.cli import create_user_command
     from portal.stations.cli import seed_command
+    from portal.search.cli import reindex_command
     from portal.submissions.cli import publish_command
     from portal.worker import worker_command
 
     portal_cli = AppGroup("portal", help="Portal administration commands.")
-    for command in (seed_command, publish_command, worker_command, create_user_command):
+    for command in (seed_command, publish_command, worker_command, create_user_command,
+                    reindex_command):
         portal_cli.add_command(command)
     app.cli.add_command(portal_cli)

@@ -1,0 +1,176 @@
+"""The only module that imports Whoosh: schema, analyzer, open, write, query building.
+
+The distribution (`whoosh-reloaded`, see docs/search.md) is swapped by changing its pin in
+requirements.txt; every Whoosh name the portal uses is reached through this module.
+"""
+import os
+from functools import lru_cache
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import Token, Tokenizer
+from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.lang.porter import stem as porter_stem
+from whoosh.query import And, DateRange, Every, Or, Phrase, Term
+from whoosh.index import EmptyIndexError, IndexVersionError, LockError  # noqa: F401
+
+from portal.core.text import STOP_WORDS, segment
+
+# Errors that mean "this index directory cannot be read": rebuild it.
+
+OPEN_ERRORS = (EmptyIndexError, IndexVersionError, OSError, ValueError, EOFError, KeyError)
+
+
+@lru_cache(maxsize=4096)
+def _stem(word: str) -> str:
+    return porter_stem(word)
+
+
+class PortalTokenizer(Tokenizer):
+    """jieba + OpenCC + NFKC via portal.core.text.segment, English stemmed, true positions.
+
+    In "index" mode the sub-words of long words are emitted at the word's position; in "query"
+    mode (and for highlighting) only whole words, so phrase queries compare word positions.
+    """
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for seg in segment(value, subwords=(mode == "index")):
+            token.text = _stem(seg.text) if seg.text.isascii() and seg.text.isalpha() else seg.text
+            token.stopped = False
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = value[seg.start:seg.end]
+            if positions:
+                token.pos = start_pos + seg.position
+            if chars:
+                token.startchar = start_char + seg.start
+                token.endchar = start_char + seg.end
+            yield token
+
+
+def analyzer():
+    """The one analyzer used at index and query time (a Whoosh analyzer is a callable)."""
+    return PortalTokenizer()
+
+
+def query_terms(text: str, *, drop_stop_words: bool = True) -> list:
+    """The terms a query string's words become (whole words, stemmed, stop words dropped)."""
+    terms = [t.text for t in analyzer()(text, mode="query")]
+    kept = [t for t in terms if t not in STOP_WORDS] if drop_stop_words else terms
+    return kept
+
+
+def make_schema() -> Schema:
+    """Fields of a submission document; only public text goes in the public text fields."""
+    text = dict(analyzer=analyzer(), phrase=True)
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(field_boost=2.0, **text),       # public (redacted) title
+        text=TEXT(**text),                          # public (redacted) body
+        place=TEXT(**text),                         # the place as given (shown publicly)
+        names=TEXT(**text),                         # category, area, station names, all languages
+        staff_title=TEXT(field_boost=2.0, **text),  # original title: staff queries only
+        staff_text=TEXT(**text),                    # original body: staff queries only
+        kind=ID(sortable=True),
+        status=ID(sortable=True),
+        channel=ID(sortable=True),
+        category=ID(sortable=True),
+        parent_category=ID(sortable=True),
+        area=ID(sortable=True),
+        station=ID(sortable=True),
+        published=BOOLEAN(),
+        created=DATETIME(sortable=True),
+        published_at=DATETIME(sortable=True),
+        support=NUMERIC(sortable=True),
+    )
+
+
+PUBLIC_FIELDS = ("title", "text", "place", "names")
+STAFF_FIELDS = PUBLIC_FIELDS + ("staff_title", "staff_text")
+
+
+def create_index(path):
+    """An empty index in `path` (created)."""
+    os.makedirs(path, exist_ok=True)
+    return whoosh_index.create_in(path, make_schema())
+
+
+def open_index(path):
+    """Open the index in `path`; raises one of OPEN_ERRORS when it is missing or unreadable."""
+    if not whoosh_index.exists_in(path):
+        raise EmptyIndexError(f"no index in {path}")
+    return whoosh_index.open_dir(path)
+
+
+def writer(ix, **kwargs):
+    """A writer (takes the index's write lock; one writer at a time)."""
+    return ix.writer(**kwargs)
+
+
+def open_searcher(path):
+    """A searcher over the index in `path` (reuse it: opening one is the expensive part)."""
+    return open_index(path).searcher()
+
+
+def docs_matching(searcher, query) -> set:
+    """Document numbers matching `query`, unscored (for filter sets and counts)."""
+    return set(searcher.docs_for_query(query))
+
+
+def term(field, value):
+    return Term(field, value)
+
+
+def all_docs():
+    return Every()
+
+
+def date_range(field, start, end):
+    """Documents whose `field` lies between two naive UTC datetimes (either may be None)."""
+    return DateRange(field, start, end)
+
+
+def column_values(searcher, field) -> list:
+    """The sortable column of `field` as a list indexed by document number."""
+    return list(searcher.reader().column_reader(field))
+
+
+def ranked(searcher, query, *, allow, limit, newest=False) -> list:
+    """[(document number, stored id)] of the best `limit` hits among `allow` (a set or None)."""
+    kwargs = {"sortedby": "created", "reverse": True} if newest else {}
+    results = searcher.search(query, filter=allow, limit=limit, **kwargs)
+    return [(hit.docnum, hit["id"]) for hit in results]
+
+
+def build_query(text: str, fields) -> object:
+    """A Whoosh query from what a person typed; never raises on syntax characters.
+
+    "Quoted text" is a phrase; other words must all match (in any of `fields`); no operators.
+    Returns None when nothing searchable remains.
+    """
+    parts = []
+    chunks = (text or "").replace("“", '"').replace("”", '"').replace("「", '"').replace("」", '"')
+    for index, chunk in enumerate(chunks.split('"')):
+        if index % 2:  # inside quotes
+            words = query_terms(chunk, drop_stop_words=False)
+            if len(words) > 1:
+                parts.append(Or([Phrase(f, words) for f in fields]))
+                continue
+        else:
+            words = query_terms(chunk)
+        parts.extend(Or([Term(f, w) for f in fields]) for w in words)
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else And(parts)
+
+
+def similar_query(text: str, fields):
+    """Any of the words of `text` (for suggestions of similar submissions)."""
+    words = list(dict.fromkeys(query_terms(text)))[:12]
+    if not words:
+        return None
+    return Or([Term(f, w) for w in words for f in fields])

@@ -1,0 +1,295 @@
+"""Searching: a reused searcher per process, filters with counts, pages, snippets, suggestions.
+
+Web processes only read the index. The searcher is opened once and reopened in a background
+thread (at most once a second) when the index changed, so no request pays for reopening.
+"""
+import logging
+import math
+import os
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, time as dtime, timezone
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.search import index as search_index
+from portal.search.highlight import highlight_all, snippet
+from portal.search.indexer import current_generation, ensure_place_words, index_root
+from portal.submissions.models import Submission
+
+log = logging.getLogger(__name__)
+
+PUBLIC_FACETS = ("kind", "category", "area", "station", "status")
+STAFF_FACETS = PUBLIC_FACETS + ("channel",)
+VISIBILITY = ("published", "unpublished")
+SORTS = ("relevance", "newest")
+MAX_PAGE = 50  # deeper pages are not useful and cost a full ranking each
+
+
+class FilterCache:
+    """Per-searcher caches: document sets of filter values and facet columns."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self._docs = {}
+        self._columns = {}
+
+    def docs(self, field_name, value) -> set:
+        key = (field_name, value)
+        if key not in self._docs:
+            self._docs[key] = search_index.docs_matching(
+                self.searcher, search_index.term(field_name, value))
+        return self._docs[key]
+
+    def all(self) -> set:
+        if ("*", None) not in self._docs:
+            self._docs[("*", None)] = search_index.docs_matching(self.searcher,
+                                                                 search_index.all_docs())
+        return self._docs[("*", None)]
+
+    def column(self, field_name) -> list:
+        if field_name not in self._columns:
+            self._columns[field_name] = search_index.column_values(self.searcher, field_name)
+        return self._columns[field_name]
+
+
+@dataclass
+class SearcherState:
+    generation: Path
+    searcher: object
+    cache: FilterCache
+
+
+class SearcherHolder:
+    """One open searcher per process and index directory, refreshed off the request path."""
+
+    def __init__(self, root: Path, interval: float = 1.0):
+        self.root = Path(root)
+        self.interval = interval
+        self._state = None
+        self._checked = 0.0
+        self._refreshing = False
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+
+    def state(self):
+        """The current SearcherState, or None when there is no readable index yet."""
+        if self._pid != os.getpid():  # forked: never share open files with the parent
+            self._pid, self._state, self._refreshing = os.getpid(), None, False
+        if self._state is None:
+            self.refresh()  # nothing to serve yet: the first search in a process opens it
+            return self._state
+        now = time.monotonic()
+        if now - self._checked >= self.interval and not self._refreshing:
+            self._checked, self._refreshing = now, True
+            threading.Thread(target=self._refresh_in_background, daemon=True).start()
+        return self._state
+
+    def _refresh_in_background(self):
+        try:
+            self.refresh()
+        finally:
+            self._refreshing = False
+
+    def refresh(self) -> None:
+        """Reopen the searcher if the index (or its generation) changed."""
+        with self._lock:
+            self._checked = time.monotonic()
+            generation = current_generation(self.root)
+            state = self._state
+            if generation is None:
+                return
+            try:
+                if (state is not None and state.generation == generation
+                        and state.searcher.up_to_date()):
+                    return
+                searcher = search_index.open_searcher(generation)
+            except search_index.OPEN_ERRORS:
+                log.warning("search index %s unreadable; the worker rebuilds it", generation)
+                return
+            self._state = SearcherState(generation, searcher, FilterCache(searcher))
+
+
+def holder() -> SearcherHolder:
+    """This app's SearcherHolder (one per process, created on first use)."""
+    ensure_place_words()
+    holders = current_app.extensions.setdefault("portal_search", {})
+    root = index_root()
+    if root not in holders:
+        holders[root] = SearcherHolder(root, current_app.config.get("PORTAL_SEARCH_REOPEN", 1.0))
+    return holders[root]
+
+
+@dataclass
+class Hit:
+    submission: Submission
+    title: object  # Markup
+    snippet: object  # Markup
+
+
+@dataclass
+class SearchPage:
+    state: str  # ok | help (nothing to search for) | unavailable (index being built)
+    query: str = ""
+    hits: list = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = 20
+    facets: dict = field(default_factory=dict)
+    terms: set = field(default_factory=set)
+
+    @property
+    def pages(self) -> int:
+        return min(MAX_PAGE, math.ceil(self.total / self.per_page)) if self.per_page else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self):
+        return self.page - 1
+
+    @property
+    def next_num(self):
+        return self.page + 1
+
+
+def _day_bound(value, end=False):
+    if value is None:
+        return None
+    moment = datetime.combine(value, dtime.max if end else dtime.min)
+    return moment.replace(tzinfo=timezone.utc).replace(tzinfo=None)
+
+
+def _allowed(cache: FilterCache, *, staff, filters, visibility, date_from, date_to):
+    """The document set every filter allows (None: all documents)."""
+    sets = []
+    if not staff:
+        sets.append(cache.docs("published", True))
+    elif visibility == "published":
+        sets.append(cache.docs("published", True))
+    elif visibility == "unpublished":
+        sets.append(cache.all() - cache.docs("published", True))
+    for name, value in filters.items():
+        if not value:
+            continue
+        if name == "category":
+            sets.append(cache.docs("category", value) | cache.docs("parent_category", value))
+        else:
+            sets.append(cache.docs(name, value))
+    if date_from or date_to:
+        sets.append(search_index.docs_matching(cache.searcher, search_index.date_range(
+            "created", _day_bound(date_from), _day_bound(date_to, end=True))))
+    if not sets:
+        return None
+    sets.sort(key=len)
+    allowed = set(sets[0])
+    for other in sets[1:]:
+        allowed &= other
+    return allowed
+
+
+def search(text: str, *, staff: bool = False, filters=None, visibility: str = "",
+           date_from=None, date_to=None, sort: str = "relevance", page: int = 1,
+           per_page: int = 20) -> SearchPage:
+    """Search submissions: public search sees published ones only, staff search all."""
+    filters = {k: v for k, v in (filters or {}).items() if v}
+    text = (text or "").strip()[:200]
+    page = min(max(page, 1), MAX_PAGE)
+    fields = search_index.STAFF_FIELDS if staff else search_index.PUBLIC_FIELDS
+    query = search_index.build_query(text, fields)
+    terms = set(search_index.query_terms(text.replace('"', " ")))
+    if query is None:
+        if not (filters or visibility or date_from or date_to):
+            return SearchPage("help", query=text, page=page, per_page=per_page)
+        query = search_index.all_docs()
+    state = holder().state()
+    if state is None:
+        return SearchPage("unavailable", query=text, page=page, per_page=per_page)
+    cache = state.cache
+    allowed = _allowed(cache, staff=staff, filters=filters, visibility=visibility,
+                       date_from=date_from, date_to=date_to)
+    matched = search_index.docs_matching(state.searcher, query)
+    if allowed is not None:
+        matched &= allowed
+    facets = {}
+    for name in (STAFF_FACETS if staff else PUBLIC_FACETS):
+        column = cache.column(name)
+        counts = Counter(column[d] for d in matched)
+        counts.pop("", None)
+        facets[name] = counts.most_common()
+    ranked = []
+    if matched:
+        ranked = search_index.ranked(state.searcher, query, allow=matched,
+                                     limit=page * per_page, newest=(sort == "newest"))
+    ids = [int(stored) for _docnum, stored in ranked[(page - 1) * per_page:]]
+    hits = _hits(ids, staff=staff, terms=terms)
+    return SearchPage("ok", query=text, hits=hits, total=len(matched), page=page,
+                      per_page=per_page, facets=facets, terms=terms)
+
+
+def _hits(ids, *, staff, terms) -> list:
+    rows = db.session.execute(
+        db.select(Submission).where(Submission.id.in_(ids)).options(
+            selectinload(Submission.category), selectinload(Submission.area),
+            selectinload(Submission.station))).scalars().all() if ids else []
+    by_id = {row.id: row for row in rows}
+    hits = []
+    for submission_id in ids:
+        row = by_id.get(submission_id)
+        if row is None or (not staff and not row.published):
+            continue  # the index lags the database by a moment: the database decides
+        if staff:
+            title, body = row.title, row.body
+        else:
+            title, body = row.public_title or "", row.public_body or ""
+        hits.append(Hit(row, highlight_all(title, terms), snippet(body, terms)))
+    return hits
+
+
+def similar_published(text: str, limit: int = 5) -> list:
+    """Up to `limit` published submissions similar to `text` (a title being typed)."""
+    query = search_index.similar_query((text or "")[:200], ("title", "text"))
+    if query is None:
+        return []
+    state = holder().state()
+    if state is None:
+        return []
+    allowed = state.cache.docs("published", True)
+    ranked = search_index.ranked(state.searcher, query, allow=allowed, limit=limit)
+    ids = [int(stored) for _docnum, stored in ranked]
+    rows = {s.id: s for s in db.session.execute(
+        db.select(Submission).where(Submission.id.in_(ids))).scalars()} if ids else {}
+    return [rows[i] for i in ids if i in rows and rows[i].published]
+
+
+def refresh_searcher() -> None:
+    """Reopen this process's searcher now (commands and tests; requests never wait for it)."""
+    holder().refresh()
+
+
+def facet_labels() -> dict:
+    """Rows that name facet values: {"category": {code: Category}, "area": ..., "station": ...}."""
+    from portal.stations.models import Area, Category, Station
+
+    return {
+        "category": {c.code: c for c in db.session.execute(db.select(Category)).scalars()},
+        "area": {a.code: a for a in db.session.execute(db.select(Area)).scalars()},
+        "station": {s.slug: s for s in db.session.execute(db.select(Station)).scalars()},
+    }
+
+
+def find_supportable(submission_id: int):
+    """A published submission residents may add their voice to, or None."""
+    submission = db.session.get(Submission, submission_id)
+    return submission if submission is not None and submission.published else None
