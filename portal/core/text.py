@@ -119,23 +119,33 @@ def _fold_with_offsets(text: str):
 
 
 def segment(text: str, *, subwords: bool = True):
-    """Split mixed Chinese/English text into Segments (words lower-cased, punctuation dropped)."""
+    """Split mixed Chinese/English text into Segments (words lower-cased, punctuation dropped).
+
+    jieba's HMM guesser is off: it invents words (灯坏) that the same text in another context
+    does not produce, so queries would miss. With `subwords`, every dictionary word of 2-4
+    characters starting inside a word is added at that word's position, also when it runs
+    past the word's end (滨江路|灯 still yields 路灯), and so is each Chinese character of a
+    longer word, so a query the segmenter cuts differently (滨江路|面) still finds 滨江|路面积水.
+    """
     if not text:
         return []
     folded, offsets = _fold_with_offsets(text)
     segmenter = _segmenter()
+    freq = segmenter.FREQ
     result, position = [], 0
-    for word, start, end in segmenter.tokenize(folded):
+    for word, start, end in segmenter.tokenize(folded, HMM=False):
         if not any(c.isalnum() for c in word):
             continue
-        begin, finish = offsets[start], offsets[end - 1] + 1
-        result.append(Segment(word.lower(), begin, finish, position))
-        if subwords and len(word) > 2 and not word.isascii():
-            for size in (2, 3):
-                for i in range(len(word) - size + 1):
-                    part = word[i:i + size]
-                    if part != word and segmenter.FREQ.get(part):
-                        result.append(Segment(part, offsets[start + i],
-                                              offsets[start + i + size - 1] + 1, position, True))
+        result.append(Segment(word.lower(), offsets[start], offsets[end - 1] + 1, position))
+        if subwords and not word.isascii():
+            for i in range(start, end):
+                if end - start > 1 and folded[i].isalpha() and not folded[i].isascii():
+                    result.append(Segment(folded[i], offsets[i], offsets[i] + 1, position, True))
+                for size in (2, 3, 4):
+                    part = folded[i:i + size]
+                    if (len(part) == size and part != word and freq.get(part)
+                            and part.isalnum() and not part.isascii()):
+                        result.append(Segment(part, offsets[i], offsets[i + size - 1] + 1,
+                                              position, True))
         position += 1
     return result
