@@ -49,7 +49,10 @@ def snippet(text: str, terms, length: int = 160) -> Markup:
     if spans and spans[0][0] > LEAD:
         start = spans[0][0] - LEAD
         boundary = max(text.rfind(c, start, spans[0][0]) for c in SENTENCE_ENDS)
-        start = boundary + 1 if boundary >= 0 else start
+        if boundary >= 0:
+            start = boundary + 1
+        elif text.find(" ", start, spans[0][0]) >= 0:  # do not cut an English word in two
+            start = text.find(" ", start, spans[0][0]) + 1
     end = min(len(text), start + length)
     window = text[:end]
     inside = [(max(s, start), min(e, end)) for s, e in spans if s < end and e > start]

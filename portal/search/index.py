@@ -11,13 +11,18 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.query import And, DateRange, Every, Or, Phrase, Term
-from whoosh.index import EmptyIndexError, IndexVersionError, LockError  # noqa: F401
+import pickle
+import struct
+
+from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError, IndexVersionError
+from whoosh.index import LockError  # noqa: F401
 
 from portal.core.text import STOP_WORDS, segment
 
 # Errors that mean "this index directory cannot be read": rebuild it.
 
-OPEN_ERRORS = (EmptyIndexError, IndexVersionError, OSError, ValueError, EOFError, KeyError)
+OPEN_ERRORS = (EmptyIndexError, WhooshIndexError, IndexVersionError, OSError, ValueError,
+               EOFError, KeyError, IndexError, pickle.UnpicklingError, struct.error)
 
 
 @lru_cache(maxsize=4096)

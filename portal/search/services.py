@@ -96,6 +96,11 @@ class SearcherHolder:
         finally:
             self._refreshing = False
 
+    def forget(self, state) -> None:
+        """Drop a searcher that failed; the next search reopens (or reports the index missing)."""
+        if self._state is state:
+            self._state = None
+
     def refresh(self) -> None:
         """Reopen the searcher if the index (or its generation) changed."""
         with self._lock:
@@ -109,8 +114,9 @@ class SearcherHolder:
                         and state.searcher.up_to_date()):
                     return
                 searcher = search_index.open_searcher(generation)
-            except search_index.OPEN_ERRORS:
-                log.warning("search index %s unreadable; the worker rebuilds it", generation)
+            except Exception:  # noqa: BLE001  (any unreadable index: serve none, never a 500)
+                log.exception("search index %s unreadable; the worker rebuilds it", generation)
+                self._state = None
                 return
             self._state = SearcherState(generation, searcher, FilterCache(searcher))
 
@@ -213,9 +219,22 @@ def search(text: str, *, staff: bool = False, filters=None, visibility: str = ""
         if not (filters or visibility or date_from or date_to):
             return SearchPage("help", query=text, page=page, per_page=per_page)
         query = search_index.all_docs()
-    state = holder().state()
+    searchers = holder()
+    state = searchers.state()
     if state is None:
         return SearchPage("unavailable", query=text, page=page, per_page=per_page)
+    try:
+        return _search(state, query, text, terms, staff=staff, filters=filters,
+                       visibility=visibility, date_from=date_from, date_to=date_to, sort=sort,
+                       page=page, per_page=per_page)
+    except search_index.OPEN_ERRORS:  # a damaged segment: the worker rebuilds the index
+        log.exception("search failed on %s", state.generation)
+        searchers.forget(state)
+        return SearchPage("unavailable", query=text, page=page, per_page=per_page)
+
+
+def _search(state, query, text, terms, *, staff, filters, visibility, date_from, date_to, sort,
+            page, per_page) -> SearchPage:
     cache = state.cache
     allowed = _allowed(cache, staff=staff, filters=filters, visibility=visibility,
                        date_from=date_from, date_to=date_to)
