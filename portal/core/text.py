@@ -124,8 +124,7 @@ def segment(text: str, *, subwords: bool = True):
     jieba's HMM guesser is off: it invents words (灯坏) that the same text in another context
     does not produce, so queries would miss. With `subwords`, every dictionary word of 2-4
     characters starting inside a word is added at that word's position, also when it runs
-    past the word's end (滨江路|灯 still yields 路灯), and so is each Chinese character of a
-    longer word, so a query the segmenter cuts differently (滨江路|面) still finds 滨江|路面积水.
+    past the word's end (滨江路|灯 still yields 路灯).
     """
     if not text:
         return []
@@ -139,8 +138,6 @@ def segment(text: str, *, subwords: bool = True):
         result.append(Segment(word.lower(), offsets[start], offsets[end - 1] + 1, position))
         if subwords and not word.isascii():
             for i in range(start, end):
-                if end - start > 1 and folded[i].isalpha() and not folded[i].isascii():
-                    result.append(Segment(folded[i], offsets[i], offsets[i] + 1, position, True))
                 for size in (2, 3, 4):
                     part = folded[i:i + size]
                     if (len(part) == size and part != word and freq.get(part)

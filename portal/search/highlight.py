@@ -5,6 +5,7 @@ a sentence boundary (Chinese or Western) shortly before the first match.
 """
 from markupsafe import Markup, escape
 
+from portal.core.text import fold
 from portal.search.index import analyzer
 
 SENTENCE_ENDS = "。！？；!?;\n"
@@ -41,22 +42,36 @@ def highlight_all(text: str, terms) -> Markup:
     return _mark(text or "", matched_spans(text or "", terms))
 
 
+def _first_match(text: str, terms) -> int:
+    """Roughly where the first term occurs (a plain substring search on the folded text)."""
+    folded = fold(text).lower()
+    if len(folded) != len(text):
+        return -1
+    found = [i for i in (folded.find(t) for t in terms) if i >= 0]
+    return min(found) if found else -1
+
+
 def snippet(text: str, terms, length: int = 160) -> Markup:
-    """A window of about `length` characters around the first matches, marked and escaped."""
+    """A window of about `length` characters around the first match, marked and escaped.
+
+    Only the window is segmented (bodies may be long), found by a substring search first.
+    """
     text = text or ""
-    spans = matched_spans(text[:20_000], terms)
+    first = _first_match(text, terms) if terms else -1
+    if first < 0:  # no match in the body (or an unusual text): segment the beginning
+        spans = matched_spans(text[:2 * length], terms)
+        first = spans[0][0] if spans else 0
     start = 0
-    if spans and spans[0][0] > LEAD:
-        start = spans[0][0] - LEAD
-        boundary = max(text.rfind(c, start, spans[0][0]) for c in SENTENCE_ENDS)
+    if first > LEAD:
+        start = first - LEAD
+        boundary = max(text.rfind(c, start, first) for c in SENTENCE_ENDS)
         if boundary >= 0:
             start = boundary + 1
-        elif text.find(" ", start, spans[0][0]) >= 0:  # do not cut an English word in two
-            start = text.find(" ", start, spans[0][0]) + 1
+        elif text.find(" ", start, first) >= 0:  # do not cut an English word in two
+            start = text.find(" ", start, first) + 1
     end = min(len(text), start + length)
-    window = text[:end]
-    inside = [(max(s, start), min(e, end)) for s, e in spans if s < end and e > start]
-    body = _mark(window, inside, offset=start)
+    spans = [(s + start, e + start) for s, e in matched_spans(text[start:end], terms)]
+    body = _mark(text[:end], spans, offset=start)
     prefix = Markup("…") if start > 0 else Markup("")
     suffix = Markup("…") if end < len(text) else Markup("")
     return prefix + body + suffix

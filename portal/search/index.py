@@ -30,6 +30,18 @@ def _stem(word: str) -> str:
     return porter_stem(word)
 
 
+@lru_cache(maxsize=8192)
+def _short_segments(value: str, subwords: bool):
+    return tuple(segment(value, subwords=subwords))
+
+
+def _segments(value: str, subwords: bool):
+    """Segments of `value`; short strings (names, titles, queries) repeat, so they are cached."""
+    if len(value) <= 64:
+        return _short_segments(value, subwords)
+    return segment(value, subwords=subwords)
+
+
 class PortalTokenizer(Tokenizer):
     """jieba + OpenCC + NFKC via portal.core.text.segment, English stemmed, true positions.
 
@@ -43,7 +55,7 @@ class PortalTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for seg in segment(value, subwords=(mode == "index")):
+        for seg in _segments(value, mode == "index"):
             token.text = _stem(seg.text) if seg.text.isascii() and seg.text.isalpha() else seg.text
             token.stopped = False
             token.boost = 1.0
@@ -151,6 +163,28 @@ def ranked(searcher, query, *, allow, limit, newest=False) -> list:
     return [(hit.docnum, hit["id"]) for hit in results]
 
 
+def _word_groups(text: str) -> list:
+    """Query words, each with the words that may stand for it in the index.
+
+    A lone Chinese character the segmenter left over (滨江路|面) may sit inside a word in a
+    document (路面|积水); the dictionary words of the query that cover it (路面) are indexed
+    as sub-words there, so they are accepted as alternatives.
+    """
+    whole = [s for s in _segments(text, False)]
+    parts = [s for s in _segments(text, True) if s.subword]
+    groups = []
+    for seg in whole:
+        word = _stem(seg.text) if seg.text.isascii() and seg.text.isalpha() else seg.text
+        if word in STOP_WORDS:
+            continue
+        options = [word]
+        if len(word) == 1 and not word.isascii():
+            options += [p.text for p in parts
+                        if p.start <= seg.start and p.end >= seg.end and p.text not in options]
+        groups.append(options)
+    return groups
+
+
 def build_query(text: str, fields) -> object:
     """A Whoosh query from what a person typed; never raises on syntax characters.
 
@@ -165,12 +199,19 @@ def build_query(text: str, fields) -> object:
             if len(words) > 1:
                 parts.append(Or([Phrase(f, words) for f in fields]))
                 continue
+            groups = [[w] for w in words]
         else:
-            words = query_terms(chunk)
-        parts.extend(Or([Term(f, w) for f in fields]) for w in words)
+            groups = _word_groups(chunk)
+        parts.extend(Or([Term(f, w) for w in group for f in fields]) for group in groups)
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else And(parts)
+
+
+def highlight_terms(text: str) -> set:
+    """Every term a query may have matched (for marking snippets)."""
+    plain = (text or "").replace('"', " ").replace("“", " ").replace("”", " ")
+    return {w for group in _word_groups(plain) for w in group}
 
 
 def similar_query(text: str, fields):

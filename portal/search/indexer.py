@@ -101,15 +101,19 @@ def _names(*rows) -> str:
 def document_for(submission: Submission) -> dict:
     """The index document of a submission. Never contact details (the Contact table)."""
     category = submission.category
+    public_title = (submission.public_title or "") if submission.published else ""
+    public_body = (submission.public_body or "") if submission.published else ""
     return {
         "id": str(submission.id),
-        "title": submission.public_title or "" if submission.published else "",
-        "text": submission.public_body or "" if submission.published else "",
+        "title": public_title,
+        "text": public_body,
         "place": submission.place or "",
         "names": _names(category, category.parent if category else None, submission.area,
                         submission.station),
-        "staff_title": submission.title,
-        "staff_text": submission.body,
+        # The original text, for staff queries only; skipped when the public text is the
+        # same (most published submissions), since staff queries read the public fields too.
+        "staff_title": "" if public_title == submission.title else submission.title,
+        "staff_text": "" if public_body == submission.body else submission.body,
         "kind": submission.kind,
         "status": submission.status,
         "channel": submission.channel,

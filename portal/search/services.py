@@ -214,7 +214,7 @@ def search(text: str, *, staff: bool = False, filters=None, visibility: str = ""
     page = min(max(page, 1), MAX_PAGE)
     fields = search_index.STAFF_FIELDS if staff else search_index.PUBLIC_FIELDS
     query = search_index.build_query(text, fields)
-    terms = set(search_index.query_terms(text.replace('"', " ")))
+    terms = search_index.highlight_terms(text)
     if query is None:
         if not (filters or visibility or date_from or date_to):
             return SearchPage("help", query=text, page=page, per_page=per_page)
