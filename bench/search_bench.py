@@ -189,8 +189,9 @@ def main():
     from portal.extensions import db
     from portal.search import index as search_index
     from portal.search.highlight import snippet
-    from portal.search.indexer import (apply_changes, current_generation, ensure_place_words,
-                                       index_root, rebuild_index)
+    from portal.search.indexer import (apply_changes, current_generation, index_root,
+                                       rebuild_index)
+    from portal.search.words import ensure_place_words
     from portal.search.services import refresh_searcher, search
     from portal.stations.services import load_reference_file, seed_reference_data
     from portal.submissions.models import ChangeLog
@@ -265,15 +266,16 @@ def main():
             search_index.ranked(searcher, q, allow=published, limit=20)
 
         def term_filter():
-            q = search_index.build_query(pick(frequent), fields)
+            text = pick(frequent)
+            q = search_index.build_query(text, fields)
             allowed = published & cache.docs("category", "street-lighting") & \
                 cache.docs("status", "resolved")
+            allowed &= cache.matching(search_index.parse_query(text), fields)
             search_index.ranked(searcher, q, allow=allowed, limit=20)
 
         def counts():
             from collections import Counter
-            q = search_index.build_query(pick(frequent), fields)
-            matched = search_index.docs_matching(searcher, q) & published
+            matched = cache.matching(search_index.parse_query(pick(frequent)), fields) & published
             column = cache.column("category")
             Counter(column[d] for d in matched)
 

@@ -3,6 +3,9 @@
 Whoosh's sentence fragmenter does not know 。！？, so the window is chosen here, starting at
 a sentence boundary (Chinese or Western) shortly before the first match.
 """
+import re
+from functools import lru_cache
+
 from markupsafe import Markup, escape
 
 from portal.core.text import fold
@@ -12,19 +15,43 @@ SENTENCE_ENDS = "。！？；!?;\n"
 LEAD = 30  # characters of context before the first match
 
 
-def matched_spans(text: str, terms) -> list:
-    """[(start, end)] character ranges of `text` whose tokens are among `terms`, merged."""
-    if not text or not terms:
-        return []
-    spans = sorted((t.startchar, t.endchar)
-                   for t in analyzer()(text, chars=True, mode="index") if t.text in terms)
+def _merge(spans) -> list:
     merged = []
-    for start, end in spans:
+    for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
             merged.append((start, end))
     return merged
+
+
+@lru_cache(maxsize=1024)
+def _pattern(terms: frozenset):
+    """One regex for the terms: Chinese as substrings, English stems as word beginnings."""
+    parts = []
+    for term in sorted(terms, key=len, reverse=True):
+        if term.isascii():
+            parts.append(r"\b" + re.escape(term) + r"\w*")
+        else:
+            parts.append(re.escape(term))
+    return re.compile("|".join(parts)) if parts else None
+
+
+def matched_spans(text: str, terms) -> list:
+    """[(start, end)] character ranges of `text` that match `terms`, merged.
+
+    Matching runs on the folded text (same length as the original for nearly all text), so
+    it costs a regular-expression scan instead of segmenting every snippet; when folding
+    changes the length, the text is segmented like the index does.
+    """
+    if not text or not terms:
+        return []
+    folded = fold(text).lower()
+    if len(folded) == len(text):
+        pattern = _pattern(frozenset(terms))
+        return _merge((m.start(), m.end()) for m in pattern.finditer(folded))
+    return _merge((t.startchar, t.endchar)
+                  for t in analyzer()(text, chars=True, mode="index") if t.text in terms)
 
 
 def _mark(text: str, spans, offset: int = 0) -> Markup:

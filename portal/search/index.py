@@ -18,6 +18,7 @@ from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError, IndexV
 from whoosh.index import LockError  # noqa: F401
 
 from portal.core.text import STOP_WORDS, segment
+from portal.search.words import ensure_place_words
 
 # Errors that mean "this index directory cannot be read": rebuild it.
 
@@ -37,6 +38,7 @@ def _short_segments(value: str, subwords: bool):
 
 def _segments(value: str, subwords: bool):
     """Segments of `value`; short strings (names, titles, queries) repeat, so they are cached."""
+    ensure_place_words()  # before any text is analysed, at index and at query time alike
     if len(value) <= 64:
         return _short_segments(value, subwords)
     return segment(value, subwords=subwords)
@@ -82,16 +84,18 @@ def query_terms(text: str, *, drop_stop_words: bool = True) -> list:
 
 
 def make_schema() -> Schema:
-    """Fields of a submission document; only public text goes in the public text fields."""
+    """Fields of a submission document; only public text goes in `content`.
+
+    One text field per audience keeps a query to one posting list per word (the biggest cost
+    of a Whoosh query is the number of matchers): `content` holds the public title (twice,
+    as a boost), the public body, the place and the category, area and station names in every
+    language; `staff` the original title and body when they differ from the public text.
+    """
     text = dict(analyzer=analyzer(), phrase=True)
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(field_boost=2.0, **text),       # public (redacted) title
-        text=TEXT(**text),                          # public (redacted) body
-        place=TEXT(**text),                         # the place as given (shown publicly)
-        names=TEXT(**text),                         # category, area, station names, all languages
-        staff_title=TEXT(field_boost=2.0, **text),  # original title: staff queries only
-        staff_text=TEXT(**text),                    # original body: staff queries only
+        content=TEXT(**text),
+        staff=TEXT(**text),
         kind=ID(sortable=True),
         status=ID(sortable=True),
         channel=ID(sortable=True),
@@ -106,8 +110,9 @@ def make_schema() -> Schema:
     )
 
 
-PUBLIC_FIELDS = ("title", "text", "place", "names")
-STAFF_FIELDS = PUBLIC_FIELDS + ("staff_title", "staff_text")
+PUBLIC_FIELDS = ("content",)
+STAFF_FIELDS = ("content", "staff")
+TEXT_FIELDS = STAFF_FIELDS
 
 
 def create_index(path):
@@ -185,27 +190,43 @@ def _word_groups(text: str) -> list:
     return groups
 
 
-def build_query(text: str, fields) -> object:
-    """A Whoosh query from what a person typed; never raises on syntax characters.
+def parse_query(text: str) -> list:
+    """What a person typed as [("phrase", [words]) | ("any", [alternatives])], all required.
 
-    "Quoted text" is a phrase; other words must all match (in any of `fields`); no operators.
-    Returns None when nothing searchable remains.
+    "Quoted text" is a phrase; other words must each match; there are no operators, so
+    Whoosh syntax characters mean nothing and never raise.
     """
-    parts = []
+    groups = []
     chunks = (text or "").replace("“", '"').replace("”", '"').replace("「", '"').replace("」", '"')
     for index, chunk in enumerate(chunks.split('"')):
         if index % 2:  # inside quotes
             words = query_terms(chunk, drop_stop_words=False)
             if len(words) > 1:
-                parts.append(Or([Phrase(f, words) for f in fields]))
+                groups.append(("phrase", words))
                 continue
-            groups = [[w] for w in words]
+            groups.extend(("any", [w]) for w in words)
         else:
-            groups = _word_groups(chunk)
-        parts.extend(Or([Term(f, w) for w in group for f in fields]) for group in groups)
+            groups.extend(("any", options) for options in _word_groups(chunk))
+    return groups
+
+
+def to_query(groups, fields):
+    """The Whoosh query of parsed groups over `fields` (None when there is nothing to find)."""
+    parts = []
+    for kind, words in groups:
+        if kind == "phrase":
+            parts.append(Or([Phrase(f, words) for f in fields]))
+        else:
+            terms = [Term(f, w) for w in words for f in fields]
+            parts.append(terms[0] if len(terms) == 1 else Or(terms))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else And(parts)
+
+
+def build_query(text: str, fields):
+    """parse_query then to_query."""
+    return to_query(parse_query(text), fields)
 
 
 def highlight_terms(text: str) -> set:

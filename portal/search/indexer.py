@@ -19,10 +19,9 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
-from portal.core.text import add_words
 from portal.extensions import db
 from portal.search import index as search_index
-from portal.stations.services import load_reference_file
+from portal.search.words import ensure_place_words
 from portal.submissions.models import ChangeLog, Submission
 
 POSITION_FILE = "position.json"
@@ -72,24 +71,6 @@ def write_position(generation: Path, position: dict) -> None:
         {"last_id": position["last_id"], "gaps": {str(k): v for k, v in position["gaps"].items()}}))
 
 
-def ensure_place_words() -> None:
-    """Place names of the reference data become whole words for the segmenter (once per process)."""
-    if getattr(ensure_place_words, "done", False):
-        return
-    data = load_reference_file()
-    words = []
-    for item in data.get("areas", []) + data.get("stations", []) + data.get("landmarks", []):
-        name = item.get("name_zh", "")
-        for suffix in ("（示例）", "(示例)"):
-            name = name.replace(suffix, "")
-        words.append(name)
-        for ending in ("街道", "单独网格", "网格"):
-            if name.endswith(ending) and len(name) > len(ending) + 1:
-                words.append(name[: -len(ending)])
-    add_words(words)
-    ensure_place_words.done = True
-
-
 def _names(*rows) -> str:
     values = []
     for row in rows:
@@ -103,17 +84,18 @@ def document_for(submission: Submission) -> dict:
     category = submission.category
     public_title = (submission.public_title or "") if submission.published else ""
     public_body = (submission.public_body or "") if submission.published else ""
+    original = "" if (public_title, public_body) == (submission.title, submission.body) else \
+        f"{submission.title}\n{submission.body}"
+    names = _names(category, category.parent if category else None, submission.area,
+                   submission.station)
     return {
         "id": str(submission.id),
-        "title": public_title,
-        "text": public_body,
-        "place": submission.place or "",
-        "names": _names(category, category.parent if category else None, submission.area,
-                        submission.station),
-        # The original text, for staff queries only; skipped when the public text is the
-        # same (most published submissions), since staff queries read the public fields too.
-        "staff_title": "" if public_title == submission.title else submission.title,
-        "staff_text": "" if public_body == submission.body else submission.body,
+        # The title twice weighs it more than the body (one field keeps queries cheap).
+        "content": "\n".join(v for v in (public_title, public_title, public_body,
+                                         submission.place or "", names) if v),
+        # The original text, for staff queries only; empty when it is the public text (most
+        # published submissions), since staff queries read `content` too.
+        "staff": original,
         "kind": submission.kind,
         "status": submission.status,
         "channel": submission.channel,

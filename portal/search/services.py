@@ -8,18 +8,19 @@ import math
 import os
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, time as dtime, timezone
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.search import index as search_index
 from portal.search.highlight import highlight_all, snippet
-from portal.search.indexer import current_generation, ensure_place_words, index_root
+from portal.search.indexer import current_generation, index_root
+from portal.search.words import ensure_place_words
 from portal.submissions.models import Submission
 
 log = logging.getLogger(__name__)
@@ -29,15 +30,53 @@ STAFF_FACETS = PUBLIC_FACETS + ("channel",)
 VISIBILITY = ("published", "unpublished")
 SORTS = ("relevance", "newest")
 MAX_PAGE = 50  # deeper pages are not useful and cost a full ranking each
+WORD_CACHE_SIZE = 512  # document sets of recent query words, per searcher
 
 
 class FilterCache:
-    """Per-searcher caches: document sets of filter values and facet columns."""
+    """Per-searcher caches: document sets of filter values and words, facet columns.
+
+    Filters and frequent words repeat across requests; sets intersect in C, where Whoosh's
+    matchers would walk every posting in Python. A new searcher starts a new cache.
+    """
 
     def __init__(self, searcher):
         self.searcher = searcher
         self._docs = {}
         self._columns = {}
+        self._words = OrderedDict()
+        self._lock = threading.Lock()
+
+    def word_docs(self, field_name, word) -> set:
+        key = (field_name, word)
+        with self._lock:
+            if key in self._words:
+                self._words.move_to_end(key)
+                return self._words[key]
+        docs = search_index.docs_matching(self.searcher, search_index.term(field_name, word))
+        with self._lock:
+            self._words[key] = docs
+            while len(self._words) > WORD_CACHE_SIZE:
+                self._words.popitem(last=False)
+        return docs
+
+    def matching(self, groups, fields) -> set:
+        """Documents matching every group of a parsed query (a new set)."""
+        result = None
+        for kind, words in sorted(groups, key=lambda g: g[0] == "phrase"):
+            if kind == "phrase":
+                found = search_index.docs_matching(
+                    self.searcher, search_index.to_query([(kind, words)], fields))
+                found = found & result if result is not None else found
+            else:
+                sets = [self.word_docs(f, w) for w in words for f in fields]
+                found = set().union(*sets)
+                if result is not None:
+                    found &= result
+            result = found
+            if not result:
+                break
+        return result if result is not None else set(self.all())
 
     def docs(self, field_name, value) -> set:
         key = (field_name, value)
@@ -213,7 +252,8 @@ def search(text: str, *, staff: bool = False, filters=None, visibility: str = ""
     text = (text or "").strip()[:200]
     page = min(max(page, 1), MAX_PAGE)
     fields = search_index.STAFF_FIELDS if staff else search_index.PUBLIC_FIELDS
-    query = search_index.build_query(text, fields)
+    groups = search_index.parse_query(text)
+    query = search_index.to_query(groups, fields)
     terms = search_index.highlight_terms(text)
     if query is None:
         if not (filters or visibility or date_from or date_to):
@@ -224,7 +264,7 @@ def search(text: str, *, staff: bool = False, filters=None, visibility: str = ""
     if state is None:
         return SearchPage("unavailable", query=text, page=page, per_page=per_page)
     try:
-        return _search(state, query, text, terms, staff=staff, filters=filters,
+        return _search(state, query, groups, fields, text, terms, staff=staff, filters=filters,
                        visibility=visibility, date_from=date_from, date_to=date_to, sort=sort,
                        page=page, per_page=per_page)
     except search_index.OPEN_ERRORS:  # a damaged segment: the worker rebuilds the index
@@ -233,12 +273,12 @@ def search(text: str, *, staff: bool = False, filters=None, visibility: str = ""
         return SearchPage("unavailable", query=text, page=page, per_page=per_page)
 
 
-def _search(state, query, text, terms, *, staff, filters, visibility, date_from, date_to, sort,
-            page, per_page) -> SearchPage:
+def _search(state, query, groups, fields, text, terms, *, staff, filters, visibility,
+            date_from, date_to, sort, page, per_page) -> SearchPage:
     cache = state.cache
     allowed = _allowed(cache, staff=staff, filters=filters, visibility=visibility,
                        date_from=date_from, date_to=date_to)
-    matched = search_index.docs_matching(state.searcher, query)
+    matched = cache.matching(groups, fields)
     if allowed is not None:
         matched &= allowed
     facets = {}
@@ -260,8 +300,8 @@ def _search(state, query, text, terms, *, staff, filters, visibility, date_from,
 def _hits(ids, *, staff, terms) -> list:
     rows = db.session.execute(
         db.select(Submission).where(Submission.id.in_(ids)).options(
-            selectinload(Submission.category), selectinload(Submission.area),
-            selectinload(Submission.station))).scalars().all() if ids else []
+            joinedload(Submission.category), joinedload(Submission.area),
+            joinedload(Submission.station))).unique().scalars().all() if ids else []
     by_id = {row.id: row for row in rows}
     hits = []
     for submission_id in ids:
@@ -278,7 +318,7 @@ def _hits(ids, *, staff, terms) -> list:
 
 def similar_published(text: str, limit: int = 5) -> list:
     """Up to `limit` published submissions similar to `text` (a title being typed)."""
-    query = search_index.similar_query((text or "")[:200], ("title", "text"))
+    query = search_index.similar_query((text or "")[:200], search_index.PUBLIC_FIELDS)
     if query is None:
         return []
     state = holder().state()

@@ -1,7 +1,7 @@
 """The analyzer: both Chinese scripts, English stems, place names whole, true word positions."""
 from portal.core.text import segment
 from portal.search.index import analyzer, query_terms
-from portal.search.indexer import ensure_place_words
+from portal.search.words import ensure_place_words
 
 
 def words(text, mode="query"):

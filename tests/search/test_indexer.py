@@ -120,7 +120,7 @@ with app.app_context():
     apply_changes(batch_size=3)
     # Killed while holding the write lock with a half-written batch.
     writer = search_index.writer(search_index.open_index(current_generation(index_root())))
-    writer.add_document(id="999999", title="half written")
+    writer.add_document(id="999999", content="half written")
     os.kill(os.getpid(), signal.SIGKILL)
 """
 
