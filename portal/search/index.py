@@ -88,8 +88,9 @@ def make_schema() -> Schema:
 
     One text field per audience keeps a query to one posting list per word (the biggest cost
     of a Whoosh query is the number of matchers): `content` holds the public title (twice,
-    as a boost), the public body, the place and the category, area and station names in every
-    language; `staff` the original title and body when they differ from the public text.
+    as a boost), the public body and the place; `staff` the original title and body when they
+    differ from the public text. Category, area and station names are not indexed per
+    document: a query word that names one becomes a term on its keyword field instead.
     """
     text = dict(analyzer=analyzer(), phrase=True)
     return Schema(
@@ -211,14 +212,23 @@ def parse_query(text: str) -> list:
 
 
 def to_query(groups, fields):
-    """The Whoosh query of parsed groups over `fields` (None when there is nothing to find)."""
+    """The Whoosh query of parsed groups over `fields` (None when there is nothing to find).
+
+    An "any" group lists words (searched in each of `fields`) and may also list exact
+    (field, value) pairs, e.g. ("area", "riverside") for a word that names the area.
+    """
     parts = []
     for kind, words in groups:
         if kind == "phrase":
             parts.append(Or([Phrase(f, words) for f in fields]))
-        else:
-            terms = [Term(f, w) for w in words for f in fields]
-            parts.append(terms[0] if len(terms) == 1 else Or(terms))
+            continue
+        terms = []
+        for word in words:
+            if isinstance(word, tuple):
+                terms.append(Term(*word))
+            else:
+                terms.extend(Term(f, word) for f in fields)
+        parts.append(terms[0] if len(terms) == 1 else Or(terms))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else And(parts)

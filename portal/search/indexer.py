@@ -71,14 +71,6 @@ def write_position(generation: Path, position: dict) -> None:
         {"last_id": position["last_id"], "gaps": {str(k): v for k, v in position["gaps"].items()}}))
 
 
-def _names(*rows) -> str:
-    values = []
-    for row in rows:
-        if row is not None:
-            values += [row.name_zh, row.name_en]
-    return " \n ".join(v for v in values if v)
-
-
 def document_for(submission: Submission) -> dict:
     """The index document of a submission. Never contact details (the Contact table)."""
     category = submission.category
@@ -86,13 +78,11 @@ def document_for(submission: Submission) -> dict:
     public_body = (submission.public_body or "") if submission.published else ""
     original = "" if (public_title, public_body) == (submission.title, submission.body) else \
         f"{submission.title}\n{submission.body}"
-    names = _names(category, category.parent if category else None, submission.area,
-                   submission.station)
     return {
         "id": str(submission.id),
         # The title twice weighs it more than the body (one field keeps queries cheap).
         "content": "\n".join(v for v in (public_title, public_title, public_body,
-                                         submission.place or "", names) if v),
+                                         submission.place or "") if v),
         # The original text, for staff queries only; empty when it is the public text (most
         # published submissions), since staff queries read `content` too.
         "staff": original,

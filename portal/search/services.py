@@ -69,7 +69,8 @@ class FilterCache:
                     self.searcher, search_index.to_query([(kind, words)], fields))
                 found = found & result if result is not None else found
             else:
-                sets = [self.word_docs(f, w) for w in words for f in fields]
+                sets = [self.docs(*w) if isinstance(w, tuple) else self.word_docs(f, w)
+                        for w in words for f in (fields if isinstance(w, str) else (None,))]
                 found = set().union(*sets)
                 if result is not None:
                     found &= result
@@ -209,6 +210,50 @@ class SearchPage:
         return self.page + 1
 
 
+_NAMES = {"loaded": 0.0, "terms": {}}
+NAMES_TTL = 300  # seconds: administrators may rename categories, areas and stations
+
+
+def name_terms() -> dict:
+    """{term: [(field, code)]}: which category, area or station a query word names."""
+    if time.monotonic() - _NAMES["loaded"] < NAMES_TTL and _NAMES["terms"]:
+        return _NAMES["terms"]
+    from portal.stations.models import Area, Category, Station
+
+    terms = {}
+
+    def add(text, field_name, code):
+        for token in search_index.analyzer()(text or "", mode="index"):
+            if token.text not in search_index.STOP_WORDS:
+                entries = terms.setdefault(token.text, [])
+                if (field_name, code) not in entries:
+                    entries.append((field_name, code))
+
+    for category in db.session.execute(db.select(Category)).scalars():
+        field_name = "category" if category.parent_id else "parent_category"
+        add(category.name_zh, field_name, category.code)
+        add(category.name_en, field_name, category.code)
+    for area in db.session.execute(db.select(Area)).scalars():
+        add(area.name_zh, "area", area.code)
+        add(area.name_en, "area", area.code)
+    for station in db.session.execute(db.select(Station)).scalars():
+        add(station.name_zh, "station", station.slug)
+        add(station.name_en, "station", station.slug)
+    _NAMES.update(loaded=time.monotonic(), terms=terms)
+    return terms
+
+
+def _with_names(groups) -> list:
+    """Query words that name a category, area or station also match submissions filed there."""
+    names = name_terms()
+    expanded = []
+    for kind, words in groups:
+        if kind == "any":
+            words = list(words) + [pair for w in words for pair in names.get(w, [])]
+        expanded.append((kind, words))
+    return expanded
+
+
 def _day_bound(value, end=False):
     if value is None:
         return None
@@ -252,7 +297,7 @@ def search(text: str, *, staff: bool = False, filters=None, visibility: str = ""
     text = (text or "").strip()[:200]
     page = min(max(page, 1), MAX_PAGE)
     fields = search_index.STAFF_FIELDS if staff else search_index.PUBLIC_FIELDS
-    groups = search_index.parse_query(text)
+    groups = _with_names(search_index.parse_query(text))
     query = search_index.to_query(groups, fields)
     terms = search_index.highlight_terms(text)
     if query is None:

@@ -142,3 +142,14 @@ def test_query_syntax_characters_never_raise(client, publish, index_now, text):
     index_now()
     response = client.get("/search", query_string={"q": text})
     assert response.status_code == 200
+
+
+def test_naming_an_area_or_category_finds_what_was_filed_there(app, publish, index_now):
+    riverside = publish("长椅坏了", area_code="riverside")
+    lighting = publish("晚上太黑", category_code="street-lighting")
+    index_now()
+    assert found(app, "滨江") == [riverside]
+    assert found(app, "riverside") == [riverside]
+    assert found(app, "濱江 长椅") == [riverside]
+    assert found(app, "street lighting") == [lighting]
+    assert found(app, "路灯") == [lighting]
