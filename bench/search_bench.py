@@ -174,6 +174,35 @@ def fts5_build(app, path):
     return con, time.perf_counter() - start
 
 
+FRESH = """
+import os, sys
+sys.path.insert(0, {root!r})
+os.environ["PORTAL_DATA_DIR"] = {data!r}
+def rss():
+    return int([l for l in open("/proc/self/status") if l.startswith("VmRSS")][0].split()[1]) // 1024
+base = rss()
+from portal import create_app
+from portal.search.words import ensure_place_words
+app = create_app()
+ensure_place_words()
+loaded = rss()
+from portal.search.services import search
+with app.app_context():
+    for q in ("路灯", "垃圾", "light", "处理", "小区"):
+        search(q, filters={{"area": "riverside"}})
+print(f"{{base}} MB bare Python, {{loaded}} MB with the app, jieba and OpenCC, "
+      f"{{rss()}} MB holding a searcher with warm caches")
+"""
+
+
+def fresh_process_memory(data_dir):
+    import subprocess
+
+    code = FRESH.format(root=str(Path(__file__).resolve().parent.parent), data=data_dir)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    return out.stdout.strip() or out.stderr.strip()[-300:]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=20000)
@@ -291,13 +320,22 @@ def main():
             search(pick(frequent), filters={"area": pick(["riverside", "daqiao", ""])},
                    page=1, per_page=20)
 
+        cold_words = iter(gen.rng.sample(gen.words[:20000], min(20000, len(gen.words))))
+
+        def whole_request_cold():
+            # A word not searched before: its document set is not cached yet.
+            search(next(cold_words), filters={"area": pick(["riverside", "daqiao", ""])},
+                   page=1, per_page=20)
+
         n = args.queries
         w = {"one term": timed(one_term, n), "two terms": timed(two_terms, n),
              "term + category + status filter": timed(term_filter, n),
              "frequent term, counts per category": timed(counts, n),
              "highlight first page (20 snippets)": timed(highlight, max(20, n // 5)),
-             "whole public search (services.search)": timed(whole_request, n)}
+             "whole public search (services.search)": timed(whole_request, n),
+             "whole public search, uncached word": timed(whole_request_cold, n)}
 
+    print(f"memory of a fresh process holding a searcher: {fresh_process_memory(data_dir)}")
     fts_path = str(Path(data_dir) / "fts.db")
     con, fts_s = fts5_build(app, fts_path)
     print(f"FTS5 build (segmentation + insert): {fts_s:.1f} s ({args.n / fts_s:.0f} docs/s), "
@@ -343,6 +381,7 @@ def main():
          "frequent term, counts per category": timed(f_counts, n),
          "highlight first page (20 snippets)": timed(f_highlight, max(20, n // 5)),
          "whole public search (services.search)": timed(f_whole, n)}
+    f["whole public search, uncached word"] = f["whole public search (services.search)"]
 
     print()
     print(f"{'query (ms)':42} {'Whoosh p50':>10} {'p95':>8} {'FTS5 p50':>9} {'p95':>8} "
