@@ -167,7 +167,9 @@ def apply_changes(batch_size: int = BATCH_SIZE) -> int:
     seen = {row.id for row in rows}
     now = time.time()
     new_last = max(last_id, max(seen))
-    for missing in set(range(last_id + 1, new_last)) - seen:
+    # Ids skipped over in this batch may still commit (PostgreSQL); far older holes are
+    # rows that were deleted or never committed.
+    for missing in set(range(max(last_id + 1, new_last - GAP_LIMIT), new_last)) - seen:
         gaps.setdefault(missing, now)
     gaps = {k: v for k, v in gaps.items() if k not in seen and now - v < GAP_SECONDS}
     if len(gaps) > GAP_LIMIT:

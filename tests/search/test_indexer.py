@@ -201,3 +201,30 @@ def test_new_documents_appear_without_a_request_reopening_the_searcher(app, publ
             time.sleep(0.05)  # each search returns at once; a background thread reopens
         assert later in [h.submission.id for h in search("坏").hits]
         assert holder().state().searcher.up_to_date()
+
+
+def test_a_change_committed_late_with_a_lower_id_is_not_skipped(app, make_submission):
+    """On PostgreSQL a lower id can commit after a higher one: the indexer goes back for it."""
+    with app.app_context():
+        first = make_submission(title="路灯坏了", publish=True).id
+        rebuild_index()
+        base = db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar()
+        db.session.add(ChangeLog(id=base + 5, submission_id=first, change="edited"))
+        db.session.commit()
+    drain(app)
+    with app.app_context():
+        position = read_position(current_generation(index_root()))
+        assert position["last_id"] == base + 5 and base + 3 in position["gaps"]
+        # Now the "slow" transaction commits, with ids below the position.
+        s = make_submission(title="长椅坏了", publish=True, commit=False)
+        db.session.flush()
+        for row in db.session.query(ChangeLog).filter_by(submission_id=s.id):
+            row.id = base + 3 if row.change == "created" else base + 4
+        db.session.commit()
+        late = s.id
+    drain(app)
+    with app.app_context():
+        assert [h.submission.id for h in search("长椅").hits] == [late]
+        gaps = read_position(current_generation(index_root()))["gaps"]
+        assert base + 3 not in gaps and base + 4 not in gaps  # filled; 1 and 2 expire later
+        assert set(gaps) == {base + 1, base + 2}
