@@ -12,6 +12,7 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, time as dtime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy.orm import joinedload
@@ -255,10 +256,12 @@ def _with_names(groups) -> list:
 
 
 def _day_bound(value, end=False):
+    """The start (or end) of a local calendar day as the naive UTC time the index holds."""
     if value is None:
         return None
-    moment = datetime.combine(value, dtime.max if end else dtime.min)
-    return moment.replace(tzinfo=timezone.utc).replace(tzinfo=None)
+    local = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+    moment = datetime.combine(value, dtime.max if end else dtime.min, tzinfo=local)
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _allowed(cache: FilterCache, *, staff, filters, visibility, date_from, date_to):
@@ -329,7 +332,7 @@ def _search(state, query, groups, fields, text, terms, *, staff, filters, visibi
     facets = {}
     for name in (STAFF_FACETS if staff else PUBLIC_FACETS):
         column = cache.column(name)
-        counts = Counter(column[d] for d in matched)
+        counts = Counter(map(column.__getitem__, matched))  # counted in C
         counts.pop("", None)
         facets[name] = counts.most_common()
     ranked = []

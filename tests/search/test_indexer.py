@@ -228,3 +228,17 @@ def test_a_change_committed_late_with_a_lower_id_is_not_skipped(app, make_submis
         gaps = read_position(current_generation(index_root()))["gaps"]
         assert base + 3 not in gaps and base + 4 not in gaps  # filled; 1 and 2 expire later
         assert set(gaps) == {base + 1, base + 2}
+
+
+def test_reindex_command_rebuilds_and_reports(app, make_submission):
+    with app.app_context():
+        make_submission(title="路灯坏了", publish=True)
+        make_submission(title="垃圾桶满了")
+    with app.app_context():  # as `flask` does for every command
+        result = app.test_cli_runner().invoke(args=["portal", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "Indexed 2 submissions" in result.output
+    with app.app_context():
+        refresh_searcher()
+        assert search("路灯").total == 1 and search("垃圾", staff=True).total == 1
+        assert index_lag()["behind"] == 0

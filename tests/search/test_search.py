@@ -153,3 +153,26 @@ def test_naming_an_area_or_category_finds_what_was_filed_there(app, publish, ind
     assert found(app, "濱江 长椅") == [riverside]
     assert found(app, "street lighting") == [lighting]
     assert found(app, "路灯") == [lighting]
+
+
+def test_a_date_range_in_local_days(app, publish, index_now):
+    from datetime import date, datetime, timezone
+
+    from portal.submissions.models import Submission
+
+    early = publish("路灯坏了一")
+    late = publish("路灯坏了二")
+    with app.app_context():
+        # 23:30 UTC on 1 March is 07:30 on 2 March in Shanghai.
+        db.session.get(Submission, early).created_at = datetime(2026, 3, 1, 23, 30,
+                                                                tzinfo=timezone.utc)
+        db.session.get(Submission, late).created_at = datetime(2026, 3, 5, 12, 0,
+                                                               tzinfo=timezone.utc)
+        from portal.submissions.services import record_change
+        record_change(db.session.get(Submission, early), "edited")
+        record_change(db.session.get(Submission, late), "edited")
+        db.session.commit()
+    index_now()
+    assert found(app, "路灯", date_from=date(2026, 3, 2), date_to=date(2026, 3, 2)) == [early]
+    assert found(app, "路灯", date_from=date(2026, 3, 3)) == [late]
+    assert sorted(found(app, "路灯", date_to=date(2026, 3, 31))) == sorted([early, late])
