@@ -220,8 +220,9 @@ def main():
     from portal.search.highlight import snippet
     from portal.search.indexer import (apply_changes, current_generation, index_root,
                                        rebuild_index)
+    from portal.search.searchers import holder, refresh_searcher
+    from portal.search.services import search
     from portal.search.words import ensure_place_words
-    from portal.search.services import refresh_searcher, search
     from portal.stations.services import load_reference_file, seed_reference_data
     from portal.submissions.models import ChangeLog
 
@@ -274,7 +275,6 @@ def main():
         print(f"reopen a searcher: p50 {open_ms[0]:.0f} ms; process RSS {before:.0f} MB before "
               f"the searcher, {rss_mb():.0f} MB holding it with warm caches")
 
-        from portal.search.services import holder
         state = holder().state()
         searcher, cache = state.searcher, state.cache
         published = cache.docs("published", True)

@@ -8,14 +8,13 @@ from functools import lru_cache
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
-from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.fields import BOOLEAN, DATETIME, ID, NUMERIC, TEXT, Schema
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.query import And, DateRange, Every, Or, Phrase, Term
 import pickle
 import struct
 
 from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError, IndexVersionError
-from whoosh.index import LockError  # noqa: F401
 
 from portal.core.text import STOP_WORDS, segment
 from portal.search.words import ensure_place_words

@@ -4,7 +4,7 @@ import pytest
 from portal.accounts.services import create_user
 from portal.extensions import db
 from portal.search.indexer import apply_changes
-from portal.search.services import refresh_searcher
+from portal.search.searchers import refresh_searcher
 from tests.conftest import submit_form
 
 PASSWORD = "river-lamp-4821"

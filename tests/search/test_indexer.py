@@ -13,8 +13,9 @@ from portal.extensions import db
 from portal.search import index as search_index
 from portal.search.indexer import (apply_changes, current_generation, index_lag, index_root,
                                    read_position, rebuild_index)
-from portal.search.services import holder, refresh_searcher, search
-from portal.submissions.models import ChangeLog, Submission
+from portal.search.searchers import holder, refresh_searcher
+from portal.search.services import search
+from portal.submissions.models import ChangeLog
 from portal.submissions.services import add_support, change_status, set_publication
 from tests.search.conftest import drain
 
