@@ -195,6 +195,46 @@ print(f"{{base}} MB bare Python, {{loaded}} MB with the app, jieba and OpenCC, "
 """
 
 
+def freshness(app, rounds):
+    """Seconds from a commit until a search finds the change: the worker loop (idle poll
+    0.2 s, as `flask portal worker`) in one thread, searches polling in this one."""
+    import threading
+
+    from portal.extensions import db
+    from portal.search.indexer import apply_changes
+    from portal.search.services import search
+    from portal.submissions.models import Submission
+    from portal.submissions.services import record_change
+
+    stop = threading.Event()
+
+    def worker():
+        with app.app_context():
+            while not stop.is_set():
+                if not apply_changes():
+                    db.session.remove()
+                    stop.wait(0.2)
+
+    thread = threading.Thread(target=worker, daemon=True)
+    thread.start()
+    delays = []
+    with app.app_context():
+        for i in range(rounds):
+            word = f"fresh{i}marker"
+            submission = db.session.get(Submission, i + 1)
+            submission.public_title, submission.published = f"{word} 路灯", True
+            record_change(submission, "edited")
+            db.session.commit()
+            start = time.perf_counter()
+            while not search(word).total and time.perf_counter() - start < 30:
+                time.sleep(0.01)
+            delays.append(time.perf_counter() - start)
+    stop.set()
+    thread.join()
+    return (f"freshness (commit to searchable, {rounds} changes): p50 "
+            f"{statistics.median(delays):.2f} s, p95 {percentile(delays, 0.95):.2f} s")
+
+
 def fresh_process_memory(data_dir):
     import subprocess
 
@@ -209,6 +249,7 @@ def main():
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--incremental", type=int, default=2000)
+    parser.add_argument("--freshness", type=int, default=20)
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="search-bench-")
@@ -337,6 +378,7 @@ def main():
              "whole public search, uncached word": timed(whole_request_cold, n)}
 
     print(f"memory of a fresh process holding a searcher: {fresh_process_memory(data_dir)}")
+    print(freshness(app, rounds=args.freshness))
     fts_path = str(Path(data_dir) / "fts.db")
     con, fts_s = fts5_build(app, fts_path)
     print(f"FTS5 build (segmentation + insert): {fts_s:.1f} s ({args.n / fts_s:.0f} docs/s), "
