@@ -199,10 +199,11 @@ def index_lag() -> dict:
     return {"ready": True, "applied": applied, "latest": latest, "behind": max(latest - applied, 0)}
 
 
-def rebuild_index(progress=None, chunk: int = 500) -> int:
+def rebuild_index(progress=None, chunk: int = 500, procs: int = 1) -> int:
     """Build a new generation from the database and swap it in atomically; returns documents.
 
-    `progress(n)` is called after each chunk of n submissions. Changes committed while the
+    `progress(n)` is called after each chunk of n submissions; `procs` > 1 analyses in that
+    many forked processes (one index segment each). Changes committed while the
     rebuild runs are applied afterwards by the indexer (the new generation starts at the
     change-log position read before the first submission).
     """
@@ -213,7 +214,8 @@ def rebuild_index(progress=None, chunk: int = 500) -> int:
     ids = db.session.execute(db.select(Submission.id).order_by(Submission.id)).scalars().all()
     generation = root / f"gen-{time.time_ns()}"
     ix = search_index.create_index(generation)
-    writer = search_index.writer(ix, limitmb=128)
+    extra = {"procs": procs, "multisegment": True} if procs > 1 else {}
+    writer = search_index.writer(ix, limitmb=128, **extra)
     count = 0
     try:
         for offset in range(0, len(ids), chunk):

@@ -240,6 +240,9 @@ def test_reindex_command_rebuilds_and_reports(app, make_submission):
     assert result.exit_code == 0, result.output
     assert "Indexed 2 submissions" in result.output
     with app.app_context():
+        result = app.test_cli_runner().invoke(args=["portal", "reindex", "--procs", "2"])
+    assert result.exit_code == 0 and "Indexed 2 submissions" in result.output, result.output
+    with app.app_context():
         refresh_searcher()
         assert search("路灯").total == 1 and search("垃圾", staff=True).total == 1
         assert index_lag()["behind"] == 0
