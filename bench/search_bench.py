@@ -294,7 +294,8 @@ def main():
         rebuild_s = time.perf_counter() - t0
         generation = current_generation(index_root())
         size_mb = sum(p.stat().st_size for p in generation.iterdir()) / 1e6
-        print(f"full rebuild ({args.procs} process(es)): {rebuild_s:.1f} s ({args.n / rebuild_s:.0f} docs/s), "
+        print(f"full rebuild ({args.procs} process(es)): {rebuild_s:.1f} s "
+              f"({args.n / rebuild_s:.0f} docs/s), "
               f"index {size_mb:.0f} MB")
 
         # Incremental: the worker applying the change log (one 'edited' row per submission).

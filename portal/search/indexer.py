@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.search import index as search_index
 from portal.search.words import ensure_place_words
+from portal.stations.models import Category
 from portal.submissions.models import ChangeLog, Submission
 
 POSITION_FILE = "position.json"
@@ -107,24 +108,29 @@ def _naive(value):
     return value
 
 
-def _load(ids):
+def _documents(ids) -> list:
+    """[(id, document or None when the submission is gone)], read in one short transaction.
+
+    The transaction ends before any text is analysed: outside requests a transaction holds
+    SQLite's write lock (BEGIN IMMEDIATE), and residents' submissions must not wait for it.
+    """
     query = (db.select(Submission).where(Submission.id.in_(ids)).options(
-        selectinload(Submission.category), selectinload(Submission.area),
-        selectinload(Submission.station)))
-    return {s.id: s for s in db.session.execute(query).scalars()}
+        selectinload(Submission.category).selectinload(Category.parent),
+        selectinload(Submission.area), selectinload(Submission.station)))
+    found = {s.id: document_for(s) for s in db.session.execute(query).scalars()}
+    db.session.rollback()
+    return [(i, found.get(i)) for i in ids]
 
 
-def _write_submissions(writer, ids, fresh=False) -> None:
-    found = _load(ids)
-    for submission_id in ids:
-        submission = found.get(submission_id)
-        if submission is None:  # deleted (or purged): it leaves the index too
+def _write_documents(writer, documents, fresh=False) -> None:
+    for submission_id, document in documents:
+        if document is None:  # deleted (or purged): it leaves the index too
             if not fresh:
                 writer.delete_by_term("id", str(submission_id))
         elif fresh:
-            writer.add_document(**document_for(submission))
+            writer.add_document(**document)
         else:
-            writer.update_document(**document_for(submission))
+            writer.update_document(**document)
 
 
 def apply_changes(batch_size: int = BATCH_SIZE) -> int:
@@ -155,14 +161,13 @@ def apply_changes(batch_size: int = BATCH_SIZE) -> int:
     if not rows:
         db.session.rollback()
         return _expire_gaps(generation, position)
-    submission_ids = list(dict.fromkeys(row.submission_id for row in rows))
+    documents = _documents(list(dict.fromkeys(row.submission_id for row in rows)))
     writer = search_index.writer(ix, timeout=10.0)
     try:
-        _write_submissions(writer, submission_ids)
+        _write_documents(writer, documents)
     except BaseException:
         writer.cancel()
         raise
-    db.session.rollback()  # end the read transaction before touching files for long
     writer.commit()
     seen = {row.id for row in rows}
     now = time.time()
@@ -212,6 +217,7 @@ def rebuild_index(progress=None, chunk: int = 500, procs: int = 1) -> int:
     root.mkdir(parents=True, exist_ok=True)
     start_id = db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar() or 0
     ids = db.session.execute(db.select(Submission.id).order_by(Submission.id)).scalars().all()
+    db.session.rollback()
     generation = root / f"gen-{time.time_ns()}"
     ix = search_index.create_index(generation)
     extra = {"procs": procs, "multisegment": True} if procs > 1 else {}
@@ -220,12 +226,11 @@ def rebuild_index(progress=None, chunk: int = 500, procs: int = 1) -> int:
     try:
         for offset in range(0, len(ids), chunk):
             part = ids[offset:offset + chunk]
-            _write_submissions(writer, part, fresh=True)
+            _write_documents(writer, _documents(part), fresh=True)
             db.session.expunge_all()  # keep memory flat on large rebuilds
             count += len(part)
             if progress:
                 progress(len(part))
-        db.session.rollback()
         writer.commit()
     except BaseException:
         writer.cancel()
