@@ -19,6 +19,7 @@ from portal.search.words import ensure_place_words
 
 log = logging.getLogger(__name__)
 WORD_CACHE_SIZE = 512  # document sets of recent query words, per searcher
+RESULT_CACHE_SIZE = 256  # rankings of recent searches (pages, facet clicks repeat them)
 
 
 class FilterCache:
@@ -33,7 +34,21 @@ class FilterCache:
         self._docs = {}
         self._columns = {}
         self._words = OrderedDict()
+        self._results = OrderedDict()
         self._lock = threading.Lock()
+
+    def remembered(self, key, compute):
+        """A ranking computed once per searcher for the same search (key), then reused."""
+        with self._lock:
+            if key in self._results:
+                self._results.move_to_end(key)
+                return self._results[key]
+        value = compute()
+        with self._lock:
+            self._results[key] = value
+            while len(self._results) > RESULT_CACHE_SIZE:
+                self._results.popitem(last=False)
+        return value
 
     def word_docs(self, field_name, word) -> set:
         key = (field_name, word)
@@ -49,9 +64,10 @@ class FilterCache:
         return docs
 
     def forget_words(self) -> None:
-        """Empty the word-set cache (benchmarks measure uncached queries with it)."""
+        """Empty the word and result caches (benchmarks measure uncached queries with it)."""
         with self._lock:
             self._words.clear()
+            self._results.clear()
 
     def matching(self, groups, fields) -> set:
         """Documents matching every group of a parsed query (a new set)."""

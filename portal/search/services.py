@@ -23,6 +23,7 @@ STAFF_FACETS = PUBLIC_FACETS + ("channel",)
 VISIBILITY = ("published", "unpublished")
 SORTS = ("relevance", "newest")
 MAX_PAGE = 50  # deeper pages are not useful and cost a full ranking each
+RANK_AHEAD = 100  # hits ranked per search, so the first five pages share one ranking
 
 
 @dataclass
@@ -190,9 +191,13 @@ def _search(state, query, groups, fields, text, terms, *, staff, filters, visibi
         facets[name] = counts.most_common()
     ranked = []
     if matched:
-        ranked = search_index.ranked(state.searcher, query, allow=matched,
-                                     limit=page * per_page, newest=(sort == "newest"))
-    ids = [int(stored) for _docnum, stored in ranked[(page - 1) * per_page:]]
+        # Rank enough for the first pages at once; the next page or a repeated search reuses it.
+        limit = max(page * per_page, RANK_AHEAD)
+        key = (repr(groups), fields, staff, tuple(sorted(filters.items())), visibility,
+               date_from, date_to, sort, limit)
+        ranked = cache.remembered(key, lambda: search_index.ranked(
+            state.searcher, query, allow=matched, limit=limit, newest=(sort == "newest")))
+    ids = [int(stored) for _docnum, stored in ranked[(page - 1) * per_page:page * per_page]]
     hits = _hits(ids, staff=staff, terms=terms)
     return SearchPage("ok", query=text, hits=hits, total=len(matched), page=page,
                       per_page=per_page, facets=facets, terms=terms)
