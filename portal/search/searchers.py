@@ -19,7 +19,15 @@ from portal.search.words import ensure_place_words
 
 log = logging.getLogger(__name__)
 WORD_CACHE_SIZE = 512  # document sets of recent query words, per searcher
+CLOSE_AFTER = 30.0  # seconds a replaced searcher stays open for requests still using it
 RESULT_CACHE_SIZE = 256  # rankings of recent searches (pages, facet clicks repeat them)
+
+
+def _close_quietly(searcher) -> None:
+    try:
+        searcher.close()
+    except Exception:  # noqa: BLE001  (already closed, or its files removed by a rebuild)
+        log.debug("closing a replaced searcher failed", exc_info=True)
 
 
 class FilterCache:
@@ -168,6 +176,10 @@ class SearcherHolder:
                 self._state = None
                 return
             self._state = SearcherState(generation, searcher, FilterCache(searcher))
+            if state is not None:  # close the old one once requests using it are done
+                timer = threading.Timer(CLOSE_AFTER, _close_quietly, [state.searcher])
+                timer.daemon = True
+                timer.start()
 
 
 def holder() -> SearcherHolder:

@@ -246,3 +246,18 @@ def test_reindex_command_rebuilds_and_reports(app, make_submission):
         refresh_searcher()
         assert search("路灯").total == 1 and search("垃圾", staff=True).total == 1
         assert index_lag()["behind"] == 0
+
+
+def test_the_searcher_is_reused_until_the_index_changes(app, publish, index_now):
+    publish("路灯坏了")
+    index_now()
+    with app.app_context():
+        first = holder().state().searcher
+        search("路灯")
+        holder().refresh()  # nothing changed: the same searcher stays
+        assert holder().state().searcher is first
+    publish("长椅坏了")
+    index_now()
+    with app.app_context():
+        assert holder().state().searcher is not first
+        assert search("长椅").total == 1
