@@ -179,7 +179,8 @@ import os, sys
 sys.path.insert(0, {root!r})
 os.environ["PORTAL_DATA_DIR"] = {data!r}
 def rss():
-    return int([l for l in open("/proc/self/status") if l.startswith("VmRSS")][0].split()[1]) // 1024
+    line = [x for x in open("/proc/self/status") if x.startswith("VmRSS")][0]
+    return int(line.split()[1]) // 1024
 base = rss()
 from portal import create_app
 from portal.search.words import ensure_place_words

@@ -1,4 +1,4 @@
-"""What residents and staff find: scripts, languages, phrases, filters, pages, the published rule."""
+"""What residents and staff find: scripts, languages, phrases, filters, pages, publication."""
 import pytest
 
 from portal.extensions import db
