@@ -330,3 +330,13 @@ def find_photo(filename: str):
     return db.session.execute(
         db.select(Photo).where((Photo.filename == filename) | (Photo.thumbnail == filename))
     ).scalar_one_or_none()
+
+
+def add_support(submission) -> None:
+    """"This is my problem too": one more voice on a published submission (change log 'support')."""
+    if not submission.published:
+        raise ValueError("only published submissions can be supported")
+    # An SQL increment, so concurrent supporters are all counted.
+    submission.support_count = Submission.support_count + 1
+    db.session.flush()
+    record_change(submission, "support")
