@@ -87,6 +87,7 @@ def test_search_uses_the_full_text_index_once_it_is_built(app, client, make_subm
     with app.app_context():
         make_submission(title="滨江步道路灯不亮", body="滨江步道的路灯晚上不亮，很危险。", publish=True)
         make_submission(title="Bench broken", body="The bench by the wharf is broken.",
+                        area_code="yinhang", category_code="other",
                         publish=True)
         while apply_changes():
             pass
