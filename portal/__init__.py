@@ -12,6 +12,7 @@ def create_app(config=None) -> Flask:
     _init_extensions(app)
     _register_features(app)
     _register_api(app)
+    _register_workers(app)
     _register_cli(app)
     return app
 
@@ -61,15 +62,23 @@ def _register_features(app: Flask) -> None:
     from portal.kiosk.views import bp as kiosk_bp
     from portal.moderation.views import bp as moderation_bp
     from portal.stations.views import bp as stations_bp
+    from portal.search.views import bp as search_bp
     from portal.submissions.views import bp as submissions_bp
 
     register_template_helpers(app)
     register_error_handlers(app)
     app.after_request(apply_security_headers)
     app.after_request(remember_locale)
-    for blueprint in (core_bp, submissions_bp, stations_bp, accounts_bp, kiosk_bp,
+    for blueprint in (core_bp, submissions_bp, stations_bp, accounts_bp, search_bp, kiosk_bp,
                       moderation_bp):
         app.register_blueprint(blueprint)
+
+
+def _register_workers(app: Flask) -> None:
+    from portal.search.indexer import apply_changes
+    from portal.worker import register_worker_task
+
+    register_worker_task(app, "search-indexer", apply_changes)
 
 
 def _register_api(app: Flask) -> None:
@@ -92,12 +101,13 @@ def _register_cli(app: Flask) -> None:
     from portal.kiosk.cli import kiosk_enroll_command
     from portal.screening.cli import screening_report_command
     from portal.stations.cli import seed_command
+    from portal.search.cli import reindex_command
     from portal.submissions.cli import publish_command
     from portal.worker import worker_command
 
     portal_cli = AppGroup("portal", help="Portal administration commands.")
     for command in (seed_command, publish_command, worker_command, create_user_command,
                     create_token_command, create_api_key_command, kiosk_enroll_command,
-                    screening_report_command):
+                    reindex_command, screening_report_command):
         portal_cli.add_command(command)
     app.cli.add_command(portal_cli)

@@ -45,6 +45,7 @@ def load_config(environ=None) -> dict:
         "PORTAL_MAX_PHOTO_BYTES": int(env.get("PORTAL_MAX_PHOTO_BYTES", 10 * 1024 * 1024)),
         "PORTAL_MAX_IMAGE_PIXELS": int(env.get("PORTAL_MAX_IMAGE_PIXELS", 40_000_000)),
         "PORTAL_UPLOAD_DIR": str(data_dir / "uploads"),
+        "PORTAL_INDEX_DIR": env.get("PORTAL_INDEX_DIR") or str(data_dir / "index"),
         "PORTAL_SINK": env.get("PORTAL_SINK", "local"),
         "PORTAL_WEBHOOK_URL": env.get("PORTAL_WEBHOOK_URL", ""),
         "PORTAL_WEBHOOK_SECRET": webhook_secret,

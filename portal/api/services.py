@@ -1,8 +1,6 @@
-"""API services: credentials, the interim search filter, staff decisions, Open311 queries.
+"""API services: credentials, the database fallback for search, staff decisions, Open311 queries.
 
 Services take plain values and model objects, add and flush; the view or command commits.
-Two functions here are placeholders the lead re-points at merge: `search_published_plain`
-(to the search feature's service) and `apply_decision` (to the moderation services).
 """
 import hashlib
 import re
@@ -156,12 +154,12 @@ def _snippet(text: str, terms: list, width: int = 80) -> Markup:
     return Markup("").join(out)
 
 
-def search_published_plain(*, q="", kind=None, category=None, area=None, station=None,
-                           status=None, page=1, per_page=20) -> SearchPage:
+def filter_published(*, q="", kind=None, category=None, area=None, station=None,
+                     status=None, page=1, per_page=20) -> SearchPage:
     """Published submissions matching every word of `q` and the filters, newest first.
 
-    Interim stand-in for the search feature's service (full-text, ranked): replace the call in
-    `portal/api/views.py:search` with it at merge.
+    The database's answer when full-text search has nothing to rank (no words, no filter) or
+    its index is being rebuilt.
     """
     terms = (q or "").split()[:10]
     query = db.select(Submission).filter_by(published=True)

@@ -13,10 +13,11 @@ from portal.api.auth import (current_api_key, has_nul, presented_api_key, rate_l
 from portal.api.openapi import openapi_document
 from portal.api.services import (
     DECISIONS, MAX_PAGE_SIZE, DecisionInvalid, apply_decision, reference_rows,
-    search_published_plain, staff_submissions)
+    filter_published, staff_submissions)
 from portal.core.errors import error_response
 from portal.core.ratelimit import limit_per_api_key
 from portal.extensions import db
+from portal.search import services as search_service
 from portal.i18n import LOCALES, _, current_locale
 from portal.stations.models import Area, Station
 from portal.stations.services import category_tree
@@ -228,15 +229,22 @@ def search():
         raise ApiError(400, _("Some of the query parameters are not valid."), "invalid_query",
                        fields)
     page, per_page = _page_args()
-    # Interim: the search feature's service replaces search_published_plain at merge.
-    result = search_published_plain(
-        q=q, kind=kind, status=status, category=request.args.get("category") or None,
-        area=request.args.get("area") or None, station=request.args.get("station") or None,
-        page=page, per_page=per_page)
+    filters = {"kind": kind, "status": status, "category": request.args.get("category"),
+               "area": request.args.get("area"), "station": request.args.get("station")}
+    found = search_service.search(q, filters=filters, page=page, per_page=per_page)
+    if found.state == "ok":
+        total, items = found.total, [(hit.submission, hit.snippet) for hit in found.hits]
+    else:
+        # Nothing to search for (list the newest), or the index is being rebuilt: the database
+        # answers with a plain filter, so the API never fails because the index is not ready.
+        plain = filter_published(
+            q=q, kind=kind, status=status, category=filters["category"] or None,
+            area=filters["area"] or None, station=filters["station"] or None, page=page,
+            per_page=per_page)
+        total, items = plain.total, plain.items
     locale = current_locale()
-    return jsonify({"total": result.total, "page": page, "per_page": per_page,
-                    "results": [rep.search_result(s, snippet, locale)
-                                for s, snippet in result.items]})
+    return jsonify({"total": total, "page": page, "per_page": per_page,
+                    "results": [rep.search_result(s, snippet, locale) for s, snippet in items]})
 
 
 @bp.get("/categories")

@@ -1,6 +1,9 @@
 """Text normalisation shared by forms, search and screening (written once, here)."""
+import logging
 import re
+import threading
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 # Bidirectional overrides and isolates can make text display differently from what it says.
@@ -49,3 +52,101 @@ def clean_block(text: str) -> str:
 def has_hidden_controls(text: str) -> bool:
     """True when text holds control characters or bidirectional overrides."""
     return bool(CONTROL_CHARS.search(text or "") or BIDI_CONTROLS.search(text or ""))
+
+
+# --- Segmentation for search (and screening): one tokenizer for Chinese and English. ---------
+
+# Particles and function words dropped from plain (unquoted) query words; the index keeps every
+# token, so positions stay exact and quoted phrases containing them still match.
+STOP_WORDS = frozenset(
+    "的 了 是 在 和 与 及 也 都 吗 呢 吧 啊 呀 就 还 有 又 把 被 让 给 很 这 那 个 我 你 他 她 它 们 "
+    "a an and are as at be by for from in is it of on or that the this to was were with".split())
+_SEGMENTER_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A token: its text (folded, lower-cased), character offsets in the original text, position.
+
+    Sub-words of a long word (`subword=True`) share the word's position so that a query for a
+    part (滨江) finds the whole (杨浦滨江) while phrase queries still count whole words.
+    """
+
+    text: str
+    start: int
+    end: int
+    position: int
+    subword: bool = False
+
+
+@lru_cache(maxsize=None)
+def _segmenter():
+    import jieba  # loaded once per process (before forking under gunicorn's preload_app)
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def add_words(words) -> None:
+    """Teach the segmenter whole words (place names) so they are never split."""
+    segmenter = _segmenter()
+    with _SEGMENTER_LOCK:
+        for word in words:
+            word = fold(word).strip()
+            if len(word) >= 2 and not segmenter.FREQ.get(word):
+                segmenter.add_word(word, freq=max(segmenter.suggest_freq(word), 1000))
+
+
+def fold(text: str) -> str:
+    """NFKC then Traditional to Simplified: the script-neutral form searched and compared."""
+    return to_simplified(unicodedata.normalize("NFKC", text or ""))
+
+
+def _fold_with_offsets(text: str):
+    """(folded text, map from folded index to original index); NFKC may change the length."""
+    folded = unicodedata.normalize("NFKC", text)
+    if len(folded) == len(text):
+        offsets = range(len(text))
+    else:  # per character, so every folded character knows where it came from
+        parts, offsets = [], []
+        for index, char in enumerate(text):
+            piece = unicodedata.normalize("NFKC", char)
+            parts.append(piece)
+            offsets.extend([index] * len(piece))
+        folded = "".join(parts)
+    simplified = to_simplified(folded)
+    if len(simplified) != len(folded):  # t2s keeps length; guard against a dictionary change
+        simplified = "".join(to_simplified(c) if len(to_simplified(c)) == 1 else c for c in folded)
+    return simplified, offsets
+
+
+def segment(text: str, *, subwords: bool = True):
+    """Split mixed Chinese/English text into Segments (words lower-cased, punctuation dropped).
+
+    jieba's HMM guesser is off: it invents words (灯坏) that the same text in another context
+    does not produce, so queries would miss. With `subwords`, every dictionary word of 2-4
+    characters starting inside a word is added at that word's position, also when it runs
+    past the word's end (滨江路|灯 still yields 路灯).
+    """
+    if not text:
+        return []
+    folded, offsets = _fold_with_offsets(text)
+    segmenter = _segmenter()
+    freq = segmenter.FREQ
+    result, position = [], 0
+    for word, start, end in segmenter.tokenize(folded, HMM=False):
+        if not any(c.isalnum() for c in word):
+            continue
+        result.append(Segment(word.lower(), offsets[start], offsets[end - 1] + 1, position))
+        if subwords and not word.isascii():
+            for i in range(start, end):
+                for size in (2, 3, 4):
+                    part = folded[i:i + size]
+                    if (len(part) == size and part != word and freq.get(part)
+                            and part.isalnum() and not part.isascii()):
+                        result.append(Segment(part, offsets[i], offsets[i + size - 1] + 1,
+                                              position, True))
+        position += 1
+    return result

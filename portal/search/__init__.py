@@ -1,0 +1,1 @@
+"""Full-text search (Chinese in both scripts, and English) over submissions, with Whoosh."""

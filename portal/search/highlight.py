@@ -1,0 +1,104 @@
+"""Snippets with matched words marked: every piece of user text escaped, only <mark> added.
+
+Whoosh's sentence fragmenter does not know 。！？, so the window is chosen here, starting at
+a sentence boundary (Chinese or Western) shortly before the first match.
+"""
+import re
+from functools import lru_cache
+
+from markupsafe import Markup, escape
+
+from portal.core.text import fold
+from portal.search.index import analyzer
+
+SENTENCE_ENDS = "。！？；!?;\n"
+LEAD = 30  # characters of context before the first match
+
+
+def _merge(spans) -> list:
+    merged = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+@lru_cache(maxsize=1024)
+def _pattern(terms: frozenset):
+    """One regex for the terms: Chinese as substrings, English stems as word beginnings."""
+    parts = []
+    for term in sorted(terms, key=len, reverse=True):
+        if term.isascii():
+            parts.append(r"\b" + re.escape(term) + r"\w*")
+        else:
+            parts.append(re.escape(term))
+    return re.compile("|".join(parts)) if parts else None
+
+
+def matched_spans(text: str, terms) -> list:
+    """[(start, end)] character ranges of `text` that match `terms`, merged.
+
+    Matching runs on the folded text (same length as the original for nearly all text), so
+    it costs a regular-expression scan instead of segmenting every snippet; when folding
+    changes the length, the text is segmented like the index does.
+    """
+    if not text or not terms:
+        return []
+    folded = fold(text).lower()
+    if len(folded) == len(text):
+        pattern = _pattern(frozenset(terms))
+        return _merge((m.start(), m.end()) for m in pattern.finditer(folded))
+    return _merge((t.startchar, t.endchar)
+                  for t in analyzer()(text, chars=True, mode="index") if t.text in terms)
+
+
+def _mark(text: str, spans, offset: int = 0) -> Markup:
+    out, cursor = [], offset
+    for start, end in spans:
+        out.append(escape(text[cursor:start]))
+        out.append(Markup("<mark>%s</mark>") % text[start:end])
+        cursor = end
+    out.append(escape(text[cursor:]))
+    return Markup("").join(out)
+
+
+def highlight_all(text: str, terms) -> Markup:
+    """The whole (short) text with matches marked, e.g. a title."""
+    return _mark(text or "", matched_spans(text or "", terms))
+
+
+def _first_match(text: str, terms) -> int:
+    """Roughly where the first term occurs (a plain substring search on the folded text)."""
+    folded = fold(text).lower()
+    if len(folded) != len(text):
+        return -1
+    found = [i for i in (folded.find(t) for t in terms) if i >= 0]
+    return min(found) if found else -1
+
+
+def snippet(text: str, terms, length: int = 160) -> Markup:
+    """A window of about `length` characters around the first match, marked and escaped.
+
+    Only the window is segmented (bodies may be long), found by a substring search first.
+    """
+    text = text or ""
+    first = _first_match(text, terms) if terms else -1
+    if first < 0:  # no match in the body (or an unusual text): segment the beginning
+        spans = matched_spans(text[:2 * length], terms)
+        first = spans[0][0] if spans else 0
+    start = 0
+    if first > LEAD:
+        start = first - LEAD
+        boundary = max(text.rfind(c, start, first) for c in SENTENCE_ENDS)
+        if boundary >= 0:
+            start = boundary + 1
+        elif text.find(" ", start, first) >= 0:  # do not cut an English word in two
+            start = text.find(" ", start, first) + 1
+    end = min(len(text), start + length)
+    spans = [(s + start, e + start) for s, e in matched_spans(text[start:end], terms)]
+    body = _mark(text[:end], spans, offset=start)
+    prefix = Markup("…") if start > 0 else Markup("")
+    suffix = Markup("…") if end < len(text) else Markup("")
+    return prefix + body + suffix

@@ -1,0 +1,245 @@
+"""The single writer: applies the change log to the index in order, and rebuilds it.
+
+Layout of the index directory (PORTAL_INDEX_DIR, default <PORTAL_DATA_DIR>/index):
+    CURRENT               the name of the generation in use (replaced atomically)
+    gen-<ns>/             a complete Whoosh index, plus
+    gen-<ns>/position.json  the last change-log id applied to it and the ids still missing
+
+The position lives with the index it describes, so a restarted worker continues where it
+stopped and a second host with its own directory catches up from the same log. Applying a
+change re-reads the submission's current state, so applying it twice is harmless.
+"""
+import json
+import os
+import shutil
+import time
+from datetime import timezone
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.search import index as search_index
+from portal.search.words import ensure_place_words
+from portal.stations.models import Category
+from portal.submissions.models import ChangeLog, Submission
+
+POSITION_FILE = "position.json"
+CURRENT_FILE = "CURRENT"
+BATCH_SIZE = 500
+# On PostgreSQL a lower id can commit after a higher one; ids skipped over are re-read for this
+# long before they are taken for rolled-back transactions (which leave permanent gaps).
+GAP_SECONDS = 120
+GAP_LIMIT = 10_000
+
+
+def index_root() -> Path:
+    """The index directory of this process's configuration."""
+    return Path(current_app.config.get("PORTAL_INDEX_DIR")
+                or Path(current_app.config["PORTAL_DATA_DIR"]) / "index")
+
+
+def current_generation(root: Path):
+    """The directory of the generation in use, or None when there is none yet."""
+    try:
+        name = (root / CURRENT_FILE).read_text().strip()
+    except OSError:
+        return None
+    path = root / name
+    return path if name.startswith("gen-") and path.is_dir() else None
+
+
+def read_position(generation: Path) -> dict:
+    """{"last_id": int, "gaps": {id: first seen (unix time)}} of a generation."""
+    data = json.loads((generation / POSITION_FILE).read_text())
+    return {"last_id": int(data["last_id"]),
+            "gaps": {int(k): float(v) for k, v in data.get("gaps", {}).items()}}
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def write_position(generation: Path, position: dict) -> None:
+    """Record what the generation contains (after its Whoosh commit)."""
+    _write_atomically(generation / POSITION_FILE, json.dumps(
+        {"last_id": position["last_id"], "gaps": {str(k): v for k, v in position["gaps"].items()}}))
+
+
+def document_for(submission: Submission) -> dict:
+    """The index document of a submission. Never contact details (the Contact table)."""
+    category = submission.category
+    public_title = (submission.public_title or "") if submission.published else ""
+    public_body = (submission.public_body or "") if submission.published else ""
+    original = "" if (public_title, public_body) == (submission.title, submission.body) else \
+        f"{submission.title}\n{submission.body}"
+    return {
+        "id": str(submission.id),
+        # The title twice weighs it more than the body (one field keeps queries cheap).
+        "content": "\n".join(v for v in (public_title, public_title, public_body,
+                                         submission.place or "") if v),
+        # The original text, for staff queries only; empty when it is the public text (most
+        # published submissions), since staff queries read `content` too.
+        "staff": original,
+        "kind": submission.kind,
+        "status": submission.status,
+        "channel": submission.channel,
+        "category": category.code if category else "",
+        "parent_category": category.parent.code if category and category.parent else "",
+        "area": submission.area.code if submission.area else "",
+        "station": submission.station.slug if submission.station else "",
+        "published": bool(submission.published),
+        "created": _naive(submission.created_at),
+        "published_at": _naive(submission.published_at or submission.created_at),
+        "support": submission.support_count or 0,
+    }
+
+
+def _naive(value):
+    """Whoosh stores naive datetimes: UTC without tzinfo."""
+    if value is not None and value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _documents(ids) -> list:
+    """[(id, document or None when the submission is gone)], read in one short transaction.
+
+    The transaction ends before any text is analysed: outside requests a transaction holds
+    SQLite's write lock (BEGIN IMMEDIATE), and residents' submissions must not wait for it.
+    """
+    query = (db.select(Submission).where(Submission.id.in_(ids)).options(
+        selectinload(Submission.category).selectinload(Category.parent),
+        selectinload(Submission.area), selectinload(Submission.station)))
+    found = {s.id: document_for(s) for s in db.session.execute(query).scalars()}
+    db.session.rollback()
+    return [(i, found.get(i)) for i in ids]
+
+
+def _write_documents(writer, documents, fresh=False) -> None:
+    for submission_id, document in documents:
+        if document is None:  # deleted (or purged): it leaves the index too
+            if not fresh:
+                writer.delete_by_term("id", str(submission_id))
+        elif fresh:
+            writer.add_document(**document)
+        else:
+            writer.update_document(**document)
+
+
+def apply_changes(batch_size: int = BATCH_SIZE) -> int:
+    """Worker task: apply the next batch of the change log to this directory's index.
+
+    A missing or unreadable index is rebuilt from the database first. Returns the number of
+    change-log rows applied.
+    """
+    ensure_place_words()
+    root = index_root()
+    generation = current_generation(root)
+    try:
+        if generation is None:
+            raise search_index.EmptyIndexError("no current generation")
+        ix = search_index.open_index(generation)
+        position = read_position(generation)
+    except Exception:  # noqa: BLE001  (whatever is wrong with a derived index: rebuild it)
+        current_app.logger.warning("search index in %s missing or unreadable: rebuilding", root)
+        db.session.rollback()
+        return rebuild_index()
+    last_id, gaps = position["last_id"], position["gaps"]
+    condition = ChangeLog.id > last_id
+    if gaps:
+        condition = condition | ChangeLog.id.in_(list(gaps))
+    rows = db.session.execute(
+        db.select(ChangeLog.id, ChangeLog.submission_id).where(condition)
+        .order_by(ChangeLog.id).limit(batch_size)).all()
+    if not rows:
+        db.session.rollback()
+        return _expire_gaps(generation, position)
+    documents = _documents(list(dict.fromkeys(row.submission_id for row in rows)))
+    writer = search_index.writer(ix, timeout=10.0)
+    try:
+        _write_documents(writer, documents)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    seen = {row.id for row in rows}
+    now = time.time()
+    new_last = max(last_id, max(seen))
+    # Ids skipped over in this batch may still commit (PostgreSQL); far older holes are
+    # rows that were deleted or never committed.
+    for missing in set(range(max(last_id + 1, new_last - GAP_LIMIT), new_last)) - seen:
+        gaps.setdefault(missing, now)
+    gaps = {k: v for k, v in gaps.items() if k not in seen and now - v < GAP_SECONDS}
+    if len(gaps) > GAP_LIMIT:
+        gaps = dict(sorted(gaps.items())[-GAP_LIMIT:])
+    write_position(generation, {"last_id": new_last, "gaps": gaps})
+    return len(rows)
+
+
+def _expire_gaps(generation: Path, position: dict) -> int:
+    now = time.time()
+    kept = {k: v for k, v in position["gaps"].items() if now - v < GAP_SECONDS}
+    if kept != position["gaps"]:
+        write_position(generation, {"last_id": position["last_id"], "gaps": kept})
+    return 0
+
+
+def index_lag() -> dict:
+    """How far this directory's index is behind the change log (for /readyz and the CLI)."""
+    generation = current_generation(index_root())
+    latest = db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar() or 0
+    if generation is None:
+        return {"ready": False, "applied": None, "latest": latest, "behind": None}
+    try:
+        applied = read_position(generation)["last_id"]
+    except (OSError, ValueError, KeyError):
+        return {"ready": False, "applied": None, "latest": latest, "behind": None}
+    return {"ready": True, "applied": applied, "latest": latest, "behind": max(latest - applied, 0)}
+
+
+def rebuild_index(progress=None, chunk: int = 500, procs: int = 1) -> int:
+    """Build a new generation from the database and swap it in atomically; returns documents.
+
+    `progress(n)` is called after each chunk of n submissions; `procs` > 1 analyses in that
+    many forked processes (one index segment each). Changes committed while the
+    rebuild runs are applied afterwards by the indexer (the new generation starts at the
+    change-log position read before the first submission).
+    """
+    ensure_place_words()
+    root = index_root()
+    root.mkdir(parents=True, exist_ok=True)
+    start_id = db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar() or 0
+    ids = db.session.execute(db.select(Submission.id).order_by(Submission.id)).scalars().all()
+    db.session.rollback()
+    generation = root / f"gen-{time.time_ns()}"
+    ix = search_index.create_index(generation)
+    extra = {"procs": procs, "multisegment": True} if procs > 1 else {}
+    writer = search_index.writer(ix, limitmb=128, **extra)
+    count = 0
+    try:
+        for offset in range(0, len(ids), chunk):
+            part = ids[offset:offset + chunk]
+            _write_documents(writer, _documents(part), fresh=True)
+            db.session.expunge_all()  # keep memory flat on large rebuilds
+            count += len(part)
+            if progress:
+                progress(len(part))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        shutil.rmtree(generation, ignore_errors=True)
+        raise
+    write_position(generation, {"last_id": start_id, "gaps": {}})
+    _write_atomically(root / CURRENT_FILE, generation.name)
+    for old in root.glob("gen-*"):
+        # Open readers keep their files (POSIX); a concurrent writer's batch is re-applied.
+        if old.name != generation.name:
+            shutil.rmtree(old, ignore_errors=True)
+    return count

@@ -1,0 +1,255 @@
+"""Searching: filters with counts, pages, highlighted snippets, similar submissions."""
+import logging
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, time as dtime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy.orm import joinedload
+
+from portal.extensions import db
+from portal.search import index as search_index
+from portal.search.highlight import highlight_all, snippet
+from portal.search.searchers import FilterCache, holder
+from portal.submissions.models import Submission
+
+log = logging.getLogger(__name__)
+
+PUBLIC_FACETS = ("kind", "category", "area", "station", "status")
+STAFF_FACETS = PUBLIC_FACETS + ("channel",)
+VISIBILITY = ("published", "unpublished")
+SORTS = ("relevance", "newest")
+MAX_PAGE = 50  # deeper pages are not useful and cost a full ranking each
+RANK_AHEAD = 100  # hits ranked per search, so the first five pages share one ranking
+
+
+@dataclass
+class Hit:
+    submission: Submission
+    title: object  # Markup
+    snippet: object  # Markup
+
+
+@dataclass
+class SearchPage:
+    state: str  # ok | help (nothing to search for) | unavailable (index being built)
+    query: str = ""
+    hits: list = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = 20
+    facets: dict = field(default_factory=dict)
+    terms: set = field(default_factory=set)
+
+    @property
+    def pages(self) -> int:
+        return min(MAX_PAGE, math.ceil(self.total / self.per_page)) if self.per_page else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self):
+        return self.page - 1
+
+    @property
+    def next_num(self):
+        return self.page + 1
+
+
+_NAMES = {"loaded": 0.0, "terms": {}}
+NAMES_TTL = 300  # seconds: administrators may rename categories, areas and stations
+
+
+def name_terms() -> dict:
+    """{term: [(field, code)]}: which category, area or station a query word names."""
+    if time.monotonic() - _NAMES["loaded"] < NAMES_TTL and _NAMES["terms"]:
+        return _NAMES["terms"]
+    from portal.stations.models import Area, Category, Station
+
+    terms = {}
+
+    def add(text, field_name, code):
+        for token in search_index.analyzer()(text or "", mode="index"):
+            if token.text not in search_index.STOP_WORDS:
+                entries = terms.setdefault(token.text, [])
+                if (field_name, code) not in entries:
+                    entries.append((field_name, code))
+
+    for category in db.session.execute(db.select(Category)).scalars():
+        field_name = "category" if category.parent_id else "parent_category"
+        add(category.name_zh, field_name, category.code)
+        add(category.name_en, field_name, category.code)
+    for area in db.session.execute(db.select(Area)).scalars():
+        add(area.name_zh, "area", area.code)
+        add(area.name_en, "area", area.code)
+    for station in db.session.execute(db.select(Station)).scalars():
+        add(station.name_zh, "station", station.slug)
+        add(station.name_en, "station", station.slug)
+    _NAMES.update(loaded=time.monotonic(), terms=terms)
+    return terms
+
+
+def _with_names(groups) -> list:
+    """Query words that name a category, area or station also match submissions filed there."""
+    names = name_terms()
+    expanded = []
+    for kind, words in groups:
+        if kind == "any":
+            words = list(words) + [pair for w in words for pair in names.get(w, [])]
+        expanded.append((kind, words))
+    return expanded
+
+
+def _day_bound(value, end=False):
+    """The start (or end) of a local calendar day as the naive UTC time the index holds."""
+    if value is None:
+        return None
+    local = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+    moment = datetime.combine(value, dtime.max if end else dtime.min, tzinfo=local)
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _allowed(cache: FilterCache, *, staff, filters, visibility, date_from, date_to):
+    """The document set every filter allows (None: all documents)."""
+    sets = []
+    if not staff:
+        sets.append(cache.docs("published", True))
+    elif visibility == "published":
+        sets.append(cache.docs("published", True))
+    elif visibility == "unpublished":
+        sets.append(cache.all() - cache.docs("published", True))
+    for name, value in filters.items():
+        if not value:
+            continue
+        if name == "category":
+            sets.append(cache.docs("category", value) | cache.docs("parent_category", value))
+        else:
+            sets.append(cache.docs(name, value))
+    if date_from or date_to:
+        sets.append(search_index.docs_matching(cache.searcher, search_index.date_range(
+            "created", _day_bound(date_from), _day_bound(date_to, end=True))))
+    if not sets:
+        return None
+    sets.sort(key=len)
+    allowed = set(sets[0])
+    for other in sets[1:]:
+        allowed &= other
+    return allowed
+
+
+def search(text: str, *, staff: bool = False, filters=None, visibility: str = "",
+           date_from=None, date_to=None, sort: str = "relevance", page: int = 1,
+           per_page: int = 20) -> SearchPage:
+    """Search submissions: public search sees published ones only, staff search all."""
+    filters = {k: v for k, v in (filters or {}).items() if v}
+    text = (text or "").strip()[:200]
+    page = min(max(page, 1), MAX_PAGE)
+    fields = search_index.STAFF_FIELDS if staff else search_index.PUBLIC_FIELDS
+    groups = _with_names(search_index.parse_query(text))
+    query = search_index.to_query(groups, fields)
+    terms = search_index.highlight_terms(text)
+    if query is None:
+        if not (filters or visibility or date_from or date_to):
+            return SearchPage("help", query=text, page=page, per_page=per_page)
+        query = search_index.all_docs()
+    searchers = holder()
+    state = searchers.state()
+    if state is None:
+        return SearchPage("unavailable", query=text, page=page, per_page=per_page)
+    try:
+        return _search(state, query, groups, fields, text, terms, staff=staff, filters=filters,
+                       visibility=visibility, date_from=date_from, date_to=date_to, sort=sort,
+                       page=page, per_page=per_page)
+    except search_index.OPEN_ERRORS:  # a damaged segment: the worker rebuilds the index
+        log.exception("search failed on %s", state.generation)
+        searchers.forget(state)
+        return SearchPage("unavailable", query=text, page=page, per_page=per_page)
+
+
+def _search(state, query, groups, fields, text, terms, *, staff, filters, visibility,
+            date_from, date_to, sort, page, per_page) -> SearchPage:
+    cache = state.cache
+    allowed = _allowed(cache, staff=staff, filters=filters, visibility=visibility,
+                       date_from=date_from, date_to=date_to)
+    matched = cache.matching(groups, fields)
+    if allowed is not None:
+        matched &= allowed
+    facets = {}
+    for name in (STAFF_FACETS if staff else PUBLIC_FACETS):
+        column = cache.column(name)
+        counts = Counter(map(column.__getitem__, matched))  # counted in C
+        counts.pop("", None)
+        facets[name] = counts.most_common()
+    ranked = []
+    if matched:
+        # Rank enough for the first pages at once; the next page or a repeated search reuses it.
+        limit = max(page * per_page, RANK_AHEAD)
+        key = (repr(groups), fields, staff, tuple(sorted(filters.items())), visibility,
+               date_from, date_to, sort, limit)
+        ranked = cache.remembered(key, lambda: search_index.ranked(
+            state.searcher, query, allow=matched, limit=limit, newest=(sort == "newest")))
+    ids = [int(stored) for _docnum, stored in ranked[(page - 1) * per_page:page * per_page]]
+    hits = _hits(ids, staff=staff, terms=terms)
+    return SearchPage("ok", query=text, hits=hits, total=len(matched), page=page,
+                      per_page=per_page, facets=facets, terms=terms)
+
+
+def _hits(ids, *, staff, terms) -> list:
+    rows = db.session.execute(
+        db.select(Submission).where(Submission.id.in_(ids)).options(
+            joinedload(Submission.category), joinedload(Submission.area),
+            joinedload(Submission.station))).unique().scalars().all() if ids else []
+    by_id = {row.id: row for row in rows}
+    hits = []
+    for submission_id in ids:
+        row = by_id.get(submission_id)
+        if row is None or (not staff and not row.published):
+            continue  # the index lags the database by a moment: the database decides
+        if staff:
+            title, body = row.title, row.body
+        else:
+            title, body = row.public_title or "", row.public_body or ""
+        hits.append(Hit(row, highlight_all(title, terms), snippet(body, terms)))
+    return hits
+
+
+def similar_published(text: str, limit: int = 5) -> list:
+    """Up to `limit` published submissions similar to `text` (a title being typed)."""
+    query = search_index.similar_query((text or "")[:200], search_index.PUBLIC_FIELDS)
+    if query is None:
+        return []
+    state = holder().state()
+    if state is None:
+        return []
+    allowed = state.cache.docs("published", True)
+    ranked = search_index.ranked(state.searcher, query, allow=allowed, limit=limit)
+    ids = [int(stored) for _docnum, stored in ranked]
+    rows = {s.id: s for s in db.session.execute(
+        db.select(Submission).where(Submission.id.in_(ids))).scalars()} if ids else {}
+    return [rows[i] for i in ids if i in rows and rows[i].published]
+
+
+def facet_labels() -> dict:
+    """Rows that name facet values: {"category": {code: Category}, "area": ..., "station": ...}."""
+    from portal.stations.models import Area, Category, Station
+
+    return {
+        "category": {c.code: c for c in db.session.execute(db.select(Category)).scalars()},
+        "area": {a.code: a for a in db.session.execute(db.select(Area)).scalars()},
+        "station": {s.slug: s for s in db.session.execute(db.select(Station)).scalars()},
+    }
+
+
+def find_supportable(submission_id: int):
+    """A published submission residents may add their voice to, or None."""
+    submission = db.session.get(Submission, submission_id)
+    return submission if submission is not None and submission.published else None

@@ -1,0 +1,70 @@
+"""Search pages: public (published only), staff (everything), suggestions, "my problem too"."""
+from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
+                   session, url_for)
+
+from portal.accounts.permissions import role_required
+from portal.extensions import db
+from portal.search.forms import SearchForm
+from portal.search.services import facet_labels, find_supportable, search, similar_published
+from portal.submissions.services import add_support
+
+bp = Blueprint("search", __name__, template_folder="templates")
+SUPPORTED_KEY = "supported"  # submission ids this browser session already supported
+
+
+def _render(endpoint: str, staff: bool):
+    form = SearchForm(request.args)
+    values = form.service_values(staff=staff)
+    results = search(**values, per_page=current_app.config["PORTAL_PUBLIC_PAGE_SIZE"])
+    args = {k: v for k, v in request.args.items() if v and k not in ("page", "lang")}
+
+    def link(**changes):
+        """This search with some parameters changed (None removes one), back on page 1."""
+        merged = {k: v for k, v in {**args, **changes}.items() if v}
+        return url_for(endpoint, **merged)
+
+    return render_template("search/search.html", form=form, results=results, staff=staff,
+                           endpoint=endpoint, args=args, link=link, labels=facet_labels(),
+                           supported=session.get(SUPPORTED_KEY, []))
+
+
+@bp.get("/search")
+def public_search():
+    """Search published submissions, with filters and counts."""
+    return _render("search.public_search", staff=False)
+
+
+@bp.get("/staff/search")
+@role_required("viewer", "moderator", "dispatcher")
+def staff_search():
+    """Search every submission, unpublished and held ones included."""
+    return _render("search.staff_search", staff=True)
+
+
+@bp.get("/search/similar")
+def similar():
+    """JSON: up to five published submissions similar to a title being typed."""
+    rows = similar_published(request.args.get("q", ""))
+    return jsonify(results=[{
+        "id": s.id, "title": s.public_title, "support_count": s.support_count,
+        "url": url_for("submissions.published_detail", submission_id=s.id),
+        "support_url": url_for("search.support", submission_id=s.id)} for s in rows])
+
+
+@bp.post("/submissions/<int:submission_id>/support")
+def support(submission_id):
+    """"This is my problem too": count one more voice instead of a new submission."""
+    submission = find_supportable(submission_id) or abort(404)
+    supported = session.get(SUPPORTED_KEY, [])
+    if submission.id not in supported:
+        add_support(submission)
+        db.session.commit()
+        session[SUPPORTED_KEY] = (supported + [submission.id])[-200:]
+    return redirect(url_for(".supported", submission_id=submission.id), code=303)
+
+
+@bp.get("/submissions/<int:submission_id>/supported")
+def supported(submission_id):
+    """Thanks after adding support, with the submission's count."""
+    submission = find_supportable(submission_id) or abort(404)
+    return render_template("search/supported.html", submission=submission)

@@ -1,0 +1,263 @@
+"""The index as a derived view of the change log: positions, rebuilds, crashes, replicas."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from portal.extensions import db
+from portal.search import index as search_index
+from portal.search.indexer import (apply_changes, current_generation, index_lag, index_root,
+                                   read_position, rebuild_index)
+from portal.search.searchers import holder, refresh_searcher
+from portal.search.services import search
+from portal.submissions.models import ChangeLog
+from portal.submissions.services import add_support, change_status, set_publication
+from tests.search.conftest import drain
+
+QUERIES = ["路灯", "垃圾", "滨江", "light", '"路灯坏了"', "长椅"]
+
+
+def all_terms(app):
+    """Every (field, term) in the current index generation."""
+    with app.app_context():
+        ix = search_index.open_index(current_generation(index_root()))
+        with ix.reader() as reader:
+            return {(f, t.decode()) for f, t in reader.all_terms()
+                    if f in search_index.STAFF_FIELDS}
+
+
+def snapshot(app):
+    """What public and staff searches return for a set of queries (ids and totals)."""
+    with app.app_context():
+        refresh_searcher()
+        result = {}
+        for q in QUERIES:
+            for staff in (False, True):
+                page = search(q, staff=staff, per_page=50)
+                result[(q, staff)] = ([h.submission.id for h in page.hits], page.total,
+                                      sorted(page.facets["status"]))
+        return result
+
+
+def make_history(app, make_submission):
+    """Submissions that were created, published, held, supported, unpublished."""
+    with app.app_context():
+        a = make_submission(title="路灯坏了", body="滨江步道的路灯坏了。", publish=True)
+        b = make_submission(title="垃圾桶满了", body="Litter everywhere, street light too.",
+                            publish=True)
+        c = make_submission(title="长椅破损", body="长椅坏了。")
+        change_status(c, "held", actor="test", public=False)
+        add_support(a)
+        set_publication(b, False, actor="test")
+        change_status(a, "accepted", actor="test")
+        db.session.commit()
+        return [a.id, b.id, c.id]
+
+
+def test_contact_details_are_never_indexed(app, make_submission, index_now):
+    with app.app_context():
+        make_submission(title="路灯坏了", body="门口路灯坏了。", publish=True,
+                        contact={"name": "欧阳娜娜", "phone": "13912345678",
+                                 "email": "nana.ouyang@example.com", "consent": True})
+    index_now()
+    terms = {t for _field, t in all_terms(app)}
+    assert "路灯" in terms
+    for secret in ("欧阳", "娜娜", "13912345678", "nana.ouyang", "ouyang", "example", "nana"):
+        assert secret not in terms
+    with app.app_context():
+        assert search("13912345678", staff=True).total == 0
+
+
+def test_a_rebuild_gives_the_same_results_as_incremental_indexing(app, make_submission,
+                                                                   index_now):
+    index_now()  # the first run builds an empty index, later changes are applied one by one
+    make_history(app, make_submission)
+    index_now()
+    incremental = snapshot(app)
+    assert incremental[("路灯", False)][1] == 1 and incremental[("长椅", True)][1] == 1
+    with app.app_context():
+        old = current_generation(index_root())
+        assert rebuild_index() == 3
+        new = current_generation(index_root())
+        assert new != old and not old.exists()  # swapped, the old generation removed
+    assert snapshot(app) == incremental
+
+
+def test_the_position_is_recorded_in_the_index_directory(app, make_submission, index_now):
+    make_history(app, make_submission)
+    index_now()
+    with app.app_context():
+        latest = db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar()
+        position = read_position(current_generation(index_root()))
+        assert position["last_id"] == latest
+        assert index_lag() == {"ready": True, "applied": latest, "latest": latest, "behind": 0}
+        assert apply_changes() == 0  # nothing left to do
+
+
+def test_applying_changes_twice_is_harmless(app, make_submission, index_now):
+    make_history(app, make_submission)
+    index_now()
+    before = snapshot(app)
+    with app.app_context():
+        generation = current_generation(index_root())
+        (generation / "position.json").write_text(json.dumps({"last_id": 0, "gaps": {}}))
+    index_now()
+    assert snapshot(app) == before
+
+
+KILLED_WRITER = r"""
+import os, signal
+from portal import create_app
+from portal.search import index as search_index
+from portal.search.indexer import apply_changes, current_generation, index_root
+app = create_app()
+with app.app_context():
+    apply_changes(batch_size=3)
+    apply_changes(batch_size=3)
+    # Killed while holding the write lock with a half-written batch.
+    writer = search_index.writer(search_index.open_index(current_generation(index_root())))
+    writer.add_document(id="999999", content="half written")
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_killed_writer_resumes_from_its_position(app, make_submission, tmp_path):
+    index_now_ids = []
+    with app.app_context():
+        rebuild_index()  # an empty index at position 0
+        for i in range(8):
+            index_now_ids.append(make_submission(title=f"路灯第{i}号坏了", publish=True).id)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    env.pop("PORTAL_EMBEDDED_WORKER", None)
+    proc = subprocess.run([sys.executable, "-c", KILLED_WRITER], env=env, timeout=120,
+                          capture_output=True, text=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    with app.app_context():
+        assert read_position(current_generation(index_root()))["last_id"] == 6  # two batches
+    drain(app)
+    with app.app_context():
+        page = search("路灯", per_page=50)
+        assert sorted(h.submission.id for h in page.hits) == sorted(index_now_ids)
+        assert search("half written", staff=True).total == 0
+        latest = db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar()
+        assert read_position(current_generation(index_root()))["last_id"] == latest
+
+
+def test_a_second_index_directory_catches_up_from_the_log(app, make_submission, tmp_path):
+    make_history(app, make_submission)
+    drain(app)
+    first = snapshot(app)
+    app.config["PORTAL_INDEX_DIR"] = str(tmp_path / "second-host-index")
+    drain(app)  # a new host: nothing there yet, built from the database
+    assert snapshot(app) == first
+    with app.app_context():  # later changes reach both directories through the log
+        late = make_submission(title="新的路灯问题", body="又一盏路灯坏了。", publish=True).id
+    drain(app)
+    second = snapshot(app)
+    assert late in second[("路灯", False)][0]
+    app.config["PORTAL_INDEX_DIR"] = str(Path(app.config["PORTAL_DATA_DIR"]) / "index")
+    drain(app)
+    assert snapshot(app) == second
+    with app.app_context():
+        assert index_lag()["behind"] == 0
+
+
+def test_a_missing_or_corrupt_index_is_rebuilt_not_a_500(app, client, publish, index_now):
+    publish("路灯坏了")
+    index_now()
+    root = Path(app.config["PORTAL_INDEX_DIR"])
+    for path in root.glob("gen-*/*.toc"):
+        path.write_bytes(b"garbage")
+    app.extensions.pop("portal_search", None)  # a fresh web process
+    response = client.get("/search?q=路灯&lang=en")
+    assert response.status_code == 200
+    assert "Search is being prepared" in response.get_data(as_text=True)
+    index_now()  # the worker notices and rebuilds
+    assert "<mark>路灯</mark>" in client.get("/search?q=路灯").get_data(as_text=True)
+    import shutil
+    shutil.rmtree(root)
+    app.extensions.pop("portal_search", None)
+    assert client.get("/search?q=路灯").status_code == 200
+    index_now()
+    assert "<mark>路灯</mark>" in client.get("/search?q=路灯").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("app_config", [{"PORTAL_SEARCH_REOPEN": 0.2}])
+def test_new_documents_appear_without_a_request_reopening_the_searcher(app, publish,
+                                                                       index_now):
+    publish("路灯坏了")
+    index_now()
+    later = publish("长椅坏了")
+    with app.app_context():
+        while apply_changes():
+            pass
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and later not in [h.submission.id
+                                                            for h in search("坏").hits]:
+            time.sleep(0.05)  # each search returns at once; a background thread reopens
+        assert later in [h.submission.id for h in search("坏").hits]
+        assert holder().state().searcher.up_to_date()
+
+
+def test_a_change_committed_late_with_a_lower_id_is_not_skipped(app, make_submission):
+    """On PostgreSQL a lower id can commit after a higher one: the indexer goes back for it."""
+    with app.app_context():
+        first = make_submission(title="路灯坏了", publish=True).id
+        rebuild_index()
+        base = db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar()
+        db.session.add(ChangeLog(id=base + 5, submission_id=first, change="edited"))
+        db.session.commit()
+    drain(app)
+    with app.app_context():
+        position = read_position(current_generation(index_root()))
+        assert position["last_id"] == base + 5 and base + 3 in position["gaps"]
+        # Now the "slow" transaction commits, with ids below the position.
+        s = make_submission(title="长椅坏了", publish=True, commit=False)
+        db.session.flush()
+        for row in db.session.query(ChangeLog).filter_by(submission_id=s.id):
+            row.id = base + 3 if row.change == "created" else base + 4
+        db.session.commit()
+        late = s.id
+    drain(app)
+    with app.app_context():
+        assert [h.submission.id for h in search("长椅").hits] == [late]
+        gaps = read_position(current_generation(index_root()))["gaps"]
+        assert base + 3 not in gaps and base + 4 not in gaps  # filled; 1 and 2 expire later
+        assert set(gaps) == {base + 1, base + 2}
+
+
+def test_reindex_command_rebuilds_and_reports(app, make_submission):
+    with app.app_context():
+        make_submission(title="路灯坏了", publish=True)
+        make_submission(title="垃圾桶满了")
+    with app.app_context():  # as `flask` does for every command
+        result = app.test_cli_runner().invoke(args=["portal", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "Indexed 2 submissions" in result.output
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["portal", "reindex", "--procs", "2"])
+    assert result.exit_code == 0 and "Indexed 2 submissions" in result.output, result.output
+    with app.app_context():
+        refresh_searcher()
+        assert search("路灯").total == 1 and search("垃圾", staff=True).total == 1
+        assert index_lag()["behind"] == 0
+
+
+def test_the_searcher_is_reused_until_the_index_changes(app, publish, index_now):
+    publish("路灯坏了")
+    index_now()
+    with app.app_context():
+        first = holder().state().searcher
+        search("路灯")
+        holder().refresh()  # nothing changed: the same searcher stays
+        assert holder().state().searcher is first
+    publish("长椅坏了")
+    index_now()
+    with app.app_context():
+        assert holder().state().searcher is not first
+        assert search("长椅").total == 1
