@@ -5,7 +5,8 @@ route documented, real responses valid against these schemas) and fuzzes the API
 """
 from copy import deepcopy
 
-from portal.api.services import DECISIONS, MAX_PAGE_SIZE, REJECT_REASONS
+from portal.api.services import DECISIONS, MAX_PAGE_SIZE
+from portal.moderation.services import REJECT_REASONS
 from portal.i18n import LOCALES
 from portal.submissions.models import KINDS, STATUSES
 
@@ -148,11 +149,16 @@ SCHEMAS = {
         "action": {"type": "string", "enum": list(DECISIONS)},
         "reason": {"type": ["string", "null"], "enum": list(REJECT_REASONS) + [None],
                    "description": "Required with action reject."},
+        "duplicate_of": {"type": ["string", "null"],
+                         "description": "Tracking code of the submission this one repeats "
+                                        "(required with reason duplicate)."},
         "note": {"type": ["string", "null"], "description": "Internal note (staff only)."},
         "public_title": {"type": ["string", "null"],
-                         "description": "The redacted public title (publish)."},
+                         "description": "The public title (publish); personal data is masked. "
+                                        "Omit title and text to publish the automatically "
+                                        "masked version."},
         "public_body": {"type": ["string", "null"],
-                        "description": "The redacted public text (publish)."},
+                        "description": "The public text (publish); personal data is masked."},
     }, required=["action"]),
 }
 

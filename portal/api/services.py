@@ -18,17 +18,12 @@ from portal.extensions import db
 from portal.i18n import _l
 from portal.stations.models import Area, Category, Station
 from portal.submissions.models import OPEN_STATUSES, STATUSES, Submission, utcnow
-from portal.submissions.services import change_status, find_by_code, set_publication
+from portal.moderation import services as moderation
+from portal.submissions.services import find_by_code
 
 TOKEN_PREFIX, KEY_PREFIX = "pt_", "pk_"
 MAX_PAGE_SIZE = 100
 DECISIONS = ("accept", "reject", "hold", "publish", "unpublish")
-REJECT_REASONS = {
-    "spam": _l("Spam"),
-    "abusive": _l("Abusive content"),
-    "out_of_scope": _l("Outside what this portal handles"),
-    "duplicate": _l("Duplicate of another submission"),
-}
 CLOSED_STATUSES = tuple(s for s in STATUSES if s not in OPEN_STATUSES)
 
 
@@ -197,34 +192,44 @@ def staff_submissions(*, status=None, page=1, per_page=20):
                        max_per_page=MAX_PAGE_SIZE)
 
 
-def apply_decision(submission, *, action: str, actor: str, reason: str = "", note: str = "",
-                   public_title: str = "", public_body: str = ""):
-    """Apply a moderator's decision (accept, reject, hold, publish, unpublish).
+def apply_decision(submission, *, action: str, user, reason: str = "", note: str = "",
+                   duplicate_of: str = "", public_title: str = "", public_body: str = ""):
+    """Apply a staff decision through the moderation services, as the staff pages do.
 
-    Interim: calls the submission services directly; at merge, re-point it to the moderation
-    services. Raises DecisionInvalid for bad input and TransitionNotAllowed for a status the
-    lifecycle forbids.
+    Raises DecisionInvalid (field -> message) for incomplete input and ModerationConflict for
+    a decision the submission's status does not allow.
     """
-    if action == "accept":
-        change_status(submission, "accepted", actor=actor, note=note)
-    elif action == "hold":
-        change_status(submission, "held", actor=actor, note=note, public=False)
+    if action in ("accept", "hold"):
+        moderation.decide(submission, action, actor=user, note=note)
     elif action == "reject":
-        if reason not in REJECT_REASONS:
+        if reason not in moderation.REJECT_REASONS:
             raise DecisionInvalid({"reason": _l("Choose a reason: spam, abusive, out_of_scope "
                                                 "or duplicate.")})
-        with force_locale(submission.language):
-            public_note = str(REJECT_REASONS[reason])
-        change_status(submission, "rejected", actor=actor, note=f"{reason}: {note}".strip(": "),
-                      public_note=public_note)
+        if reason == "duplicate" and not duplicate_of:
+            raise DecisionInvalid({"duplicate_of": _l("Give the tracking code of the submission "
+                                                      "this one repeats.")})
+        try:
+            moderation.decide(submission, "reject", actor=user, reason=reason,
+                              duplicate_code=duplicate_of, note=note)
+        except moderation.ModerationConflict:
+            raise
+        except moderation.ModerationError as exc:
+            raise DecisionInvalid({"duplicate_of": str(exc)}) from None
+    elif action == "publish" and (public_title or public_body):
+        if not (public_title and public_body):
+            raise DecisionInvalid({"public_title": _l("Give both the public title and the "
+                                                      "public text, or neither.")})
+        try:
+            moderation.save_public_version(submission, title=public_title, body=public_body,
+                                           keep=moderation.kept_values(submission),
+                                           publish=True, actor=user)
+        except moderation.ModerationConflict:
+            raise
+        except moderation.ModerationError as exc:
+            raise DecisionInvalid({"public_body": str(exc)}) from None
     elif action in ("publish", "unpublish"):
-        published = action == "publish"
-        if published and not ((public_title or submission.public_title)
-                              and (public_body or submission.public_body)):
-            raise DecisionInvalid({"public_title": _l("Give the public (redacted) title and "
-                                                      "text before publishing.")})
-        set_publication(submission, published, actor=actor, public_title=public_title or None,
-                        public_body=public_body or None)
+        # Without a text of its own, publishing uses the automatically masked version.
+        moderation.set_published(submission, action == "publish", actor=user)
     else:
         raise DecisionInvalid({"action": _l("Choose one of: accept, reject, hold, publish, "
                                             "unpublish.")})

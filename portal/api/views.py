@@ -19,6 +19,7 @@ from portal.core.ratelimit import limit_per_api_key
 from portal.extensions import db
 from portal.search import services as search_service
 from portal.i18n import LOCALES, _, current_locale
+from portal.moderation.services import ModerationConflict
 from portal.stations.models import Area, Station
 from portal.stations.services import category_tree
 from portal.submissions.models import KINDS, STATUSES
@@ -295,7 +296,8 @@ def staff_list():
                     "results": [rep.staff_item(s, locale) for s in pagination.items]})
 
 
-DECISION_FIELDS = {"action": TEXT, "reason": TEXT, "note": TEXT, "public_title": TEXT,
+DECISION_FIELDS = {"action": TEXT, "reason": TEXT, "duplicate_of": TEXT, "note": TEXT,
+                   "public_title": TEXT,
                    "public_body": TEXT}
 
 
@@ -312,17 +314,17 @@ def decision(code):
     if data["action"] not in DECISIONS:
         raise _invalid({"action": _("Choose one of: %(choices)s.", choices=", ".join(DECISIONS))})
     try:
-        apply_decision(submission, action=data["action"], actor=f"user:{g.api_user.username}",
+        apply_decision(submission, action=data["action"], user=g.api_user,
                        reason=data.get("reason") or "", note=(data.get("note") or "")[:2000],
+                       duplicate_of=data.get("duplicate_of") or "",
                        public_title=data.get("public_title") or "",
                        public_body=data.get("public_body") or "")
     except DecisionInvalid as exc:
         db.session.rollback()
         raise _invalid({k: str(v) for k, v in exc.fields.items()}) from None
-    except TransitionNotAllowed:
+    except ModerationConflict as exc:
         db.session.rollback()
-        raise ApiError(409, _("This decision does not fit the submission's current status "
-                              "(%(status)s).", status=submission.status), "conflict") from None
+        raise ApiError(409, str(exc), "conflict") from None
     except ValueError as exc:  # set_publication: no public text after cleaning
         db.session.rollback()
         raise _invalid({"public_body": str(exc)}) from None

@@ -31,6 +31,10 @@ class ModerationError(ValueError):
     """A decision that cannot be carried out; the message is for the moderator."""
 
 
+class ModerationConflict(ModerationError):
+    """A decision the submission's current status does not allow (HTTP 409 for the API)."""
+
+
 def actor_name(user) -> str:
     return f"user:{user.username}"
 
@@ -113,7 +117,7 @@ def decide(submission, action: str, *, actor, reason: str = "", duplicate_code: 
         else:
             raise ModerationError(_("Unknown action."))
     except TransitionNotAllowed:
-        raise ModerationError(_("This action is not possible in the submission's current "
+        raise ModerationConflict(_("This action is not possible in the submission's current "
                                 "status.")) from None
     record_audit(actor.username, f"submission.{action}", target_type="submission",
                  target_id=submission.code, before=before,
@@ -134,7 +138,7 @@ def merge_into(submission, target_code: str, *, actor) -> None:
     try:
         merge_duplicate(submission, target, actor=actor_name(actor), public_note=public_note)
     except TransitionNotAllowed:
-        raise ModerationError(_("This action is not possible in the submission's current "
+        raise ModerationConflict(_("This action is not possible in the submission's current "
                                 "status.")) from None
     record_audit(actor.username, "submission.merge", target_type="submission",
                  target_id=submission.code, before=before,
@@ -192,7 +196,7 @@ def save_public_version(submission, *, title: str, body: str, keep, publish, act
     """
     keep = sorted({value for value in keep or () if value})
     if publish and submission.status in NOT_PUBLISHABLE:
-        raise ModerationError(_("Accept a submission before publishing it."))
+        raise ModerationConflict(_("Accept a submission before publishing it."))
     row = db.session.get(Redaction, submission.id)
     if row is None:
         row = Redaction(submission_id=submission.id)
@@ -217,7 +221,7 @@ def set_published(submission, published: bool, *, actor) -> None:
     """Publish (with the masked public version) or unpublish."""
     if published:
         if submission.status in NOT_PUBLISHABLE:
-            raise ModerationError(_("Accept a submission before publishing it."))
+            raise ModerationConflict(_("Accept a submission before publishing it."))
         version = suggested_public_version(submission)
         edit_public_text(submission, title=version["title"], body=version["body"],
                          actor=actor_name(actor))

@@ -64,18 +64,25 @@ def test_accept_hold_and_reject_change_the_status_with_a_timeline(client, app, m
     token = staff_token("moderator", username="wang")
     with app.app_context():
         code = make_submission(language="zh").code
+        original = make_submission(language="zh", title="路灯不亮（先报）")
+        original_code, original_display = original.code, original.display_code
     assert _decide(client, code, token, action="hold", note="check").get_json()["status"] == "held"
     assert _decide(client, code, token, action="accept").get_json()["status"] == "accepted"
+    missing = _decide(client, code, token, action="reject", reason="duplicate")
+    assert missing.status_code == 422 and "duplicate_of" in missing.get_json()["error"]["fields"]
     response = _decide(client, code, token, action="reject", reason="duplicate",
-                       note="same as ABC")
+                       duplicate_of=original_display.lower(), note="same lamp")
     assert response.status_code == 200 and response.get_json()["status"] == "rejected"
     with app.app_context():
         events = find_by_code(code).events
         assert [e.to_status for e in events] == ["received", "held", "accepted", "rejected"]
-        assert events[-1].actor == "user:wang" and events[-1].public_note == "与其他提交重复"
+        assert events[-1].actor == "user:wang" and original_display in events[-1].public_note
         assert events[1].is_public is False
+        assert find_by_code(original_code).support_count == 1
+        from portal.accounts.models import AuditEntry
+        assert db.session.query(AuditEntry).filter_by(actor="wang").count() == 3
     public = client.get(f"/api/v1/submissions/{code}?lang=zh").get_json()
-    assert public["timeline"][-1]["note"] == "与其他提交重复"
+    assert original_display in public["timeline"][-1]["note"]
 
 
 @pytest.mark.parametrize("lang,reason_message", [
@@ -105,12 +112,15 @@ def test_publish_needs_public_text_then_shows_in_search(client, app, make_submis
     with app.app_context():
         code = make_submission(title="Lamp", body="Lamp by 13800000000 is dark").code
     refused = _decide(client, code, token, action="publish")
-    assert refused.status_code == 422 and "public_title" in refused.get_json()["error"]["fields"]
+    assert refused.status_code == 409  # accept before publishing, as on the staff pages
+    assert _decide(client, code, token, action="accept").status_code == 200
+    half = _decide(client, code, token, action="publish", public_title="Lamp dark")
+    assert half.status_code == 422 and "public_title" in half.get_json()["error"]["fields"]
     published = _decide(client, code, token, action="publish", public_title="Lamp dark",
-                        public_body="The lamp by the gate is dark.")
+                        public_body="The lamp by the gate (call 13800000000) is dark.")
     assert published.status_code == 200 and published.get_json()["published"] is True
     results = client.get("/api/v1/search?q=gate").get_json()
-    assert results["total"] == 1 and "13800000000" not in str(results)
+    assert results["total"] == 1 and "13800000000" not in str(results)  # masked
     assert _decide(client, code, token, action="unpublish").get_json()["published"] is False
     assert client.get("/api/v1/search?q=gate").get_json()["total"] == 0
 
