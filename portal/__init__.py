@@ -48,7 +48,10 @@ def _register_features(app: Flask) -> None:
     from portal.core.templating import register_template_helpers
     from portal.accounts.views import bp as accounts_bp
     from portal.core.views import bp as core_bp
+    from portal.forwarding.relay import relay_task
+    from portal.forwarding.views import bp as forwarding_bp
     from portal.i18n import remember_locale
+    from portal.worker import register_worker_task
     from portal.stations.views import bp as stations_bp
     from portal.submissions.views import bp as submissions_bp
 
@@ -60,17 +63,21 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(submissions_bp)
     app.register_blueprint(stations_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(forwarding_bp)
+    register_worker_task(app, "forwarding-relay", relay_task)
 
 
 def _register_cli(app: Flask) -> None:
     from flask.cli import AppGroup
 
     from portal.accounts.cli import create_user_command
+    from portal.forwarding.cli import accept_command
     from portal.stations.cli import seed_command
     from portal.submissions.cli import publish_command
     from portal.worker import worker_command
 
     portal_cli = AppGroup("portal", help="Portal administration commands.")
-    for command in (seed_command, publish_command, worker_command, create_user_command):
+    for command in (seed_command, publish_command, worker_command, create_user_command,
+                    accept_command):
         portal_cli.add_command(command)
     app.cli.add_command(portal_cli)
