@@ -6,6 +6,7 @@ due work, commits its own transaction, and returns how many items it handled.
 import time
 
 import click
+from flask.cli import with_appcontext
 from flask import current_app
 
 from portal.extensions import db
@@ -29,6 +30,7 @@ def run_round() -> int:
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--once", is_flag=True, help="Drain what is due now, then exit.")
 @click.option("--interval", default=0.2, show_default=True, help="Seconds between idle polls.")
 def worker_command(once, interval):

@@ -2,6 +2,7 @@
 import sys
 
 import click
+from flask.cli import with_appcontext
 
 from portal.accounts.models import ROLES
 from portal.accounts.services import AccountError, create_user
@@ -9,6 +10,7 @@ from portal.extensions import db
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")

@@ -22,8 +22,12 @@ def to_simplified(text: str) -> str:
 
 
 def to_traditional(text: str) -> str:
-    """Render Simplified Chinese in Traditional characters (`s2t`)."""
-    return _converter("s2t").convert(text) if text else text
+    """Render Simplified Chinese in Traditional characters.
+
+    `s2tw` (Taiwan standard characters, no phrase changes) writes 群, 裡, 著 as the source article
+    and most Traditional readers do; plain `s2t` would give the older 羣-style variants.
+    """
+    return _converter("s2tw").convert(text) if text else text
 
 
 def normalize(text: str) -> str:

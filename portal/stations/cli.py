@@ -1,11 +1,13 @@
 """`flask portal seed`."""
 import click
+from flask.cli import with_appcontext
 
 from portal.extensions import db
 from portal.stations.services import load_reference_file, seed_reference_data
 
 
 @click.command("seed")
+@with_appcontext
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Reference data file (default: the one shipped in portal/stations/).")
 def seed_command(path):

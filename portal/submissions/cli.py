@@ -1,11 +1,13 @@
 """`flask portal publish CODE` (until the moderation pages land, the way to publish)."""
 import click
+from flask.cli import with_appcontext
 
 from portal.extensions import db
 from portal.submissions.services import find_by_code, set_publication
 
 
 @click.command("publish")
+@with_appcontext
 @click.argument("code")
 @click.option("--unpublish", is_flag=True, help="Withdraw it from public view instead.")
 def publish_command(code, unpublish):

@@ -1,6 +1,7 @@
 """Photo intake: decode to check, re-encode without metadata, thumbnail, store under new names."""
 import io
 import secrets
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,21 +47,28 @@ def prepare_photo(data: bytes, *, max_bytes: int, max_pixels: int) -> PreparedPh
         raise PhotoInvalid(_("The photo file is empty."))
     if len(data) > max_bytes:
         raise PhotoInvalid(_("Each photo may be at most %(mb)d MB.", mb=max_bytes // (1024 * 1024)))
+    too_large = PhotoInvalid(_("This image is too large (%(mp)d megapixels at most).",
+                                mp=max_pixels // 1_000_000))
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        # Our own pixel limit below is the guard; Pillow's warning would only repeat it.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+        with probe:
             fmt = probe.format
             width, height = probe.size
             if fmt not in FORMATS:
                 raise PhotoInvalid(_("Photos must be JPEG, PNG or WebP images."))
             # Checked on the header, before any pixel is decoded: a decompression bomb stops here.
             if width * height > max_pixels:
-                raise PhotoInvalid(_("This image is too large (%(mp)d megapixels at most).",
-                                     mp=max_pixels // 1_000_000))
+                raise too_large
             probe.load()
             image = ImageOps.exif_transpose(probe)
     except PhotoInvalid:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise too_large from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise PhotoInvalid(_("This file is not a readable JPEG, PNG or WebP image.")) from None
     # A fresh info dict drops EXIF, XMP, GPS and comments; only pixels are written out.
     image.info = {}

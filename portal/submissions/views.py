@@ -82,7 +82,7 @@ def track(code):
     """A submission's status and public timeline, for whoever holds its tracking code."""
     submission = find_by_code(code) or abort(404)
     return render_template("submissions/track.html", submission=submission,
-                           timeline=public_timeline(submission))
+                           events=public_timeline(submission))
 
 
 @bp.get("/submissions")
@@ -98,7 +98,7 @@ def published_detail(submission_id):
     """A published submission's public page (the moderated text only)."""
     submission = find_published(submission_id) or abort(404)
     return render_template("submissions/detail.html", submission=submission,
-                           timeline=public_timeline(submission))
+                           events=public_timeline(submission))
 
 
 @bp.get("/photos/<name>")
