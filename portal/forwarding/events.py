@@ -1,7 +1,7 @@
 """Status coming back from the platform: validated, idempotent by event_id, applied once."""
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -79,7 +79,9 @@ def parse_event(data) -> dict:
     if fields:
         raise EventRejected(422, "invalid", "the event has invalid fields", fields)
     return {"event_id": event_id.strip(), "reference": reference, "status": status, "note": note,
-            "reply": reply, "reply_en": reply_en, "occurred_at": occurred_at}
+            "reply": reply, "reply_en": reply_en,
+            # UTC: SQLite keeps no offset, so every stored time is UTC.
+            "occurred_at": occurred_at.astimezone(timezone.utc)}
 
 
 def apply_platform_event(event: dict, raw_body: bytes) -> EventResult:

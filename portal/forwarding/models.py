@@ -81,3 +81,5 @@ class PlatformEvent(db.Model):
     fingerprint = db.Column(db.String(64), nullable=False)  # sha256 of the body
     outcome = db.Column(db.String(20), nullable=False)  # applied | unchanged | superseded
     received_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    submission = db.relationship("Submission")

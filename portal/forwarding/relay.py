@@ -201,13 +201,14 @@ def relay_task() -> int:
     owner = relay_owner()
     made = consume_changes()
     db.session.commit()
-    lease = float(_setting("PORTAL_RELAY_LEASE_SECONDS", 60))
+    worst_case = getattr(sink, "worst_case_seconds", 0) + 0.5
+    # A lease shorter than one send would expire while sending: never lease for less than two.
+    lease = max(float(_setting("PORTAL_RELAY_LEASE_SECONDS", 60)), 2 * worst_case)
+    deadline = time.monotonic() + lease  # measured from before the claim: on the safe side
     items = claim(owner, int(_setting("PORTAL_RELAY_BATCH", 20)), lease)
     db.session.commit()
-    deadline = time.monotonic() + lease
-    worst_case = getattr(sink, "worst_case_seconds", 0) + 1.0
     for index, item in enumerate(items):
-        if time.monotonic() + worst_case > deadline:
+        if index and time.monotonic() + worst_case > deadline:
             release(owner, [i.id for i in items[index:]])
             db.session.commit()
             break

@@ -19,7 +19,8 @@ FAULTS = ("500", "429", "hang", "drop")
 
 class Receiver:
     def __init__(self, secret="platform-secret", faults=None, seed=1, hang_seconds=1.0,
-                 retry_after=1):
+                 retry_after=1, delay=0.0):
+        self.delay = delay  # seconds each request takes, to stretch a run out
         self.secret = secret
         self.faults = dict(faults or {})  # fault -> share of requests, e.g. {"500": 0.1}
         self.random = random.Random(seed)
@@ -109,7 +110,10 @@ class Receiver:
                     receiver.bad_signatures += 1
                     receiver.requests.append((time.time(), key, "401"))
                     return self._answer(401, b'{"error":"bad signature"}')
-                fault = receiver._choose_fault()
+                if receiver.delay:
+                    time.sleep(receiver.delay)
+                with receiver.lock:
+                    fault = receiver._choose_fault()
                 receiver.requests.append((time.time(), key, fault or "200"))
                 if fault == "500":
                     return self._answer(500, b'{"error":"boom"}')
