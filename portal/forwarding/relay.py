@@ -60,25 +60,37 @@ def _position() -> RelayPosition:
     return position
 
 
+def fill_payload(delivery: Delivery, submission, accepted_at) -> None:
+    """Build (or rebuild) the incident document of a delivery from the submission as it is now."""
+    sent_before = db.session.execute(
+        db.select(Delivery).filter_by(submission_id=submission.id, state="sent")
+        .where(Delivery.id != delivery.id).order_by(Delivery.id.desc())).scalars().all()
+    delivery.payload = build_payload(
+        submission, idempotency_key=delivery.idempotency_key, accepted_at=accepted_at,
+        sequence=len(sent_before) + 1,
+        previous_reference=sent_before[0].remote_reference if sent_before else None)
+    delivery.priority = delivery.payload["routing"]["priority"] == "urgent"
+
+
 def make_delivery(change: ChangeLog) -> Delivery:
     """The delivery row for one acceptance (payload built now, from the accepted submission)."""
     submission = db.session.get(Submission, change.submission_id)
-    earlier = db.session.execute(
-        db.select(Delivery).filter_by(submission_id=submission.id)
-        .order_by(Delivery.id.desc())).scalars().all()
-    sent_before = [d for d in earlier if d.state == "sent"]
     key = f"{submission.code}-{change.id}"
     now = utcnow()
     delivery = Delivery(
-        submission_id=submission.id, change_id=change.id, idempotency_key=key,
-        payload=build_payload(submission, idempotency_key=key, accepted_at=change.created_at,
-                              sequence=len(sent_before) + 1,
-                              previous_reference=(sent_before[0].remote_reference
-                                                  if sent_before else None)),
-        priority=False, next_attempt_at=now, created_at=now,
+        submission_id=submission.id, change_id=change.id, idempotency_key=key, payload={},
+        priority=False, state="pending", next_attempt_at=now, created_at=now,
         expires_at=now + timedelta(hours=_setting("PORTAL_RELAY_MAX_AGE_HOURS", 72)))
-    delivery.priority = delivery.payload["routing"]["priority"] == "urgent"
-    if any(d.state == "pending" for d in earlier):
+    try:
+        fill_payload(delivery, submission, change.created_at)
+    except Exception as exc:  # noqa: BLE001  (one bad row must not stop the relay for all)
+        current_app.logger.exception("cannot build the incident for %s", key)
+        delivery.payload = {"version": 1, "idempotency_key": key, "reference": submission.code}
+        delivery.state = "dead"
+        delivery.last_error = f"could not build the incident document: {type(exc).__name__}: {exc}"
+    pending = db.session.execute(db.select(Delivery.id).filter_by(
+        submission_id=submission.id, state="pending")).first()
+    if pending is not None and delivery.state == "pending":
         # Accepted again before the earlier acceptance went out: that one will carry it.
         delivery.state = "cancelled"
         delivery.last_error = "superseded by an earlier pending delivery of the same submission"

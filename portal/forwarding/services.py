@@ -7,7 +7,8 @@ from sqlalchemy import func
 from portal.extensions import db
 from portal.forwarding.models import DELIVERY_STATES, Delivery
 from portal.forwarding.payload import aware
-from portal.submissions.models import utcnow
+from portal.forwarding.relay import fill_payload
+from portal.submissions.models import ChangeLog, utcnow
 from portal.submissions.services import change_status
 
 
@@ -45,9 +46,14 @@ def find_delivery(delivery_id: int):
 
 
 def retry_delivery(delivery) -> None:
-    """Send a dead delivery again now, with the same idempotency key and a fresh maximum age."""
+    """Send a dead delivery again now: same key, payload rebuilt, a fresh maximum age."""
     if delivery.state != "dead":
         raise ValueError("only a dead delivery can be retried")
+    # Rebuilt from the submission as it is now (an administrator may have fixed what the
+    # platform refused); the key stays, and a dead row was never taken by the platform.
+    change = db.session.get(ChangeLog, delivery.change_id)
+    fill_payload(delivery, delivery.submission,
+                 change.created_at if change is not None else delivery.created_at)
     now = utcnow()
     delivery.state = "pending"
     delivery.attempts = 0

@@ -290,3 +290,46 @@ def test_the_same_item_is_sent_with_the_same_bytes(app, app_ctx, make_submission
     assert isinstance(first.items[0], Item)
     assert first.items[0].body == second.items[0].body
     assert first.items[0].key == second.items[0].key
+
+
+def test_a_submission_that_cannot_be_built_is_dead_and_does_not_block_others(
+        app, app_ctx, make_submission, accept, monkeypatch):
+    broken = accept(make_submission(title="broken one"))
+    fine = accept(make_submission(title="fine one"))
+    real = relay.build_payload
+
+    def build(submission, **kwargs):
+        if submission.id == broken.id:
+            raise KeyError("team")
+        return real(submission, **kwargs)
+    monkeypatch.setattr(relay, "build_payload", build)
+    drain()
+    states = {d.submission_id: (d.state, d.last_error) for d in deliveries()}
+    assert states[fine.id] == ("sent", "")
+    assert states[broken.id][0] == "dead" and "KeyError" in states[broken.id][1]
+    monkeypatch.setattr(relay, "build_payload", real)  # the cause is fixed; an admin retries
+    retry_delivery(db.session.get(Delivery, [d.id for d in deliveries()
+                                             if d.submission_id == broken.id][0]))
+    db.session.commit()
+    drain()
+    assert {d.state for d in deliveries()} == {"sent"}
+    assert all(d.payload["title"] for d in deliveries())
+
+
+def test_no_transaction_is_open_while_sending(app, app_ctx, make_submission, accept):
+    seen = []
+
+    class Watching(ScriptedSink):
+        def send(self, item):
+            seen.append(db.session().in_transaction())
+            return sent()
+    for _ in range(3):
+        accept(make_submission())
+    run_with(app, Watching())
+    assert seen == [False, False, False]
+
+
+def test_staff_home_links_to_the_queue_and_the_deliveries(client, login):
+    login("administrator")
+    page = client.get("/staff/?lang=en").get_data(as_text=True)
+    assert "/staff/incidents" in page and "/staff/forwarding" in page
