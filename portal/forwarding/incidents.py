@@ -90,7 +90,7 @@ def set_incident_status(incident, status: str, *, user, note: str = "") -> None:
     if incident.state in ("closed", "returned"):
         raise TransitionNotAllowed(f"incident is {incident.state}")
     apply_progress(incident.submission, status, actor=f"user:{user.username}", note=note)
-    incident.state = "open" if status == "accepted" else status
+    incident.state = status
     if incident.claimed_by is None:
         claim_incident(incident, user)
     db.session.flush()

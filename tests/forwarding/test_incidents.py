@@ -60,6 +60,8 @@ def test_claim_assign_progress_and_reply(app, client, login, queue):
     assert response.status_code == 303
     page = client.get(url + "?lang=en").get_data(as_text=True)
     assert "dora" in page and "Property management" in page and "crew booked" in page
+    page = client.get(url + "?lang=zh").get_data(as_text=True)
+    assert "认领人" in page and "物业" in page and "发布正式答复" in page
     with app.app_context():
         incident = db.session.get(Incident, ids["old"])
         assert (incident.state, incident.team, incident.claimed_by.username) == (
