@@ -222,8 +222,10 @@ class AmqpSink:
                 self._publish(item)  # returns only after the broker's ack
                 return sent()
             except errors.UnroutableError:
+                self.close()  # the next attempt reconnects and declares the queue again
                 return retry(f"broker returned the message: queue {self.queue} missing")
             except errors.NackError:
+                self.close()
                 return retry("broker refused the message (nack)")
             except (errors.AMQPError, OSError) as exc:
                 self.close()

@@ -111,3 +111,25 @@ def test_the_queue_is_durable_and_a_dropped_connection_is_reopened(
 
 def test_broker_url_default_points_at_loopback(app):
     assert "127.0.0.1:5672" in RABBIT_URL
+
+
+def test_a_deleted_queue_is_noticed_and_declared_again(app, app_ctx, make_submission, accept,
+                                                       broker):
+    import pika
+
+    url, queue = broker
+    use_amqp(app, url, queue)
+    accept(make_submission())
+    drain()
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    connection.channel().queue_delete(queue=queue)  # an operator deletes the queue
+    connection.close()
+    accept(make_submission())
+    drain(max_seconds=5, until=lambda: True)
+    rows = db.session.execute(db.select(Delivery).order_by(Delivery.id)).scalars().all()
+    assert rows[1].state == "pending" and "queue" in rows[1].last_error  # returned: not acked
+    rows[1].next_attempt_at = utcnow()
+    db.session.commit()
+    drain()
+    assert [r.state for r in db.session.execute(db.select(Delivery)).scalars()] == ["sent"] * 2
+    assert [p.message_id for p, _b in take_all(url, queue)] == [rows[1].idempotency_key]
