@@ -61,7 +61,8 @@ def parse_event(data) -> dict:
                 isinstance(v, str) and len(v) <= REPLY_MAX for v in raw_reply.values()):
             fields["reply"] = "an object may hold only the strings zh and en"
         else:
-            reply, reply_en = (raw_reply.get("zh") or "").strip(), (raw_reply.get("en") or "").strip()
+            reply = (raw_reply.get("zh") or "").strip()
+            reply_en = (raw_reply.get("en") or "").strip()
             if not (reply or reply_en):
                 fields["reply"] = "give the reply text in zh, en or both"
     elif raw_reply is not None:
@@ -109,7 +110,8 @@ def apply_platform_event(event: dict, raw_body: bytes) -> EventResult:
         with db.session.begin_nested():  # claim the event id before changing anything
             db.session.add(record)
     except IntegrityError:  # the same event id, concurrently: tell the sender to try again
-        raise EventRejected(409, "in_flight", "this event is being applied; send it again") from None
+        raise EventRejected(409, "in_flight",
+                            "this event is being applied; send it again") from None
     if superseded:
         if event["reply"] or event["reply_en"]:
             add_official_reply(submission, actor="platform", text=event["reply"],

@@ -83,7 +83,7 @@ def sign(secret: str, body: bytes, timestamp=None) -> dict:
 
 def verify(secret: str, body: bytes, timestamp: str, signature: str, *, now=None,
            tolerance: int = 300) -> str:
-    """'' when the signature is good and fresh, else a reason code: unsigned, stale, bad_signature."""
+    """'' when the signature is good and fresh, else why not: unsigned, stale, bad_signature."""
     if not timestamp or not signature:
         return "unsigned"
     try:

@@ -32,7 +32,8 @@ POSITION_NAME = "forwarding"
 # How far behind its position the relay re-reads: a transaction holding a lower id that commits
 # later than higher ids is still picked up while fewer than this many ids were taken meanwhile.
 REREAD_WINDOW = 1000
-CONSUME_LIMIT = 500
+# Acceptances made into deliveries per transaction (bounds how long SQLite's write lock is held).
+CONSUME_LIMIT = 100
 WITHDRAWN = ("received", "held", "rejected")  # accepted, then taken back before delivery
 _TOKEN = uuid.uuid4().hex[:6]
 
@@ -179,9 +180,10 @@ def record_outcome(item: Item, outcome, owner: str, sink) -> str:
         submission = delivery.submission
         if submission.status == "accepted":
             routing = delivery.payload["routing"]
+            reference = delivery.remote_reference or delivery.idempotency_key
             change_status(submission, "forwarded", actor="system",
-                          note=f"{sink.name} {delivery.remote_reference or delivery.idempotency_key}"
-                               f"; team {routing['team']}; area {routing['area']['code']}")
+                          note=f"{sink.name} {reference}; team {routing['team']}; "
+                               f"area {routing['area']['code']}")
     elif delivery.lease_owner != owner:
         return delivery.state  # our lease expired and another relay has the row now
     elif outcome.kind == "dead" or now >= aware(delivery.expires_at):

@@ -2,7 +2,8 @@
 signed endpoint where the operations platform reports progress."""
 import json
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
+                   url_for)
 from flask_babel import format_timedelta
 from flask_login import current_user
 
@@ -78,8 +79,8 @@ def incidents():
     show = request.args.get("show", "active")
     if show not in labels.INCIDENT_VIEWS:
         show = "active"
-    return render_template("forwarding/incidents.html", incidents=incident_queue(show, current_user),
-                           show=show, views=labels.INCIDENT_VIEWS)
+    return render_template("forwarding/incidents.html", show=show, views=labels.INCIDENT_VIEWS,
+                           incidents=incident_queue(show, current_user))
 
 
 def _render_incident(incident, status=200, **forms):

@@ -66,7 +66,8 @@ def test_returned_goes_back_to_accepted_and_is_forwarded_again(app, client, forw
     assert response.get_json()["status"] == "accepted"
     with app.app_context():
         drain()
-        submission = db.session.execute(db.select(Submission).filter_by(code=forwarded)).scalar_one()
+        submission = db.session.execute(
+            db.select(Submission).filter_by(code=forwarded)).scalar_one()
         assert submission.status == "forwarded"
         notes = [e.note for e in submission.events]
         assert any("returned: wrong district" in n for n in notes)
@@ -145,7 +146,8 @@ def test_an_impossible_transition_is_a_conflict_and_rolls_back(app, client, forw
     with app.app_context():
         assert db.session.execute(db.select(StatusEvent).filter_by(
             public_note="should not appear")).first() is None
-        assert db.session.execute(db.select(PlatformEvent).filter_by(event_id="c-2")).first() is None
+        assert db.session.execute(
+            db.select(PlatformEvent).filter_by(event_id="c-2")).first() is None
 
 
 def test_events_need_no_csrf_token_but_a_secret(app, client, forwarded):

@@ -1,4 +1,4 @@
-"""The outbox relay: acceptance -> delivery row -> local queue, with leases, retries and dead rows."""
+"""The relay: acceptance -> delivery row -> local queue, with leases, retries and dead rows."""
 from datetime import timedelta
 
 import pytest
