@@ -17,7 +17,7 @@ import uuid
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, text
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
@@ -45,6 +45,18 @@ def relay_owner() -> str:
 
 def _setting(name, default):
     return current_app.config.get(name, default)
+
+
+def _relaxed_durability() -> None:
+    """On PostgreSQL, let the relay's own transactions commit without waiting for the WAL flush.
+
+    Safe by design: a database crash can only forget the last relay commits (a claim, a new
+    delivery row, a "sent" mark), and each of those is redone from the change log or by sending
+    again with the same idempotency key, which the receiver deduplicates. It spares one disk
+    flush per delivered item.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 def _position() -> RelayPosition:
@@ -101,6 +113,7 @@ def make_delivery(change: ChangeLog) -> Delivery:
 
 def consume_changes() -> int:
     """Turn acceptances in the change log into delivery rows; returns how many were made."""
+    _relaxed_durability()
     position = _position()
     head = db.session.execute(db.select(func.max(ChangeLog.id))).scalar() or 0
     done = db.select(Delivery.id).where(Delivery.change_id == ChangeLog.id).exists()
@@ -120,6 +133,7 @@ def consume_changes() -> int:
 
 def claim(owner: str, limit: int, lease_seconds: float) -> list:
     """Lease up to `limit` due deliveries to `owner`; returns them as plain Items."""
+    _relaxed_durability()
     now = utcnow()
     rows = db.session.execute(
         db.select(Delivery, Submission.status).join(Submission)
@@ -165,6 +179,7 @@ def backoff_seconds(attempts: int, retry_after=None) -> float:
 
 def record_outcome(item: Item, outcome, owner: str, sink) -> str:
     """Store what happened to one send; returns the delivery's state afterwards."""
+    _relaxed_durability()
     delivery = db.session.get(Delivery, item.id, with_for_update=True)
     if delivery is None or delivery.state != "pending":
         return delivery.state if delivery else "gone"
