@@ -131,13 +131,14 @@ def run_with(app, sink):
 
 
 def test_retry_backs_off_and_honours_retry_after(app, app_ctx, make_submission, accept):
+    app.config.update(PORTAL_RELAY_BACKOFF_BASE=10, PORTAL_RELAY_BACKOFF_CAP=600)
     accept(make_submission())
     run_with(app, ScriptedSink(retry("HTTP 503")))
     [delivery] = deliveries()
     assert delivery.state == "pending" and delivery.attempts == 1
     assert delivery.last_error == "HTTP 503" and delivery.lease_owner is None
     wait = (delivery.next_attempt_at.replace(tzinfo=None) - utcnow().replace(tzinfo=None))
-    assert timedelta(0) < wait <= timedelta(seconds=app.config["PORTAL_RELAY_BACKOFF_BASE"])
+    assert timedelta(seconds=4) < wait <= timedelta(seconds=10)  # first retry: 5 to 10 s
     delivery.next_attempt_at = utcnow()
     db.session.commit()
     run_with(app, ScriptedSink(retry("HTTP 429", retry_after=120)))
