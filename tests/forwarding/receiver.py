@@ -99,8 +99,13 @@ class Receiver:
                 self.wfile.write(body)
 
             def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                length = int(self.headers.get("Content-Length", 0))
+                body = self.rfile.read(length)
                 key = self.headers.get("Idempotency-Key", "")
+                if len(body) < length:  # the sender died mid-request: nothing to answer
+                    receiver.requests.append((time.time(), key, "incomplete"))
+                    self.close_connection = True
+                    return None
                 timestamp = self.headers.get("X-Portal-Timestamp", "")
                 expected = "sha256=" + hmac.new(receiver.secret.encode(),
                                                 timestamp.encode() + b"." + body,
