@@ -58,6 +58,7 @@ def _register_features(app: Flask) -> None:
     from portal.core.security import apply_security_headers
     from portal.core.templating import register_template_helpers
     from portal.core.views import bp as core_bp
+    from portal.forwarding.views import bp as forwarding_bp
     from portal.i18n import remember_locale
     from portal.kiosk.views import bp as kiosk_bp
     from portal.moderation.views import bp as moderation_bp
@@ -70,15 +71,17 @@ def _register_features(app: Flask) -> None:
     app.after_request(apply_security_headers)
     app.after_request(remember_locale)
     for blueprint in (core_bp, submissions_bp, stations_bp, accounts_bp, search_bp, kiosk_bp,
-                      moderation_bp):
+                      moderation_bp, forwarding_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_workers(app: Flask) -> None:
+    from portal.forwarding.relay import relay_task
     from portal.search.indexer import apply_changes
     from portal.worker import register_worker_task
 
     register_worker_task(app, "search-indexer", apply_changes)
+    register_worker_task(app, "forwarding-relay", relay_task)
 
 
 def _register_api(app: Flask) -> None:
@@ -98,6 +101,7 @@ def _register_cli(app: Flask) -> None:
 
     from portal.accounts.cli import create_user_command
     from portal.api.cli import create_api_key_command, create_token_command
+    from portal.forwarding.cli import accept_command
     from portal.kiosk.cli import kiosk_enroll_command
     from portal.screening.cli import screening_report_command
     from portal.stations.cli import seed_command
@@ -108,6 +112,6 @@ def _register_cli(app: Flask) -> None:
     portal_cli = AppGroup("portal", help="Portal administration commands.")
     for command in (seed_command, publish_command, worker_command, create_user_command,
                     create_token_command, create_api_key_command, kiosk_enroll_command,
-                    reindex_command, screening_report_command):
+                    reindex_command, screening_report_command, accept_command):
         portal_cli.add_command(command)
     app.cli.add_command(portal_cli)

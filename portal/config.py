@@ -52,6 +52,15 @@ def load_config(environ=None) -> dict:
         "PORTAL_PLATFORM_SECRET": env.get("PORTAL_PLATFORM_SECRET") or webhook_secret,
         "PORTAL_AMQP_URL": env.get("PORTAL_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"),
         "PORTAL_AMQP_QUEUE": env.get("PORTAL_AMQP_QUEUE", "incidents"),
+        # Relay tuning (docs/forwarding.md): timeouts, lease, batch, backoff, giving up.
+        "PORTAL_WEBHOOK_CONNECT_TIMEOUT": float(env.get("PORTAL_WEBHOOK_CONNECT_TIMEOUT", 3.05)),
+        "PORTAL_WEBHOOK_READ_TIMEOUT": float(env.get("PORTAL_WEBHOOK_READ_TIMEOUT", 10)),
+        "PORTAL_AMQP_TIMEOUT": float(env.get("PORTAL_AMQP_TIMEOUT", 5)),
+        "PORTAL_RELAY_LEASE_SECONDS": float(env.get("PORTAL_RELAY_LEASE_SECONDS", 60)),
+        "PORTAL_RELAY_BATCH": int(env.get("PORTAL_RELAY_BATCH", 20)),
+        "PORTAL_RELAY_BACKOFF_BASE": float(env.get("PORTAL_RELAY_BACKOFF_BASE", 2)),
+        "PORTAL_RELAY_BACKOFF_CAP": float(env.get("PORTAL_RELAY_BACKOFF_CAP", 600)),
+        "PORTAL_RELAY_MAX_AGE_HOURS": float(env.get("PORTAL_RELAY_MAX_AGE_HOURS", 72)),
         "PORTAL_REDIS_URL": env.get("PORTAL_REDIS_URL", ""),
         "PORTAL_RATE_LIMITS": env.get("PORTAL_RATE_LIMITS", "on"),
         # Per client address, for every public POST form (Flask-Limiter syntax).

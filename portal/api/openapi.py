@@ -39,6 +39,7 @@ ERRORS = {
     "404": _error("Not found."),
     "405": _error("Method not allowed."),
     "409": _error("The submission's current status does not allow this decision."),
+    "503": _error("Not available: the portal is not configured for this."),
     "413": _error("The body is too large (64 KB at most)."),
     "415": _error("The body is not JSON."),
     "422": _error("Well-formed but invalid: unknown fields, wrong types, failed validation, "
@@ -145,6 +146,18 @@ SCHEMAS = {
     "StaffList": _obj({"total": {"type": "integer", "minimum": 0}, "page": {"type": "integer"},
                        "per_page": {"type": "integer"},
                        "results": {"type": "array", "items": _ref("StaffSubmission")}}),
+    "PlatformEvent": _obj({
+        "event_id": {"type": "string", "minLength": 1, "maxLength": 100},
+        "reference": {"type": "string", "description": "The submission's tracking code."},
+        "status": {"type": "string", "enum": ["in_progress", "resolved", "closed", "returned"]},
+        "note": {"type": "string", "description": "Internal note (staff only)."},
+        "reply": {"oneOf": [{"type": "string"}, _obj({"zh": {"type": "string"},
+                                                      "en": {"type": "string"}}, required=[])],
+                  "description": "The official reply shown to the resident."},
+        "occurred_at": DATETIME,
+    }, required=["event_id", "reference", "status", "occurred_at"]),
+    "PlatformEventResult": _obj({"outcome": {"type": "string"}, "reference": {"type": "string"},
+                                 "status": {"type": "string"}}),
     "Decision": _obj({
         "action": {"type": "string", "enum": list(DECISIONS)},
         "reason": {"type": ["string", "null"], "enum": list(REJECT_REASONS) + [None],
@@ -224,6 +237,21 @@ PATHS = {
                        PAGE, PER_PAGE, LANG],
         "responses": _responses("200", {"description": "A page of submissions.",
                                         **_json(_ref("StaffList"))}, "400", "401", "403")}},
+    "/platform/events": {"post": {
+        "operationId": "platformEvent",
+        "summary": "Progress reported by the operations platform (signed; see docs/forwarding.md).",
+        "description": "Headers X-Portal-Timestamp (Unix seconds, within 300 s) and "
+                       "X-Portal-Signature: sha256=<hex HMAC-SHA256 of timestamp + '.' + raw "
+                       "body with PORTAL_PLATFORM_SECRET>. Idempotent by event_id.",
+        "parameters": [
+            {"name": "X-Portal-Timestamp", "in": "header", "required": True,
+             "schema": {"type": "string"}},
+            {"name": "X-Portal-Signature", "in": "header", "required": True,
+             "schema": {"type": "string"}}],
+        "requestBody": {"required": True, **_json(_ref("PlatformEvent"))},
+        "responses": _responses("200", {"description": "Applied, or already applied.",
+                                        **_json(_ref("PlatformEventResult"))},
+                                "400", "401", "404", "409", "422", "503")}},
     "/staff/submissions/{code}/decision": {"post": {
         "operationId": "staffDecision", "summary": "A moderator's decision.",
         "security": [{"bearerAuth": []}],

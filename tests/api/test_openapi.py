@@ -130,6 +130,18 @@ def test_real_responses_match_the_documented_schemas(client, app, document, make
     check(client.post("/api/v1/staff/submissions/NOPE/decision", json={"action": "accept"},
                       headers=token), decision, "post")
 
+    events = "/platform/events"
+    check(client.post("/api/v1/platform/events", json={}), events, "post")  # not configured
+    app.config["PORTAL_PLATFORM_SECRET"] = "platform-secret"
+    check(client.post("/api/v1/platform/events", json={}), events, "post")  # unsigned
+    from portal.forwarding.payload import sign
+    for body in ({"event_id": "e1", "reference": code, "status": "in_progress",
+                  "occurred_at": "2026-11-26T10:00:00+08:00", "reply": {"zh": "处理中", "en": "On it"}},
+                 {"event_id": "e2", "reference": code, "status": "finished"}):
+        raw = json.dumps(body).encode()
+        check(client.post("/api/v1/platform/events", data=raw, content_type="application/json",
+                          headers=sign("platform-secret", raw)), events, "post")
+
     statuses = {(m, p): set() for p, item in document["paths"].items() for m in item}
     for method, path, status in check.seen:
         statuses[(method, path)].add(status)

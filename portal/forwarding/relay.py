@@ -1,0 +1,247 @@
+"""The relay: change log -> delivery rows -> sink, outside any database transaction.
+
+One round (`relay_task`, registered with the worker):
+1. consume: read the change log from the recorded position (and a window behind it, since
+   PostgreSQL ids may commit out of order) and make one delivery row per acceptance; the
+   ChangeLog id is unique on the delivery, so reading a change twice is harmless;
+2. claim: lease a batch of due rows (BEGIN IMMEDIATE on SQLite, FOR UPDATE SKIP LOCKED on
+   PostgreSQL), so several relays can run; a relay killed mid-delivery leaves a lease that
+   expires, and the row is sent again with the same idempotency key;
+3. send each item with no transaction open, then record the outcome in a short transaction.
+"""
+import os
+import random
+import socket
+import time
+import uuid
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, text
+from sqlalchemy.exc import IntegrityError
+
+from portal.extensions import db
+from portal.forwarding.incidents import open_incident
+from portal.forwarding.models import Delivery, RelayPosition
+from portal.forwarding.payload import aware, build_payload, encode
+from portal.forwarding.sinks import Item, make_sink
+from portal.submissions.models import ChangeLog, Submission, utcnow
+from portal.submissions.services import change_status
+
+POSITION_NAME = "forwarding"
+# How far behind its position the relay re-reads: a transaction holding a lower id that commits
+# later than higher ids is still picked up while fewer than this many ids were taken meanwhile.
+REREAD_WINDOW = 1000
+# Acceptances made into deliveries per transaction (bounds how long SQLite's write lock is held).
+CONSUME_LIMIT = 100
+WITHDRAWN = ("received", "held", "rejected")  # accepted, then taken back before delivery
+_TOKEN = uuid.uuid4().hex[:6]
+
+
+def relay_owner() -> str:
+    """Who holds a lease: host, process and a random token (pids are reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_TOKEN}"
+
+
+def _setting(name, default):
+    return current_app.config.get(name, default)
+
+
+def _relaxed_durability() -> None:
+    """On PostgreSQL, let the relay's own transactions commit without waiting for the WAL flush.
+
+    Safe by design: a database crash can only forget the last relay commits (a claim, a new
+    delivery row, a "sent" mark), and each of those is redone from the change log or by sending
+    again with the same idempotency key, which the receiver deduplicates. It spares one disk
+    flush per delivered item.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
+def _position() -> RelayPosition:
+    """The relay's position row, locked for this transaction on PostgreSQL."""
+    query = db.select(RelayPosition).filter_by(name=POSITION_NAME).with_for_update()
+    position = db.session.execute(query).scalar_one_or_none()
+    if position is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(RelayPosition(name=POSITION_NAME, last_id=0))
+        except IntegrityError:  # another relay created it first
+            pass
+        position = db.session.execute(query).scalar_one()
+    return position
+
+
+def fill_payload(delivery: Delivery, submission, accepted_at) -> None:
+    """Build (or rebuild) the incident document of a delivery from the submission as it is now."""
+    sent_before = db.session.execute(
+        db.select(Delivery).filter_by(submission_id=submission.id, state="sent")
+        .where(Delivery.id != delivery.id).order_by(Delivery.id.desc())).scalars().all()
+    delivery.payload = build_payload(
+        submission, idempotency_key=delivery.idempotency_key, accepted_at=accepted_at,
+        sequence=len(sent_before) + 1,
+        previous_reference=sent_before[0].remote_reference if sent_before else None)
+    delivery.priority = delivery.payload["routing"]["priority"] == "urgent"
+
+
+def make_delivery(change: ChangeLog) -> Delivery:
+    """The delivery row for one acceptance (payload built now, from the accepted submission)."""
+    submission = db.session.get(Submission, change.submission_id)
+    key = f"{submission.code}-{change.id}"
+    now = utcnow()
+    delivery = Delivery(
+        submission_id=submission.id, change_id=change.id, idempotency_key=key, payload={},
+        priority=False, state="pending", next_attempt_at=now, created_at=now,
+        expires_at=now + timedelta(hours=_setting("PORTAL_RELAY_MAX_AGE_HOURS", 72)))
+    try:
+        fill_payload(delivery, submission, change.created_at)
+    except Exception as exc:  # noqa: BLE001  (one bad row must not stop the relay for all)
+        current_app.logger.exception("cannot build the incident for %s", key)
+        delivery.payload = {"version": 1, "idempotency_key": key, "reference": submission.code}
+        delivery.state = "dead"
+        delivery.last_error = f"could not build the incident document: {type(exc).__name__}: {exc}"
+    pending = db.session.execute(db.select(Delivery.id).filter_by(
+        submission_id=submission.id, state="pending")).first()
+    if pending is not None and delivery.state == "pending":
+        # Accepted again before the earlier acceptance went out: that one will carry it.
+        delivery.state = "cancelled"
+        delivery.last_error = "superseded by an earlier pending delivery of the same submission"
+    db.session.add(delivery)
+    return delivery
+
+
+def consume_changes() -> int:
+    """Turn acceptances in the change log into delivery rows; returns how many were made."""
+    _relaxed_durability()
+    position = _position()
+    head = db.session.execute(db.select(func.max(ChangeLog.id))).scalar() or 0
+    done = db.select(Delivery.id).where(Delivery.change_id == ChangeLog.id).exists()
+    changes = db.session.execute(
+        db.select(ChangeLog)
+        .where(ChangeLog.id > max(0, position.last_id - REREAD_WINDOW), ChangeLog.id <= head,
+               ChangeLog.change == "status", ChangeLog.status == "accepted", ~done)
+        .order_by(ChangeLog.id).limit(CONSUME_LIMIT)).scalars().all()
+    for change in changes:
+        make_delivery(change)
+    reached = head if len(changes) < CONSUME_LIMIT else changes[-1].id
+    if reached > position.last_id:
+        position.last_id = reached
+    db.session.flush()
+    return len(changes)
+
+
+def claim(owner: str, limit: int, lease_seconds: float) -> list:
+    """Lease up to `limit` due deliveries to `owner`; returns them as plain Items."""
+    _relaxed_durability()
+    now = utcnow()
+    rows = db.session.execute(
+        db.select(Delivery, Submission.status).join(Submission)
+        .where(Delivery.state == "pending", Delivery.next_attempt_at <= now,
+               or_(Delivery.lease_expires_at.is_(None), Delivery.lease_expires_at <= now))
+        .order_by(Delivery.priority.desc(), Delivery.next_attempt_at, Delivery.id)
+        .limit(limit).with_for_update(skip_locked=True, of=Delivery)).all()
+    items = []
+    for delivery, status in rows:
+        if status in WITHDRAWN:
+            delivery.state = "cancelled"
+            delivery.last_error = f"not sent: the submission went back to {status}"
+            continue
+        delivery.lease_owner = owner
+        delivery.lease_expires_at = now + timedelta(seconds=lease_seconds)
+        delivery.attempts += 1
+        items.append(Item(delivery.id, delivery.idempotency_key, encode(delivery.payload),
+                          delivery.attempts))
+    db.session.flush()
+    return items
+
+
+def release(owner: str, ids) -> None:
+    """Give back leases not used (the batch ran out of lease time), without counting an attempt."""
+    for delivery in db.session.execute(db.select(Delivery).where(
+            Delivery.id.in_(list(ids)), Delivery.lease_owner == owner,
+            Delivery.state == "pending")).scalars():
+        delivery.lease_owner = delivery.lease_expires_at = None
+        delivery.attempts -= 1
+    db.session.flush()
+
+
+def backoff_seconds(attempts: int, retry_after=None) -> float:
+    """Capped exponential backoff with jitter; a Retry-After is honoured (never retried sooner)."""
+    if retry_after is not None:
+        wait = min(float(retry_after), _setting("PORTAL_RELAY_MAX_RETRY_AFTER", 3600))
+        return wait + random.uniform(0, min(1.0, 0.1 * wait))
+    base = _setting("PORTAL_RELAY_BACKOFF_BASE", 2.0)
+    cap = _setting("PORTAL_RELAY_BACKOFF_CAP", 600.0)
+    ceiling = min(cap, base * 2 ** max(0, attempts - 1))
+    return random.uniform(ceiling / 2, ceiling)
+
+
+def record_outcome(item: Item, outcome, owner: str, sink) -> str:
+    """Store what happened to one send; returns the delivery's state afterwards."""
+    _relaxed_durability()
+    delivery = db.session.get(Delivery, item.id, with_for_update=True)
+    if delivery is None or delivery.state != "pending":
+        return delivery.state if delivery else "gone"
+    now = utcnow()
+    if outcome.kind == "sent":
+        delivery.state, delivery.sent_at, delivery.sink = "sent", now, sink.name
+        delivery.remote_reference = outcome.reference
+        delivery.last_error = ""
+        delivery.lease_owner = delivery.lease_expires_at = None
+        if sink.in_database:
+            incident = open_incident(delivery)
+            delivery.remote_reference = f"local-{incident.id}"
+        submission = delivery.submission
+        if submission.status == "accepted":
+            routing = delivery.payload["routing"]
+            reference = delivery.remote_reference or delivery.idempotency_key
+            change_status(submission, "forwarded", actor="system",
+                          note=f"{sink.name} {reference}; team {routing['team']}; "
+                               f"area {routing['area']['code']}")
+    elif delivery.lease_owner != owner:
+        return delivery.state  # our lease expired and another relay has the row now
+    elif outcome.kind == "dead" or now >= aware(delivery.expires_at):
+        delivery.state = "dead"
+        delivery.last_error = (outcome.error if outcome.kind == "dead" else
+                               f"gave up after {delivery.attempts} attempts: {outcome.error}")
+        delivery.lease_owner = delivery.lease_expires_at = None
+    else:
+        delivery.last_error = outcome.error
+        delivery.next_attempt_at = now + timedelta(
+            seconds=backoff_seconds(delivery.attempts, outcome.retry_after))
+        delivery.lease_owner = delivery.lease_expires_at = None
+    db.session.flush()
+    return delivery.state
+
+
+def get_sink(app):
+    """This process's sink (kept between rounds so connections are reused)."""
+    sink = app.extensions.get("forwarding_sink")
+    if sink is None:
+        sink = app.extensions["forwarding_sink"] = make_sink(app.config)
+    return sink
+
+
+def relay_task() -> int:
+    """One round of the relay: consume, claim, send, record; returns the items handled."""
+    app = current_app._get_current_object()
+    sink = get_sink(app)
+    owner = relay_owner()
+    made = consume_changes()
+    db.session.commit()
+    worst_case = getattr(sink, "worst_case_seconds", 0) + 0.5
+    # A lease shorter than one send would expire while sending: never lease for less than two.
+    lease = max(float(_setting("PORTAL_RELAY_LEASE_SECONDS", 60)), 2 * worst_case)
+    deadline = time.monotonic() + lease  # measured from before the claim: on the safe side
+    items = claim(owner, int(_setting("PORTAL_RELAY_BATCH", 20)), lease)
+    db.session.commit()
+    for index, item in enumerate(items):
+        if index and time.monotonic() + worst_case > deadline:
+            release(owner, [i.id for i in items[index:]])
+            db.session.commit()
+            break
+        outcome = sink.send(item)  # no transaction is open here
+        record_outcome(item, outcome, owner, sink)
+        db.session.commit()
+    return made + len(items)
