@@ -69,7 +69,7 @@ def _refuse_change(_mapper, _connection, _target):
 event.listen(AuditEntry, "before_update", _refuse_change)
 event.listen(AuditEntry, "before_delete", _refuse_change)
 
-# The same rule in the database, for anything that bypasses the ORM (used by migration 0002 too).
+# The same rule in the database, for anything that bypasses the ORM (used by migration 0004 too).
 AUDIT_TRIGGERS = {
     "sqlite": [
         "CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry "

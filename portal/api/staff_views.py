@@ -2,13 +2,21 @@
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal.accounts.permissions import role_required
+from portal.accounts.permissions import register_staff_link, role_required
 from portal.api.forms import ApiKeyForm, RevokeForm
 from portal.api.services import issue_api_key, list_api_keys, revoke_api_key
 from portal.core.security import no_store
 from portal.extensions import db
+from portal.i18n import _l
 
 bp = Blueprint("api_keys", __name__, template_folder="templates")
+
+
+@bp.record_once
+def _register_links(state):
+    """Staff navigation for this feature's pages."""
+    register_staff_link(state.app, "api_keys.api_keys", _l("API keys"),
+                        "administrator")
 
 
 @bp.route("/staff/api-keys", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ from flask import (Blueprint, abort, current_app, jsonify, redirect, render_temp
 from flask_babel import format_timedelta
 from flask_login import current_user
 
-from portal.accounts.permissions import role_required
+from portal.accounts.permissions import register_staff_link, role_required
 from portal.core.errors import error_response
 from portal.extensions import csrf, db
 from portal.forwarding import labels
@@ -19,11 +19,20 @@ from portal.forwarding.incidents import (
 from portal.forwarding.payload import aware, verify
 from portal.forwarding.services import (
     delivery_counts, find_delivery, retry_delivery, troubled_deliveries)
-from portal.i18n import _
+from portal.i18n import _, _l
 from portal.submissions.models import utcnow
 from portal.submissions.services import TransitionNotAllowed
 
 bp = Blueprint("forwarding", __name__, template_folder="templates")
+
+
+@bp.record_once
+def _register_links(state):
+    """Staff navigation for this feature's pages."""
+    register_staff_link(state.app, "forwarding.incidents", _l("Incident queue"),
+                        "dispatcher")
+    register_staff_link(state.app, "forwarding.deliveries", _l("Forwarding to the operations platform"),
+                        "administrator")
 
 
 @bp.app_context_processor

@@ -6,9 +6,9 @@ from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_t
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from portal.accounts.permissions import role_required
+from portal.accounts.permissions import register_staff_link, role_required
 from portal.extensions import csrf, db
-from portal.i18n import LOCALES, _, localized
+from portal.i18n import LOCALES, _, _l, localized
 from portal.core.ratelimit import limit_per_kiosk
 from portal.kiosk import phrases
 from portal.kiosk.limits import device_rate_limit_key
@@ -23,6 +23,13 @@ from portal.submissions.services import (
     find_by_code)
 
 bp = Blueprint("kiosk", __name__, template_folder="templates")
+
+
+@bp.record_once
+def _register_links(state):
+    """Staff navigation for this feature's pages."""
+    register_staff_link(state.app, "kiosk.admin", _l("Kiosks"),
+                        "administrator")
 # Endpoints a browser without a device credential may use.
 OPEN_ENDPOINTS = {"kiosk.enrol", "kiosk.admin", "kiosk.admin_enrol", "kiosk.admin_revoke",
                   "kiosk.admin_link"}

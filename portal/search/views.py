@@ -2,13 +2,21 @@
 from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
                    session, url_for)
 
-from portal.accounts.permissions import role_required
+from portal.accounts.permissions import register_staff_link, role_required
+from portal.i18n import _l
 from portal.extensions import db
 from portal.search.forms import SearchForm
 from portal.search.services import facet_labels, find_supportable, search, similar_published
 from portal.submissions.services import add_support
 
 bp = Blueprint("search", __name__, template_folder="templates")
+
+
+@bp.record_once
+def _register_links(state):
+    """Staff navigation for this feature's pages."""
+    register_staff_link(state.app, "search.staff_search", _l("Search all submissions"),
+                        "viewer", "moderator", "dispatcher")
 SUPPORTED_KEY = "supported"  # submission ids this browser session already supported
 
 

@@ -1,7 +1,7 @@
 """forwarding
 
-Revision ID: 0003
-Revises: 0001
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-26 10:00:44.087699
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0003'
-down_revision = '0002'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """kiosk
 
-Revision ID: 0006
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-26 10:06:53.332897
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006'
+revision = '0002'
 down_revision = '0001'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """api
 
-Revision ID: 0005
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-26 10:03:22.555392
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0005'
-down_revision = '0006'
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """staff
 
-Revision ID: 0002
-Revises: 0005
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-26 10:18:04.338844
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0002'
-down_revision = '0005'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
