@@ -76,12 +76,16 @@ def _register_features(app: Flask) -> None:
 
 
 def _register_workers(app: Flask) -> None:
+    from portal.core.health import register_readiness_check
     from portal.forwarding.relay import relay_task
-    from portal.search.indexer import apply_changes
+    from portal.forwarding.services import readiness as forwarding_readiness
+    from portal.search.indexer import apply_changes, readiness as search_readiness
     from portal.worker import register_worker_task
 
     register_worker_task(app, "search-indexer", apply_changes)
     register_worker_task(app, "forwarding-relay", relay_task)
+    register_readiness_check(app, "search", search_readiness)
+    register_readiness_check(app, "forwarding", forwarding_readiness)
 
 
 def _register_api(app: Flask) -> None:

@@ -12,6 +12,14 @@ from portal.submissions.models import ChangeLog, utcnow
 from portal.submissions.services import change_status
 
 
+def readiness() -> dict:
+    """/readyz: the outbox backlog and dead letters (reported; they do not stop this host
+    from serving residents, so the check is always ready)."""
+    counts = delivery_counts()
+    return {"ready": True, "backlog": counts["backlog"], "dead": counts["dead"],
+            "failing": counts["failing"], "oldest_pending_seconds": counts["oldest_pending_seconds"]}
+
+
 def delivery_counts() -> dict:
     """Deliveries by state, plus `failing` (pending after a failed attempt), `backlog` (pending
     and due now) and `oldest_pending_seconds`, for the dashboard and /readyz."""

@@ -204,6 +204,11 @@ def index_lag() -> dict:
     return {"ready": True, "applied": applied, "latest": latest, "behind": max(latest - applied, 0)}
 
 
+def readiness() -> dict:
+    """/readyz: searchable once an index exists here; `behind` is how many changes it lags."""
+    return index_lag()
+
+
 def rebuild_index(progress=None, chunk: int = 500, procs: int = 1) -> int:
     """Build a new generation from the database and swap it in atomically; returns documents.
 

@@ -109,3 +109,21 @@ def test_templates_have_no_inline_script_or_style():
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+
+
+def test_readyz_reports_database_index_and_outbox(client, app, make_submission):
+    with app.app_context():
+        make_submission()
+    response = client.get("/readyz")
+    body = response.get_json()
+    assert response.headers["Cache-Control"] == "no-store"
+    assert body["checks"]["database"]["ready"] is True
+    assert body["checks"]["forwarding"]["dead"] == 0
+    # No index has been built yet in this data directory: not ready to search.
+    assert response.status_code == 503 and body["checks"]["search"]["ready"] is False
+    from portal.search.indexer import apply_changes
+    with app.app_context():
+        while apply_changes():
+            pass
+    body = client.get("/readyz").get_json()
+    assert body["status"] == "ready" and body["checks"]["search"]["behind"] == 0
