@@ -4,34 +4,28 @@ Services take plain values, add and flush; the caller (a view, a CLI command, a 
 """
 import hashlib
 import json
-import re
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.services import record_audit
-from portal.core.text import clean_block, clean_line, has_hidden_controls
+from portal.core.text import clean_block, clean_line
 from portal.extensions import db
 from portal.i18n import _
 from portal.screening.services import screen_text
 from portal.stations.services import find_area, find_category, find_station
 from portal.submissions.models import (
     CHANNELS, KINDS, ChangeLog, Contact, Photo, StatusEvent, Submission, utcnow)
+from portal.submissions.codes import (  # noqa: F401  (re-exported for callers)
+    CODE_ALPHABET, CODE_LENGTH, new_tracking_code, normalize_tracking_code)
 from portal.submissions.photos import PhotoInvalid, prepare_photo, write_photo_files
-
-# Crockford's base32: no I, L, O or U, so a code read aloud or copied by hand stays unambiguous.
-CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CODE_LENGTH = 10  # 50 random bits
-TITLE_MAX, BODY_MAX, PLACE_MAX = 120, 5000, 200
-TITLE_MIN, BODY_MIN = 2, 5
-MAX_PHOTOS = 3
-PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,19}$")
+from portal.submissions.validation import (  # noqa: F401  (re-exported for callers)
+    BODY_MAX, BODY_MIN, MAX_PHOTOS, PLACE_MAX, TITLE_MAX, TITLE_MIN, SubmissionInvalid,
+    check_contact, check_coordinates, check_text)
 
 TRANSITIONS = {
     "received": {"held", "accepted", "rejected"},
@@ -43,14 +37,6 @@ TRANSITIONS = {
     "closed": set(),
     "rejected": {"received", "accepted"},
 }
-
-
-class SubmissionInvalid(ValueError):
-    """Input that cannot become a submission; `errors` maps field names to messages."""
-
-    def __init__(self, errors: dict):
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 class IdempotencyConflict(ValueError):
@@ -71,70 +57,12 @@ class Creation:
     created: bool  # False when an idempotent retry returned the existing submission
 
 
-def new_tracking_code() -> str:
-    """A fresh random tracking code (50 bits from the OS's CSPRNG)."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalize_tracking_code(text: str) -> str:
-    """Read a code as a person types it: any case, dashes or spaces, O for 0, I or L for 1."""
-    raw = re.sub(r"[\s\-_]", "", (text or "").upper())
-    return raw.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
-
-
 def find_by_code(text: str):
     """The submission with this tracking code (as typed), or None."""
     code = normalize_tracking_code(text)
     if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
         return None
     return db.session.execute(db.select(Submission).filter_by(code=code)).scalar_one_or_none()
-
-
-def _check_text(errors, field, value, *, minimum, maximum, multiline=False, required=True):
-    cleaned = clean_block(value) if multiline else clean_line(value)
-    if has_hidden_controls(cleaned):
-        errors[field] = _("Please remove invisible control characters from this text.")
-    elif required and len(cleaned) < minimum:
-        errors[field] = (_("This field is required.") if not cleaned else
-                         _("Please write at least %(n)d characters.", n=minimum))
-    elif len(cleaned) > maximum:
-        errors[field] = _("Please keep this under %(n)d characters (now %(count)d).",
-                          n=maximum, count=len(cleaned))
-    return cleaned
-
-
-def _check_contact(errors, contact):
-    contact = contact or {}
-    name = _check_text(errors, "name", contact.get("name") or "", minimum=0, maximum=100,
-                       required=False)
-    phone = clean_line(contact.get("phone") or "")
-    if phone and not PHONE.match(phone):
-        errors["phone"] = _("Please enter a phone number using digits only, e.g. 021 5555 1234.")
-    email = clean_line(contact.get("email") or "")
-    if email:
-        try:
-            email = validate_email(email, check_deliverability=False).normalized
-        except EmailNotValidError:
-            errors["email"] = _("Please enter a valid e-mail address.")
-    consent = bool(contact.get("consent"))
-    if consent and not (name or phone or email):
-        errors["consent"] = _("Give a name, phone number or e-mail for us to pass on, "
-                              "or untick the box.")
-    return {"name": name, "phone": phone, "email": email, "consent": consent}
-
-
-def _check_coordinates(errors, latitude, longitude):
-    if latitude is None and longitude is None:
-        return None, None
-    try:
-        lat, lon = float(latitude), float(longitude)
-    except (TypeError, ValueError):
-        errors["latitude"] = _("Give both latitude and longitude as numbers, or neither.")
-        return None, None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or lat != lat or lon != lon:
-        errors["latitude"] = _("These coordinates are not on the map.")
-        return None, None
-    return lat, lon
 
 
 def _fingerprint(values: dict) -> str:
@@ -176,14 +104,14 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
         station = find_station(station_slug)
         if station is None:
             errors["station"] = _("Choose a station from the list.")
-    title = _check_text(errors, "title", title if isinstance(title, str) else "",
+    title = check_text(errors, "title", title if isinstance(title, str) else "",
                         minimum=TITLE_MIN, maximum=TITLE_MAX)
-    body = _check_text(errors, "body", body if isinstance(body, str) else "", minimum=BODY_MIN,
+    body = check_text(errors, "body", body if isinstance(body, str) else "", minimum=BODY_MIN,
                        maximum=BODY_MAX, multiline=True)
-    place = _check_text(errors, "place", place if isinstance(place, str) else "", minimum=0,
+    place = check_text(errors, "place", place if isinstance(place, str) else "", minimum=0,
                         maximum=PLACE_MAX, required=False)
-    latitude, longitude = _check_coordinates(errors, latitude, longitude)
-    contact = _check_contact(errors, contact)
+    latitude, longitude = check_coordinates(errors, latitude, longitude)
+    contact = check_contact(errors, contact)
     prepared = []
     if len(photos) > MAX_PHOTOS:
         errors["photos"] = _("You can add at most %(n)d photos.", n=MAX_PHOTOS)

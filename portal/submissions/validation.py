@@ -1,0 +1,67 @@
+"""Checks of what a resident typed, shared by every channel; messages in the user's language."""
+import re
+
+from email_validator import EmailNotValidError, validate_email
+
+from portal.core.text import clean_block, clean_line, has_hidden_controls
+from portal.i18n import _
+
+TITLE_MAX, BODY_MAX, PLACE_MAX = 120, 5000, 200
+TITLE_MIN, BODY_MIN = 2, 5
+MAX_PHOTOS = 3
+PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,19}$")
+
+
+class SubmissionInvalid(ValueError):
+    """Input that cannot become a submission; `errors` maps field names to messages."""
+
+    def __init__(self, errors: dict):
+        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def check_text(errors, field, value, *, minimum, maximum, multiline=False, required=True):
+    cleaned = clean_block(value) if multiline else clean_line(value)
+    if has_hidden_controls(cleaned):
+        errors[field] = _("Please remove invisible control characters from this text.")
+    elif required and len(cleaned) < minimum:
+        errors[field] = (_("This field is required.") if not cleaned else
+                         _("Please write at least %(n)d characters.", n=minimum))
+    elif len(cleaned) > maximum:
+        errors[field] = _("Please keep this under %(n)d characters (now %(count)d).",
+                          n=maximum, count=len(cleaned))
+    return cleaned
+
+
+def check_contact(errors, contact):
+    contact = contact or {}
+    name = check_text(errors, "name", contact.get("name") or "", minimum=0, maximum=100,
+                       required=False)
+    phone = clean_line(contact.get("phone") or "")
+    if phone and not PHONE.match(phone):
+        errors["phone"] = _("Please enter a phone number using digits only, e.g. 021 5555 1234.")
+    email = clean_line(contact.get("email") or "")
+    if email:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError:
+            errors["email"] = _("Please enter a valid e-mail address.")
+    consent = bool(contact.get("consent"))
+    if consent and not (name or phone or email):
+        errors["consent"] = _("Give a name, phone number or e-mail for us to pass on, "
+                              "or untick the box.")
+    return {"name": name, "phone": phone, "email": email, "consent": consent}
+
+
+def check_coordinates(errors, latitude, longitude):
+    if latitude is None and longitude is None:
+        return None, None
+    try:
+        lat, lon = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        errors["latitude"] = _("Give both latitude and longitude as numbers, or neither.")
+        return None, None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or lat != lat or lon != lon:
+        errors["latitude"] = _("These coordinates are not on the map.")
+        return None, None
+    return lat, lon
