@@ -20,6 +20,7 @@ API limit would otherwise answer 429 after five posts. Never part of CI: figures
 import argparse
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -64,7 +65,8 @@ setup = function(thread) thread:set("tid", math.random(1, 1000000)) end
 request = function()
   n = n + 1
   local body = "csrf_token=%(csrf)s&rendered=%(rendered)s&kind=issue&category=street-lighting" ..
-    "&area=riverside&website=&idempotency_key=" .. string.format("bench%%d-%%d", tid or 0, n) ..
+    "&area=riverside&website=&idempotency_key=" ..
+    string.format("bench%%s-%%d-%%d", nonce, tid or 0, n) ..
     "&title=" .. string.format("Bench+form+post+%%d", n) ..
     "&body=" .. string.format("The+lamp+number+%%d+near+gate+%%d+has+been+dark+for+%%d+days.",
                               math.random(1, 100000), n %% 9, n %% 30)
@@ -140,7 +142,11 @@ class Gunicorn:
 
 def wrk(url, path, args, script="", lua_dir=None):
     lua = Path(lua_dir) / f"wrk-{abs(hash((path, script)))}.lua"
-    lua.write_text(script + LUA_REPORT)
+    # A fresh seed and nonce per run: Lua's random sequence is otherwise the same every run, and
+    # a repeated idempotency key would measure the cheap replay instead of a new submission.
+    nonce = secrets.token_hex(4)
+    lua.write_text(f'nonce = "{nonce}"\nmath.randomseed({secrets.randbelow(2**31)})\n'
+                   + script + LUA_REPORT)
     result = subprocess.run(["wrk", "-t", "2", "-c", str(args.connections), "-d",
                              f"{args.duration}s", "--timeout", "10s", "-s", str(lua), url + path],
                             capture_output=True, text=True, check=True)

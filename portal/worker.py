@@ -50,10 +50,10 @@ def worker_command(once, interval, only):
     if only.strip():
         selected = {name.strip() for name in only.split(",") if name.strip()}
         unknown = sorted(selected - set(worker_tasks()))
-        if unknown:
+        if unknown or not selected:
             raise click.BadParameter(
-                f"unknown task {', '.join(unknown)}; choose from {', '.join(worker_tasks())}",
-                param_hint="--only")
+                f"unknown task {', '.join(unknown) or '(none named)'}; choose from "
+                f"{', '.join(worker_tasks())}", param_hint="--only")
     while True:
         handled = run_round(selected)
         db.session.remove()

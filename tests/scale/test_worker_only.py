@@ -53,3 +53,4 @@ def test_unknown_task_name_is_refused(app, app_ctx):
     assert result.exit_code == 2
     assert "unknown task indexer" in result.output
     assert "search-indexer, forwarding-relay" in result.output
+    assert run(app, "--only", ",").exit_code == 2  # naming nothing is a mistake, not "idle"
