@@ -361,6 +361,14 @@ def published_submissions(page: int, per_page: int):
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
+def latest_published(limit: int) -> list:
+    """The newest published submissions (the home page: no page count needed, so none taken)."""
+    return db.session.execute(
+        db.select(Submission).filter_by(published=True)
+        .order_by(Submission.published_at.desc(), Submission.id.desc()).limit(limit)
+    ).scalars().all()
+
+
 def find_published(submission_id: int):
     """A published submission by id, or None."""
     submission = db.session.get(Submission, submission_id)
