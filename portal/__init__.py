@@ -107,6 +107,7 @@ def _register_cli(app: Flask) -> None:
     from portal.api.cli import create_api_key_command, create_token_command
     from portal.forwarding.cli import accept_command
     from portal.kiosk.cli import kiosk_enroll_command
+    from portal.operations.cli import backup_command, purge_personal_data_command
     from portal.screening.cli import screening_report_command
     from portal.stations.cli import seed_command
     from portal.search.cli import reindex_command
@@ -116,6 +117,7 @@ def _register_cli(app: Flask) -> None:
     portal_cli = AppGroup("portal", help="Portal administration commands.")
     for command in (seed_command, publish_command, worker_command, create_user_command,
                     create_token_command, create_api_key_command, kiosk_enroll_command,
-                    reindex_command, screening_report_command, accept_command):
+                    reindex_command, screening_report_command, accept_command, backup_command,
+                    purge_personal_data_command):
         portal_cli.add_command(command)
     app.cli.add_command(portal_cli)

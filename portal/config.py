@@ -69,6 +69,8 @@ def load_config(environ=None) -> dict:
         "PORTAL_AUTO_ACCEPT": env.get("PORTAL_AUTO_ACCEPT", "off"),
         "PORTAL_EMBEDDED_WORKER": _bool(env.get("PORTAL_EMBEDDED_WORKER"), True),
         "PORTAL_PROXY_COUNT": int(env.get("PORTAL_PROXY_COUNT", 0)),
+        # Days after a submission is closed or rejected before its contact details are purged.
+        "PORTAL_RETENTION_DAYS": int(env.get("PORTAL_RETENTION_DAYS", 180)),
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": env.get("PORTAL_TIMEZONE", "Asia/Shanghai"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT_DIR / "translations"),

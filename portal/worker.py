@@ -1,7 +1,9 @@
 """`flask portal worker`: runs the background tasks features register (indexer, relay).
 
 A feature registers a task with `register_worker_task(app, name, fn)`; `fn()` does one batch of
-due work, commits its own transaction, and returns how many items it handled.
+due work, commits its own transaction, and returns how many items it handled. `--only NAME,...`
+runs a subset: a scaled deployment runs the search indexer on every host (each feeds its own
+index) and the forwarding relay only where it wants it (docs/deployment.md).
 """
 import time
 
@@ -17,10 +19,17 @@ def register_worker_task(app, name: str, task) -> None:
     app.extensions.setdefault("portal_worker_tasks", {})[name] = task
 
 
-def run_round() -> int:
-    """Run every registered task once; returns the number of items handled."""
+def worker_tasks() -> dict:
+    """The registered tasks by name, in registration order."""
+    return current_app.extensions.get("portal_worker_tasks", {})
+
+
+def run_round(only=None) -> int:
+    """Run every registered task (or those named in `only`) once; returns items handled."""
     handled = 0
-    for name, task in current_app.extensions.get("portal_worker_tasks", {}).items():
+    for name, task in worker_tasks().items():
+        if only is not None and name not in only:
+            continue
         try:
             handled += task() or 0
         except Exception:  # one failing task must not stop the others; it is retried next round
@@ -33,10 +42,20 @@ def run_round() -> int:
 @with_appcontext
 @click.option("--once", is_flag=True, help="Drain what is due now, then exit.")
 @click.option("--interval", default=0.2, show_default=True, help="Seconds between idle polls.")
-def worker_command(once, interval):
+@click.option("--only", "only", default="", metavar="NAME[,NAME]",
+              help="Run only these tasks (e.g. search-indexer, forwarding-relay); default all.")
+def worker_command(once, interval, only):
     """Run the background worker (search indexer and forwarding relay)."""
+    selected = None
+    if only.strip():
+        selected = {name.strip() for name in only.split(",") if name.strip()}
+        unknown = sorted(selected - set(worker_tasks()))
+        if unknown or not selected:
+            raise click.BadParameter(
+                f"unknown task {', '.join(unknown) or '(none named)'}; choose from "
+                f"{', '.join(worker_tasks())}", param_hint="--only")
     while True:
-        handled = run_round()
+        handled = run_round(selected)
         db.session.remove()
         if once and handled == 0:
             break

@@ -55,6 +55,10 @@ class Submission(db.Model):
     events = db.relationship("StatusEvent", back_populates="submission",
                              order_by="StatusEvent.id", cascade="all, delete-orphan")
 
+    # The public list and the home page read the newest published first: without this index
+    # every page view sorted all published rows (10 ms of 14 at 10,000 submissions, bench/).
+    __table_args__ = (db.Index("ix_submission_published_order", "published", "published_at", "id"),)
+
     @property
     def display_code(self) -> str:
         """The tracking code grouped for reading aloud, e.g. K7M2Q-X9PR4."""

@@ -9,7 +9,7 @@ from portal.submissions import labels
 from portal.submissions.forms import SubmissionForm
 from portal.submissions.services import (
     IdempotencyConflict, SubmissionInvalid, create_submission, find_by_code, find_photo,
-    find_published, public_timeline, published_submissions)
+    find_published, latest_published, public_timeline, published_submissions)
 
 bp = Blueprint("submissions", __name__, template_folder="templates")
 
@@ -24,7 +24,7 @@ def submission_labels():
 @bp.get("/")
 def home():
     """Home page: the two ways in, tracking, and the latest published submissions."""
-    latest = published_submissions(page=1, per_page=5).items
+    latest = latest_published(5)
     return render_template("submissions/home.html", latest=latest)
 
 

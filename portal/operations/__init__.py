@@ -1,0 +1,1 @@
+"""Operating a deployment: backups and the retention purge of personal data (docs/deployment.md)."""
