@@ -15,20 +15,35 @@ PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def postgres_url_or_skip(url=None):
-    """A reachable PostgreSQL URL; in CI an unreachable server fails instead of skipping."""
-    url = url or PG_URL or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+def missing_in_ci_or_skip(message: str):
+    """A service or tool the test needs is absent: a failure in CI, a skip with the reason here."""
+    if os.environ.get("CI"):
+        pytest.fail(f"required in CI: {message}")
+    pytest.skip(f"{message}; these tests run in CI or where it is installed")
+
+
+def reachable_or_skip(name: str, url: str, probe):
+    """`url` once `probe(url)` succeeds; otherwise see missing_in_ci_or_skip."""
     try:
-        engine = create_engine(url)
+        probe(url)
+    except Exception as exc:  # noqa: BLE001  (any failure to connect means: no server here)
+        missing_in_ci_or_skip(f"{name} not reachable at {url} ({type(exc).__name__}: {exc})")
+    return url
+
+
+def _probe_postgres(url):
+    engine = create_engine(url)
+    try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
+    finally:
         engine.dispose()
-    except Exception as exc:  # noqa: BLE001  (any failure to connect means: no server here)
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI but not reachable at {url}: {exc}")
-        pytest.skip(f"PostgreSQL not reachable at {url} ({type(exc).__name__}); "
-                    "these tests run in CI or with a local server")
-    return url
+
+
+def postgres_url_or_skip(url=None):
+    """A reachable PostgreSQL URL (the CI database by default)."""
+    url = url or PG_URL or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    return reachable_or_skip("PostgreSQL", url, _probe_postgres)
 
 
 def reset_postgres_schema(url):

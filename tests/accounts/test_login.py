@@ -2,31 +2,18 @@
 import pytest
 
 from portal.accounts.services import AccountError, create_user
-from portal.extensions import db
+from tests.accounts.conftest import STAFF_PASSWORD
 from tests.conftest import submit_form
 
-PASSWORD = "river-lamp-4821"
-
 
 @pytest.fixture
-def make_user(app):
-    """Create a staff user with PASSWORD."""
-    def build(username="mod", role="moderator"):
-        with app.app_context():
-            user = create_user(username, role, PASSWORD)
-            db.session.commit()
-            return user.id
-    return build
-
-
-@pytest.fixture
-def login(client, make_user):
-    """Sign a new user of the given role in through the real form."""
+def login(client, staff_user):
+    """Sign a new user of the given role in through the real form, in `client`."""
     def sign_in(role="moderator", username=None):
         username = username or role
-        make_user(username, role)
+        staff_user(username, role)
         response = submit_form(client, "/staff/login",
-                               {"username": username, "password": PASSWORD})
+                               {"username": username, "password": STAFF_PASSWORD})
         assert response.status_code == 302
         return username
     return sign_in
@@ -42,8 +29,8 @@ def test_login_and_logout_end_the_session(client, login):
 
 
 @pytest.mark.parametrize("lang,message", [("zh", "用户名或密码错误"), ("en", "Wrong username or password")])
-def test_wrong_password_is_refused_in_each_language(client, make_user, lang, message):
-    make_user("alice", "viewer")
+def test_wrong_password_is_refused_in_each_language(client, staff_user, lang, message):
+    staff_user("alice", "viewer")
     response = submit_form(client, "/staff/login", {"username": "alice", "password": "nope"},
                            lang=lang)
     assert response.status_code == 401

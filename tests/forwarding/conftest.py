@@ -12,7 +12,7 @@ from portal.forwarding.models import Delivery
 from portal.forwarding.payload import SCHEMA_PATH, encode, sign
 from portal.forwarding.relay import relay_task
 from portal.submissions.services import change_status
-from tests.conftest import submit_form
+from tests.conftest import reachable_or_skip, submit_form
 from tests.forwarding.receiver import Receiver
 
 PASSWORD = "river-lamp-4821"
@@ -109,15 +109,10 @@ def rabbitmq_or_skip(url=RABBIT_URL):
     """A reachable RabbitMQ; skipped with a message when absent, a failure in CI."""
     import pika
 
-    try:
-        connection = pika.BlockingConnection(pika.URLParameters(url + "?socket_timeout=2"))
-        connection.close()
-    except Exception as exc:  # noqa: BLE001  (any failure to connect means: no broker here)
-        if os.environ.get("CI"):
-            pytest.fail(f"RabbitMQ is required in CI but not reachable at {url}: {exc}")
-        pytest.skip(f"RabbitMQ not reachable at {url} ({type(exc).__name__}); "
-                    "these tests run in CI or with a local broker")
-    return url
+    def probe(target):
+        pika.BlockingConnection(pika.URLParameters(target + "?socket_timeout=2")).close()
+
+    return reachable_or_skip("RabbitMQ", url, probe)
 
 
 def unique_name(prefix):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from portal.config import ROOT_DIR
+from tests.conftest import missing_in_ci_or_skip
 
 CHROMIUM = os.environ.get("PORTAL_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 AXE_JS = ROOT_DIR / "node_modules" / "axe-core" / "axe.min.js"
@@ -30,10 +31,7 @@ def require_browser_tools():
     if not AXE_JS.exists():
         problems.append(f"axe-core is missing at {AXE_JS} (npm ci at the repository root)")
     if problems:
-        message = "kiosk browser tests need: " + "; ".join(problems)
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_in_ci_or_skip("kiosk browser tests need: " + "; ".join(problems))
 
 
 class LiveServer:

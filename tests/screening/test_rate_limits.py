@@ -11,7 +11,7 @@ from sqlalchemy import create_engine
 from portal import create_app
 from portal.core.ratelimit import DatabaseStorage, api_key_key, kiosk_device_key
 from portal.extensions import db
-from tests.conftest import VALID_FORM, submit_form
+from tests.conftest import VALID_FORM, reachable_or_skip, submit_form
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMITED = {"PORTAL_RATE_LIMITS": "on", "PORTAL_RATE_LIMIT_FORMS": "3 per minute"}
@@ -124,15 +124,12 @@ def test_keys_for_kiosks_and_api_clients(app):
 
 
 def redis_url_or_skip():
+    """A reachable Redis (PORTAL_TEST_REDIS_URL or the local one)."""
+    import redis
+
     url = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    try:
-        import redis
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except Exception as exc:  # noqa: BLE001  (no server: skip, except in CI)
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI but not reachable at {url}: {exc}")
-        pytest.skip(f"Redis not reachable at {url} ({type(exc).__name__})")
-    return url
+    return reachable_or_skip(
+        "Redis", url, lambda target: redis.Redis.from_url(target, socket_connect_timeout=2).ping())
 
 
 def test_redis_storage_is_used_when_configured(tmp_path, monkeypatch):
