@@ -205,9 +205,14 @@ def admin_enrol():
                                language=form.language.data, paper_width=form.paper_width.data,
                                actor=f"user:{current_user.username}")
     db.session.commit()
-    fresh = EnrolForm(formdata=None)
-    fresh.fill_choices()
-    return _admin_page(fresh, new_link=(kiosk, _enrolment_url(token)), status=201)
+    return _new_link_page(kiosk, token)
+
+
+def _new_link_page(kiosk, token):
+    """The administrator page with an empty enrolment form and the link just issued."""
+    form = EnrolForm(formdata=None)
+    form.fill_choices()
+    return _admin_page(form, new_link=(kiosk, _enrolment_url(token)), status=201)
 
 
 @bp.post("/staff/kiosks/<int:kiosk_id>/link")
@@ -219,9 +224,7 @@ def admin_link(kiosk_id):
         abort(400)
     token = issue_enrolment(kiosk)
     db.session.commit()
-    form = EnrolForm(formdata=None)
-    form.fill_choices()
-    return _admin_page(form, new_link=(kiosk, _enrolment_url(token)), status=201)
+    return _new_link_page(kiosk, token)
 
 
 @bp.post("/staff/kiosks/<int:kiosk_id>/revoke")
