@@ -1,5 +1,6 @@
 """Rate limits hold across every gunicorn worker (the database-backed counters on SQLite)."""
 import threading
+import time
 from collections import Counter
 
 from portal.api.auth import ANONYMOUS_LIMIT
@@ -15,6 +16,11 @@ def per_minute(limits: str) -> int:
 
 def test_anonymous_api_limit_is_shared_by_four_workers(deployment):
     server = deployment.server(workers=4, PORTAL_RATE_LIMITS="on")
+    # Four workers are up before the burst, so the requests spread over separate processes.
+    deadline = time.monotonic() + 20
+    while len(server.worker_pids()) < 4 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(server.worker_pids()) == 4
     statuses, pids, lock = Counter(), set(), threading.Lock()
     barrier = threading.Barrier(ATTEMPTS)
 
@@ -35,4 +41,3 @@ def test_anonymous_api_limit_is_shared_by_four_workers(deployment):
     later = Counter(http("POST", server.url + "/api/v1/submissions", {"kind": "issue"})[0]
                     for _ in range(8))
     assert later == Counter({429: 8}), later
-    assert len(server.worker_pids()) == 4
