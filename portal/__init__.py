@@ -31,6 +31,7 @@ def _init_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from portal.accounts.services import load_user
     from portal.core.database import configure_engine
+    from portal.core.pagecache import init_page_cache
     from portal.core.ratelimit import init_rate_limits
     from portal.extensions import babel, csrf, db, login_manager, migrate
     from portal.i18n import _l, select_locale
@@ -47,6 +48,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     init_rate_limits(app)
+    init_page_cache(app)
     if app.config["PORTAL_PROXY_COUNT"]:
         count = app.config["PORTAL_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
@@ -55,6 +57,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_features(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.core.errors import register_error_handlers
+    from portal.core.pagecache import register_page_version
     from portal.core.security import apply_security_headers
     from portal.core.templating import register_template_helpers
     from portal.core.views import bp as core_bp
@@ -64,9 +67,11 @@ def _register_features(app: Flask) -> None:
     from portal.moderation.views import bp as moderation_bp
     from portal.stations.views import bp as stations_bp
     from portal.search.views import bp as search_bp
+    from portal.submissions.services import latest_change_id
     from portal.submissions.views import bp as submissions_bp
 
     register_template_helpers(app)
+    register_page_version(app, latest_change_id)
     register_error_handlers(app)
     app.after_request(apply_security_headers)
     app.after_request(remember_locale)

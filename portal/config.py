@@ -80,4 +80,8 @@ def load_config(environ=None) -> dict:
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,
         "PORTAL_PUBLIC_PAGE_SIZE": 20,
+        # Rendered public pages kept per process, keyed by the change log (portal/core/pagecache).
+        "PORTAL_PAGE_CACHE": _bool(env.get("PORTAL_PAGE_CACHE"), True),
+        "PORTAL_PAGE_CACHE_SECONDS": int(env.get("PORTAL_PAGE_CACHE_SECONDS", 60)),
+        "PORTAL_PAGE_CACHE_ENTRIES": int(env.get("PORTAL_PAGE_CACHE_ENTRIES", 1000)),
     }

@@ -28,3 +28,8 @@ from flask_limiter.util import get_remote_address  # noqa: E402
 
 # Bound (with its storage) by portal.core.ratelimit.init_rate_limits.
 limiter = Limiter(key_func=lambda: f"ip:{get_remote_address()}")
+
+from flask_caching import Cache  # noqa: E402
+
+# Bound by portal.core.pagecache.init_page_cache.
+page_cache = Cache()

@@ -195,12 +195,13 @@ def create():
         db.session.rollback()
         raise ApiError(422, _("This Idempotency-Key was already used for a different "
                               "submission."), "idempotency_conflict") from None
-    db.session.commit()
     submission = creation.submission
+    # Read before the commit, which expires the row (reading after it costs a query).
     body = {"code": submission.code, "display_code": submission.display_code,
             "status": submission.status,
             "tracking_url": url_for("submissions.track", code=submission.code, _external=True)}
     headers = {"Location": url_for(".tracking", code=submission.code, _external=True)}
+    db.session.commit()
     if not creation.created:
         headers["Idempotent-Replayed"] = "true"
     return jsonify(body), 201, headers

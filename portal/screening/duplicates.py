@@ -9,25 +9,15 @@ NEAR_THRESHOLD = 0.7  # Jaccard similarity of shingle sets
 
 
 @lru_cache(maxsize=4096)  # recent texts are compared again for every new submission
-def text_hash(title: str, body: str) -> str:
-    """Hash of the normalised text: equal for texts that differ only in spacing or punctuation."""
-    return hashlib.sha256(matching_form(f"{title}\n{body}").encode()).hexdigest()
-
-
-@lru_cache(maxsize=4096)
-def shingles(text: str) -> frozenset:
-    """The character trigrams of the text's matching form."""
-    form = matching_form(text)
+def signature(title: str, body: str) -> tuple:
+    """(hash, shingles) of a text: the hash of its matching form, equal for texts that differ
+    only in spacing or punctuation, and the set of that form's character trigrams."""
+    form = matching_form(f"{title}\n{body}")
     if len(form) <= SHINGLE:
-        return frozenset({form} if form else ())
-    return frozenset(form[i:i + SHINGLE] for i in range(len(form) - SHINGLE + 1))
-
-
-def similarity(a: set, b: set) -> float:
-    """Jaccard similarity of two shingle sets."""
-    if not a or not b:
-        return 0.0
-    return len(a & b) / len(a | b)
+        grams = frozenset({form} if form else ())
+    else:
+        grams = frozenset(form[i:i + SHINGLE] for i in range(len(form) - SHINGLE + 1))
+    return hashlib.sha256(form.encode()).hexdigest(), grams
 
 
 def find_duplicates(title: str, body: str, recent) -> list:
@@ -35,12 +25,18 @@ def find_duplicates(title: str, body: str, recent) -> list:
 
     `recent` holds (code, title, body) tuples of recent submissions.
     """
-    own_hash = text_hash(title, body)
-    own = shingles(f"{title}\n{body}")
+    own_hash, own = signature(title, body)
     found = []
     for code, other_title, other_body in recent:
-        if text_hash(other_title, other_body) == own_hash:
+        other_hash, other = signature(other_title, other_body)
+        if other_hash == own_hash:
             found.append((code, "exact"))
-        elif similarity(own, shingles(f"{other_title}\n{other_body}")) >= NEAR_THRESHOLD:
-            found.append((code, "near"))
+            continue
+        # Jaccard similarity is at most the ratio of the two sizes: most texts are ruled out
+        # before any set is built; for the rest only the intersection is (|A∪B| = |A|+|B|-|A∩B|).
+        small, large = sorted((len(own), len(other)))
+        if small and small >= NEAR_THRESHOLD * large:
+            common = len(own & other)
+            if common >= NEAR_THRESHOLD * (small + large - common):
+                found.append((code, "near"))
     return found

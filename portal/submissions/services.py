@@ -4,13 +4,15 @@ Services take plain values, add and flush; the caller (a view, a CLI command, a 
 """
 import hashlib
 import json
+from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import timedelta, timezone
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from portal.accounts.services import record_audit
 from portal.core.text import clean_block, clean_line
@@ -148,15 +150,17 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
         screening_reasons=screening.reasons, status="received")
     if any(contact[k] for k in ("name", "phone", "email")):
         submission.contact = Contact(**contact)
+    # A savepoint only where a key can race: without one, a clash is a tracking-code collision
+    # (once in 2^50), and failing the whole request is right.
     try:
-        with db.session.begin_nested():
+        with db.session.begin_nested() if idempotency_key else nullcontext():
             db.session.add(submission)
             submission.events.append(StatusEvent(actor=actor, from_status=None,
                                                  to_status="received"))
             db.session.flush()
     except IntegrityError:
-        # A concurrent request with the same idempotency key won the race (or, once in 2^50,
-        # the code collided): return what the key now names.
+        # A concurrent request with the same idempotency key won the race: return what the key
+        # now names.
         if not idempotency_key:
             raise
         existing = db.session.execute(
@@ -209,17 +213,36 @@ def _auto_accepts(channel, screening) -> bool:
         "duplicate" in reason for reason in screening.reasons)
 
 
-RECENT_DAYS, RECENT_LIMIT = 7, 300
+RECENT_DAYS, RECENT_LIMIT, RECENT_REREAD = 7, 300, 32
 
 
 def recent_texts() -> list:
-    """(code, title, body) of the latest submissions, for the screening's duplicate check."""
+    """(code, title, body) of the latest submissions, for the screening's duplicate check.
+
+    A resident's title and body never change once stored, so each process keeps the rows it has
+    read and asks the database only for newer ones. On SQLite ids become visible in order (one
+    writer at a time); on PostgreSQL they can commit out of order, so a short window of ids
+    below the newest seen is read again.
+    """
+    cache = current_app.extensions.setdefault("portal_recent_texts", {})
     since = utcnow() - timedelta(days=RECENT_DAYS)
+    reread = 0 if db.engine.dialect.name == "sqlite" else RECENT_REREAD
+    floor = max(cache, default=0) - reread
     rows = db.session.execute(
-        db.select(Submission.code, Submission.title, Submission.body)
-        .where(Submission.created_at >= since)
+        db.select(Submission.id, Submission.code, Submission.title, Submission.body,
+                  Submission.created_at)
+        .where(Submission.id > floor, Submission.created_at >= since)
         .order_by(Submission.id.desc()).limit(RECENT_LIMIT)).all()
-    return [tuple(row) for row in rows]
+    for row in rows:
+        cache[row.id] = (row.code, row.title, row.body, _aware(row.created_at))
+    for old_id in sorted(cache, reverse=True)[RECENT_LIMIT:]:
+        del cache[old_id]
+    return [entry[:3] for _id, entry in sorted(cache.items(), reverse=True) if entry[3] >= since]
+
+
+def _aware(moment):
+    """SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def record_change(submission, change: str) -> None:
@@ -293,8 +316,14 @@ def latest_published(limit: int) -> list:
     """The newest published submissions (the home page: no page count needed, so none taken)."""
     return db.session.execute(
         db.select(Submission).filter_by(published=True)
+        .options(joinedload(Submission.area))  # each card names its area: one query, not six
         .order_by(Submission.published_at.desc(), Submission.id.desc()).limit(limit)
     ).scalars().all()
+
+
+def latest_change_id() -> int:
+    """The newest change-log id: it moves with every change a public page could show."""
+    return db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar() or 0
 
 
 def find_published(submission_id: int):

@@ -2,6 +2,7 @@
 from flask import (Blueprint, abort, current_app, redirect, render_template, request,
                    send_from_directory, url_for)
 
+from portal.core.pagecache import public_page
 from portal.core.security import no_store
 from portal.extensions import db
 from portal.i18n import _, current_locale
@@ -22,6 +23,7 @@ def submission_labels():
 
 
 @bp.get("/")
+@public_page
 def home():
     """Home page: the two ways in, tracking, and the latest published submissions."""
     latest = latest_published(5)
@@ -48,8 +50,9 @@ def submit():
         except IdempotencyConflict as exc:
             return redirect(url_for(".thanks", code=exc.submission.code))
         else:
-            db.session.commit()
-            return redirect(url_for(".thanks", code=creation.submission.code), code=303)
+            thanks_url = url_for(".thanks", code=creation.submission.code)  # before the commit
+            db.session.commit()                                               # expires the row
+            return redirect(thanks_url, code=303)
     elif request.method == "POST":
         status = 422
     return render_template("submissions/submit.html", form=form), status
@@ -79,6 +82,7 @@ def track_lookup():
 
 @bp.get("/track/<code>")
 @no_store
+@public_page
 def track(code):
     """A submission's status and public timeline, for whoever holds its tracking code."""
     submission = find_by_code(code) or abort(404)
@@ -87,6 +91,7 @@ def track(code):
 
 
 @bp.get("/submissions")
+@public_page
 def published_list():
     """Published submissions, newest first."""
     page = request.args.get("page", 1, type=int)
@@ -95,6 +100,7 @@ def published_list():
 
 
 @bp.get("/submissions/<int:submission_id>")
+@public_page
 def published_detail(submission_id):
     """A published submission's public page (the moderated text only)."""
     submission = find_published(submission_id) or abort(404)

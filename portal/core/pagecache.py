@@ -1,0 +1,60 @@
+"""Rendered public pages, kept per process and keyed by the data they show (Flask-Caching).
+
+A public page (home, a published submission, a tracking page, the station list) is the same for
+every anonymous visitor who reads it in the same language, until the data behind it changes.
+Every change to a submission writes a change-log row in its own transaction, so the newest
+change-log id is a version of all submission data: it is part of each cache key, and a page
+rendered before a change is never served after the change's commit, in any worker or on any
+host. Reference data (stations, categories) changes outside the change log, by the seed command
+only, so entries also expire after PORTAL_PAGE_CACHE_SECONDS.
+
+A page is rendered afresh, and not stored, for a signed-in user, when a flash message waits in
+the session, or when the page made a CSRF token or wrote the session: those hold one person's
+data. The cache sits behind the view; the security headers, the language cookie and
+Cache-Control are still added to every response by the after-request hooks.
+"""
+from flask import current_app, g, request, session
+
+from portal.extensions import page_cache
+from portal.i18n import current_locale
+
+PERSONAL_SESSION_KEYS = ("_user_id", "_flashes")
+
+
+def init_page_cache(app) -> None:
+    """Bind the cache: one in-memory store per process (keys carry the data version)."""
+    enabled = app.config["PORTAL_PAGE_CACHE"]
+    page_cache.init_app(app, config={
+        "CACHE_TYPE": "SimpleCache" if enabled else "NullCache",
+        "CACHE_DEFAULT_TIMEOUT": app.config["PORTAL_PAGE_CACHE_SECONDS"],
+        "CACHE_THRESHOLD": app.config["PORTAL_PAGE_CACHE_ENTRIES"],
+    })
+    app.extensions["portal_page_versions"] = []
+
+
+def register_page_version(app, source) -> None:
+    """Add a callable returning a value that changes whenever public pages may change."""
+    app.extensions["portal_page_versions"].append(source)
+
+
+def _personal_request() -> bool:
+    """True when the page may show something of this visitor's own: never cached then."""
+    return (not current_app.config["PORTAL_PAGE_CACHE"]
+            or any(key in session for key in PERSONAL_SESSION_KEYS))
+
+
+def _page_key(*_view_args, **_view_kwargs) -> str:
+    """The cache key: language, data versions and the whole path with its query string."""
+    versions = ":".join(str(source()) for source in current_app.extensions["portal_page_versions"])
+    return f"page:{current_locale()}:{versions}:{request.full_path}"
+
+
+def _shareable(result) -> bool:
+    """Only a plain 200 page that made no token and left the session alone is stored."""
+    return isinstance(result, str) and "csrf_token" not in g and not session.modified
+
+
+def public_page(view):
+    """Decorate a public GET view whose page is the same for every anonymous visitor."""
+    return page_cache.cached(make_cache_key=_page_key, unless=_personal_request,
+                             response_filter=_shareable)(view)

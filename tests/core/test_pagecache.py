@@ -1,0 +1,112 @@
+"""Cached public pages: shared by anonymous visitors, never stale after a change, never personal."""
+from contextlib import contextmanager
+
+import pytest
+from flask import template_rendered
+
+from portal.extensions import db
+from portal.submissions.models import Submission
+from portal.submissions.services import change_status
+from tests.accounts.conftest import staff_client, staff_user  # noqa: F401  (fixtures)
+
+
+@contextmanager
+def rendered_templates(app):
+    """Names of the templates rendered while the block runs."""
+    names = []
+
+    def record(_sender, template, context, **_extra):
+        names.append(template.name)
+    template_rendered.connect(record, app)
+    try:
+        yield names
+    finally:
+        template_rendered.disconnect(record, app)
+
+
+@pytest.fixture
+def published(app, make_submission):
+    """A published submission; returns (id, code)."""
+    with app.app_context():
+        row = make_submission(publish=True, title="Lamp dark by the ferry gate",
+                              body="The lamp by gate 3 has been dark for a week.")
+        return row.id, row.code
+
+
+def move_to(app, submission_id, status):
+    with app.app_context():
+        change_status(db.session.get(Submission, submission_id), status, actor="test")
+        db.session.commit()
+
+
+@pytest.mark.parametrize("lang", ["zh", "zh_Hant", "en"])
+def test_second_anonymous_visit_is_served_without_rendering(app, client, published, lang):
+    first = client.get(f"/submissions/{published[0]}?lang={lang}")
+    with rendered_templates(app) as names:
+        second = client.get(f"/submissions/{published[0]}?lang={lang}")
+    assert second.status_code == 200
+    assert second.get_data() == first.get_data()
+    assert names == []
+    # Every response still carries the security headers, cached or not.
+    assert second.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert second.headers["X-Frame-Options"] == "DENY"
+
+
+def test_each_language_gets_its_own_page(client, published):
+    english = client.get(f"/submissions/{published[0]}?lang=en").get_data(as_text=True)
+    chinese = client.get(f"/submissions/{published[0]}?lang=zh").get_data(as_text=True)
+    assert 'lang="en"' in english and "Received" in english
+    assert 'lang="zh-Hans"' in chinese and "已收到" in chinese
+    # The language cookie set by ?lang= picks the language of a later page without it.
+    assert 'lang="zh-Hans"' in client.get(f"/submissions/{published[0]}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/submissions/{id}?lang=en", "/track/{code}?lang=en",
+                                  "/?lang=en", "/submissions?lang=en"])
+def test_a_change_shows_at_once_on_every_cached_page(app, client, published, path):
+    url = path.format(id=published[0], code=published[1])
+    assert "Accepted" not in client.get(url).get_data(as_text=True)
+    move_to(app, published[0], "accepted")
+    assert "Accepted" in client.get(url).get_data(as_text=True)
+
+
+def test_a_not_found_page_is_not_kept(app, client, make_submission):
+    with app.app_context():
+        row = make_submission()
+        submission_id = row.id
+    assert client.get(f"/submissions/{submission_id}?lang=en").status_code == 404
+    with app.app_context():
+        from portal.submissions.services import set_publication
+        row = db.session.get(Submission, submission_id)
+        set_publication(row, True, actor="test", public_title="Now public",
+                        public_body=row.body)
+        db.session.commit()
+    page = client.get(f"/submissions/{submission_id}?lang=en")
+    assert page.status_code == 200 and "Now public" in page.get_data(as_text=True)
+
+
+def test_signed_in_staff_get_their_own_page_and_it_is_not_shared(app, client, published,
+                                                                 staff_client):
+    url = f"/submissions/{published[0]}?lang=en"
+    assert ">Staff</a>" not in client.get(url).get_data(as_text=True)  # cached anonymously
+    moderator = staff_client("moderator", lang="en")
+    with rendered_templates(app) as names:
+        staff_page = moderator.get(url).get_data(as_text=True)
+    assert names, "a signed-in user's page is rendered for them"
+    assert ">Staff</a>" in staff_page
+    assert ">Staff</a>" not in app.test_client().get(url).get_data(as_text=True)
+
+
+def test_a_page_that_makes_a_csrf_token_is_never_shared(app, client):
+    first = client.get("/submit?lang=en")
+    other = app.test_client().get("/submit?lang=en")
+    assert first.status_code == other.status_code == 200
+    assert first.get_data() != other.get_data()  # each visitor gets a token of their own
+
+
+def test_cache_can_be_switched_off(app, client, published, monkeypatch):
+    monkeypatch.setitem(app.config, "PORTAL_PAGE_CACHE", False)
+    client.get(f"/submissions/{published[0]}?lang=en")
+    with rendered_templates(app) as names:
+        client.get(f"/submissions/{published[0]}?lang=en")
+    assert names
