@@ -1,6 +1,6 @@
 """The whole load benchmark in one command: gunicorn on loopback, driven by wrk, one table.
 
-    .venv/bin/python bench/run_all.py [--n 10000] [--duration 5] [--runs 3] [--connections 16]
+    .venv/bin/python bench/run_all.py [--n 100000] [--duration 5] [--runs 3] [--connections 16]
                                       [--workers 2] [--pg-url URL | --no-pg]
 
 For each setup -- the embedded default (SQLite, Whoosh, embedded worker) and PostgreSQL (with
@@ -13,12 +13,22 @@ processes and measures, with wrk (`apt-get install wrk`) at `--connections` conn
   area filter, the JSON API POST (new submissions, varied text), the form POST (CSRF token and
   session cookie fetched once, a fresh idempotency key per request).
 A minimal Flask app under the same gunicorn settings gives the ceiling; every rate is also
-printed as a share of it. Also: start-up time (gunicorn started -> /healthz answers) and peak
-RSS per gunicorn worker (VmHWM). Rate limits are off (PORTAL_RATE_LIMITS=off): the anonymous
-API limit would otherwise answer 429 after five posts. Never part of CI: figures are printed.
+printed as a share of it, with the CPU time the web workers and the background worker spent
+per request (a figure that other load on the machine does not inflate). Also: start-up time
+(gunicorn started -> /healthz answers), a background worker's start-up time (process started ->
+its first round done), and peak RSS per gunicorn worker (VmHWM).
+While the two POST loads run, a probe submits a distinct submission through the API every
+0.25 s and measures, per probe, acceptance (the 201 response) -> searchable (a signed-in
+moderator's /staff/search finds it, i.e. indexed by the worker and seen by a web worker's
+searcher) and acceptance -> delivered (the loopback webhook receiver has it: the portal runs with
+PORTAL_SINK=webhook and PORTAL_AUTO_ACCEPT=api, so clean API submissions are forwarded at once).
+Rate limits are off (PORTAL_RATE_LIMITS=off): the anonymous API limit would otherwise answer 429
+after five posts. Never part of CI: figures are printed.
 """
 import argparse
+import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -28,7 +38,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
@@ -36,6 +48,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.forwarding.receiver import Receiver  # noqa: E402  (the loopback platform double)
+
+WEBHOOK_SECRET = "bench-webhook-secret"
+MODERATOR, MODERATOR_PASSWORD = "benchmod", "bench-moderator-4821"
+CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 
 LUA_REPORT = """
 done = function(summary, latency, requests)
@@ -92,9 +110,16 @@ def base_env(data_dir, database_url="", **extra):
     return env
 
 
-def flask(env, *args):
+def flask(env, *args, stdin=None):
     subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
+                   check=True, capture_output=True, input=stdin)
+
+
+def worker_startup_seconds(env):
+    """A background worker process: started -> dictionaries loaded, first round done, exited."""
+    started = time.perf_counter()
+    flask(env, "portal", "worker", "--once")
+    return time.perf_counter() - started
 
 
 class Gunicorn:
@@ -123,13 +148,29 @@ class Gunicorn:
         return [int(pid) for pid in path.read_text().split()]
 
     def peak_rss_mb(self):
-        peaks = []
+        """The largest peak RSS (VmHWM) of a web worker, and the background worker's."""
+        peaks = {"web": 0.0, "background": 0.0}
         for pid in self.workers():
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+            kind = "background" if b"portal worker" in command else "web"
             with open(f"/proc/{pid}/status") as fh:
                 for line in fh:
                     if line.startswith("VmHWM:"):
-                        peaks.append(int(line.split()[1]) / 1024)
-        return max(peaks) if peaks else 0.0
+                        peaks[kind] = max(peaks[kind], int(line.split()[1]) / 1024)
+        return peaks
+
+    def cpu_seconds(self):
+        """CPU time (user + system) so far of the web workers and of the background worker."""
+        spent = {"web": 0.0, "background": 0.0}
+        for pid in self.workers():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+            except FileNotFoundError:
+                continue
+            kind = "background" if b"portal worker" in command else "web"
+            spent[kind] += (int(fields[11]) + int(fields[12])) / CLOCK_TICK
+        return spent
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
@@ -161,8 +202,97 @@ def wrk(url, path, args, script="", lua_dir=None):
             "errors": errors + bad_status, "requests": requests}
 
 
+class Probe:
+    """Submits distinct submissions through the API while a load runs; times each one until a
+    moderator's search finds it and until the loopback webhook receiver has it."""
+
+    def __init__(self, url, receiver, places, every=0.25):
+        from bench.search_bench import Generator
+
+        self.url, self.receiver, self.every = url, receiver, every
+        self.generator = Generator(random.randrange(10**6), places)
+        self.accepted = {}  # code -> (acceptance time, search word)
+        self.searchable = {}  # code -> seconds after acceptance
+        self.errors = []  # status codes of failed searches (there should be none)
+        self.moderator = moderator_session(url)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        deadline = time.monotonic() + 10  # what is still pending gets 10 s more
+        while time.monotonic() < deadline and len(self.searchable) < len(self.accepted):
+            time.sleep(0.1)
+        self._stop.set()
+        self._thread.join()
+
+    def _submit(self):
+        word = "".join(random.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))
+        body = json.dumps({"kind": "issue", "category": "street-lighting", "area": "riverside",
+                           "title": f"{self.generator.text(12)[:60]} {word}",
+                           "body": f"{self.generator.text(60)} {word}"}).encode()
+        request = urllib.request.Request(self.url + "/api/v1/submissions?lang=en", data=body,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            code = json.load(response)["code"]
+        self.accepted[code] = (time.time(), word)
+
+    def _run(self):
+        next_submit = 0.0
+        while not self._stop.is_set():
+            if time.monotonic() >= next_submit and not self._stop.is_set():
+                next_submit = time.monotonic() + self.every
+                self._submit()
+            for code, (at, word) in list(self.accepted.items()):
+                if code not in self.searchable:
+                    try:
+                        page = self.moderator.open(f"{self.url}/staff/search?q={word}&lang=en",
+                                                   timeout=30).read().decode()
+                    except urllib.error.HTTPError as exc:
+                        self.errors.append(exc.code)
+                        continue
+                    if code[:5] in page and code[5:] in page:
+                        self.searchable[code] = time.time() - at
+            time.sleep(0.02)
+
+    def delivered(self):
+        """Seconds from acceptance to the receiver's first copy, per probe delivered."""
+        first = {}
+        for at, key, outcome in list(self.receiver.requests):
+            if outcome == "200" and key not in first:
+                first[key] = at
+        seconds = {}
+        for key, body in list(self.receiver.stored.items()):
+            reference = json.loads(body)["reference"]
+            if reference in self.accepted and key in first:
+                seconds[reference] = first[key] - self.accepted[reference][0]
+        return seconds
+
+
+def moderator_session(url):
+    """An opener signed in as the bench's moderator through the real login form."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(url + "/staff/login?lang=en").read().decode()
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    form = urllib.parse.urlencode({"csrf_token": csrf, "username": MODERATOR,
+                                   "password": MODERATOR_PASSWORD}).encode()
+    opener.open(url + "/staff/login?lang=en", data=form).read()
+    return opener
+
+
+def percentile(values, share):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, int(round(share * (len(values) - 1))))]
+
+
 def medians(samples):
-    keys = ("rps", "p50", "p95", "p99")
+    keys = ("rps", "p50", "p95", "p99", "cpu_web", "cpu_background")
     result = {k: statistics.median(s[k] for s in samples) for k in keys}
     result["errors"] = sum(s["errors"] for s in samples)
     result["requests"] = sum(s["requests"] for s in samples)
@@ -170,9 +300,12 @@ def medians(samples):
 
 
 def seed(env, n):
-    """Migrate, seed, add N submissions, build the index; returns (published id, code)."""
+    """Migrate, seed, add N submissions, build the index, add the moderator; returns (published
+    id, its code, the area names)."""
     flask(env, "db", "upgrade")
     flask(env, "portal", "seed")
+    flask(env, "portal", "create-user", MODERATOR, "--role", "moderator", "--password-stdin",
+          stdin=f"{MODERATOR_PASSWORD}\n".encode())
     saved = dict(os.environ)
     os.environ.update(env)
     try:
@@ -200,7 +333,7 @@ def seed(env, n):
                 published=True).order_by(Submission.id.desc())).first()
             db.session.remove()
             db.engine.dispose()
-        return published
+        return published.id, published.code, places
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -220,7 +353,12 @@ def form_session(url):
 
 
 def measure_portal(label, env, args, tmp):
-    published_id, code = seed(env, args.n)
+    receiver = Receiver(secret=WEBHOOK_SECRET).start()
+    env = dict(env, PORTAL_SINK="webhook", PORTAL_WEBHOOK_URL=receiver.url,
+               PORTAL_WEBHOOK_SECRET=WEBHOOK_SECRET, PORTAL_AUTO_ACCEPT="api")
+    published_id, code, places = seed(env, args.n)
+    flask(env, "portal", "worker", "--once")  # the relay's backlog from the seeded data
+    worker_startup = statistics.median(worker_startup_seconds(env) for _ in range(3))
     server = Gunicorn(env, workers=args.workers, log=tmp / f"{label}.log")
     try:
         targets = [
@@ -233,13 +371,38 @@ def measure_portal(label, env, args, tmp):
         ]
         session = form_session(server.url)
         targets.append(("form POST (CSRF)", "/submit?lang=en", LUA_FORM_POST % session))
-        rows = {}
+        rows, probes = {}, []
         for name, path, script in targets:
-            rows[name] = medians([wrk(server.url, path, args, script, tmp)
-                                  for _ in range(args.runs)])
-        return rows, server.startup, server.peak_rss_mb()
+            samples = []
+            for _ in range(args.runs):
+                if "POST" in name:
+                    with Probe(server.url, receiver, places) as probe:
+                        samples.append(measured_wrk(server, path, args, script, tmp))
+                    probes.append(probe)
+                else:
+                    samples.append(measured_wrk(server, path, args, script, tmp))
+            rows[name] = medians(samples)
+        searchable = [v for probe in probes for v in probe.searchable.values()]
+        delivered = [v for probe in probes for v in probe.delivered().values()]
+        accepted = sum(len(probe.accepted) for probe in probes)
+        extra = {"startup": server.startup, "worker_startup": worker_startup,
+                 "rss": server.peak_rss_mb(), "probes": accepted,
+                 "searchable": searchable, "delivered": delivered,
+                 "search_errors": [code for probe in probes for code in probe.errors]}
+        return rows, extra
     finally:
         server.stop()
+        receiver.stop()
+
+
+def measured_wrk(server, path, args, script, tmp):
+    """One wrk run, with the CPU the portal's processes spent per request during it."""
+    before = server.cpu_seconds()
+    result = wrk(server.url, path, args, script, tmp)
+    after = server.cpu_seconds()
+    for kind in ("web", "background"):
+        result[f"cpu_{kind}"] = 1000 * (after[kind] - before[kind]) / max(result["requests"], 1)
+    return result
 
 
 def reset_postgres(url):
@@ -266,23 +429,33 @@ def print_table(results, hello, args):
     print(f"n={args.n} submissions, {args.workers} gunicorn workers, {args.connections} "
           f"connections, {args.duration} s x {args.runs} runs (medians); "
           f"hello world: {hello['rps']:.0f} req/s, p50 {hello['p50']:.1f} ms, "
-          f"p99 {hello['p99']:.1f} ms")
-    header = f"{'setup':<10} {'endpoint':<26} {'req/s':>8} {'% hello':>8} {'p50 ms':>8} " \
-             f"{'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
+          f"p99 {hello['p99']:.1f} ms, {hello['cpu_web']:.2f} ms CPU per request")
+    header = f"{'setup':<9} {'endpoint':<25} {'req/s':>7} {'% hello':>7} {'p50 ms':>7} " \
+             f"{'p95 ms':>7} {'p99 ms':>7} {'err':>4} {'CPU ms/req web+bg':>18}"
     print(header)
     print("-" * len(header))
-    for setup, (rows, startup, rss) in results.items():
+    for setup, (rows, extra) in results.items():
         for name, row in rows.items():
-            print(f"{setup:<10} {name:<26} {row['rps']:>8.1f} "
-                  f"{100 * row['rps'] / hello['rps']:>7.1f}% {row['p50']:>8.1f} "
-                  f"{row['p95']:>8.1f} {row['p99']:>8.1f} {row['errors']:>7d}")
-        print(f"{setup:<10} start-up to /healthz {startup:.2f} s, peak RSS per worker "
-              f"{rss:.0f} MB")
+            print(f"{setup:<9} {name:<25} {row['rps']:>7.1f} "
+                  f"{100 * row['rps'] / hello['rps']:>6.1f}% {row['p50']:>7.1f} "
+                  f"{row['p95']:>7.1f} {row['p99']:>7.1f} {row['errors']:>4d} "
+                  f"{row['cpu_web']:>9.2f}+{row['cpu_background']:<8.2f}")
+        searchable, delivered = extra["searchable"], extra["delivered"]
+        print(f"{setup:<9} under the POST loads, {extra['probes']} probes: acceptance -> "
+              f"searchable p50 {percentile(searchable, 0.5):.2f} s p95 "
+              f"{percentile(searchable, 0.95):.2f} s ({len(searchable)} found); -> delivered "
+              f"p50 {percentile(delivered, 0.5):.2f} s p95 {percentile(delivered, 0.95):.2f} s "
+              f"({len(delivered)} delivered); failed searches: "
+              f"{len(extra['search_errors'])} {sorted(set(extra['search_errors']))}")
+        print(f"{setup:<9} start-up: gunicorn to /healthz {extra['startup']:.2f} s, background "
+              f"worker to its first round {extra['worker_startup']:.2f} s; peak RSS per web "
+              f"worker {extra['rss']['web']:.0f} MB, background worker "
+              f"{extra['rss']['background']:.0f} MB")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=10000, help="synthetic submissions")
+    parser.add_argument("--n", type=int, default=100000, help="synthetic submissions")
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
@@ -299,7 +472,8 @@ def main():
         hello_env = base_env(tmp / "hello", PORTAL_EMBEDDED_WORKER=0)
         hello = Gunicorn(hello_env, app="bench.hello_app:app", workers=args.workers)
         try:
-            hello_row = medians([wrk(hello.url, "/", args, "", tmp) for _ in range(args.runs)])
+            hello_row = medians([measured_wrk(hello, "/", args, "", tmp)
+                                 for _ in range(args.runs)])
         finally:
             hello.stop()
         results = {}
