@@ -321,9 +321,17 @@ def latest_published(limit: int) -> list:
     ).scalars().all()
 
 
+LATEST_CHANGE = db.select(db.func.max(ChangeLog.id))
+
+
 def latest_change_id() -> int:
-    """The newest change-log id: it moves with every change a public page could show."""
-    return db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar() or 0
+    """The newest change-log id: it moves with every change a public page could show.
+
+    Asked on every cached page view, so on a connection of its own rather than through the ORM
+    session (a third of the cost of serving a cached page went to the session's bookkeeping).
+    """
+    with db.engine.connect() as connection:
+        return connection.execute(LATEST_CHANGE).scalar() or 0
 
 
 def find_published(submission_id: int):
