@@ -49,6 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.search_bench import CHINESE_SEEDS  # noqa: E402
 from tests.forwarding.receiver import Receiver  # noqa: E402  (the loopback platform double)
 
 WEBHOOK_SECRET = "bench-webhook-secret"
@@ -75,6 +76,16 @@ request = function()
     tid or 0, n, n % 9, n, math.random(1, 100000), n % 31)
   return wrk.format("POST", "/api/v1/submissions?lang=en",
                     {["Content-Type"] = "application/json"}, body)
+end
+"""
+# Searches as residents make them: two words from the generator's vocabulary and one of the areas,
+# different from request to request (a repeated URL would only measure the page cache).
+LUA_SEARCH_VARIED = """
+local words = {%(words)s}
+local areas = {"riverside", "dinghai-road", "pingliang-road", "jiangpu-road", "daqiao", "yinhang"}
+request = function()
+  local q = words[math.random(#words)] .. "%%20" .. words[math.random(#words)]
+  return wrk.format("GET", "/search?q=" .. q .. "&area=" .. areas[math.random(#areas)])
 end
 """
 LUA_FORM_POST = """
@@ -367,6 +378,8 @@ def measure_portal(label, env, args, tmp):
             ("tracking page", f"/track/{code}?lang=en", ""),
             ("search: 2 terms + filter", "/search?q=" + urllib.parse.quote("路灯 垃圾")
              + "&area=riverside", ""),
+            ("search: varied queries", "/search", LUA_SEARCH_VARIED % {"words": ", ".join(
+                f'"{urllib.parse.quote(word)}"' for word in CHINESE_SEEDS[:40])}),
             ("API POST", "/api/v1/submissions?lang=en", LUA_API_POST),
         ]
         session = form_session(server.url)

@@ -8,7 +8,7 @@ SHINGLE = 3
 NEAR_THRESHOLD = 0.7  # Jaccard similarity of shingle sets
 
 
-@lru_cache(maxsize=4096)  # recent texts are compared again for every new submission
+@lru_cache(maxsize=1024)  # the recent texts (300) are compared again for every new one
 def signature(title: str, body: str) -> tuple:
     """(hash, shingles) of a text: the hash of its matching form, equal for texts that differ
     only in spacing or punctuation, and the set of that form's character trigrams."""
