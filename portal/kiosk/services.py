@@ -18,7 +18,7 @@ from portal.i18n import LOCALES
 from portal.kiosk.models import PAPER_WIDTHS, Kiosk, KioskEnrolment
 from portal.stations.services import find_station, landmarks
 from portal.submissions.models import utcnow
-from portal.submissions.services import create_submission
+from portal.submissions.services import add_support, create_submission
 
 COOKIE_NAME = "portal_kiosk"
 COOKIE_MAX_AGE = 5 * 365 * 24 * 3600  # long-lived: a kiosk stays enrolled until revoked
@@ -211,6 +211,17 @@ def submit_from_kiosk(kiosk, values: dict, *, language: str):
         station_slug=kiosk.station.slug, contact=contact,
         idempotency_key=f"kiosk-{kiosk.id}-{draft_key}",
         screening_context={"channel": "kiosk", "kiosk": kiosk.id}, actor="resident")
+
+
+def support_from_kiosk(kiosk, submission) -> None:
+    """"This is my problem too" at a kiosk: one more voice on a published submission.
+
+    The same service as the web's support action (support_count + 1, a `support` change-log
+    row); no new submission and nothing of the draft is stored. Also records that the kiosk
+    was seen.
+    """
+    touch(kiosk)
+    add_support(submission)
 
 
 def qr_svg(url: str, *, sized: bool = False) -> str:

@@ -16,8 +16,10 @@ from portal.kiosk.forms import EnrolForm, RevokeForm
 from portal.kiosk.services import (
     COOKIE_MAX_AGE, COOKIE_NAME, KioskError, all_kiosks, area_landmarks, enrol_kiosk,
     find_enrolment, find_kiosk, issue_enrolment, qr_svg, redeem_enrolment, revoke_kiosk,
-    submit_from_kiosk, touch, verify_credential)
+    submit_from_kiosk, support_from_kiosk, touch, verify_credential)
+from portal.search.services import find_supportable, similar_published
 from portal.stations.services import active_areas, category_tree
+from portal.submissions.labels import STATUS_LABELS
 from portal.submissions.services import (
     BODY_MAX, BODY_MIN, PLACE_MAX, TITLE_MAX, TITLE_MIN, IdempotencyConflict, SubmissionInvalid,
     find_by_code)
@@ -34,6 +36,9 @@ def _register_links(state):
 OPEN_ENDPOINTS = {"kiosk.enrol", "kiosk.admin", "kiosk.admin_enrol", "kiosk.admin_revoke",
                   "kiosk.admin_link"}
 RECEIPT_KEY = "kiosk_receipt"
+SUPPORTED_KEY = "kiosk_supported"  # ids this visit added its voice to (the last is shown)
+# Kiosk endpoints fetched by kiosk.js: a refusal is JSON, not the explanation page.
+JSON_ENDPOINTS = {"kiosk.fresh_csrf", "kiosk.similar"}
 
 
 def _json_error(status: int, code: str, message: str, fields=None):
@@ -50,7 +55,8 @@ def require_enrolled_device():
         g.kiosk = kiosk
         return None
     session.pop(RECEIPT_KEY, None)
-    if request.method != "GET" or request.endpoint == "kiosk.fresh_csrf":
+    session.pop(SUPPORTED_KEY, None)
+    if request.method != "GET" or request.endpoint in JSON_ENDPOINTS:
         response = _json_error(403, f"kiosk_{'revoked' if state == 'revoked' else 'not_enrolled'}",
                                _("This screen is not an enrolled kiosk."))
         response = current_app.make_response(response)
@@ -131,6 +137,54 @@ def receipt():
                  else url_for("submissions.track", code=submission.code, _external=True))
     return render_template("kiosk/receipt.html", kiosk=g.kiosk, submission=submission,
                            track_url=track_url, qr=qr_svg(track_url))
+
+
+@bp.get("/kiosk/similar")
+def similar():
+    """JSON: up to five published submissions similar to the draft's title (public text only)."""
+    rows = similar_published(request.args.get("q", ""))
+    return jsonify(results=[{
+        "id": s.id, "title": s.public_title, "status": str(STATUS_LABELS[s.status]),
+        "area": localized(s.area, "name") if s.area else ""}
+        for s in rows if s.public_title])
+
+
+@bp.post("/kiosk/support")
+@limit_per_kiosk(key_func=device_rate_limit_key)
+def support():
+    """"This is my problem too" (JSON): one more voice instead of a new submission."""
+    values = request.get_json(silent=True)
+    submission_id = values.get("submission") if isinstance(values, dict) else None
+    if not isinstance(submission_id, int) or isinstance(submission_id, bool):
+        return _json_error(400, "bad_request", _("The request could not be understood."))
+    submission = find_supportable(submission_id)
+    if submission is None:
+        return _json_error(404, "not_found", _("This report can no longer be supported. "
+                                               "Please choose another one or continue."))
+    supported = session.get(SUPPORTED_KEY, [])
+    if submission.id not in supported:  # a second tap in the same visit counts once
+        support_from_kiosk(g.kiosk, submission)
+        db.session.commit()
+        supported = (supported + [submission.id])[-20:]
+    # Always the last one last: the confirmation shows the submission just tapped.
+    session[SUPPORTED_KEY] = [i for i in supported if i != submission.id] + [submission.id]
+    language = values.get("lang") if values.get("lang") in LOCALES else g.kiosk.language
+    return jsonify(supported_url=url_for(".supported", lang=language)), 201
+
+
+@bp.get("/kiosk/supported")
+def supported():
+    """The confirmation after "this is my problem too"; back to the start like the receipt."""
+    ids = session.get(SUPPORTED_KEY) or []
+    submission = find_supportable(ids[-1]) if ids else None
+    if submission is None or _locale_or_none() is None:
+        return redirect(url_for(".start"))
+    base = current_app.config["PORTAL_BASE_URL"]
+    path = url_for("submissions.published_detail", submission_id=submission.id)
+    public_url = base + path if base else url_for(
+        "submissions.published_detail", submission_id=submission.id, _external=True)
+    return render_template("kiosk/supported.html", kiosk=g.kiosk, submission=submission,
+                           public_url=public_url, qr=qr_svg(public_url))
 
 
 @bp.post("/kiosk/reset")

@@ -19,6 +19,8 @@
   var countdownLeft = -1;
   var resetting = false;
   var sending = false;
+  var supporting = false;
+  var looking = false;
   var idleDialog = document.getElementById("k-idle");
 
   function $(sel, root) { return (root || document).querySelector(sel); }
@@ -63,6 +65,7 @@
     });
     $all("[data-show]", form).forEach(function (el) { el.textContent = ""; });
     $all("[aria-pressed]", form).forEach(function (el) { el.setAttribute("aria-pressed", "false"); });
+    clearSimilar();
     form.reset();
   }
   function wipeReceipt() {
@@ -168,10 +171,14 @@
   }
   function next() {
     if (!validate(current)) { return; }
+    if (current === "describe") { lookSimilar(); return; }
+    if (current === "similar") { show("where"); return; }
     var i = STEPS.indexOf(current);
     if (i < STEPS.length - 1) { show(STEPS[i + 1]); }
   }
   function back() {
+    if (current === "similar") { show("describe"); return; }
+    if (current === "where" && similarShown()) { show("similar"); return; }
     var i = STEPS.indexOf(current);
     if (i > 0) { show(STEPS[i - 1]); }
   }
@@ -214,6 +221,90 @@
     var contact = [value("name"), value("phone"), value("email")].filter(Boolean).join(", ");
     var contactEl = $('[data-show="contact"]');
     set("contact", contact ? contact + (value("consent") ? " (" + contactEl.dataset.consent + ")" : "") : "");
+  }
+
+  /* ---------- similar published submissions ("this is my problem too") ---------- */
+  function similarList() { return document.getElementById("k-similar-list"); }
+  function similarShown() { var list = similarList(); return !!list && list.children.length > 0; }
+  function clearSimilar() {
+    var list = similarList();
+    if (list) { while (list.firstChild) { list.removeChild(list.firstChild); } }
+    var box = document.getElementById("k-support-error");
+    if (box) { box.hidden = true; box.textContent = ""; }
+  }
+  function renderSimilar(results) {
+    var list = similarList(), template = document.getElementById("k-similar-item");
+    results.slice(0, 5).forEach(function (item, i) {
+      var li = template.content.firstElementChild.cloneNode(true);
+      var title = $(".k-similar-title", li);
+      title.id = "k-similar-title-" + i;
+      title.textContent = item.title; // textContent: text from the portal is never parsed as markup
+      $(".k-meta", li).textContent = [item.status, item.area].filter(Boolean).join(" · ");
+      var button = $("[data-support]", li);
+      button.dataset.support = String(item.id);
+      button.setAttribute("aria-describedby", title.id);
+      list.appendChild(li);
+    });
+  }
+  /* After the title: published submissions like it get a screen of their own (one decision per
+     screen); with none, or when the lookup is slow or fails, the flow simply goes on. */
+  function lookSimilar() {
+    if (looking) { return; }
+    clearSimilar();
+    var title = value("title");
+    if (!data.similarUrl || !title) { show("where"); return; }
+    looking = true;
+    var settled = false;
+    var go = function (results) {
+      if (settled) { return; }
+      settled = true;
+      looking = false;
+      if (resetting || current !== "describe") { return; }
+      if (results.length) { renderSimilar(results); show("similar"); } else { show("where"); }
+    };
+    var timer = window.setTimeout(function () { go([]); }, 4000);
+    fetch(data.similarUrl + "?lang=" + encodeURIComponent(data.lang) + "&q=" + encodeURIComponent(title),
+          {credentials: "same-origin", cache: "no-store", headers: {"Accept": "application/json"}})
+      .then(function (r) {
+        if (r.status === 403) { refused(); return null; }
+        return r.ok ? r.json() : null;
+      })
+      .then(function (j) { window.clearTimeout(timer); go((j && j.results) || []); },
+            function () { window.clearTimeout(timer); go([]); });
+  }
+  function support(button) {
+    if (supporting || sending) { return; }
+    supporting = true;
+    var box = $("#k-support-error");
+    box.hidden = true;
+    var buttons = $all("[data-support]", similarList());
+    buttons.forEach(function (b) { b.disabled = true; });
+    var finish = function (kind) {
+      supporting = false;
+      buttons.forEach(function (b) { b.disabled = false; });
+      box.textContent = box.dataset[kind];
+      box.hidden = false;
+    };
+    post(data.supportUrl, {submission: parseInt(button.dataset.support, 10), lang: data.lang})
+      .then(function (response) {
+        if (response.status === 201) {
+          return response.json().then(function (j) {
+            wipeAll();
+            resetting = true;
+            window.location.replace(j.supported_url);
+          });
+        }
+        if (response.status === 403) { refused(); return; }
+        if (response.status === 404) {
+          // Unpublished since the list was shown: take it away, the others stay.
+          var item = button.closest("li");
+          if (item) { item.parentNode.removeChild(item); }
+          buttons = $all("[data-support]", similarList());
+          finish("gone");
+          return;
+        }
+        finish(response.status === 429 ? "busy" : "offline");
+      }, function () { finish("offline"); });
   }
 
   /* ---------- sending ---------- */
@@ -303,6 +394,7 @@
     filterLandmarks();
     if (d.landmark) { pressed("[data-landmark]", $('[data-landmark="' + CSS.escape(d.landmark) + '"]')); }
     if (STEPS.indexOf(saved.step) >= 0) { show(saved.step, false); }
+    if (saved.step === "similar") { show("describe", false); lookSimilar(); } // in the new language
   }
 
   /* ---------- wiring ---------- */
@@ -318,6 +410,7 @@
       pressed("[data-landmark]", on ? t : null);
       return;
     }
+    if (t.dataset.support) { support(t); return; }
     if (t.dataset.phrase) {
       var field = form.elements.body;
       field.value = (field.value.trim() ? field.value.trim() + " " : "") + t.dataset.phrase;

@@ -7,6 +7,8 @@ from portal.accounts.services import create_user
 from portal.extensions import db
 from portal.kiosk.services import enrol_kiosk
 from tests.conftest import csrf_token
+# Published, searchable submissions as the search tests make them (publish, then run the indexer).
+from tests.search.conftest import index_now, publish  # noqa: F401  (fixtures, reused)
 
 ENROL_PATH = re.compile(r"/kiosk/enrol/[A-Za-z0-9_\-]+")
 
@@ -66,3 +68,10 @@ def draft(**overrides):
               "draft_key": "0123456789abcdef0123456789abcdef", "lang": "zh"}
     values.update(overrides)
     return values
+
+
+def support_json(client, submission_id, *, lang="zh", token=None):
+    """Press "This is my problem too" as kiosk.js does: fresh CSRF token first, then JSON."""
+    token = token or client.get("/kiosk/csrf").get_json()["csrf_token"]
+    return client.post("/kiosk/support", json={"submission": submission_id, "lang": lang},
+                       headers={"X-CSRFToken": token})

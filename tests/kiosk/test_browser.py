@@ -119,6 +119,11 @@ def visible_step(page) -> str:
     return page.eval_on_selector(".k-step:not([hidden])", "el => el.dataset.step")
 
 
+def wait_step(page, step) -> None:
+    """Wait until `step` is the screen shown (leaving "describe" asks the portal first)."""
+    page.wait_for_selector(f".k-step[data-step={step}]:not([hidden])")
+
+
 def fill_flow(page, *, title, body, phrase=True, contact=True, axe=False, landmark=None):
     """Walk through every step up to the review screen."""
     page.click("[data-kind=issue]")
@@ -135,7 +140,7 @@ def fill_flow(page, *, title, body, phrase=True, contact=True, axe=False, landma
     page.fill("#k-title", title)
     page.fill("#k-body", body)
     page.click(".k-step[data-step=describe] [data-action=next]")
-    assert visible_step(page) == "where"
+    wait_step(page, "where")  # no similar published submissions here
     assert page.input_value("#k-area") == "riverside"  # the station's area, preset
     if axe:
         assert_accessible(page, "where")
@@ -321,13 +326,15 @@ def test_browser_that_is_not_enrolled_sees_an_explanation(live):
 def test_revoked_kiosk_is_refused(device, live):
     page = device.page
     page.click("[data-kind=issue]")
-    with live.app.app_context():
-        revoke_kiosk(db.session.get(Kiosk, device.kiosk_id), actor="test")
-        db.session.commit()
     page.click("[data-category=litter]")
     page.fill("#k-title", "垃圾满了")
     page.fill("#k-body", "垃圾桶已经满了三天。")
     page.click(".k-step[data-step=describe] [data-action=next]")
+    wait_step(page, "where")
+    # Revoked mid-visit (leaving "describe" asked the portal, so revoke after that).
+    with live.app.app_context():
+        revoke_kiosk(db.session.get(Kiosk, device.kiosk_id), actor="test")
+        db.session.commit()
     page.click(".k-step[data-step=where] [data-action=next]")
     page.click(".k-step[data-step=contact] [data-action=next]")
     page.click("[data-action=send]")
@@ -359,6 +366,8 @@ def test_layout_targets_fonts_and_no_horizontal_scroll(live, viewport):
             page.fill("#k-body", "三盏路灯坏了一周。")
         if selector:
             page.click(selector)
+        if selector == ".k-step[data-step=describe] [data-action=next]":
+            wait_step(page, "where")
         result = page.evaluate(checks)
         assert result["overflow"] <= 0, (selector, result)
         assert result["font"] >= 20
