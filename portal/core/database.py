@@ -1,19 +1,36 @@
 """Engine set-up: SQLite pragmas and write transactions that take the lock up front."""
 import sqlite3
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy import event
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+_READ_ONLY = ContextVar("portal_read_only", default=False)
+
+
+@contextmanager
+def read_only():
+    """Transactions begun inside only read: on SQLite they start deferred and never hold the
+    write lock (workers' reads would otherwise make residents' submissions wait)."""
+    token = _READ_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _READ_ONLY.reset(token)
 
 
 def _begin_statement() -> str:
     """BEGIN IMMEDIATE unless this transaction can only read.
 
-    Safe-method requests only read. Outside requests (commands, workers) transactions may write;
-    under TESTING, test code that only inspects rows between requests must not hold the write
-    lock, and tests write from one connection at a time, so a deferred BEGIN is enough there.
+    Safe-method requests only read, and so does code inside `read_only()`. Otherwise, outside
+    requests (commands, workers) transactions may write; under TESTING, test code that only
+    inspects rows between requests must not hold the write lock, and tests write from one
+    connection at a time, so a deferred BEGIN is enough there.
     """
+    if _READ_ONLY.get():
+        return "BEGIN"
     if has_request_context():
         return "BEGIN" if request.method in SAFE_METHODS else "BEGIN IMMEDIATE"
     if has_app_context() and current_app.testing:

@@ -60,3 +60,32 @@ def test_concurrent_writers_all_succeed(tmp_path, monkeypatch):
         assert db.session.query(ChangeLog).count() == writers * per_writer
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_read_only_worker_read_does_not_wait_for_a_writer(tmp_path, monkeypatch):
+    """A worker's reads inside read_only() go on while a resident's submission holds the lock."""
+    if PG_URL:
+        return  # PostgreSQL readers never wait for writers; the rule is SQLite's
+    import sqlite3
+    import time
+
+    from portal.core.database import _begin_statement, read_only
+
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    app = create_app()  # not TESTING: the production transaction rules apply
+    with app.app_context():
+        db.create_all()
+        db.session.commit()
+    writer = sqlite3.connect(tmp_path / "portal.db", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a submission being stored
+    try:
+        with app.app_context():
+            started = time.monotonic()
+            with read_only():
+                assert db.session.execute(db.select(db.func.count(ChangeLog.id))).scalar() == 0
+                db.session.rollback()
+            assert time.monotonic() - started < 1.0  # the busy timeout is 15 s
+            assert _begin_statement() == "BEGIN IMMEDIATE"  # outside read_only(): may write
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
