@@ -21,6 +21,18 @@ def read_only():
         _READ_ONLY.reset(token)
 
 
+@contextmanager
+def read_only_transaction(session):
+    """Reads in a transaction of their own, ended with the block: a writing request can read
+    what it needs first and take SQLite's write lock only later, for its writes. Use it before
+    anything is written in the session (the end is a rollback)."""
+    with read_only():
+        try:
+            yield
+        finally:
+            session.rollback()
+
+
 def _begin_statement() -> str:
     """BEGIN IMMEDIATE unless this transaction can only read.
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.services import record_audit
+from portal.core.database import read_only
 from portal.core.text import clean_block, clean_line
 from portal.extensions import db
 from portal.i18n import _
@@ -95,17 +96,6 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
         errors["kind"] = _("Choose whether this is an issue or an idea.")
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
-    category = find_category(category_code) if isinstance(category_code, str) else None
-    if category is None:
-        errors["category"] = _("Choose a category from the list.")
-    area = find_area(area_code) if isinstance(area_code, str) else None
-    if area is None:
-        errors["area"] = _("Choose an area from the list.")
-    station = None
-    if station_slug:
-        station = find_station(station_slug)
-        if station is None:
-            errors["station"] = _("Choose a station from the list.")
     title = check_text(errors, "title", title if isinstance(title, str) else "",
                         minimum=TITLE_MIN, maximum=TITLE_MAX)
     body = check_text(errors, "body", body if isinstance(body, str) else "", minimum=BODY_MIN,
@@ -126,6 +116,22 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
             except PhotoInvalid as exc:
                 errors["photos"] = str(exc)
                 break
+    # The costly work (photos above, screening here) comes before the first query of the
+    # transaction: on SQLite a writing request's transaction holds the write lock from its
+    # first query to its commit, and every other submission waits for it.
+    screening = None if errors else screen_text(title, body, screening_context,
+                                                recent=recent_texts())
+    category = find_category(category_code) if isinstance(category_code, str) else None
+    if category is None:
+        errors["category"] = _("Choose a category from the list.")
+    area = find_area(area_code) if isinstance(area_code, str) else None
+    if area is None:
+        errors["area"] = _("Choose an area from the list.")
+    station = None
+    if station_slug:
+        station = find_station(station_slug)
+        if station is None:
+            errors["station"] = _("Choose a station from the list.")
     if errors:
         raise SubmissionInvalid(errors)
 
@@ -141,7 +147,6 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
                 raise IdempotencyConflict(existing)
             return Creation(existing, False)
 
-    screening = screen_text(title, body, screening_context, recent=recent_texts())
     submission = Submission(
         code=new_tracking_code(), kind=kind, channel=channel, language=language,
         category=category, area=area, station=station, title=title, body=body, place=place,
@@ -228,11 +233,14 @@ def recent_texts() -> list:
     since = utcnow() - timedelta(days=RECENT_DAYS)
     reread = 0 if db.engine.dialect.name == "sqlite" else RECENT_REREAD
     floor = max(cache, default=0) - reread
-    rows = db.session.execute(
-        db.select(Submission.id, Submission.code, Submission.title, Submission.body,
-                  Submission.created_at)
-        .where(Submission.id > floor, Submission.created_at >= since)
-        .order_by(Submission.id.desc()).limit(RECENT_LIMIT)).all()
+    # On a connection of its own, read-only: this runs before the submission's transaction
+    # begins, and must not start it (nor, on SQLite, take the write lock early).
+    with read_only(), db.engine.connect() as connection:
+        rows = connection.execute(
+            db.select(Submission.id, Submission.code, Submission.title, Submission.body,
+                      Submission.created_at)
+            .where(Submission.id > floor, Submission.created_at >= since)
+            .order_by(Submission.id.desc()).limit(RECENT_LIMIT)).all()
     for row in rows:
         cache[row.id] = (row.code, row.title, row.body, _aware(row.created_at))
     for old_id in sorted(cache, reverse=True)[RECENT_LIMIT:]:

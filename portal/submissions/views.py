@@ -2,6 +2,7 @@
 from flask import (Blueprint, abort, current_app, redirect, render_template, request,
                    send_from_directory, url_for)
 
+from portal.core.database import read_only_transaction
 from portal.core.pagecache import public_page
 from portal.core.security import no_store
 from portal.extensions import db
@@ -35,7 +36,8 @@ def home():
 def submit():
     """The submission form (issue or idea)."""
     form = SubmissionForm()
-    form.fill_choices()
+    with read_only_transaction(db.session):  # the choices; the write lock comes later, briefly
+        form.fill_choices()
     if request.method == "GET" and request.args.get("kind") in ("issue", "idea"):
         form.kind.data = request.args["kind"]
     status = 200
