@@ -1,6 +1,6 @@
 """Search benchmark: Whoosh (our analyzer, indexer and search service) beside SQLite FTS5.
 
-    .venv/bin/python bench/search_bench.py [--n 20000] [--queries 200] [--seed 7]
+    .venv/bin/python bench/search_bench.py [--n 20000] [--queries 200] [--seed 7] [--data DIR]
 
 Generates N realistic synthetic submissions (mixed Chinese and English, built from the jieba
 dictionary, the reference data's place names and an English word list, not copied text),
@@ -105,8 +105,12 @@ class Generator:
         return self.chinese(n // 2) + " " + self.english(n // 2)
 
 
-def populate(app, n, gen):
-    """Insert N submissions and their 'created' change-log rows directly (bench only)."""
+def populate(app, n, gen, store=True):
+    """Insert N submissions and their 'created' change-log rows directly (bench only).
+
+    With `store=False` the submissions are only generated (advancing the random generator
+    exactly as a first run did), for a database kept from an earlier run with --data.
+    """
     from portal.extensions import db
     from portal.stations.models import Area, Category, Station
     from portal.submissions.models import ChangeLog, Submission
@@ -138,10 +142,11 @@ def populate(app, n, gen):
             logs.append({"submission_id": i, "change": "created", "status": "received",
                          "created_at": created})
             if len(rows) == 5000:
-                db.session.execute(db.insert(Submission), rows)
-                db.session.execute(db.insert(ChangeLog), logs)
+                if store:
+                    db.session.execute(db.insert(Submission), rows)
+                    db.session.execute(db.insert(ChangeLog), logs)
                 rows, logs = [], []
-        if rows:
+        if rows and store:
             db.session.execute(db.insert(Submission), rows)
             db.session.execute(db.insert(ChangeLog), logs)
         db.session.commit()
@@ -219,9 +224,10 @@ def freshness(app, rounds):
     thread = threading.Thread(target=worker, daemon=True)
     thread.start()
     delays = []
+    run = time.time_ns() % 10**9  # a database kept with --data holds the markers of earlier runs
     with app.app_context():
         for i in range(rounds):
-            word = f"fresh{i}marker"
+            word = f"fresh{i}marker{run}"
             submission = db.session.get(Submission, i + 1)
             submission.public_title, submission.published = f"{word} 路灯", True
             record_change(submission, "edited")
@@ -252,9 +258,14 @@ def main():
     parser.add_argument("--incremental", type=int, default=2000)
     parser.add_argument("--freshness", type=int, default=20)
     parser.add_argument("--procs", type=int, default=1, help="processes for the rebuild")
+    parser.add_argument("--data", help="keep the generated database in DIR and reuse it when it "
+                        "already holds N submissions (generation takes a while at 100,000)")
     args = parser.parse_args()
 
-    data_dir = tempfile.mkdtemp(prefix="search-bench-")
+    data_dir = args.data or tempfile.mkdtemp(prefix="search-bench-")
+    os.makedirs(data_dir, exist_ok=True)
+    for stale in ("fts.db",):  # rebuilt by every run
+        Path(data_dir, stale).unlink(missing_ok=True)
     os.environ["PORTAL_DATA_DIR"] = data_dir
     os.environ.pop("PORTAL_DATABASE_URL", None)
     from portal import create_app
@@ -281,8 +292,17 @@ def main():
     print(f"# search benchmark: {args.n} synthetic submissions, {args.queries} runs per query, "
           f"python {sys.version.split()[0]}, data in {data_dir}")
     t0 = time.perf_counter()
-    populate(app, args.n, gen)
-    print(f"generated and stored in {time.perf_counter() - t0:.1f} s")
+    with app.app_context():
+        stored = db.session.execute(db.text("SELECT count(*) FROM submission")).scalar()
+        # The same seed gives the same submissions; the generator's state must match too.
+        if stored == args.n:
+            populate(app, args.n, gen, store=False)
+        elif stored:
+            sys.exit(f"{data_dir} holds {stored} submissions, not {args.n}: use another --data")
+    if stored != args.n:
+        populate(app, args.n, gen)
+    print(f"generated{'' if stored != args.n else ' (database reused)'} and stored in "
+          f"{time.perf_counter() - t0:.1f} s")
 
     rows = []
 
