@@ -4,17 +4,21 @@ The distribution (`whoosh-reloaded`, see docs/search.md) is swapped by changing 
 requirements.txt; every Whoosh name the portal uses is reached through this module.
 """
 import os
+import pickle
+import struct
 from functools import lru_cache
+from itertools import accumulate, compress
+from operator import not_
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.fields import BOOLEAN, DATETIME, ID, NUMERIC, TEXT, Schema
+from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError, IndexVersionError
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.query import And, DateRange, Every, Or, Phrase, Term
-import pickle
-import struct
-
-from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError, IndexVersionError
+from whoosh.reading import SegmentReader, TermNotFound
+from whoosh.util.numeric import byte_to_length
 
 from portal.core.text import STOP_WORDS, segment
 from portal.search.words import ensure_place_words
@@ -146,7 +150,115 @@ def open_searcher(path):
 
 def docs_matching(searcher, query) -> set:
     """Document numbers matching `query`, unscored (for filter sets and counts)."""
+    if isinstance(query, Term):
+        return set(postings(searcher, query.fieldname, query.text, want_weights=False)[0])
     return set(searcher.docs_for_query(query))
+
+
+# --- Reading postings and lengths a block at a time --------------------------------------
+# Whoosh's matchers hand out one posting per Python call (id(), weight(), next(), a deletion
+# check): 25,000 postings of a frequent word cost 20-60 ms that way. A posting block of the
+# whoosh3 codec already holds its ids and weights as arrays, so they are taken whole here.
+# This leans on whoosh-reloaded 2.7's W3 codec (pinned); any other matcher (short inlined
+# posting lists, another codec) is read through the generic matcher interface.
+
+K1, B = 1.2, 0.75  # Whoosh's BM25F defaults: rankings stay what Whoosh computed before
+
+
+def _leaves(searcher):
+    return searcher.reader().leaf_readers()
+
+
+def deleted_docs(searcher) -> frozenset:
+    """Document numbers deleted (replaced by an update) but still present in postings."""
+    found = set()
+    for reader, offset in _leaves(searcher):
+        deleted = getattr(reader, "deleted_docs_set", None)
+        if deleted is None:
+            deleted = [d for d in range(reader.doc_count_all()) if reader.is_deleted(d)]
+        found.update(offset + d for d in deleted)
+    return frozenset(found)
+
+
+def all_doc_numbers(searcher, deleted=None) -> set:
+    """Every live document number (a set built in C, not by walking the documents)."""
+    found = set(range(searcher.doc_count_all()))
+    return found - (deleted_docs(searcher) if deleted is None else deleted)
+
+
+def postings(searcher, field_name, word, deleted=None, want_weights=True) -> tuple:
+    """(document numbers, term frequencies) of `word` in `field_name`, deleted documents out.
+
+    `deleted` is `deleted_docs(searcher)` when the caller has it already; without
+    `want_weights` the frequencies are not read (an empty list).
+    """
+    try:
+        field = searcher.schema[field_name]  # KeyError: an index built before the field existed
+        tbytes = field.to_bytes(word)
+    except (KeyError, ValueError, TypeError):
+        return [], []
+    ids, weights = [], []
+    for reader, offset in _leaves(searcher):
+        try:
+            if isinstance(reader, SegmentReader):  # raw postings: deletions are taken out below
+                matcher = reader._terms.matcher(field_name, tbytes, field.format)
+            else:
+                matcher = reader.postings(field_name, word)
+        except (TermNotFound, KeyError):
+            continue
+        start = len(ids)
+        if hasattr(matcher, "_read_data") and hasattr(matcher, "_next_block"):
+            while matcher.is_active():  # a whole block per turn (see above)
+                matcher._read_data()
+                block = matcher._data[0]
+                # Ids are stored as gaps; accumulate() sums them in C (Whoosh: a generator).
+                ids.extend(block if matcher._byteids else accumulate(block))
+                if want_weights:
+                    matcher._read_weights()
+                    weights.extend(matcher._weights)
+                matcher._next_block()
+        else:
+            while matcher.is_active():
+                ids.append(matcher.id())
+                if want_weights:
+                    weights.append(matcher.weight())
+                matcher.next()
+        if offset:
+            ids[start:] = map(offset.__add__, ids[start:])
+    if deleted is None:
+        deleted = deleted_docs(searcher)
+    if deleted and not deleted.isdisjoint(ids):  # filtered in C, not posting by posting
+        keep = list(map(not_, map(deleted.__contains__, ids)))
+        ids = list(compress(ids, keep))
+        weights = list(compress(weights, keep)) if want_weights else weights
+    return ids, weights
+
+
+def length_bytes(searcher, field_name) -> bytes:
+    """Every document's encoded `field_name` length (one byte each, by document number)."""
+    parts = []
+    for reader, _offset in _leaves(searcher):
+        count = reader.doc_count_all()
+        column = None
+        perdoc = getattr(reader, "_perdoc", None)
+        if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+            column = perdoc._cached_reader(f"_{field_name}_len", LENGTHS_COLUMN)
+        if column is None:
+            parts.append(bytes(count))
+        elif hasattr(column, "_dbfile") and hasattr(column, "_basepos"):
+            stored = min(column._count, count)  # trailing documents without text: 0
+            parts.append(bytes(column._dbfile.get(column._basepos, stored)) +
+                         bytes(count - stored))
+        else:
+            parts.append(bytes(column[d] for d in range(count)))
+    return b"".join(parts)
+
+
+def bm25_parts(searcher, field_name, word) -> tuple:
+    """(idf, [length norm per encoded length byte]) of BM25 for `word` in `field_name`."""
+    average = searcher.avg_field_length(field_name) or 1
+    norms = [K1 * ((1 - B) + B * byte_to_length(b) / average) for b in range(256)]
+    return searcher.idf(field_name, word), norms
 
 
 def term(field, value):

@@ -3,11 +3,14 @@
 Web processes only read the index. The searcher is opened once and reopened in a background
 thread (at most once a second) when the index changed, so no request pays for reopening.
 """
+import heapq
 import logging
 import os
 import threading
 import time
 from collections import OrderedDict
+from itertools import repeat
+from operator import add, neg
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +21,10 @@ from portal.search.indexer import current_generation, index_root
 from portal.search.words import ensure_place_words
 
 log = logging.getLogger(__name__)
-WORD_CACHE_SIZE = 512  # document sets of recent query words, per searcher
+WORD_CACHE_SIZE = 512  # scored postings of recent query words, per searcher
+WORD_CACHE_POSTINGS = 600_000  # ... and at most this many postings in all (about 80 MB)
+WARM_WORDS = 200  # most recent words of the old searcher scored again on a new one
+WARM_COLUMNS = ("kind", "category", "area", "station", "status", "channel", "created")
 CLOSE_AFTER = 30.0  # seconds a replaced searcher stays open for requests still using it
 RESULT_CACHE_SIZE = 256  # rankings of recent searches (pages, facet clicks repeat them)
 
@@ -31,17 +37,23 @@ def _close_quietly(searcher) -> None:
 
 
 class FilterCache:
-    """Per-searcher caches: document sets of filter values and words, facet columns.
+    """Per-searcher caches: document sets of filter values, scored words, columns, rankings.
 
     Filters and frequent words repeat across requests; sets intersect in C, where Whoosh's
-    matchers would walk every posting in Python. A new searcher starts a new cache.
+    matchers would walk every posting in Python. A word's postings are kept as
+    {document number: BM25 score}, so its keys are its document set and a ranking sums
+    dictionary lookups (in C) instead of Whoosh scoring every match in Python. A new
+    searcher starts a new cache, warmed before it serves (`warm`).
     """
 
     def __init__(self, searcher):
         self.searcher = searcher
         self._docs = {}
         self._columns = {}
+        self._lengths = {}
+        self._deleted = None
         self._words = OrderedDict()
+        self._postings = 0
         self._results = OrderedDict()
         self._lock = threading.Lock()
 
@@ -58,24 +70,52 @@ class FilterCache:
                 self._results.popitem(last=False)
         return value
 
-    def word_docs(self, field_name, word) -> set:
+    def deleted(self) -> frozenset:
+        if self._deleted is None:
+            self._deleted = search_index.deleted_docs(self.searcher)
+        return self._deleted
+
+    def lengths(self, field_name) -> bytes:
+        if field_name not in self._lengths:
+            self._lengths[field_name] = search_index.length_bytes(self.searcher, field_name)
+        return self._lengths[field_name]
+
+    def word_docs(self, field_name, word) -> dict:
+        """{document number: BM25 score} of `word` in `field_name` (the keys are its set)."""
         key = (field_name, word)
         with self._lock:
             if key in self._words:
                 self._words.move_to_end(key)
                 return self._words[key]
-        docs = search_index.docs_matching(self.searcher, search_index.term(field_name, word))
+        ids, weights = search_index.postings(self.searcher, field_name, word, self.deleted())
+        if ids:
+            lengths = self.lengths(field_name)
+            idf, norms = search_index.bm25_parts(self.searcher, field_name, word)
+            top = idf * (search_index.K1 + 1)
+            scores = {d: top * w / (w + norms[lengths[d]]) for d, w in zip(ids, weights)}
+        else:
+            scores = {}
         with self._lock:
-            self._words[key] = docs
-            while len(self._words) > WORD_CACHE_SIZE:
-                self._words.popitem(last=False)
-        return docs
+            if key not in self._words:
+                self._postings += len(scores)
+            self._words[key] = scores
+            while len(self._words) > 1 and (len(self._words) > WORD_CACHE_SIZE
+                                            or self._postings > WORD_CACHE_POSTINGS):
+                _key, dropped = self._words.popitem(last=False)
+                self._postings -= len(dropped)
+        return scores
 
     def forget_words(self) -> None:
         """Empty the word and result caches (benchmarks measure uncached queries with it)."""
         with self._lock:
             self._words.clear()
+            self._postings = 0
             self._results.clear()
+
+    def _alternatives(self, words, fields) -> list:
+        """The scored postings (dicts) and keyword sets (sets) a group's words stand for."""
+        return [self.docs(*w) if isinstance(w, tuple) else self.word_docs(f, w)
+                for w in words for f in (fields if isinstance(w, str) else (None,))]
 
     def matching(self, groups, fields) -> set:
         """Documents matching every group of a parsed query (a new set)."""
@@ -86,9 +126,7 @@ class FilterCache:
                     self.searcher, search_index.to_query([(kind, words)], fields))
                 found = found & result if result is not None else found
             else:
-                sets = [self.docs(*w) if isinstance(w, tuple) else self.word_docs(f, w)
-                        for w in words for f in (fields if isinstance(w, str) else (None,))]
-                found = set().union(*sets)
+                found = set().union(*self._alternatives(words, fields))
                 if result is not None:
                     found &= result
             result = found
@@ -96,23 +134,74 @@ class FilterCache:
                 break
         return result if result is not None else set(self.all())
 
+    def ranking(self, groups, fields, candidates, limit, newest=False) -> list:
+        """The best `limit` of `candidates` (document numbers), best first.
+
+        Relevance is BM25 summed over the query's words (a word naming a category, area or
+        station counts 1 where it names the document's), as Whoosh would score the query;
+        equal scores keep the older document first. Newest, or no words at all: by creation
+        time from the column, never by sorting every match.
+        """
+        candidates = list(candidates)
+        if newest or not groups:
+            created = self.column("created")
+            return [d for _c, d in heapq.nlargest(
+                limit, zip(map(created.__getitem__, candidates), candidates))]
+        totals = None
+        for _kind, words in groups:
+            for found in self._alternatives(words, fields):
+                if isinstance(found, dict):
+                    scores = map(found.get, candidates, repeat(0.0))
+                else:  # a keyword set
+                    scores = map(found.__contains__, candidates)
+                totals = list(scores) if totals is None else list(map(add, totals, scores))
+        return [-d for _s, d in heapq.nlargest(limit, zip(totals, map(neg, candidates)))]
+
     def docs(self, field_name, value) -> set:
         key = (field_name, value)
         if key not in self._docs:
-            self._docs[key] = search_index.docs_matching(
-                self.searcher, search_index.term(field_name, value))
+            ids, _weights = search_index.postings(self.searcher, field_name, value,
+                                                  self.deleted(), want_weights=False)
+            self._docs[key] = set(ids)
         return self._docs[key]
 
     def all(self) -> set:
         if ("*", None) not in self._docs:
-            self._docs[("*", None)] = search_index.docs_matching(self.searcher,
-                                                                 search_index.all_docs())
+            self._docs[("*", None)] = search_index.all_doc_numbers(self.searcher,
+                                                                   self.deleted())
         return self._docs[("*", None)]
+
+    def stored_ids(self, docnums) -> list:
+        """The submission ids stored with these document numbers (a page's worth)."""
+        return [int(self.searcher.stored_fields(d)["id"]) for d in docnums]
 
     def column(self, field_name) -> list:
         if field_name not in self._columns:
             self._columns[field_name] = search_index.column_values(self.searcher, field_name)
         return self._columns[field_name]
+
+    def warm(self, previous=None) -> None:
+        """Fill the caches a request would need, before this searcher serves any.
+
+        Runs where the searcher is (re)opened, off the request path: the filter sets and
+        columns, the text lengths, then the words most recently searched on the previous
+        searcher, so the first searches after a reopen cost what they cost before it.
+        """
+        self.all()
+        self.docs("published", True)
+        for name in WARM_COLUMNS:
+            self.column(name)
+        for name in search_index.TEXT_FIELDS:
+            self.lengths(name)
+        if previous is None:
+            return
+        for key in list(previous._docs):
+            if key != ("*", None):
+                self.docs(*key)
+        with previous._lock:
+            recent = list(previous._words)[-WARM_WORDS:]
+        for field_name, word in reversed(recent):
+            self.word_docs(field_name, word)
 
 
 @dataclass
@@ -171,11 +260,13 @@ class SearcherHolder:
                         and state.searcher.up_to_date()):
                     return
                 searcher = search_index.open_searcher(generation)
+                cache = FilterCache(searcher)
+                cache.warm(state.cache if state is not None else None)
             except Exception:  # noqa: BLE001  (any unreadable index: serve none, never a 500)
                 log.exception("search index %s unreadable; the worker rebuilds it", generation)
                 self._state = None
                 return
-            self._state = SearcherState(generation, searcher, FilterCache(searcher))
+            self._state = SearcherState(generation, searcher, cache)
             if state is not None:  # close the old one once requests using it are done
                 timer = threading.Timer(CLOSE_AFTER, _close_quietly, [state.searcher])
                 timer.daemon = True
