@@ -169,6 +169,28 @@ def _leaves(searcher):
     return searcher.reader().leaf_readers()
 
 
+def segment_ids(searcher) -> set:
+    """Names of the searcher's segments (their files never change once written)."""
+    return {reader.segment().segment_id() for reader, _offset in _leaves(searcher)
+            if isinstance(reader, SegmentReader)}
+
+
+def _per_segment(memo, reader, key, compute):
+    """compute() for one segment, remembered in `memo` (a dict) under the segment's name.
+
+    A segment's files are immutable, so what was read from them stays true for every later
+    searcher that still has the segment: a reopen after a small commit re-reads only the
+    new segment. Deletions are not part of a segment's files and are applied by callers.
+    """
+    if memo is None or not isinstance(reader, SegmentReader):
+        return compute()
+    name = (reader.segment().segment_id(),) + key
+    value = memo.get(name)
+    if value is None:
+        value = memo[name] = compute()
+    return value
+
+
 def deleted_docs(searcher) -> frozenset:
     """Document numbers deleted (replaced by an update) but still present in postings."""
     found = set()
@@ -186,11 +208,41 @@ def all_doc_numbers(searcher, deleted=None) -> set:
     return found - (deleted_docs(searcher) if deleted is None else deleted)
 
 
-def postings(searcher, field_name, word, deleted=None, want_weights=True) -> tuple:
+def _segment_postings(reader, field, field_name, word, tbytes, want_weights) -> tuple:
+    """(ids, weights) of one segment (segment-relative ids, deletions not applied)."""
+    try:
+        if isinstance(reader, SegmentReader):  # raw postings: deletions are taken out later
+            matcher = reader._terms.matcher(field_name, tbytes, field.format)
+        else:
+            matcher = reader.postings(field_name, word)
+    except (TermNotFound, KeyError):
+        return (), ()
+    ids, weights = [], []
+    if hasattr(matcher, "_read_data") and hasattr(matcher, "_next_block"):
+        while matcher.is_active():  # a whole block per turn (see above)
+            matcher._read_data()
+            block = matcher._data[0]
+            # Ids are stored as gaps; accumulate() sums them in C (Whoosh: a generator).
+            ids.extend(block if matcher._byteids else accumulate(block))
+            if want_weights:
+                matcher._read_weights()
+                weights.extend(matcher._weights)
+            matcher._next_block()
+    else:
+        while matcher.is_active():
+            ids.append(matcher.id())
+            if want_weights:
+                weights.append(matcher.weight())
+            matcher.next()
+    return ids, weights
+
+
+def postings(searcher, field_name, word, deleted=None, want_weights=True, memo=None) -> tuple:
     """(document numbers, term frequencies) of `word` in `field_name`, deleted documents out.
 
     `deleted` is `deleted_docs(searcher)` when the caller has it already; without
-    `want_weights` the frequencies are not read (an empty list).
+    `want_weights` the frequencies are not read (an empty list); `memo` keeps what was read
+    per segment for the next searcher (see `_per_segment`).
     """
     try:
         field = searcher.schema[field_name]  # KeyError: an index built before the field existed
@@ -199,32 +251,11 @@ def postings(searcher, field_name, word, deleted=None, want_weights=True) -> tup
         return [], []
     ids, weights = [], []
     for reader, offset in _leaves(searcher):
-        try:
-            if isinstance(reader, SegmentReader):  # raw postings: deletions are taken out below
-                matcher = reader._terms.matcher(field_name, tbytes, field.format)
-            else:
-                matcher = reader.postings(field_name, word)
-        except (TermNotFound, KeyError):
-            continue
-        start = len(ids)
-        if hasattr(matcher, "_read_data") and hasattr(matcher, "_next_block"):
-            while matcher.is_active():  # a whole block per turn (see above)
-                matcher._read_data()
-                block = matcher._data[0]
-                # Ids are stored as gaps; accumulate() sums them in C (Whoosh: a generator).
-                ids.extend(block if matcher._byteids else accumulate(block))
-                if want_weights:
-                    matcher._read_weights()
-                    weights.extend(matcher._weights)
-                matcher._next_block()
-        else:
-            while matcher.is_active():
-                ids.append(matcher.id())
-                if want_weights:
-                    weights.append(matcher.weight())
-                matcher.next()
-        if offset:
-            ids[start:] = map(offset.__add__, ids[start:])
+        seg_ids, seg_weights = _per_segment(
+            memo, reader, ("postings", field_name, word, want_weights),
+            lambda: _segment_postings(reader, field, field_name, word, tbytes, want_weights))
+        ids.extend(map(offset.__add__, seg_ids) if offset else seg_ids)
+        weights.extend(seg_weights)
     if deleted is None:
         deleted = deleted_docs(searcher)
     if deleted and not deleted.isdisjoint(ids):  # filtered in C, not posting by posting
@@ -234,24 +265,25 @@ def postings(searcher, field_name, word, deleted=None, want_weights=True) -> tup
     return ids, weights
 
 
-def length_bytes(searcher, field_name) -> bytes:
+def length_bytes(searcher, field_name, memo=None) -> bytes:
     """Every document's encoded `field_name` length (one byte each, by document number)."""
-    parts = []
-    for reader, _offset in _leaves(searcher):
-        count = reader.doc_count_all()
-        column = None
-        perdoc = getattr(reader, "_perdoc", None)
-        if perdoc is not None and hasattr(perdoc, "_cached_reader"):
-            column = perdoc._cached_reader(f"_{field_name}_len", LENGTHS_COLUMN)
-        if column is None:
-            parts.append(bytes(count))
-        elif hasattr(column, "_dbfile") and hasattr(column, "_basepos"):
-            stored = min(column._count, count)  # trailing documents without text: 0
-            parts.append(bytes(column._dbfile.get(column._basepos, stored)) +
-                         bytes(count - stored))
-        else:
-            parts.append(bytes(column[d] for d in range(count)))
-    return b"".join(parts)
+    return b"".join(_per_segment(memo, reader, ("lengths", field_name),
+                                 lambda: _segment_lengths(reader, field_name))
+                    for reader, _offset in _leaves(searcher))
+
+
+def _segment_lengths(reader, field_name) -> bytes:
+    count = reader.doc_count_all()
+    column = None
+    perdoc = getattr(reader, "_perdoc", None)
+    if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+        column = perdoc._cached_reader(f"_{field_name}_len", LENGTHS_COLUMN)
+    if column is None:
+        return bytes(count)
+    if hasattr(column, "_dbfile") and hasattr(column, "_basepos"):  # the bytes in one read
+        stored = min(column._count, count)  # trailing documents without text: 0
+        return bytes(column._dbfile.get(column._basepos, stored)) + bytes(count - stored)
+    return bytes(column[d] for d in range(count))
 
 
 def bm25_parts(searcher, field_name, word) -> tuple:
@@ -274,9 +306,18 @@ def date_range(field, start, end):
     return DateRange(field, start, end)
 
 
-def column_values(searcher, field) -> list:
-    """The sortable column of `field` as a list indexed by document number."""
-    return list(searcher.reader().column_reader(field))
+def column_values(searcher, field, memo=None, translate=True) -> list:
+    """The sortable column of `field` as a list indexed by document number.
+
+    `translate=False` keeps Whoosh's sortable form (dates as integers): cheaper to read,
+    and enough to order by.
+    """
+    values = []
+    for reader, _offset in _leaves(searcher):
+        values.extend(_per_segment(
+            memo, reader, ("column", field, translate),
+            lambda: list(reader.column_reader(field, translate=translate))))
+    return values
 
 
 def ranked(searcher, query, *, allow, limit, newest=False) -> list:

@@ -46,8 +46,12 @@ class FilterCache:
     searcher starts a new cache, warmed before it serves (`warm`).
     """
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, memo=None):
         self.searcher = searcher
+        # What was read per segment, shared with the next searcher over the same index
+        # (segments never change once written; see index._per_segment).
+        self.memo = {} if memo is None else memo
+        self._segments = search_index.segment_ids(searcher)
         self._docs = {}
         self._columns = {}
         self._lengths = {}
@@ -77,7 +81,8 @@ class FilterCache:
 
     def lengths(self, field_name) -> bytes:
         if field_name not in self._lengths:
-            self._lengths[field_name] = search_index.length_bytes(self.searcher, field_name)
+            self._lengths[field_name] = search_index.length_bytes(self.searcher, field_name,
+                                                                  self.memo)
         return self._lengths[field_name]
 
     def word_docs(self, field_name, word) -> dict:
@@ -87,7 +92,8 @@ class FilterCache:
             if key in self._words:
                 self._words.move_to_end(key)
                 return self._words[key]
-        ids, weights = search_index.postings(self.searcher, field_name, word, self.deleted())
+        ids, weights = search_index.postings(self.searcher, field_name, word, self.deleted(),
+                                             memo=self.memo)
         if ids:
             lengths = self.lengths(field_name)
             idf, norms = search_index.bm25_parts(self.searcher, field_name, word)
@@ -101,8 +107,10 @@ class FilterCache:
             self._words[key] = scores
             while len(self._words) > 1 and (len(self._words) > WORD_CACHE_SIZE
                                             or self._postings > WORD_CACHE_POSTINGS):
-                _key, dropped = self._words.popitem(last=False)
+                (old_field, old_word), dropped = self._words.popitem(last=False)
                 self._postings -= len(dropped)
+                for segment in self._segments:
+                    self.memo.pop((segment, "postings", old_field, old_word, True), None)
         return scores
 
     def forget_words(self) -> None:
@@ -111,6 +119,8 @@ class FilterCache:
             self._words.clear()
             self._postings = 0
             self._results.clear()
+            for key in [k for k in list(self.memo) if k[1] == "postings" and k[-1]]:
+                self.memo.pop(key, None)
 
     def _alternatives(self, words, fields) -> list:
         """The scored postings (dicts) and keyword sets (sets) a group's words stand for."""
@@ -161,7 +171,8 @@ class FilterCache:
         key = (field_name, value)
         if key not in self._docs:
             ids, _weights = search_index.postings(self.searcher, field_name, value,
-                                                  self.deleted(), want_weights=False)
+                                                  self.deleted(), want_weights=False,
+                                                  memo=self.memo)
             self._docs[key] = set(ids)
         return self._docs[key]
 
@@ -176,9 +187,16 @@ class FilterCache:
         return [int(self.searcher.stored_fields(d)["id"]) for d in docnums]
 
     def column(self, field_name) -> list:
+        """Values of a facet field by document number ("created": sortable integers)."""
         if field_name not in self._columns:
-            self._columns[field_name] = search_index.column_values(self.searcher, field_name)
+            self._columns[field_name] = search_index.column_values(
+                self.searcher, field_name, self.memo, translate=field_name != "created")
         return self._columns[field_name]
+
+    def forget_other_segments(self) -> None:
+        """Drop what was remembered of segments this searcher no longer has (merged away)."""
+        for key in [k for k in list(self.memo) if k[0] not in self._segments]:
+            self.memo.pop(key, None)
 
     def warm(self, previous=None) -> None:
         """Fill the caches a request would need, before this searcher serves any.
@@ -260,8 +278,10 @@ class SearcherHolder:
                         and state.searcher.up_to_date()):
                     return
                 searcher = search_index.open_searcher(generation)
-                cache = FilterCache(searcher)
+                same_index = state is not None and state.generation == generation
+                cache = FilterCache(searcher, state.cache.memo if same_index else None)
                 cache.warm(state.cache if state is not None else None)
+                cache.forget_other_segments()
             except Exception:  # noqa: BLE001  (any unreadable index: serve none, never a 500)
                 log.exception("search index %s unreadable; the worker rebuilds it", generation)
                 self._state = None
@@ -286,3 +306,21 @@ def holder() -> SearcherHolder:
 def refresh_searcher() -> None:
     """Reopen this process's searcher now (commands and tests; requests never wait for it)."""
     holder().refresh()
+
+
+def open_in_background(app) -> threading.Thread:
+    """Open and warm this process's searcher in a thread (a web worker, just forked).
+
+    The first open reads every facet column document by document (about half a second at
+    100,000 submissions); done at boot, the worker's first search does not wait for it.
+    """
+    def run():
+        try:
+            with app.app_context():
+                refresh_searcher()
+        except Exception:  # noqa: BLE001  (no index yet: the first search reports it)
+            log.warning("could not open the search index at start", exc_info=True)
+
+    thread = threading.Thread(target=run, name="search-open", daemon=True)
+    thread.start()
+    return thread
