@@ -20,7 +20,7 @@ from whoosh.query import And, DateRange, Every, Or, Phrase, Term
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from portal.core.text import STOP_WORDS, segment
+from portal.core.text import STOP_WORDS, fold, segment
 from portal.search.words import ensure_place_words
 
 # Errors that mean "this index directory cannot be read": rebuild it.
@@ -79,6 +79,35 @@ def analyzer():
     return PortalTokenizer()
 
 
+def is_han(char: str) -> bool:
+    """A Chinese character (CJK unified ideographs, extension A, compatibility, B and on)."""
+    return ("\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+            or "\uf900" <= char <= "\ufaff" or char >= "\U00020000")
+
+
+class HanCharTokenizer(Tokenizer):
+    """Every Chinese character of the (folded) text, for searches of one character.
+
+    No segmentation and no positions: the field answers "which documents contain 灯",
+    also inside 路灯, and is read only for a character typed on its own.
+    """
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for index, char in enumerate(fold(value)):
+            if is_han(char):
+                token.text, token.stopped, token.boost = char, False, 1.0
+                if positions:
+                    token.pos = start_pos + index
+                if chars:
+                    token.startchar, token.endchar = start_char + index, start_char + index + 1
+                yield token
+
+
 def query_terms(text: str, *, drop_stop_words: bool = True) -> list:
     """The terms a query string's words become (whole words, stemmed, stop words dropped)."""
     terms = [t.text for t in analyzer()(text, mode="query")]
@@ -96,10 +125,14 @@ def make_schema() -> Schema:
     document: a query word that names one becomes a term on its keyword field instead.
     """
     text = dict(analyzer=analyzer(), phrase=True)
+    chars = dict(analyzer=HanCharTokenizer(), phrase=False)
     return Schema(
         id=ID(stored=True, unique=True),
         content=TEXT(**text),
         staff=TEXT(**text),
+        # The Chinese characters of `content` and `staff`, for a character typed on its own.
+        content_chars=TEXT(**chars),
+        staff_chars=TEXT(**chars),
         kind=ID(sortable=True),
         status=ID(sortable=True),
         channel=ID(sortable=True),
@@ -117,6 +150,13 @@ def make_schema() -> Schema:
 PUBLIC_FIELDS = ("content",)
 STAFF_FIELDS = ("content", "staff")
 TEXT_FIELDS = STAFF_FIELDS
+CHARS = "chars"  # ("chars", 灯) in a query group: the character anywhere (see _word_groups)
+CHARS_SUFFIX = "_chars"  # content -> content_chars
+
+
+def has_current_schema(ix) -> bool:
+    """Whether an index has every field of make_schema() (else it is rebuilt)."""
+    return set(make_schema().names()) <= set(ix.schema.names())
 
 
 def create_index(path):
@@ -286,11 +326,15 @@ def _segment_lengths(reader, field_name) -> bytes:
     return bytes(column[d] for d in range(count))
 
 
-def bm25_parts(searcher, field_name, word) -> tuple:
-    """(idf, [length norm per encoded length byte]) of BM25 for `word` in `field_name`."""
+def length_norms(searcher, field_name) -> list:
+    """BM25's length part, K1 * (1 - B + B * length / average), per encoded length byte."""
     average = searcher.avg_field_length(field_name) or 1
-    norms = [K1 * ((1 - B) + B * byte_to_length(b) / average) for b in range(256)]
-    return searcher.idf(field_name, word), norms
+    return [K1 * ((1 - B) + B * byte_to_length(b) / average) for b in range(256)]
+
+
+def idf(searcher, field_name, word) -> float:
+    """Whoosh's inverse document frequency of `word` (cached by the searcher)."""
+    return searcher.idf(field_name, word)
 
 
 def term(field, value):
@@ -332,8 +376,11 @@ def _word_groups(text: str) -> list:
 
     A lone Chinese character the segmenter left over (滨江路|面) may sit inside a word in a
     document (路面|积水); the dictionary words of the query that cover it (路面) are indexed
-    as sub-words there, so they are accepted as alternatives.
+    as sub-words there, so they are accepted as alternatives. A Chinese character typed on
+    its own (the whole query, or between spaces: "灯", "灯 滨江") means that character
+    anywhere, inside words too (路灯): ("chars", 灯), read from the *_chars fields.
     """
+    typed_alone = {fold(piece) for piece in text.split() if len(piece) == 1}
     whole = [s for s in _segments(text, False)]
     parts = [s for s in _segments(text, True) if s.subword]
     groups = []
@@ -345,6 +392,8 @@ def _word_groups(text: str) -> list:
         if len(word) == 1 and not word.isascii():
             options += [p.text for p in parts
                         if p.start <= seg.start and p.end >= seg.end and p.text not in options]
+            if word in typed_alone and is_han(word):
+                options.append((CHARS, word))
         groups.append(options)
     return groups
 
@@ -382,7 +431,9 @@ def to_query(groups, fields):
             continue
         terms = []
         for word in words:
-            if isinstance(word, tuple):
+            if isinstance(word, tuple) and word[0] == CHARS:
+                terms.extend(Term(f + CHARS_SUFFIX, word[1]) for f in fields)
+            elif isinstance(word, tuple):
                 terms.append(Term(*word))
             else:
                 terms.extend(Term(f, word) for f in fields)
@@ -400,7 +451,7 @@ def build_query(text: str, fields):
 def highlight_terms(text: str) -> set:
     """Every term a query may have matched (for marking snippets)."""
     plain = (text or "").replace('"', " ").replace("“", " ").replace("”", " ")
-    return {w for group in _word_groups(plain) for w in group}
+    return {w for group in _word_groups(plain) for w in group if isinstance(w, str)}
 
 
 def similar_query(text: str, fields):

@@ -87,6 +87,9 @@ def document_for(submission: Submission) -> dict:
         # The original text, for staff queries only; empty when it is the public text (most
         # published submissions), since staff queries read `content` too.
         "staff": original,
+        "content_chars": "\n".join(v for v in (public_title, public_body, submission.place or "")
+                                   if v),
+        "staff_chars": original,
         "kind": submission.kind,
         "status": submission.status,
         "channel": submission.channel,
@@ -146,6 +149,8 @@ def apply_changes(batch_size: int = BATCH_SIZE) -> int:
         if generation is None:
             raise search_index.EmptyIndexError("no current generation")
         ix = search_index.open_index(generation)
+        if not search_index.has_current_schema(ix):  # built by an older version: rebuild
+            raise search_index.EmptyIndexError("index schema is out of date")
         position = read_position(generation)
     except Exception:  # noqa: BLE001  (whatever is wrong with a derived index: rebuild it)
         current_app.logger.warning("search index in %s missing or unreadable: rebuilding", root)

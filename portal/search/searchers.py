@@ -10,7 +10,7 @@ import threading
 import time
 from collections import OrderedDict
 from itertools import repeat
-from operator import add, neg
+from operator import add, mul, neg, truediv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +55,7 @@ class FilterCache:
         self._docs = {}
         self._columns = {}
         self._lengths = {}
+        self._norms = {}
         self._deleted = None
         self._words = OrderedDict()
         self._postings = 0
@@ -85,8 +86,15 @@ class FilterCache:
                                                                   self.memo)
         return self._lengths[field_name]
 
+    def norms(self, field_name) -> list:
+        """BM25's length normalisation of every document's `field_name`, by document number."""
+        if field_name not in self._norms:
+            table = search_index.length_norms(self.searcher, field_name)
+            self._norms[field_name] = list(map(table.__getitem__, self.lengths(field_name)))
+        return self._norms[field_name]
+
     def word_docs(self, field_name, word) -> dict:
-        """{document number: BM25 score} of `word` in `field_name` (the keys are its set)."""
+        """{document number: frequency} of `word` in `field_name` (the keys are its set)."""
         key = (field_name, word)
         with self._lock:
             if key in self._words:
@@ -94,24 +102,18 @@ class FilterCache:
                 return self._words[key]
         ids, weights = search_index.postings(self.searcher, field_name, word, self.deleted(),
                                              memo=self.memo)
-        if ids:
-            lengths = self.lengths(field_name)
-            idf, norms = search_index.bm25_parts(self.searcher, field_name, word)
-            top = idf * (search_index.K1 + 1)
-            scores = {d: top * w / (w + norms[lengths[d]]) for d, w in zip(ids, weights)}
-        else:
-            scores = {}
+        found = dict(zip(ids, weights))
         with self._lock:
             if key not in self._words:
-                self._postings += len(scores)
-            self._words[key] = scores
+                self._postings += len(found)
+            self._words[key] = found
             while len(self._words) > 1 and (len(self._words) > WORD_CACHE_SIZE
                                             or self._postings > WORD_CACHE_POSTINGS):
                 (old_field, old_word), dropped = self._words.popitem(last=False)
                 self._postings -= len(dropped)
                 for segment in self._segments:
                     self.memo.pop((segment, "postings", old_field, old_word, True), None)
-        return scores
+        return found
 
     def forget_words(self) -> None:
         """Empty the word and result caches (benchmarks measure uncached queries with it)."""
@@ -123,9 +125,19 @@ class FilterCache:
                 self.memo.pop(key, None)
 
     def _alternatives(self, words, fields) -> list:
-        """The scored postings (dicts) and keyword sets (sets) a group's words stand for."""
-        return [self.docs(*w) if isinstance(w, tuple) else self.word_docs(f, w)
-                for w in words for f in (fields if isinstance(w, str) else (None,))]
+        """[(field, word, documents)] a group's words stand for: {document: frequency} for
+        words (one per text field), a set for a (keyword field, value) pair."""
+        found = []
+        for word in words:
+            if isinstance(word, tuple) and word[0] == search_index.CHARS:
+                found.extend((f + search_index.CHARS_SUFFIX, word[1],
+                              self.word_docs(f + search_index.CHARS_SUFFIX, word[1]))
+                             for f in fields)
+            elif isinstance(word, tuple):
+                found.append((word[0], word[1], self.docs(*word)))
+            else:
+                found.extend((f, word, self.word_docs(f, word)) for f in fields)
+        return found
 
     def matching(self, groups, fields) -> set:
         """Documents matching every group of a parsed query (a new set)."""
@@ -136,7 +148,8 @@ class FilterCache:
                     self.searcher, search_index.to_query([(kind, words)], fields))
                 found = found & result if result is not None else found
             else:
-                found = set().union(*self._alternatives(words, fields))
+                found = set().union(*(docs for _f, _w, docs in
+                                      self._alternatives(words, fields)))
                 if result is not None:
                     found &= result
             result = found
@@ -159,9 +172,18 @@ class FilterCache:
                 limit, zip(map(created.__getitem__, candidates), candidates))]
         totals = None
         for _kind, words in groups:
-            for found in self._alternatives(words, fields):
+            for field_name, word, found in self._alternatives(words, fields):
+                if not found:
+                    continue
                 if isinstance(found, dict):
-                    scores = map(found.get, candidates, repeat(0.0))
+                    # idf * f * (K1 + 1) / (f + norm), for the candidates only, each step a
+                    # map() in C rather than a Python expression per document.
+                    freqs = list(map(found.get, candidates, repeat(0.0)))
+                    norms = map(self.norms(field_name).__getitem__, candidates)
+                    scale = search_index.idf(self.searcher, field_name, word) * \
+                        (search_index.K1 + 1)
+                    scores = map(mul, map(truediv, freqs, map(add, freqs, norms)),
+                                 repeat(scale))
                 else:  # a keyword set
                     scores = map(found.__contains__, candidates)
                 totals = list(scores) if totals is None else list(map(add, totals, scores))
@@ -210,7 +232,7 @@ class FilterCache:
         for name in WARM_COLUMNS:
             self.column(name)
         for name in search_index.TEXT_FIELDS:
-            self.lengths(name)
+            self.norms(name)
         if previous is None:
             return
         for key in list(previous._docs):
