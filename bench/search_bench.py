@@ -294,13 +294,11 @@ def main():
     t0 = time.perf_counter()
     with app.app_context():
         stored = db.session.execute(db.text("SELECT count(*) FROM submission")).scalar()
-        # The same seed gives the same submissions; the generator's state must match too.
-        if stored == args.n:
-            populate(app, args.n, gen, store=False)
-        elif stored:
-            sys.exit(f"{data_dir} holds {stored} submissions, not {args.n}: use another --data")
-    if stored != args.n:
-        populate(app, args.n, gen)
+        db.session.rollback()  # every transaction holds SQLite's write lock (BEGIN IMMEDIATE)
+    if stored and stored != args.n:
+        sys.exit(f"{data_dir} holds {stored} submissions, not {args.n}: use another --data")
+    # The same seed gives the same submissions; the generator's state must match too.
+    populate(app, args.n, gen, store=stored != args.n)
     print(f"generated{'' if stored != args.n else ' (database reused)'} and stored in "
           f"{time.perf_counter() - t0:.1f} s")
 

@@ -7,18 +7,21 @@ import os
 import pickle
 import struct
 from functools import lru_cache
-from itertools import accumulate, compress
-from operator import not_
+from itertools import accumulate, compress, repeat
+from math import log
+from operator import add, not_
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.fields import BOOLEAN, DATETIME, ID, NUMERIC, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import BOOLEAN, COLUMN, ID, TEXT, Schema
 from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError, IndexVersionError
 from whoosh.lang.porter import stem as porter_stem
-from whoosh.query import And, DateRange, Every, Or, Phrase, Term
+from whoosh.query import And, Every, Or, Phrase, Term
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
+from whoosh.util.times import datetime_to_long
 
 from portal.core.text import STOP_WORDS, fold, segment
 from portal.search.words import ensure_place_words
@@ -85,29 +88,6 @@ def is_han(char: str) -> bool:
             or "\uf900" <= char <= "\ufaff" or char >= "\U00020000")
 
 
-class HanCharTokenizer(Tokenizer):
-    """Every Chinese character of the (folded) text, for searches of one character.
-
-    No segmentation and no positions: the field answers "which documents contain 灯",
-    also inside 路灯, and is read only for a character typed on its own.
-    """
-
-    def __eq__(self, other):
-        return type(self) is type(other)
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for index, char in enumerate(fold(value)):
-            if is_han(char):
-                token.text, token.stopped, token.boost = char, False, 1.0
-                if positions:
-                    token.pos = start_pos + index
-                if chars:
-                    token.startchar, token.endchar = start_char + index, start_char + index + 1
-                yield token
-
-
 def query_terms(text: str, *, drop_stop_words: bool = True) -> list:
     """The terms a query string's words become (whole words, stemmed, stop words dropped)."""
     terms = [t.text for t in analyzer()(text, mode="query")]
@@ -125,14 +105,10 @@ def make_schema() -> Schema:
     document: a query word that names one becomes a term on its keyword field instead.
     """
     text = dict(analyzer=analyzer(), phrase=True)
-    chars = dict(analyzer=HanCharTokenizer(), phrase=False)
     return Schema(
         id=ID(stored=True, unique=True),
         content=TEXT(**text),
         staff=TEXT(**text),
-        # The Chinese characters of `content` and `staff`, for a character typed on its own.
-        content_chars=TEXT(**chars),
-        staff_chars=TEXT(**chars),
         kind=ID(sortable=True),
         status=ID(sortable=True),
         channel=ID(sortable=True),
@@ -141,22 +117,31 @@ def make_schema() -> Schema:
         area=ID(sortable=True),
         station=ID(sortable=True),
         published=BOOLEAN(),
-        created=DATETIME(sortable=True),
-        published_at=DATETIME(sortable=True),
-        support=NUMERIC(sortable=True),
+        # Columns only (`column_time` values): sorted and filtered by from the column, so they
+        # need no indexed terms (Whoosh's DATETIME indexed 8 terms per date, a quarter of
+        # all postings written).
+        created=COLUMN(NumericColumn("q")),
+        published_at=COLUMN(NumericColumn("q")),
+        support=COLUMN(NumericColumn("i")),
     )
+
+
+def column_time(value) -> int:
+    """A naive UTC datetime as the integer the date columns hold (Whoosh's DATETIME form)."""
+    return datetime_to_long(value)
 
 
 PUBLIC_FIELDS = ("content",)
 STAFF_FIELDS = ("content", "staff")
 TEXT_FIELDS = STAFF_FIELDS
 CHARS = "chars"  # ("chars", 灯) in a query group: the character anywhere (see _word_groups)
-CHARS_SUFFIX = "_chars"  # content -> content_chars
 
 
 def has_current_schema(ix) -> bool:
-    """Whether an index has every field of make_schema() (else it is rebuilt)."""
-    return set(make_schema().names()) <= set(ix.schema.names())
+    """Whether an index has every field of make_schema(), of the same type (else rebuild)."""
+    current = make_schema()
+    return all(name in ix.schema and type(ix.schema[name]) is type(current[name])
+               for name in current.names())
 
 
 def create_index(path):
@@ -280,20 +265,26 @@ def _segment_postings(reader, field, field_name, word, tbytes, want_weights) -> 
 def postings(searcher, field_name, word, deleted=None, want_weights=True, memo=None) -> tuple:
     """(document numbers, term frequencies) of `word` in `field_name`, deleted documents out.
 
+    `word` may be ("chars", 灯): every term containing that Chinese character, merged.
     `deleted` is `deleted_docs(searcher)` when the caller has it already; without
     `want_weights` the frequencies are not read (an empty list); `memo` keeps what was read
     per segment for the next searcher (see `_per_segment`).
     """
     try:
-        field = searcher.schema[field_name]  # KeyError: an index built before the field existed
-        tbytes = field.to_bytes(word)
+        field = searcher.schema[field_name]
+        tbytes = None if isinstance(word, tuple) else field.to_bytes(word)
     except (KeyError, ValueError, TypeError):
         return [], []
     ids, weights = [], []
     for reader, offset in _leaves(searcher):
+        if tbytes is None:
+            def compute(reader=reader):
+                return _segment_han_postings(reader, field, field_name, word[1], memo)
+        else:
+            def compute(reader=reader):
+                return _segment_postings(reader, field, field_name, word, tbytes, want_weights)
         seg_ids, seg_weights = _per_segment(
-            memo, reader, ("postings", field_name, word, want_weights),
-            lambda: _segment_postings(reader, field, field_name, word, tbytes, want_weights))
+            memo, reader, ("postings", field_name, word, want_weights), compute)
         ids.extend(map(offset.__add__, seg_ids) if offset else seg_ids)
         weights.extend(seg_weights)
     if deleted is None:
@@ -303,6 +294,45 @@ def postings(searcher, field_name, word, deleted=None, want_weights=True, memo=N
         ids = list(compress(ids, keep))
         weights = list(compress(weights, keep)) if want_weights else weights
     return ids, weights
+
+
+def _han_table(reader, field_name) -> dict:
+    """{Chinese character: [the segment's terms of two or more characters containing it]}."""
+    table = {}
+    try:
+        lexicon = reader.lexicon(field_name)
+    except (TermNotFound, KeyError):
+        return table
+    for tbytes in lexicon:
+        term = tbytes.decode("utf-8")
+        if len(term) > 1:
+            for char in set(term):
+                if is_han(char):
+                    table.setdefault(char, []).append(term)
+    return table
+
+
+def prepare_characters(searcher, field_name, memo) -> None:
+    """Read the lexicon of `field_name` into `memo`, per segment, for character searches."""
+    for reader, _offset in _leaves(searcher):
+        _per_segment(memo, reader, ("han", field_name), lambda: _han_table(reader, field_name))
+
+
+def _segment_han_postings(reader, field, field_name, char, memo) -> tuple:
+    """One segment's documents holding `char` inside a longer term: (ids, summed frequencies).
+
+    Every Chinese character of a text is part of some indexed term (a dictionary word, or
+    the character alone where no word covers it), so the terms containing it, found in the
+    segment's lexicon, give exactly the documents containing it, at no cost to indexing.
+    """
+    table = _per_segment(memo, reader, ("han", field_name), lambda: _han_table(reader, field_name))
+    merged = {}
+    for term in table.get(char, ()):
+        ids, weights = _segment_postings(reader, field, field_name, term, field.to_bytes(term),
+                                         True)
+        # A document's frequencies add up across the terms (ids are unique within a term).
+        merged.update(zip(ids, map(add, map(merged.get, ids, repeat(0.0)), weights)))
+    return list(merged), list(merged.values())
 
 
 def length_bytes(searcher, field_name, memo=None) -> bytes:
@@ -332,9 +362,14 @@ def length_norms(searcher, field_name) -> list:
     return [K1 * ((1 - B) + B * byte_to_length(b) / average) for b in range(256)]
 
 
-def idf(searcher, field_name, word) -> float:
-    """Whoosh's inverse document frequency of `word` (cached by the searcher)."""
-    return searcher.idf(field_name, word)
+def idf(searcher, field_name, word, doc_frequency=None) -> float:
+    """Whoosh's inverse document frequency of `word`, log(N / (df + 1)) + 1.
+
+    For merged postings (a character's terms) `doc_frequency` is given, not looked up.
+    """
+    if doc_frequency is None:
+        return searcher.idf(field_name, word)
+    return log(searcher.doc_count_all() / (doc_frequency + 1)) + 1
 
 
 def term(field, value):
@@ -343,11 +378,6 @@ def term(field, value):
 
 def all_docs():
     return Every()
-
-
-def date_range(field, start, end):
-    """Documents whose `field` lies between two naive UTC datetimes (either may be None)."""
-    return DateRange(field, start, end)
 
 
 def column_values(searcher, field, memo=None, translate=True) -> list:
@@ -432,8 +462,8 @@ def to_query(groups, fields):
         terms = []
         for word in words:
             if isinstance(word, tuple) and word[0] == CHARS:
-                terms.extend(Term(f + CHARS_SUFFIX, word[1]) for f in fields)
-            elif isinstance(word, tuple):
+                continue  # expanded from the lexicon by the searcher's caches (`postings`)
+            if isinstance(word, tuple):
                 terms.append(Term(*word))
             else:
                 terms.extend(Term(f, word) for f in fields)

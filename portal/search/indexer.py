@@ -87,9 +87,6 @@ def document_for(submission: Submission) -> dict:
         # The original text, for staff queries only; empty when it is the public text (most
         # published submissions), since staff queries read `content` too.
         "staff": original,
-        "content_chars": "\n".join(v for v in (public_title, public_body, submission.place or "")
-                                   if v),
-        "staff_chars": original,
         "kind": submission.kind,
         "status": submission.status,
         "channel": submission.channel,
@@ -98,8 +95,9 @@ def document_for(submission: Submission) -> dict:
         "area": submission.area.code if submission.area else "",
         "station": submission.station.slug if submission.station else "",
         "published": bool(submission.published),
-        "created": _naive(submission.created_at),
-        "published_at": _naive(submission.published_at or submission.created_at),
+        "created": search_index.column_time(_naive(submission.created_at)),
+        "published_at": search_index.column_time(
+            _naive(submission.published_at or submission.created_at)),
         "support": submission.support_count or 0,
     }
 

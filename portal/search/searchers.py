@@ -9,8 +9,8 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from itertools import repeat
-from operator import add, mul, neg, truediv
+from itertools import compress, repeat
+from operator import add, and_, mul, neg, truediv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +56,7 @@ class FilterCache:
         self._columns = {}
         self._lengths = {}
         self._norms = {}
+        self._ranges = {}
         self._deleted = None
         self._words = OrderedDict()
         self._postings = 0
@@ -130,9 +131,7 @@ class FilterCache:
         found = []
         for word in words:
             if isinstance(word, tuple) and word[0] == search_index.CHARS:
-                found.extend((f + search_index.CHARS_SUFFIX, word[1],
-                              self.word_docs(f + search_index.CHARS_SUFFIX, word[1]))
-                             for f in fields)
+                found.extend((f, word, self.word_docs(f, word)) for f in fields)
             elif isinstance(word, tuple):
                 found.append((word[0], word[1], self.docs(*word)))
             else:
@@ -180,7 +179,8 @@ class FilterCache:
                     # map() in C rather than a Python expression per document.
                     freqs = list(map(found.get, candidates, repeat(0.0)))
                     norms = map(self.norms(field_name).__getitem__, candidates)
-                    scale = search_index.idf(self.searcher, field_name, word) * \
+                    merged = len(found) if isinstance(word, tuple) else None  # a character
+                    scale = search_index.idf(self.searcher, field_name, word, merged) * \
                         (search_index.K1 + 1)
                     scores = map(mul, map(truediv, freqs, map(add, freqs, norms)),
                                  repeat(scale))
@@ -203,6 +203,20 @@ class FilterCache:
             self._docs[("*", None)] = search_index.all_doc_numbers(self.searcher,
                                                                    self.deleted())
         return self._docs[("*", None)]
+
+    def created_between(self, start, end) -> set:
+        """Documents created between two naive UTC datetimes (either may be None)."""
+        key = (start, end)
+        if key not in self._ranges:
+            created = self.column("created")
+            flags = repeat(True)
+            if start is not None:
+                flags = map(search_index.column_time(start).__le__, created)
+            if end is not None:
+                before = map(search_index.column_time(end).__ge__, created)
+                flags = before if start is None else map(and_, flags, before)
+            self._ranges[key] = set(compress(range(len(created)), flags)) - self.deleted()
+        return self._ranges[key]
 
     def stored_ids(self, docnums) -> list:
         """The submission ids stored with these document numbers (a page's worth)."""
@@ -233,6 +247,9 @@ class FilterCache:
             self.column(name)
         for name in search_index.TEXT_FIELDS:
             self.norms(name)
+        # Which terms hold each Chinese character (one-character searches; a new segment's
+        # lexicon only, after the first time).
+        search_index.prepare_characters(self.searcher, "content", self.memo)
         if previous is None:
             return
         for key in list(previous._docs):

@@ -135,8 +135,7 @@ def _allowed(cache: FilterCache, *, staff, filters, visibility, date_from, date_
         else:
             sets.append(cache.docs(name, value))
     if date_from or date_to:
-        sets.append(search_index.docs_matching(cache.searcher, search_index.date_range(
-            "created", _day_bound(date_from), _day_bound(date_to, end=True))))
+        sets.append(cache.created_between(_day_bound(date_from), _day_bound(date_to, end=True)))
     if not sets:
         return None
     sets.sort(key=len)
