@@ -18,7 +18,7 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, TEXT, Schema
 from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError, IndexVersionError
 from whoosh.lang.porter import stem as porter_stem
-from whoosh.query import And, Every, Or, Phrase, Term
+from whoosh.query import And, Or, Phrase, Term
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.times import datetime_to_long
@@ -372,14 +372,6 @@ def idf(searcher, field_name, word, doc_frequency=None) -> float:
     return log(searcher.doc_count_all() / (doc_frequency + 1)) + 1
 
 
-def term(field, value):
-    return Term(field, value)
-
-
-def all_docs():
-    return Every()
-
-
 def column_values(searcher, field, memo=None, translate=True) -> list:
     """The sortable column of `field` as a list indexed by document number.
 
@@ -471,11 +463,6 @@ def to_query(groups, fields):
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else And(parts)
-
-
-def build_query(text: str, fields):
-    """parse_query then to_query."""
-    return to_query(parse_query(text), fields)
 
 
 def highlight_terms(text: str) -> set:
