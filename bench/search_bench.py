@@ -468,8 +468,8 @@ def main():
     print("\n(The first three rows are one query through the portal's search path with its "
           "word caches emptied (postings read a block at a time and scored with BM25, filter "
           "sets as warmed when the searcher opened); the 'whole public search' rows are "
-          "services.search: query, filters, counts per filter value, ranking, database rows and highlighted snippets of the first "
-          "page; 'uncached' empties the per-searcher word and ranking caches before each run. "
+          "services.search: query, filters, counts per filter value, ranking, database rows "
+          "and highlighted snippets of the first page; 'uncached' empties the per-searcher word and ranking caches before each run. "
           "FTS5's whole search runs three GROUP BY counts and one snippet query.)")
 
 

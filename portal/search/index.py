@@ -13,7 +13,7 @@ from operator import add, not_
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec
 from whoosh.columns import NumericColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, TEXT, Schema
 from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError, IndexVersionError
@@ -163,8 +163,12 @@ def writer(ix, **kwargs):
     Segments are written as separate files, not one compound file: opening a compound segment
     copies it into each process's memory (measured: +100 MB and 6x slower to open at 20,000
     submissions), while separate files are read through the page cache, shared by all.
+    Posting blocks hold 256 postings and are not zlib-compressed: reading a frequent word's
+    postings (`postings`) costs 0.29 instead of 0.40 us per posting, for an index about 2.3
+    times larger (measured at 10,000 submissions; segments of either kind read the same).
     """
     kwargs.setdefault("compound", False)
+    kwargs.setdefault("codec", W3Codec(blocklimit=256, compression=0))
     return ix.writer(**kwargs)
 
 
@@ -393,16 +397,21 @@ def ranked(searcher, query, *, allow, limit, newest=False) -> list:
     return [(hit.docnum, hit["id"]) for hit in results]
 
 
-def _word_groups(text: str) -> list:
+def _lone_character(text: str):
+    """The Chinese character a query consists of (spaces and punctuation aside), or None."""
+    letters = [c for c in fold(text or "") if c.isalnum()]
+    return letters[0] if len(letters) == 1 and is_han(letters[0]) else None
+
+
+def _word_groups(text: str, lone=None) -> list:
     """Query words, each with the words that may stand for it in the index.
 
     A lone Chinese character the segmenter left over (滨江路|面) may sit inside a word in a
     document (路面|积水); the dictionary words of the query that cover it (路面) are indexed
-    as sub-words there, so they are accepted as alternatives. A Chinese character typed on
-    its own (the whole query, or between spaces: "灯", "灯 滨江") means that character
-    anywhere, inside words too (路灯): ("chars", 灯), read from the *_chars fields.
+    as sub-words there, so they are accepted as alternatives. When the whole query is one
+    character (`lone`, e.g. 灯) it also means that character inside any word (路灯):
+    ("chars", 灯), expanded through the index's lexicon (`postings`).
     """
-    typed_alone = {fold(piece) for piece in text.split() if len(piece) == 1}
     whole = [s for s in _segments(text, False)]
     parts = [s for s in _segments(text, True) if s.subword]
     groups = []
@@ -414,7 +423,7 @@ def _word_groups(text: str) -> list:
         if len(word) == 1 and not word.isascii():
             options += [p.text for p in parts
                         if p.start <= seg.start and p.end >= seg.end and p.text not in options]
-            if word in typed_alone and is_han(word):
+            if word == lone:
                 options.append((CHARS, word))
         groups.append(options)
     return groups
@@ -428,6 +437,7 @@ def parse_query(text: str) -> list:
     """
     groups = []
     chunks = (text or "").replace("“", '"').replace("”", '"').replace("「", '"').replace("」", '"')
+    lone = _lone_character(chunks) if '"' not in chunks else None  # quoted: the exact word
     for index, chunk in enumerate(chunks.split('"')):
         if index % 2:  # inside quotes
             words = query_terms(chunk, drop_stop_words=False)
@@ -436,7 +446,7 @@ def parse_query(text: str) -> list:
                 continue
             groups.extend(("any", [w]) for w in words)
         else:
-            groups.extend(("any", options) for options in _word_groups(chunk))
+            groups.extend(("any", options) for options in _word_groups(chunk, lone))
     return groups
 
 

@@ -9,9 +9,9 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import add, and_, mul, neg, truediv
-from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -21,8 +21,9 @@ from portal.search.indexer import current_generation, index_root
 from portal.search.words import ensure_place_words
 
 log = logging.getLogger(__name__)
-WORD_CACHE_SIZE = 512  # scored postings of recent query words, per searcher
-WORD_CACHE_POSTINGS = 600_000  # ... and at most this many postings in all (about 80 MB)
+WORD_CACHE_SIZE = 512  # postings of recent query words, per searcher
+# ... and at most this many postings in all: about 60 MB with their per-segment copy (memo).
+WORD_CACHE_POSTINGS = 400_000
 WARM_WORDS = 200  # most recent words of the old searcher scored again on a new one
 WARM_COLUMNS = ("kind", "category", "area", "station", "status", "channel", "created")
 CLOSE_AFTER = 30.0  # seconds a replaced searcher stays open for requests still using it
@@ -41,9 +42,9 @@ class FilterCache:
 
     Filters and frequent words repeat across requests; sets intersect in C, where Whoosh's
     matchers would walk every posting in Python. A word's postings are kept as
-    {document number: BM25 score}, so its keys are its document set and a ranking sums
-    dictionary lookups (in C) instead of Whoosh scoring every match in Python. A new
-    searcher starts a new cache, warmed before it serves (`warm`).
+    {document number: frequency}, so its keys are its document set and a ranking scores
+    only the filtered candidates, in C steps, instead of Whoosh scoring every match in
+    Python. A new searcher starts a new cache, warmed before it serves (`warm`).
     """
 
     def __init__(self, searcher, memo=None):
@@ -238,8 +239,9 @@ class FilterCache:
         """Fill the caches a request would need, before this searcher serves any.
 
         Runs where the searcher is (re)opened, off the request path: the filter sets and
-        columns, the text lengths, then the words most recently searched on the previous
-        searcher, so the first searches after a reopen cost what they cost before it.
+        columns, the length norms, the character tables, then the filter values and words
+        most recently used on the previous searcher, so the first searches after a reopen
+        cost what they cost before it.
         """
         self.all()
         self.docs("published", True)
