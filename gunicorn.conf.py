@@ -31,6 +31,13 @@ def when_ready(server):
         server.log.info("embedded worker started (pid %s)", _worker_process.pid)
 
 
+def post_fork(server, worker):
+    """Open and warm this web worker's search index before its first search needs it."""
+    from portal.search.searchers import open_in_background
+
+    open_in_background(worker.app.wsgi())
+
+
 def on_exit(server):
     """Stop the embedded worker with the server."""
     if _worker_process and _worker_process.poll() is None:

@@ -95,8 +95,9 @@ def document_for(submission: Submission) -> dict:
         "area": submission.area.code if submission.area else "",
         "station": submission.station.slug if submission.station else "",
         "published": bool(submission.published),
-        "created": _naive(submission.created_at),
-        "published_at": _naive(submission.published_at or submission.created_at),
+        "created": search_index.column_time(_naive(submission.created_at)),
+        "published_at": search_index.column_time(
+            _naive(submission.published_at or submission.created_at)),
         "support": submission.support_count or 0,
     }
 
@@ -146,6 +147,8 @@ def apply_changes(batch_size: int = BATCH_SIZE) -> int:
         if generation is None:
             raise search_index.EmptyIndexError("no current generation")
         ix = search_index.open_index(generation)
+        if not search_index.has_current_schema(ix):  # built by an older version: rebuild
+            raise search_index.EmptyIndexError("index schema is out of date")
         position = read_position(generation)
     except Exception:  # noqa: BLE001  (whatever is wrong with a derived index: rebuild it)
         current_app.logger.warning("search index in %s missing or unreadable: rebuilding", root)

@@ -135,8 +135,7 @@ def _allowed(cache: FilterCache, *, staff, filters, visibility, date_from, date_
         else:
             sets.append(cache.docs(name, value))
     if date_from or date_to:
-        sets.append(search_index.docs_matching(cache.searcher, search_index.date_range(
-            "created", _day_bound(date_from), _day_bound(date_to, end=True))))
+        sets.append(cache.created_between(_day_bound(date_from), _day_bound(date_to, end=True)))
     if not sets:
         return None
     sets.sort(key=len)
@@ -155,18 +154,15 @@ def search(text: str, *, staff: bool = False, filters=None, visibility: str = ""
     page = min(max(page, 1), MAX_PAGE)
     fields = search_index.STAFF_FIELDS if staff else search_index.PUBLIC_FIELDS
     groups = _with_names(search_index.parse_query(text))
-    query = search_index.to_query(groups, fields)
     terms = search_index.highlight_terms(text)
-    if query is None:
-        if not (filters or visibility or date_from or date_to):
-            return SearchPage("help", query=text, page=page, per_page=per_page)
-        query = search_index.all_docs()
+    if not groups and not (filters or visibility or date_from or date_to):
+        return SearchPage("help", query=text, page=page, per_page=per_page)
     searchers = holder()
     state = searchers.state()
     if state is None:
         return SearchPage("unavailable", query=text, page=page, per_page=per_page)
     try:
-        return _search(state, query, groups, fields, text, terms, staff=staff, filters=filters,
+        return _search(state, groups, fields, text, terms, staff=staff, filters=filters,
                        visibility=visibility, date_from=date_from, date_to=date_to, sort=sort,
                        page=page, per_page=per_page)
     except search_index.OPEN_ERRORS:  # a damaged segment: the worker rebuilds the index
@@ -175,7 +171,7 @@ def search(text: str, *, staff: bool = False, filters=None, visibility: str = ""
         return SearchPage("unavailable", query=text, page=page, per_page=per_page)
 
 
-def _search(state, query, groups, fields, text, terms, *, staff, filters, visibility,
+def _search(state, groups, fields, text, terms, *, staff, filters, visibility,
             date_from, date_to, sort, page, per_page) -> SearchPage:
     cache = state.cache
     allowed = _allowed(cache, staff=staff, filters=filters, visibility=visibility,
@@ -195,9 +191,9 @@ def _search(state, query, groups, fields, text, terms, *, staff, filters, visibi
         limit = max(page * per_page, RANK_AHEAD)
         key = (repr(groups), fields, staff, tuple(sorted(filters.items())), visibility,
                date_from, date_to, sort, limit)
-        ranked = cache.remembered(key, lambda: search_index.ranked(
-            state.searcher, query, allow=matched, limit=limit, newest=(sort == "newest")))
-    ids = [int(stored) for _docnum, stored in ranked[(page - 1) * per_page:page * per_page]]
+        ranked = cache.remembered(key, lambda: cache.ranking(
+            groups, fields, matched, limit, newest=(sort == "newest")))
+    ids = cache.stored_ids(ranked[(page - 1) * per_page:page * per_page])
     hits = _hits(ids, staff=staff, terms=terms)
     return SearchPage("ok", query=text, hits=hits, total=len(matched), page=page,
                       per_page=per_page, facets=facets, terms=terms)

@@ -261,3 +261,24 @@ def test_the_searcher_is_reused_until_the_index_changes(app, publish, index_now)
     with app.app_context():
         assert holder().state().searcher is not first
         assert search("长椅").total == 1
+
+
+def test_an_index_without_the_current_fields_is_rebuilt(app, publish, index_now, monkeypatch):
+    """A release that changes the index fields gets a new generation, built by the worker."""
+    sid = publish("路灯坏了")
+    index_now()
+    with app.app_context():
+        before = current_generation(index_root())
+    current = search_index.make_schema
+
+    def next_release_schema():
+        schema = current()
+        schema.add("later", type(schema["kind"])())  # a field this index does not have
+        return schema
+
+    monkeypatch.setattr(search_index, "make_schema", next_release_schema)
+    drain(app)
+    with app.app_context():
+        assert current_generation(index_root()) != before
+        assert "later" in search_index.open_index(current_generation(index_root())).schema
+        assert [h.submission.id for h in search("路灯").hits] == [sid]
