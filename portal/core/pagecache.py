@@ -18,7 +18,7 @@ from flask import current_app, g, request, session
 from portal.extensions import page_cache
 from portal.i18n import current_locale
 
-PERSONAL_SESSION_KEYS = ("_user_id", "_flashes")
+PERSONAL_SESSION_KEYS = ("_user_id", "_flashes")  # signed in; a message waiting
 
 
 def init_page_cache(app) -> None:
@@ -30,6 +30,7 @@ def init_page_cache(app) -> None:
         "CACHE_THRESHOLD": app.config["PORTAL_PAGE_CACHE_ENTRIES"],
     })
     app.extensions["portal_page_versions"] = []
+    app.extensions["portal_personal_session_keys"] = list(PERSONAL_SESSION_KEYS)
 
 
 def register_page_version(app, source) -> None:
@@ -37,15 +38,22 @@ def register_page_version(app, source) -> None:
     app.extensions["portal_page_versions"].append(source)
 
 
+def register_personal_session_key(app, key: str) -> None:
+    """A session key whose presence makes a visitor's pages their own (never shared)."""
+    app.extensions["portal_personal_session_keys"].append(key)
+
+
 def _personal_request() -> bool:
     """True when the page may show something of this visitor's own: never cached then."""
     return (not current_app.config["PORTAL_PAGE_CACHE"]
-            or any(key in session for key in PERSONAL_SESSION_KEYS))
+            or any(key in session
+                   for key in current_app.extensions["portal_personal_session_keys"]))
 
 
-def _page_key(*_view_args, **_view_kwargs) -> str:
+def _page_key(sources) -> str:
     """The cache key: language, data versions and the whole path with its query string."""
-    versions = ":".join(str(source()) for source in current_app.extensions["portal_page_versions"])
+    versions = ":".join(str(source()) for source in
+                        [*current_app.extensions["portal_page_versions"], *sources])
     return f"page:{current_locale()}:{versions}:{request.full_path}"
 
 
@@ -54,7 +62,10 @@ def _shareable(result) -> bool:
     return isinstance(result, str) and "csrf_token" not in g and not session.modified
 
 
-def public_page(view):
-    """Decorate a public GET view whose page is the same for every anonymous visitor."""
-    return page_cache.cached(make_cache_key=_page_key, unless=_personal_request,
-                             response_filter=_shareable)(view)
+def public_page(view=None, *, versions=()):
+    """Decorate a public GET view whose page is the same for every anonymous visitor;
+    `versions`: callables for what else this page depends on (the search index)."""
+    def decorate(function):
+        return page_cache.cached(make_cache_key=lambda *_args, **_kwargs: _page_key(versions),
+                                 unless=_personal_request, response_filter=_shareable)(function)
+    return decorate(view) if view is not None else decorate

@@ -195,7 +195,23 @@ K1, B = 1.2, 0.75  # Whoosh's BM25F defaults: rankings stay what Whoosh computed
 
 
 def _leaves(searcher):
-    return searcher.reader().leaf_readers()
+    """(segment reader, first document number) of each segment holding documents (an empty
+    index has one reader that can read nothing: a new portal's first search must work)."""
+    return [(reader, offset) for reader, offset in searcher.reader().leaf_readers()
+            if reader.doc_count_all()]
+
+
+def open_stored_fields(searcher) -> None:
+    """Open every segment's stored-fields column now, while its file is certainly there.
+
+    Segments are separate files (compound=False) and Whoosh opens a column on first use; a
+    writer's merge deletes the files of the segments it merged, so a column first read after
+    that is missing (stored_fields failed with a TypeError under load, bench/run_all.py). A
+    file opened before the merge stays readable (POSIX). Terms and postings open with the
+    segment; the other columns are read by the searcher's warm-up.
+    """
+    for reader, _offset in _leaves(searcher):
+        reader.stored_fields(0)
 
 
 def segment_ids(searcher) -> set:

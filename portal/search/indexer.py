@@ -19,6 +19,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from portal.core.database import read_only
 from portal.extensions import db
 from portal.search import index as search_index
 from portal.search.words import ensure_place_words
@@ -138,8 +139,14 @@ def apply_changes(batch_size: int = BATCH_SIZE) -> int:
     """Worker task: apply the next batch of the change log to this directory's index.
 
     A missing or unreadable index is rebuilt from the database first. Returns the number of
-    change-log rows applied.
+    change-log rows applied. The index keeps its own position, so the database is only read:
+    on SQLite the indexer never holds the write lock residents' submissions wait for.
     """
+    with read_only():
+        return _apply_changes(batch_size)
+
+
+def _apply_changes(batch_size: int) -> int:
     ensure_place_words()
     root = index_root()
     generation = current_generation(root)

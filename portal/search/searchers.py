@@ -243,6 +243,7 @@ class FilterCache:
         most recently used on the previous searcher, so the first searches after a reopen
         cost what they cost before it.
         """
+        search_index.open_stored_fields(self.searcher)
         self.all()
         self.docs("published", True)
         for name in WARM_COLUMNS:
@@ -281,6 +282,7 @@ class SearcherHolder:
         self._refreshing = False
         self._lock = threading.Lock()
         self._pid = os.getpid()
+        self.opened = 0  # searchers opened so far: a version of what this process's search sees
 
     def state(self):
         """The current SearcherState, or None when there is no readable index yet."""
@@ -328,6 +330,7 @@ class SearcherHolder:
                 self._state = None
                 return
             self._state = SearcherState(generation, searcher, cache)
+            self.opened += 1
             if state is not None:  # close the old one once requests using it are done
                 timer = threading.Timer(CLOSE_AFTER, _close_quietly, [state.searcher])
                 timer.daemon = True
@@ -342,6 +345,12 @@ def holder() -> SearcherHolder:
     if root not in holders:
         holders[root] = SearcherHolder(root, current_app.config.get("PORTAL_SEARCH_REOPEN", 1.0))
     return holders[root]
+
+
+def searcher_version() -> str:
+    """Which searcher this process's searches use now (pages cached by it: portal.core.pagecache)."""
+    searchers = holder()
+    return f"{searchers.opened}:{searchers.state() is not None}"
 
 
 def refresh_searcher() -> None:

@@ -3,9 +3,11 @@ from flask import (Blueprint, abort, current_app, jsonify, redirect, render_temp
                    session, url_for)
 
 from portal.accounts.permissions import register_staff_link, role_required
+from portal.core.pagecache import public_page, register_personal_session_key
 from portal.i18n import _l
 from portal.extensions import db
 from portal.search.forms import SearchForm
+from portal.search.searchers import searcher_version
 from portal.search.services import facet_labels, find_supportable, search, similar_published
 from portal.submissions.services import add_support
 
@@ -14,9 +16,10 @@ bp = Blueprint("search", __name__, template_folder="templates")
 
 @bp.record_once
 def _register_links(state):
-    """Staff navigation for this feature's pages."""
+    """Staff navigation for this feature's pages; the session key that makes pages personal."""
     register_staff_link(state.app, "search.staff_search", _l("Search all submissions"),
                         "viewer", "moderator", "dispatcher")
+    register_personal_session_key(state.app, SUPPORTED_KEY)
 SUPPORTED_KEY = "supported"  # submission ids this browser session already supported
 
 
@@ -37,6 +40,7 @@ def _render(endpoint: str, staff: bool):
 
 
 @bp.get("/search")
+@public_page(versions=(searcher_version,))
 def public_search():
     """Search published submissions, with filters and counts."""
     return _render("search.public_search", staff=False)

@@ -110,3 +110,39 @@ def test_cache_can_be_switched_off(app, client, published, monkeypatch):
     with rendered_templates(app) as names:
         client.get(f"/submissions/{published[0]}?lang=en")
     assert names
+
+
+def test_a_cached_search_finds_what_the_index_took_in_since(app, client):
+    from tests.search.conftest import drain
+
+    url = "/search?q=ferry+bollard&lang=en"
+    drain(app)
+    assert "1 result." not in client.get(url).get_data(as_text=True)
+    with rendered_templates(app) as names:
+        client.get(url)
+    assert names == []  # the same search again: served as it was
+    with app.app_context():
+        from portal.submissions.services import create_submission, set_publication
+        row = create_submission(kind="issue", category_code="other", area_code="daqiao",
+                                title="Ferry bollard knocked over",
+                                body="The bollard at the ferry gate lies on the path.").submission
+        set_publication(row, True, actor="test", public_title=row.title, public_body=row.body)
+        db.session.commit()
+        row_id = row.id
+    drain(app)  # the worker indexes it; this process's searcher reopens
+    page = client.get(url).get_data(as_text=True)
+    assert "1 result." in page and f'href="/submissions/{row_id}"' in page
+
+
+def test_a_search_page_marked_with_my_support_is_mine_alone(app, client, published):
+    from tests.search.conftest import drain
+
+    drain(app)
+    url = "/search?q=ferry+gate&lang=en"
+    anonymous = client.get(url).get_data(as_text=True)
+    supporter = app.test_client()
+    with supporter.session_transaction() as session:
+        session["supported"] = [published[0]]
+    mine = supporter.get(url).get_data(as_text=True)
+    assert mine != anonymous
+    assert client.get(url).get_data(as_text=True) == anonymous

@@ -118,3 +118,13 @@ def test_an_edited_submission_is_found_by_its_new_words_only(app, publish, index
         assert [h.submission.id for h in page.hits] == [other]
         assert dict(page.facets["area"]) == {"daqiao": 1}
     assert found(app, "长椅") == [sid]
+
+
+def test_a_new_portal_with_an_empty_index_answers_searches(app, client, index_now, caplog):
+    """Before anything is published the index is empty: a search finds nothing, it is not
+    'unavailable', and nothing is logged as an error."""
+    index_now()
+    page = client.get("/search?q=路灯&lang=en").get_data(as_text=True)
+    assert "0 results." in page
+    assert "being prepared" not in page
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
