@@ -33,9 +33,12 @@ def when_ready(server):
 
 def post_fork(server, worker):
     """Open and warm this web worker's search index before its first search needs it."""
+    app = worker.app.wsgi()
+    if "PORTAL_INDEX_DIR" not in getattr(app, "config", {}):
+        return  # not the portal (bench/hello_app.py runs under these settings too)
     from portal.search.searchers import open_in_background
 
-    open_in_background(worker.app.wsgi())
+    open_in_background(app)
 
 
 def on_exit(server):
