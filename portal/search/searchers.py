@@ -9,6 +9,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import add, and_, mul, neg, truediv
@@ -26,7 +27,6 @@ WORD_CACHE_SIZE = 512  # postings of recent query words, per searcher
 WORD_CACHE_POSTINGS = 400_000
 WARM_WORDS = 200  # most recent words of the old searcher scored again on a new one
 WARM_COLUMNS = ("kind", "category", "area", "station", "status", "channel", "created")
-CLOSE_AFTER = 30.0  # seconds a replaced searcher stays open for requests still using it
 RESULT_CACHE_SIZE = 256  # rankings of recent searches (pages, facet clicks repeat them)
 
 
@@ -269,6 +269,8 @@ class SearcherState:
     generation: Path
     searcher: object
     cache: FilterCache
+    users: int = 0  # searches using it now (see SearcherHolder.lease)
+    retired: bool = False  # replaced by a newer searcher: closed when its last user is done
 
 
 class SearcherHolder:
@@ -283,6 +285,7 @@ class SearcherHolder:
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self.opened = 0  # searchers opened so far: a version of what this process's search sees
+        self._users_lock = threading.Lock()  # the current state, its users and its retirement
 
     def state(self):
         """The current SearcherState, or None when there is no readable index yet."""
@@ -297,6 +300,39 @@ class SearcherHolder:
             threading.Thread(target=self._refresh_in_background, daemon=True).start()
         return self._state
 
+    @contextmanager
+    def lease(self):
+        """The current SearcherState (or None), kept open until the block ends.
+
+        A replaced searcher is closed as soon as no search uses it: each one holds its own
+        segment readers (term tables, column offsets), and under constant writes the index
+        reopens every second.
+        """
+        self.state()  # opens it, or starts a background refresh when one is due
+        with self._users_lock:
+            state = self._state
+            if state is not None:
+                state.users += 1
+        try:
+            yield state
+        finally:
+            if state is not None:
+                with self._users_lock:
+                    state.users -= 1
+                    done = state.retired and state.users == 0
+                if done:
+                    _close_quietly(state.searcher)
+
+    def _replace(self, new_state) -> None:
+        """Make `new_state` current; the old one closes now, or when its last search ends."""
+        with self._users_lock:
+            old, self._state = self._state, new_state
+            done = old is not None and old is not new_state and old.users == 0
+            if old is not None:
+                old.retired = True
+        if done:
+            _close_quietly(old.searcher)
+
     def _refresh_in_background(self):
         try:
             self.refresh()
@@ -306,7 +342,7 @@ class SearcherHolder:
     def forget(self, state) -> None:
         """Drop a searcher that failed; the next search reopens (or reports the index missing)."""
         if self._state is state:
-            self._state = None
+            self._replace(None)
 
     def refresh(self) -> None:
         """Reopen the searcher if the index (or its generation) changed."""
@@ -327,14 +363,10 @@ class SearcherHolder:
                 cache.forget_other_segments()
             except Exception:  # noqa: BLE001  (any unreadable index: serve none, never a 500)
                 log.exception("search index %s unreadable; the worker rebuilds it", generation)
-                self._state = None
+                self._replace(None)
                 return
-            self._state = SearcherState(generation, searcher, cache)
+            self._replace(SearcherState(generation, searcher, cache))
             self.opened += 1
-            if state is not None:  # close the old one once requests using it are done
-                timer = threading.Timer(CLOSE_AFTER, _close_quietly, [state.searcher])
-                timer.daemon = True
-                timer.start()
 
 
 def holder() -> SearcherHolder:

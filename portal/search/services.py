@@ -158,17 +158,17 @@ def search(text: str, *, staff: bool = False, filters=None, visibility: str = ""
     if not groups and not (filters or visibility or date_from or date_to):
         return SearchPage("help", query=text, page=page, per_page=per_page)
     searchers = holder()
-    state = searchers.state()
-    if state is None:
-        return SearchPage("unavailable", query=text, page=page, per_page=per_page)
-    try:
-        return _search(state, groups, fields, text, terms, staff=staff, filters=filters,
-                       visibility=visibility, date_from=date_from, date_to=date_to, sort=sort,
-                       page=page, per_page=per_page)
-    except search_index.OPEN_ERRORS:  # a damaged segment: the worker rebuilds the index
-        log.exception("search failed on %s", state.generation)
-        searchers.forget(state)
-        return SearchPage("unavailable", query=text, page=page, per_page=per_page)
+    with searchers.lease() as state:
+        if state is None:
+            return SearchPage("unavailable", query=text, page=page, per_page=per_page)
+        try:
+            return _search(state, groups, fields, text, terms, staff=staff, filters=filters,
+                           visibility=visibility, date_from=date_from, date_to=date_to,
+                           sort=sort, page=page, per_page=per_page)
+        except search_index.OPEN_ERRORS:  # a damaged segment: the worker rebuilds the index
+            log.exception("search failed on %s", state.generation)
+            searchers.forget(state)
+            return SearchPage("unavailable", query=text, page=page, per_page=per_page)
 
 
 def _search(state, groups, fields, text, terms, *, staff, filters, visibility,
@@ -223,11 +223,11 @@ def similar_published(text: str, limit: int = 5) -> list:
     query = search_index.similar_query((text or "")[:200], search_index.PUBLIC_FIELDS)
     if query is None:
         return []
-    state = holder().state()
-    if state is None:
-        return []
-    allowed = state.cache.docs("published", True)
-    ranked = search_index.ranked(state.searcher, query, allow=allowed, limit=limit)
+    with holder().lease() as state:
+        if state is None:
+            return []
+        allowed = state.cache.docs("published", True)
+        ranked = search_index.ranked(state.searcher, query, allow=allowed, limit=limit)
     ids = [int(stored) for _docnum, stored in ranked]
     rows = {s.id: s for s in db.session.execute(
         db.select(Submission).where(Submission.id.in_(ids))).scalars()} if ids else {}

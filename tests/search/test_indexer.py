@@ -282,3 +282,27 @@ def test_an_index_without_the_current_fields_is_rebuilt(app, publish, index_now,
         assert current_generation(index_root()) != before
         assert "later" in search_index.open_index(current_generation(index_root())).schema
         assert [h.submission.id for h in search("路灯").hits] == [sid]
+
+
+def test_a_replaced_searcher_closes_when_its_last_search_ends(app, publish, index_now):
+    """Under constant writes the index reopens every second: replaced searchers must not pile
+    up (each holds its own segment readers), nor close under a search still using one."""
+    publish("路灯不亮")
+    index_now()
+    with app.app_context():
+        searchers = holder()
+        with searchers.lease() as in_use:
+            publish("井盖松动")
+            while apply_changes():
+                pass
+            refresh_searcher()  # a newer searcher replaces the one this search holds
+            assert in_use.retired and not in_use.searcher.is_closed
+            assert in_use.searcher.doc_count() == 1  # still answers this search
+        assert in_use.searcher.is_closed  # closed as soon as the search ended
+        idle = searchers.state()
+        publish("垃圾桶满了")
+        while apply_changes():
+            pass
+        refresh_searcher()
+        assert idle.searcher.is_closed  # nobody was using it: closed at once
+        assert search("垃圾桶").total == 1
