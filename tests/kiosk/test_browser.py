@@ -124,6 +124,16 @@ def wait_step(page, step) -> None:
     page.wait_for_selector(f".k-step[data-step={step}]:not([hidden])")
 
 
+def describe(page, *, category, title, body, then="where") -> None:
+    """Choose an issue of `category`, write its title and text, press Next; wait for `then`."""
+    page.click("[data-kind=issue]")
+    page.click(f"[data-category={category}]")
+    page.fill("#k-title", title)
+    page.fill("#k-body", body)
+    page.click(".k-step[data-step=describe] [data-action=next]")
+    wait_step(page, then)
+
+
 def fill_flow(page, *, title, body, phrase=True, contact=True, axe=False, landmark=None):
     """Walk through every step up to the review screen."""
     page.click("[data-kind=issue]")
@@ -325,12 +335,7 @@ def test_browser_that_is_not_enrolled_sees_an_explanation(live):
 
 def test_revoked_kiosk_is_refused(device, live):
     page = device.page
-    page.click("[data-kind=issue]")
-    page.click("[data-category=litter]")
-    page.fill("#k-title", "垃圾满了")
-    page.fill("#k-body", "垃圾桶已经满了三天。")
-    page.click(".k-step[data-step=describe] [data-action=next]")
-    wait_step(page, "where")
+    describe(page, category="litter", title="垃圾满了", body="垃圾桶已经满了三天。")
     # Revoked mid-visit (leaving "describe" asked the portal, so revoke after that).
     with live.app.app_context():
         revoke_kiosk(db.session.get(Kiosk, device.kiosk_id), actor="test")

@@ -13,8 +13,8 @@ from portal.extensions import db
 from portal.submissions.models import Submission
 from portal.submissions.services import create_submission, set_publication
 from tests.kiosk.test_browser import (  # noqa: F401  (live: the module's own portal and browser)
-    COUNTDOWN, IDLE, RECEIPT, Device, assert_accessible, assert_no_trace, live, submissions,
-    visible_step, wait_step)
+    COUNTDOWN, IDLE, RECEIPT, Device, assert_accessible, assert_no_trace, describe, live,
+    submissions, visible_step, wait_step)
 from tests.search.conftest import drain
 
 TITLE, BODY = "滨江步道路灯又坏了", "渔人码头东侧步道的路灯连续一周不亮。"
@@ -57,12 +57,7 @@ def support_count(app, sid):
 
 
 def to_similar(page, *, title=TITLE, body=BODY):
-    page.click("[data-kind=issue]")
-    page.click("[data-category=street-lighting]")
-    page.fill("#k-title", title)
-    page.fill("#k-body", body)
-    page.click(".k-step[data-step=describe] [data-action=next]")
-    wait_step(page, "similar")
+    describe(page, category="street-lighting", title=title, body=body, then="similar")
 
 
 @pytest.mark.parametrize("viewport", [(1080, 1920), (1920, 1080)])
@@ -145,12 +140,7 @@ def test_none_of_these_continues_to_a_new_submission_in_english(live, similar_id
 def test_no_similar_screen_when_nothing_is_alike(live, similar_ids):
     device = Device(live)
     page = device.page
-    page.click("[data-kind=issue]")
-    page.click("[data-category=noise]")
-    page.fill("#k-title", "装修噪音太大")
-    page.fill("#k-body", "每天早上七点开始电钻。")
-    page.click(".k-step[data-step=describe] [data-action=next]")
-    wait_step(page, "where")
+    describe(page, category="noise", title="装修噪音太大", body="每天早上七点开始电钻。")
     assert page.locator("#k-similar-list li").count() == 0
     device.close()
 
