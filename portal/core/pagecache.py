@@ -22,10 +22,10 @@ PERSONAL_SESSION_KEYS = ("_user_id", "_flashes")  # signed in; a message waiting
 
 
 def init_page_cache(app) -> None:
-    """Bind the cache: one in-memory store per process (keys carry the data version)."""
-    enabled = app.config["PORTAL_PAGE_CACHE"]
+    """Bind the cache: one in-memory store per process (keys carry the data version).
+    PORTAL_PAGE_CACHE=0 is honoured per request (`_personal_request`), not here."""
     page_cache.init_app(app, config={
-        "CACHE_TYPE": "SimpleCache" if enabled else "NullCache",
+        "CACHE_TYPE": "SimpleCache",
         "CACHE_DEFAULT_TIMEOUT": app.config["PORTAL_PAGE_CACHE_SECONDS"],
         "CACHE_THRESHOLD": app.config["PORTAL_PAGE_CACHE_ENTRIES"],
     })

@@ -17,12 +17,12 @@ from portal.kiosk.services import (
     COOKIE_MAX_AGE, COOKIE_NAME, KioskError, all_kiosks, area_landmarks, enrol_kiosk,
     find_enrolment, find_kiosk, issue_enrolment, qr_svg, redeem_enrolment, revoke_kiosk,
     submit_from_kiosk, support_from_kiosk, touch, verify_credential)
-from portal.search.services import find_supportable, similar_published
+from portal.search.services import similar_published
 from portal.stations.services import active_areas, category_tree
 from portal.submissions.labels import STATUS_LABELS
 from portal.submissions.services import (
     BODY_MAX, BODY_MIN, PLACE_MAX, TITLE_MAX, TITLE_MIN, IdempotencyConflict, SubmissionInvalid,
-    find_by_code)
+    find_by_code, find_published)
 
 bp = Blueprint("kiosk", __name__, template_folder="templates")
 
@@ -157,7 +157,7 @@ def support():
     submission_id = values.get("submission") if isinstance(values, dict) else None
     if not isinstance(submission_id, int) or isinstance(submission_id, bool):
         return _json_error(400, "bad_request", _("The request could not be understood."))
-    submission = find_supportable(submission_id)
+    submission = find_published(submission_id)
     if submission is None:
         return _json_error(404, "not_found", _("This report can no longer be supported. "
                                                "Please choose another one or continue."))
@@ -176,7 +176,7 @@ def support():
 def supported():
     """The confirmation after "this is my problem too"; back to the start like the receipt."""
     ids = session.get(SUPPORTED_KEY) or []
-    submission = find_supportable(ids[-1]) if ids else None
+    submission = find_published(ids[-1]) if ids else None
     if submission is None or _locale_or_none() is None:
         return redirect(url_for(".start"))
     base = current_app.config["PORTAL_BASE_URL"]

@@ -25,6 +25,7 @@ from portal.search import index as search_index
 from portal.search.words import ensure_place_words
 from portal.stations.models import Category
 from portal.submissions.models import ChangeLog, Submission
+from portal.submissions.services import latest_change_id
 
 POSITION_FILE = "position.json"
 CURRENT_FILE = "CURRENT"
@@ -204,7 +205,7 @@ def _expire_gaps(generation: Path, position: dict) -> int:
 def index_lag() -> dict:
     """How far this directory's index is behind the change log (for /readyz and the CLI)."""
     generation = current_generation(index_root())
-    latest = db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar() or 0
+    latest = latest_change_id()
     if generation is None:
         return {"ready": False, "applied": None, "latest": latest, "behind": None}
     try:

@@ -243,9 +243,3 @@ def facet_labels() -> dict:
         "area": {a.code: a for a in db.session.execute(db.select(Area)).scalars()},
         "station": {s.slug: s for s in db.session.execute(db.select(Station)).scalars()},
     }
-
-
-def find_supportable(submission_id: int):
-    """A published submission residents may add their voice to, or None."""
-    submission = db.session.get(Submission, submission_id)
-    return submission if submission is not None and submission.published else None

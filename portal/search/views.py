@@ -8,8 +8,8 @@ from portal.i18n import _l
 from portal.extensions import db
 from portal.search.forms import SearchForm
 from portal.search.searchers import searcher_version
-from portal.search.services import facet_labels, find_supportable, search, similar_published
-from portal.submissions.services import add_support
+from portal.search.services import facet_labels, search, similar_published
+from portal.submissions.services import add_support, find_published
 
 bp = Blueprint("search", __name__, template_folder="templates")
 
@@ -66,7 +66,7 @@ def similar():
 @bp.post("/submissions/<int:submission_id>/support")
 def support(submission_id):
     """"This is my problem too": count one more voice instead of a new submission."""
-    submission = find_supportable(submission_id) or abort(404)
+    submission = find_published(submission_id) or abort(404)
     supported = session.get(SUPPORTED_KEY, [])
     if submission.id not in supported:
         add_support(submission)
@@ -78,5 +78,5 @@ def support(submission_id):
 @bp.get("/submissions/<int:submission_id>/supported")
 def supported(submission_id):
     """Thanks after adding support, with the submission's count."""
-    submission = find_supportable(submission_id) or abort(404)
+    submission = find_published(submission_id) or abort(404)
     return render_template("search/supported.html", submission=submission)
