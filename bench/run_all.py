@@ -235,7 +235,8 @@ class Probe:
 
     def __exit__(self, *exc):
         deadline = time.monotonic() + 10  # what is still pending gets 10 s more
-        while time.monotonic() < deadline and len(self.searchable) < len(self.accepted):
+        while time.monotonic() < deadline and (len(self.searchable) < len(self.accepted)
+                                               or len(self.delivered()) < len(self.accepted)):
             time.sleep(0.1)
         self._stop.set()
         self._thread.join()

@@ -88,7 +88,8 @@ def _register_workers(app: Flask) -> None:
     from portal.worker import register_worker_task
 
     register_worker_task(app, "search-indexer", apply_changes)
-    register_worker_task(app, "forwarding-relay", relay_task)
+    # Deliveries wait in a queue: a busy relay goes on at once instead of pausing per batch.
+    register_worker_task(app, "forwarding-relay", relay_task, pause_when_busy=False)
     register_readiness_check(app, "search", search_readiness)
     register_readiness_check(app, "forwarding", forwarding_readiness)
 

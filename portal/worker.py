@@ -15,9 +15,16 @@ from flask import current_app
 from portal.extensions import db
 
 
-def register_worker_task(app, name: str, task) -> None:
-    """Add a task the worker calls in each round."""
+def register_worker_task(app, name: str, task, *, pause_when_busy: bool = True) -> None:
+    """Add a task the worker calls in each round.
+
+    `pause_when_busy=False`: after a round that handled something the next starts at once
+    (a queue whose items each wait for their turn); otherwise every round is followed by the
+    interval (work that costs less in batches, like an index commit).
+    """
     app.extensions.setdefault("portal_worker_tasks", {})[name] = task
+    if not pause_when_busy:
+        app.extensions.setdefault("portal_worker_eager", set()).add(name)
 
 
 def worker_tasks() -> dict:
@@ -43,9 +50,12 @@ def _run_task(name, task) -> int:
 def _task_loop(app, name, task, interval) -> None:
     """Run one task for ever in its own thread, with its own application context and session."""
     with app.app_context():
+        eager = name in app.extensions.get("portal_worker_eager", ())
         while True:
-            _run_task(name, task)
+            handled = _run_task(name, task)
             db.session.remove()
+            if handled and eager:
+                continue
             # Pause after busy rounds too: under load each round then takes a batch instead of
             # one change, and a batch costs little more than one (an index commit is a fixed
             # 8 ms of CPU at 10,000 submissions, about 1 ms per document in a batch of 100).

@@ -54,3 +54,32 @@ def test_unknown_task_name_is_refused(app, app_ctx):
     assert "unknown task indexer" in result.output
     assert "search-indexer, forwarding-relay" in result.output
     assert run(app, "--only", ",").exit_code == 2  # naming nothing is a mistake, not "idle"
+
+
+def test_a_busy_queue_task_goes_on_at_once_and_a_batching_task_pauses(app):
+    """The relay's deliveries wait in a queue: after a round that sent something the next
+    round starts at once; the indexer pauses the interval after every round (batches)."""
+    import threading
+    import time
+
+    from portal.worker import _task_loop, register_worker_task
+
+    calls = {"queue": 0, "batches": 0}
+
+    def queue_task():
+        calls["queue"] += 1
+        return 1 if calls["queue"] < 4 else 0  # three busy rounds, then nothing due
+
+    def batching_task():
+        calls["batches"] += 1
+        return 1
+
+    register_worker_task(app, "queue", queue_task, pause_when_busy=False)
+    register_worker_task(app, "batches", batching_task)
+    for name, task in (("queue", queue_task), ("batches", batching_task)):
+        threading.Thread(target=_task_loop, args=(app, name, task, 30), daemon=True).start()
+    deadline = time.monotonic() + 5
+    while calls["queue"] < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert calls["queue"] == 4  # rounds 2-4 did not wait the 30 s interval
+    assert calls["batches"] == 1  # still waiting its 30 s after the first round

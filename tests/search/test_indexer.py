@@ -306,3 +306,18 @@ def test_a_replaced_searcher_closes_when_its_last_search_ends(app, publish, inde
         refresh_searcher()
         assert idle.searcher.is_closed  # nobody was using it: closed at once
         assert search("垃圾桶").total == 1
+
+
+def test_a_searchers_caches_hold_one_object_per_document_and_per_value(app, publish, index_now):
+    """Memory at 100,000 submissions (bench/run_all.py): a column holds one string per distinct
+    value, not a decoded copy per document. (The caches' shared document-number ints are not
+    checked here: below 257 Python shares every int anyway.)"""
+    for title in ("路灯不亮", "路灯闪烁", "井盖松动"):
+        publish(title)
+    index_now()
+    with app.app_context():
+        search("路灯")
+        cache = holder().state().cache
+        assert len(cache.word_docs("content", "路灯")) == 2
+        areas = cache.column("area")
+        assert len(areas) == 3 and len({id(value) for value in areas}) == 1
