@@ -336,9 +336,11 @@ def latest_change_id() -> int:
     """The newest change-log id: it moves with every change a public page could show.
 
     Asked on every cached page view, so on a connection of its own rather than through the ORM
-    session (a third of the cost of serving a cached page went to the session's bookkeeping).
+    session (a third of the cost of serving a cached page went to the session's bookkeeping),
+    in autocommit: one statement needs no transaction, and on PostgreSQL that saves the BEGIN
+    and ROLLBACK round trips.
     """
-    with db.engine.connect() as connection:
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         return connection.execute(LATEST_CHANGE).scalar() or 0
 
 
