@@ -9,11 +9,17 @@ host. Reference data (stations, categories) changes outside the change log, by t
 only, so entries also expire after PORTAL_PAGE_CACHE_SECONDS.
 
 A page is rendered afresh, and not stored, for a signed-in user, when a flash message waits in
-the session, or when the page made a CSRF token or wrote the session: those hold one person's
-data. The cache sits behind the view; the security headers, the language cookie and
+the session, or when the page wrote the session: those hold one person's data. A cached page's
+forms carry a placeholder instead of the visitor's CSRF token (`csrf_token()` in its template),
+filled in with this visitor's token on every response, cached or not: a search page with
+"my problem too" buttons is shared, the tokens in it never are. The cache sits behind the view; the security headers, the language cookie and
 Cache-Control are still added to every response by the after-request hooks.
 """
+import secrets
+from functools import wraps
+
 from flask import current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
 
 from portal.extensions import page_cache
 from portal.i18n import current_locale
@@ -31,6 +37,18 @@ def init_page_cache(app) -> None:
     })
     app.extensions["portal_page_versions"] = []
     app.extensions["portal_personal_session_keys"] = list(PERSONAL_SESSION_KEYS)
+    # Unguessable, so no text a resident wrote can stand for it (it is replaced page-wide).
+    app.extensions["portal_csrf_hole"] = f"csrf-{secrets.token_urlsafe(18)}"
+    # Replaces Flask-WTF's `csrf_token` (a global and a context processor; the later wins).
+    app.jinja_env.globals["csrf_token"] = csrf_token_or_hole
+    app.context_processor(lambda: {"csrf_token": csrf_token_or_hole})
+
+
+def csrf_token_or_hole() -> str:
+    """`csrf_token()` in templates: the token, or in a cacheable page its placeholder."""
+    if g.get("portal_cacheable_page"):
+        return current_app.extensions["portal_csrf_hole"]
+    return generate_csrf()
 
 
 def register_page_version(app, source) -> None:
@@ -58,7 +76,8 @@ def _page_key(sources) -> str:
 
 
 def _shareable(result) -> bool:
-    """Only a plain 200 page that made no token and left the session alone is stored."""
+    """Only a plain 200 page that made no token and left the session alone is stored (a form in
+    it holds the token's placeholder, see `csrf_token_or_hole`)."""
     return isinstance(result, str) and "csrf_token" not in g and not session.modified
 
 
@@ -66,6 +85,20 @@ def public_page(view=None, *, versions=()):
     """Decorate a public GET view whose page is the same for every anonymous visitor;
     `versions`: callables for what else this page depends on (the search index)."""
     def decorate(function):
-        return page_cache.cached(make_cache_key=lambda *_args, **_kwargs: _page_key(versions),
-                                 unless=_personal_request, response_filter=_shareable)(function)
+        @wraps(function)
+        def render(*args, **kwargs):
+            g.portal_cacheable_page = True  # forms get the token's placeholder
+            return function(*args, **kwargs)
+
+        cached = page_cache.cached(make_cache_key=lambda *_args, **_kwargs: _page_key(versions),
+                                   unless=_personal_request, response_filter=_shareable)(render)
+
+        @wraps(function)
+        def serve(*args, **kwargs):
+            page = cached(*args, **kwargs)
+            hole = current_app.extensions["portal_csrf_hole"]
+            if isinstance(page, str) and hole in page:
+                page = page.replace(hole, generate_csrf())  # this visitor's own token
+            return page
+        return serve
     return decorate(view) if view is not None else decorate

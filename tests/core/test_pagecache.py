@@ -146,3 +146,28 @@ def test_a_search_page_marked_with_my_support_is_mine_alone(app, client, publish
     mine = supporter.get(url).get_data(as_text=True)
     assert mine != anonymous
     assert client.get(url).get_data(as_text=True) == anonymous
+
+
+def test_a_search_page_with_forms_is_shared_but_each_visitor_gets_their_own_token(app,
+                                                                                   published):
+    """Search results carry "this is my problem too" forms: the page is rendered once, and the
+    CSRF token in it is filled in per visitor (a token is never served to someone else)."""
+    import re
+
+    from tests.search.conftest import drain
+
+    drain(app)
+    url = "/search?q=ferry+gate&lang=en"
+    first, second = app.test_client(), app.test_client()
+    first_page = first.get(url).get_data(as_text=True)
+    with rendered_templates(app) as names:
+        second_page = second.get(url).get_data(as_text=True)
+    assert names == []  # the second visitor got the stored page
+    token = re.compile(r'name="csrf_token" value="([^"]+)"')
+    first_token, second_token = token.search(first_page)[1], token.search(second_page)[1]
+    assert first_token != second_token
+    assert first_page.replace(first_token, "") == second_page.replace(second_token, "")
+    assert app.extensions["portal_csrf_hole"] not in second_page
+    action = f"/submissions/{published[0]}/support?lang=en"
+    assert second.post(action, data={"csrf_token": first_token}).status_code == 400
+    assert second.post(action, data={"csrf_token": second_token}).status_code == 303
