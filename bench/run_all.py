@@ -16,7 +16,8 @@ A minimal Flask app under the same gunicorn settings gives the ceiling; every ra
 printed as a share of it, with the CPU time the web workers and the background worker spent
 per request (a figure that other load on the machine does not inflate). Also: start-up time
 (gunicorn started -> /healthz answers), a background worker's start-up time (process started ->
-its first round done), and peak RSS per gunicorn worker (VmHWM).
+its first round done), and the memory of each kind of worker: peak RSS (VmHWM), and at the end
+PSS and private memory (USS), since preload_app shares the code and dictionaries.
 While the two POST loads run, a probe submits a distinct submission through the API every
 0.25 s and measures, per probe, acceptance (the 201 response) -> searchable (a signed-in
 moderator's /staff/search finds it, i.e. indexed by the worker and seen by a web worker's
@@ -159,15 +160,24 @@ class Gunicorn:
         return [int(pid) for pid in path.read_text().split()]
 
     def peak_rss_mb(self):
-        """The largest peak RSS (VmHWM) of a web worker, and the background worker's."""
-        peaks = {"web": 0.0, "background": 0.0}
+        """Per kind of worker (web, background), the largest of: peak RSS (VmHWM), and now,
+        PSS (shared pages divided among the processes sharing them) and private memory (USS:
+        what the process alone holds). gunicorn's preload_app loads the code and dictionaries
+        once in the master; RSS counts those shared pages in every worker, USS does not."""
+        peaks = {kind: {"rss": 0.0, "pss": 0.0, "uss": 0.0} for kind in ("web", "background")}
         for pid in self.workers():
             command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
             kind = "background" if b"portal worker" in command else "web"
-            with open(f"/proc/{pid}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmHWM:"):
-                        peaks[kind] = max(peaks[kind], int(line.split()[1]) / 1024)
+            fields = {}
+            for name in (f"/proc/{pid}/status", f"/proc/{pid}/smaps_rollup"):
+                for line in Path(name).read_text().splitlines():
+                    key, _, value = line.partition(":")
+                    if value.strip().endswith("kB"):
+                        fields[key] = int(value.split()[0]) / 1024
+            now = {"rss": fields["VmHWM"], "pss": fields["Pss"],
+                   "uss": fields["Private_Clean"] + fields["Private_Dirty"]}
+            for measure, value in now.items():
+                peaks[kind][measure] = max(peaks[kind][measure], value)
         return peaks
 
     def cpu_seconds(self):
@@ -462,9 +472,11 @@ def print_table(results, hello, args):
               f"({len(delivered)} delivered); failed searches: "
               f"{len(extra['search_errors'])} {sorted(set(extra['search_errors']))}")
         print(f"{setup:<9} start-up: gunicorn to /healthz {extra['startup']:.2f} s, background "
-              f"worker to its first round {extra['worker_startup']:.2f} s; peak RSS per web "
-              f"worker {extra['rss']['web']:.0f} MB, background worker "
-              f"{extra['rss']['background']:.0f} MB")
+              f"worker to its first round {extra['worker_startup']:.2f} s")
+        for kind in ("web", "background"):
+            memory = extra["rss"][kind]
+            print(f"{setup:<9} memory of a {kind} worker: peak RSS {memory['rss']:.0f} MB; at "
+                  f"the end PSS {memory['pss']:.0f} MB, private (USS) {memory['uss']:.0f} MB")
 
 
 def main():

@@ -195,11 +195,27 @@ def docs_matching(searcher, query) -> set:
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults: rankings stay what Whoosh computed before
 
 
-def _leaves(searcher):
+def _leaves(searcher, since=0):
     """(segment reader, first document number) of each segment holding documents (an empty
-    index has one reader that can read nothing: a new portal's first search must work)."""
+    index has one reader that can read nothing: a new portal's first search must work);
+    `since`: only the segments starting at or after that document number."""
     return [(reader, offset) for reader, offset in searcher.reader().leaf_readers()
-            if reader.doc_count_all()]
+            if reader.doc_count_all() and offset >= since]
+
+
+def shared_documents(old, new) -> int:
+    """How many leading document numbers mean the same documents in both searchers: those of
+    the leading segments they share (a commit appends segments; a merge rewrites the last
+    ones). Deletions are not part of a segment and are compared by the caller."""
+    shared = 0
+    pairs = zip(_leaves(old), _leaves(new))
+    for (old_reader, old_offset), (new_reader, new_offset) in pairs:
+        if not (isinstance(old_reader, SegmentReader) and isinstance(new_reader, SegmentReader)
+                and old_offset == new_offset == shared
+                and old_reader.segment().segment_id() == new_reader.segment().segment_id()):
+            break
+        shared += old_reader.doc_count_all()
+    return shared
 
 
 def open_stored_fields(searcher) -> None:
@@ -291,7 +307,7 @@ _WHOLE = {n: n for n in range(257)}
 
 
 def postings(searcher, field_name, word, deleted=None, want_weights=True, memo=None,
-             numbers=None) -> tuple:
+             numbers=None, since=0) -> tuple:
     """(document numbers, term frequencies) of `word` in `field_name`, deleted documents out.
 
     `word` may be ("chars", 灯): every term containing that Chinese character, merged.
@@ -299,7 +315,8 @@ def postings(searcher, field_name, word, deleted=None, want_weights=True, memo=N
     `want_weights` the frequencies are not read (an empty list); `memo` keeps what was read
     per segment for the next searcher (see `_per_segment`); `numbers`, a list of every
     document number (`list(range(doc_count_all))`), makes the ids its objects, so the caches
-    of a searcher share one int per document instead of holding a copy per word and filter.
+    of a searcher share one int per document instead of holding a copy per word and filter;
+    `since`: only the segments from that document number on (see `shared_documents`).
     """
     try:
         field = searcher.schema[field_name]
@@ -307,7 +324,7 @@ def postings(searcher, field_name, word, deleted=None, want_weights=True, memo=N
     except (KeyError, ValueError, TypeError):
         return [], []
     ids, weights = [], []
-    for reader, offset in _leaves(searcher):
+    for reader, offset in _leaves(searcher, since):
         if tbytes is None:
             def compute(reader=reader):
                 return _segment_han_postings(reader, field, field_name, word[1], memo)
@@ -367,11 +384,11 @@ def _segment_han_postings(reader, field, field_name, char, memo) -> tuple:
     return array("i", merged), array("f", merged.values())
 
 
-def length_bytes(searcher, field_name, memo=None) -> bytes:
+def length_bytes(searcher, field_name, memo=None, since=0) -> bytes:
     """Every document's encoded `field_name` length (one byte each, by document number)."""
     return b"".join(_per_segment(memo, reader, ("lengths", field_name),
                                  lambda: _segment_lengths(reader, field_name))
-                    for reader, _offset in _leaves(searcher))
+                    for reader, _offset in _leaves(searcher, since))
 
 
 def _segment_lengths(reader, field_name) -> bytes:
@@ -404,7 +421,7 @@ def idf(searcher, field_name, word, doc_frequency=None) -> float:
     return log(searcher.doc_count_all() / (doc_frequency + 1)) + 1
 
 
-def column_values(searcher, field, memo=None, translate=True) -> list:
+def column_values(searcher, field, memo=None, translate=True, since=0) -> list:
     """The sortable column of `field` as a list indexed by document number.
 
     `translate=False` keeps Whoosh's sortable form (dates as integers): cheaper to read,
@@ -412,7 +429,7 @@ def column_values(searcher, field, memo=None, translate=True) -> list:
     distinct strings, not one decoded copy per document: 25 MB less at 100,000).
     """
     values = []
-    for reader, _offset in _leaves(searcher):
+    for reader, _offset in _leaves(searcher, since):
         values.extend(_per_segment(
             memo, reader, ("column", field, translate),
             lambda: _shared_values(reader.column_reader(field, translate=translate))))

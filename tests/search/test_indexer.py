@@ -321,3 +321,54 @@ def test_a_searchers_caches_hold_one_object_per_document_and_per_value(app, publ
         assert len(cache.word_docs("content", "路灯")) == 2
         areas = cache.column("area")
         assert len(areas) == 3 and len({id(value) for value in areas}) == 1
+
+
+def cache_contents(cache, keys, words):
+    """What a searcher's caches say, as plain values (for comparing two caches)."""
+    return {"all": set(cache.all()),
+            "docs": {key: set(cache.docs(*key)) for key in keys},
+            "words": {key: dict(cache.word_docs(*key)) for key in words},
+            "columns": {name: list(cache.column(name)) for name in ("area", "status", "created")},
+            "norms": list(cache.norms("content"))}
+
+
+def test_a_reopened_searcher_carries_over_only_what_the_commit_left_alone(app, publish,
+                                                                          index_now):
+    """A reopen after a small commit reads only the new segment and shares the untouched
+    caches; what it holds equals a searcher warmed from nothing, also after updates (deleted
+    documents) and after merges rewrote segments."""
+    from portal.search.searchers import FilterCache
+
+    lamp = publish("路灯不亮", area_code="riverside")
+    publish("井盖松动", area_code="riverside")
+    publish("长椅坏了")
+    for number in range(40):  # a large first segment: merges rewrite only the small ones
+        publish(f"公园第{number}号座椅油漆剥落")
+    index_now()
+    keys = [("area", "riverside"), ("area", "daqiao"), ("published", True)]
+    words = [("content", "路灯"), ("content", "井盖"), ("content", "长椅")]
+    with app.app_context():
+        before = holder().state().cache
+        cache_contents(before, keys, words)  # fills the caches a reopen carries over
+    publish("垃圾桶满了", area_code="daqiao")
+    index_now()
+    with app.app_context():
+        after = holder().state().cache
+        assert after is not before
+        assert after.word_docs("content", "路灯") is before.word_docs("content", "路灯")
+        assert after.docs("area", "riverside") is before.docs("area", "riverside")
+        assert after.docs("area", "daqiao") is not before.docs("area", "daqiao")  # one more
+        fresh = FilterCache(after.searcher)
+        assert cache_contents(after, keys, words) == cache_contents(fresh, keys, words)
+    for round_ in range(12):  # updates delete documents; many small commits make Whoosh merge
+        with app.app_context():
+            from portal.submissions.models import Submission
+            add_support(db.session.get(Submission, lamp))  # re-indexed: an update
+            db.session.commit()
+        publish(f"路灯 第{round_}盏不亮")
+        index_now()
+        with app.app_context():
+            cache = holder().state().cache
+            fresh = FilterCache(cache.searcher)
+            assert cache_contents(cache, keys, words) == cache_contents(fresh, keys, words)
+            assert search("路灯").total == round_ + 2

@@ -94,3 +94,23 @@ def test_the_submit_form_offers_suggestions_without_breaking_without_script(clie
     html = client.get("/submit?lang=en").get_data(as_text=True)
     assert 'data-similar-url="/search/similar"' in html
     assert re.search(r'<script src="/static/js/similar\.js[^"]*"', html)
+
+
+def test_facet_links_keep_the_search_and_change_one_filter(app, client, publish, index_now):
+    """Each facet value links to this search narrowed by it, encoded as url_for encodes it."""
+    import html
+    import re
+
+    from flask import url_for
+
+    publish("路灯不亮 A&B", area_code="riverside")
+    publish("路灯闪烁", area_code="daqiao")
+    index_now()
+    page = client.get("/search?q=路灯+A%26B&kind=issue&lang=en").get_data(as_text=True)
+    links = {html.unescape(href) for href in re.findall(r'href="(/search\?[^"]*)"', page)}
+    with app.test_request_context():
+        narrowed = url_for("search.public_search", q="路灯 A&B", kind="issue", area="riverside")
+        widened = url_for("search.public_search", q="路灯 A&B")
+    assert narrowed in links  # the area facet's link
+    assert widened in links  # the "kind" chip removes that filter
+    assert client.get(narrowed + "&lang=en").status_code == 200
