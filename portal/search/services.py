@@ -175,9 +175,7 @@ def _search(state, groups, fields, text, terms, *, staff, filters, visibility,
     cache = state.cache
     allowed = _allowed(cache, staff=staff, filters=filters, visibility=visibility,
                        date_from=date_from, date_to=date_to)
-    matched = cache.matching(groups, fields)
-    if allowed is not None:
-        matched &= allowed
+    matched = cache.matching(groups, fields, allowed)
     facets = {}
     for name in (STAFF_FACETS if staff else PUBLIC_FACETS):
         column = cache.column(name)
