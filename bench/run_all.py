@@ -236,6 +236,7 @@ class Probe:
         self.searchable = {}  # code -> seconds after acceptance
         self.errors = []  # status codes of failed searches (there should be none)
         self.moderator = moderator_session(url)
+        self._closing = threading.Event()  # the load is over: submit no more
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -244,7 +245,8 @@ class Probe:
         return self
 
     def __exit__(self, *exc):
-        deadline = time.monotonic() + 10  # what is still pending gets 10 s more
+        self._closing.set()  # no more submissions: the pending ones get up to 10 s more
+        deadline = time.monotonic() + 10
         while time.monotonic() < deadline and (len(self.searchable) < len(self.accepted)
                                                or len(self.delivered()) < len(self.accepted)):
             time.sleep(0.1)
@@ -265,7 +267,7 @@ class Probe:
     def _run(self):
         next_submit = 0.0
         while not self._stop.is_set():
-            if time.monotonic() >= next_submit and not self._stop.is_set():
+            if time.monotonic() >= next_submit and not self._closing.is_set():
                 next_submit = time.monotonic() + self.every
                 self._submit()
             for code, (at, word) in list(self.accepted.items()):
