@@ -33,12 +33,14 @@ def _init_extensions(app: Flask) -> None:
     from portal.core.database import configure_engine
     from portal.core.pagecache import init_page_cache
     from portal.core.ratelimit import init_rate_limits
+    from portal.core.unit_of_work import init_unit_of_work
     from portal.extensions import babel, csrf, db, login_manager, migrate
     from portal.i18n import _l, select_locale
 
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+    init_unit_of_work(app)
     migrate.init_app(app, db, directory=str(ROOT_DIR / "migrations"), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)

@@ -3,10 +3,11 @@ import sqlite3
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import current_app, has_app_context, has_request_context, request
+from flask import current_app, has_app_context, has_request_context
 from sqlalchemy import event
 
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+from portal.core.unit_of_work import request_writes
+
 _READ_ONLY = ContextVar("portal_read_only", default=False)
 
 
@@ -36,7 +37,7 @@ def read_only_transaction(session):
 def _begin_statement() -> str:
     """BEGIN IMMEDIATE unless this transaction can only read.
 
-    Safe-method requests only read, and so does code inside `read_only()`. Otherwise, outside
+    Safe-method requests only read (unless their view is marked `writes`), and so does code inside `read_only()`. Otherwise, outside
     requests (commands, workers) transactions may write; under TESTING, test code that only
     inspects rows between requests must not hold the write lock, and tests write from one
     connection at a time, so a deferred BEGIN is enough there.
@@ -44,7 +45,7 @@ def _begin_statement() -> str:
     if _READ_ONLY.get():
         return "BEGIN"
     if has_request_context():
-        return "BEGIN" if request.method in SAFE_METHODS else "BEGIN IMMEDIATE"
+        return "BEGIN IMMEDIATE" if request_writes() else "BEGIN"
     if has_app_context() and current_app.testing:
         return "BEGIN"
     return "BEGIN IMMEDIATE"

@@ -52,9 +52,7 @@ def submit():
         except IdempotencyConflict as exc:
             return redirect(url_for(".thanks", code=exc.submission.code))
         else:
-            thanks_url = url_for(".thanks", code=creation.submission.code)  # before the commit
-            db.session.commit()                                               # expires the row
-            return redirect(thanks_url, code=303)
+            return redirect(url_for(".thanks", code=creation.submission.code), code=303)
     elif request.method == "POST":
         status = 422
     return render_template("submissions/submit.html", form=form), status
