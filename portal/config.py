@@ -83,6 +83,6 @@ def load_config(environ=None) -> dict:
         # Rendered public pages kept per process, keyed by the change log (portal/core/pagecache).
         "PORTAL_PAGE_CACHE": _bool(env.get("PORTAL_PAGE_CACHE"), True),
         "PORTAL_PAGE_CACHE_SECONDS": int(env.get("PORTAL_PAGE_CACHE_SECONDS", 60)),
-        # A search page is about 35 KB: 300 pages stay near 10 MB per process.
+        # Pages are tens of kilobytes: a few hundred stay around ten megabytes per process.
         "PORTAL_PAGE_CACHE_ENTRIES": int(env.get("PORTAL_PAGE_CACHE_ENTRIES", 300)),
     }

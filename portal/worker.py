@@ -57,8 +57,8 @@ def _task_loop(app, name, task, interval) -> None:
             if handled and eager:
                 continue
             # Pause after busy rounds too: under load each round then takes a batch instead of
-            # one change, and a batch costs little more than one (an index commit is a fixed
-            # 8 ms of CPU at 10,000 submissions, about 1 ms per document in a batch of 100).
+            # one change, and a batch costs little more than one (an index commit has a fixed cost
+            # that dwarfs each document's share).
             time.sleep(interval)
 
 
@@ -82,8 +82,8 @@ def worker_command(once, interval, only):
         while run_round(selected):
             db.session.remove()
         return
-    # Each task in a thread of its own: a delivery never waits behind an index commit (seconds
-    # for a large batch at 100,000 submissions), and the index never waits for a slow platform.
+    # Each task in a thread of its own: a delivery never waits behind an index commit (which takes
+    # long for a large batch in a large index), and the index never waits for a slow platform.
     app = current_app._get_current_object()
     threads = [threading.Thread(target=_task_loop, args=(app, name, task, interval),
                                 name=f"worker-{name}", daemon=True)

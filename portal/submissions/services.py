@@ -336,7 +336,7 @@ def latest_change_id() -> int:
     """The newest change-log id: it moves with every change a public page could show.
 
     Asked on every cached page view, so on a connection of its own rather than through the ORM
-    session (a third of the cost of serving a cached page went to the session's bookkeeping),
+    session (whose bookkeeping would cost more than the query itself),
     in autocommit: one statement needs no transaction, and on PostgreSQL that saves the BEGIN
     and ROLLBACK round trips.
     """
