@@ -45,7 +45,8 @@ test-postgres: install-dev translations
 # Refresh the template and the Chinese catalog after adding strings; then translate the new
 # entries in translations/zh/LC_MESSAGES/messages.po (Traditional is generated from it).
 extract-messages: install-dev
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k pgettext:1c,2 --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k pgettext:1c,2 --add-comments=TRANSLATORS: \
+		--no-location --sort-output \
 		-o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations -l zh \
 		--no-fuzzy-matching --ignore-obsolete
