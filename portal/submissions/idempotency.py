@@ -105,7 +105,7 @@ def api_key_scope(raw, api_key, content: dict):
     if api_key is not None:
         return _scoped(raw, "api", str(api_key.id))
     body = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
-    return _scoped(raw, "api-anonymous", hashlib.sha256(body.encode()).hexdigest())
+    return _scoped(raw, "api-anon", hashlib.sha256(body.encode()).hexdigest())
 
 
 def open311_key(raw, api_key):

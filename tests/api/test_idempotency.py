@@ -14,7 +14,8 @@ POST = {"service_code": "litter", "lat": "31.2541", "long": "121.5112",
         "attribute[area]": "riverside", "first_name": "Li", "phone": "021 5555 1234"}
 RULE = {"en": "The idempotency key must be 1 to 64 characters long and use only letters A–Z "
               "and a–z, digits, “-”, “_” and “.”.",
-        "zh": "幂等键（Idempotency-Key）须为 1 至 64 个字符，且只能使用英文字母 A–Z 和 a–z、数字以及"
+        "zh": "幂等键（Idempotency-Key）须为 1 至 64 个字符，"
+              "且只能使用英文字母 A–Z 和 a–z、数字以及"
               "“-”“_”“.”。"}
 CONFLICT = {"en": "This Idempotency-Key was already used for a different submission.",
             "zh": "此 Idempotency-Key 已用于另一条不同的提交。"}

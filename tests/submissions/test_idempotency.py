@@ -1,11 +1,13 @@
 """Idempotency keys: a retry returns its own submission, and never anyone else's."""
 import re
+from types import SimpleNamespace
 
 import pytest
 
 from portal.api.services import issue_api_key
 from portal.extensions import db
-from portal.submissions.idempotency import web_key
+from portal.submissions.idempotency import (
+    KEY_MAX, api_key_scope, kiosk_key, open311_key, web_key)
 from portal.submissions.models import Submission
 from portal.submissions.services import IdempotencyConflict
 from tests.conftest import VALID_FORM, csrf_token
@@ -174,7 +176,8 @@ def test_same_session_other_content_is_a_conflict_that_reveals_nothing(client, a
 @pytest.mark.parametrize("lang,message", [
     ("en", "The idempotency key must be 1 to 64 characters long and use only letters A–Z and "
            "a–z, digits, “-”, “_” and “.”."),
-    ("zh", "幂等键（Idempotency-Key）须为 1 至 64 个字符，且只能使用英文字母 A–Z 和 a–z、数字以及"
+    ("zh", "幂等键（Idempotency-Key）须为 1 至 64 个字符，"
+              "且只能使用英文字母 A–Z 和 a–z、数字以及"
            "“-”“_”“.”。")])
 @pytest.mark.parametrize("value", ["k" * 65, "with space", "键", "a:b", "a/b"])
 def test_bad_keys_are_refused_with_a_clear_message_not_truncated(client, app, lang, message,
@@ -192,3 +195,13 @@ def test_a_key_of_the_longest_length_is_kept_whole(client, app):
     assert response.status_code == 303
     with app.app_context():
         assert db.session.query(Submission).one().idempotency_key.endswith(":" + key)
+
+
+def test_the_longest_key_of_every_channel_fits_the_column(app_ctx):
+    """PostgreSQL enforces the column's length: a 64-character key must fit in every scope."""
+    key, client = "k" * KEY_MAX, SimpleNamespace(id=2**63 - 1)
+    stored_keys = [web_key(key, "s" * 40), api_key_scope(key, client, {}),
+                   api_key_scope(key, None, {"title": "x"}), open311_key(key, client),
+                   kiosk_key(key, client)]
+    limit = Submission.__table__.c.idempotency_key.type.length
+    assert all(len(k.stored) <= limit for k in stored_keys), [len(k.stored) for k in stored_keys]
