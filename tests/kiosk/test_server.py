@@ -311,7 +311,8 @@ def test_a_draft_key_reused_for_other_content_is_a_conflict_that_shows_nothing(
     # The next visitor, on a screen that kept the old draft key.
     token = kiosk_client.get("/kiosk/csrf").get_json()["csrf_token"]
     assert kiosk_client.post("/kiosk/reset", headers={"X-CSRFToken": token}).status_code == 204
-    other = send_json(kiosk_client, draft(lang=lang, title="另一处路灯", body="另一处的路灯也坏了。"))
+    other = send_json(kiosk_client, draft(lang=lang, title="另一处路灯",
+                                          body="另一处的路灯也坏了。"))
     assert other.status_code == 409
     assert other.get_json()["error"]["code"] == "idempotency_conflict"
     assert first not in other.get_data(as_text=True)
