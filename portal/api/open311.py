@@ -15,33 +15,26 @@ from werkzeug.exceptions import HTTPException
 
 from portal.api import representations as rep
 from portal.api.auth import current_api_key, has_nul, rate_limit_key, rate_limit_value
+from portal.api.intake import Open311Invalid, submit_from_open311
 from portal.api.open311_format import render, render_errors
 from portal.api.services import find_service, find_service_request, open311_requests, reference_rows
 from portal.core.ratelimit import limit_per_api_key
-from portal.extensions import db
 from portal.i18n import _, current_locale, parse_locale
 from portal.stations.models import Area, Station
 from portal.stations.services import category_tree
-from portal.submissions.models import KINDS
-from portal.submissions.services import (
-    IdempotencyConflict, SubmissionInvalid, create_submission)
+from portal.submissions.idempotency import IdempotencyConflict, IdempotencyKeyInvalid
 
 bp = Blueprint("open311", __name__, url_prefix="/open311")
 FMT = "<any(json, xml):fmt>"
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-26T00:00:00+08:00"  # when this endpoint's behaviour last changed
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 1000, 1000  # "90 days or first 1000 requests"
-TITLE_FROM_DESCRIPTION = 60
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-# Service field names -> the Open311 parameter a client sent.
-PARAMETERS = {"category": "service_code", "area": "attribute[area]", "kind": "attribute[kind]",
-              "title": "attribute[title]", "station": "attribute[station]",
-              "body": "description", "place": "address_string", "latitude": "lat",
-              "name": "first_name", "phone": "phone", "email": "email",
-              "consent": "attribute[consent]", "photos": "media"}
 
 
 class Open311Error(Exception):
+    """An error answered in the specification's error list, with its HTTP status."""
+
     def __init__(self, status, *descriptions):
         super().__init__(status)
         self.status, self.descriptions = status, descriptions
@@ -51,20 +44,50 @@ def _fmt() -> str:
     return "json" if request.path.endswith(".json") else "xml"
 
 
+def _locale() -> str:
+    if "open311_locale" not in g:
+        g.open311_locale = parse_locale(request.args.get("locale")) or current_locale()
+    return g.open311_locale
+
+
 def open311_view(view):
-    """Resolve `locale` (names and messages) and answer errors in the requested format."""
+    """Resolve `locale` (names and messages); errors propagate to the handlers below, so the
+    request's unit of work rolls back."""
     @wraps(view)
     def wrapper(*args, **kwargs):
-        locale = parse_locale(request.args.get("locale")) or current_locale()
-        g.open311_locale = locale
-        with force_locale(locale):
-            try:
-                return view(*args, **kwargs)
-            except Open311Error as exc:
-                db.session.rollback()
-                return render_errors(kwargs.get("fmt") or _fmt(), exc.status,
-                                     [str(d) for d in exc.descriptions])
+        with force_locale(_locale()):
+            return view(*args, **kwargs)
     return wrapper
+
+
+def _errors(status, descriptions):
+    """The error list in the requested format and locale."""
+    with force_locale(_locale()):
+        return render_errors(_fmt(), status, [str(d) for d in descriptions])
+
+
+@bp.errorhandler(Open311Error)
+def _open311_error(exc):
+    return _errors(exc.status, exc.descriptions)
+
+
+@bp.errorhandler(Open311Invalid)
+def _open311_invalid(exc):
+    return _errors(400, exc.descriptions)
+
+
+@bp.errorhandler(IdempotencyKeyInvalid)
+def _idempotency_key_invalid(exc):
+    with force_locale(_locale()):
+        return _errors(400, [f"Idempotency-Key: {exc.message}"])
+
+
+@bp.errorhandler(IdempotencyConflict)
+def _idempotency_conflict(_exc):
+    # Generic on purpose: nothing about the request the key names.
+    with force_locale(_locale()):
+        return _errors(409, [_("This Idempotency-Key was already used for a different "
+                               "submission.")])
 
 
 @bp.before_request
@@ -202,16 +225,6 @@ def token(token, fmt):
                   [{"service_request_id": submission.code, "token": submission.code}])
 
 
-def _title(form, description: str, category) -> str:
-    title = " ".join((form.get("attribute[title]") or "").split())
-    if title:
-        return title
-    first = " ".join(description.split())
-    if len(first) > TITLE_FROM_DESCRIPTION:
-        first = first[:TITLE_FROM_DESCRIPTION].rsplit(" ", 1)[0] + "…"
-    return first if len(first) >= 2 else category.name_zh if category else first
-
-
 @bp.post(f"/v2/requests.{FMT}")
 @limit_per_api_key(rate_limit_value, key_func=rate_limit_key)
 @open311_view
@@ -223,44 +236,10 @@ def create_request(fmt):
     client = current_api_key()
     if client is None:
         raise Open311Error(403, _("A valid api_key is required to create a service request."))
-    form = request.form
-    service_code = (form.get("service_code") or "").strip()
-    category = find_service(service_code) if service_code else None
-    problems = []
-    if not service_code:
-        problems.append(_("service_code is required."))
-    elif category is None:
-        problems.append(_("No service has the code %(code)s.", code=service_code))
-    lat, lon = form.get("lat") or None, form.get("long") or None
-    address = form.get("address_string") or form.get("address_id") or ""
-    if not ((lat and lon) or address.strip()):
-        problems.append(_("A location is required: lat and long, or address_string."))
-    if problems:
-        raise Open311Error(400, *problems)
-    description = form.get("description") or ""
-    kind = form.get("attribute[kind]") or "issue"
-    name = " ".join(f"{form.get('first_name') or ''} {form.get('last_name') or ''}".split())
-    photos = [f.read() for f in request.files.getlist("media") if f.filename][:10]
-    key = (request.headers.get("Idempotency-Key") or "").strip()[:80]
-    try:
-        creation = create_submission(
-            kind=kind if kind in KINDS else "", category_code=service_code,
-            area_code=form.get("attribute[area]") or "",
-            title=_title(form, description, category), body=description, channel="open311",
-            language=g.open311_locale, place=address, latitude=lat, longitude=lon,
-            station_slug=form.get("attribute[station]") or None,
-            contact={"name": name, "phone": form.get("phone") or "",
-                     "email": form.get("email") or "",
-                     "consent": (form.get("attribute[consent]") or "").lower() == "true"},
-            photos=photos, idempotency_key=f"open311:{client.id}:{key}" if key else None,
-            screening_context={"channel": "open311", "api_key": client.id})
-    except SubmissionInvalid as exc:
-        raise Open311Error(400, *[f"{PARAMETERS.get(k, k)}: {v}"
-                                  for k, v in exc.errors.items()]) from None
-    except IdempotencyConflict:
-        raise Open311Error(400, _("This Idempotency-Key was already used for a different "
-                                  "submission.")) from None
-    db.session.commit()
+    creation = submit_from_open311(
+        request.form.to_dict(), [f.read() for f in request.files.getlist("media") if f.filename],
+        client=client, idempotency_key=request.headers.get("Idempotency-Key", ""),
+        language=g.open311_locale)
     submission = creation.submission
     notice = _("Your tracking code is %(code)s.", code=submission.display_code)
     return render(fmt, "service_requests", [{"service_request_id": submission.code,

@@ -8,6 +8,7 @@ from copy import deepcopy
 from portal.api.services import DECISIONS, MAX_PAGE_SIZE
 from portal.moderation.services import REJECT_REASONS
 from portal.i18n import LOCALES
+from portal.submissions.idempotency import KEY_MAX, KEY_PATTERN
 from portal.submissions.models import KINDS, STATUSES
 
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -183,8 +184,15 @@ PATHS = {
                        "identifies a client system. The same Idempotency-Key with the same body "
                        "returns the same submission; with another body, 422.",
         "security": [{}, {"apiKey": []}],
-        "parameters": [LANG, {"name": "Idempotency-Key", "in": "header", "required": False,
-                              "schema": {"type": "string", "maxLength": 80}}],
+        "parameters": [LANG, {
+            "name": "Idempotency-Key", "in": "header", "required": False,
+            "description": "A retry with the same key returns the first submission. Keys are "
+                           "scoped to the client (the API key; without one, to the key and "
+                           "the body together), so no other client's key can match. Refused "
+                           "(400, never truncated) unless 1 to 64 letters, digits, '-', '_' "
+                           "or '.'.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": KEY_MAX,
+                       "pattern": KEY_PATTERN}}],
         "requestBody": {"required": True, **_json(_ref("SubmissionCreate"))},
         "responses": _responses("201", {"description": "Created (or replayed: see the "
                                                        "Idempotent-Replayed header).",

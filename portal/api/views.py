@@ -10,29 +10,24 @@ from flask import Blueprint, g, jsonify, request, url_for
 from portal.api import representations as rep
 from portal.api.auth import (current_api_key, has_nul, presented_api_key, rate_limit_key,
                              rate_limit_value, staff_required)
+from portal.api.intake import TEXT, FieldsInvalid, check_fields, submit_from_api
 from portal.api.openapi import openapi_document
 from portal.api.services import (
     DECISIONS, MAX_PAGE_SIZE, DecisionInvalid, apply_decision, reference_rows,
     filter_published, staff_submissions)
 from portal.core.errors import error_response
 from portal.core.ratelimit import limit_per_api_key
-from portal.extensions import db
 from portal.search import services as search_service
-from portal.i18n import LOCALES, _, current_locale
+from portal.i18n import _, current_locale
 from portal.moderation.services import ModerationConflict
 from portal.stations.models import Area, Station
 from portal.stations.services import category_tree
 from portal.submissions.models import KINDS, STATUSES
-from portal.submissions.services import (
-    IdempotencyConflict, SubmissionInvalid, TransitionNotAllowed, create_submission,
-    find_by_code)
+from portal.submissions.idempotency import IdempotencyConflict, IdempotencyKeyInvalid
+from portal.submissions.services import find_by_code
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 JSON_MAX_BYTES = 64 * 1024  # a submission is at most a few KB of text; photos go through Open311
-IDEMPOTENCY_KEY_MAX = 80
-# Service field names -> the API's field names, so errors point at what the client sent.
-FIELD_NAMES = {"latitude": "lat", "name": "contact.name", "phone": "contact.phone",
-               "email": "contact.email"}
 
 
 class ApiError(Exception):
@@ -46,6 +41,23 @@ class ApiError(Exception):
 @bp.errorhandler(ApiError)
 def _api_error(exc):
     return error_response(exc.status, exc.message, exc.code, exc.fields)
+
+
+@bp.errorhandler(FieldsInvalid)
+def _fields_invalid(exc):
+    return error_response(422, _("Some of what you sent is not valid."), "invalid", exc.fields)
+
+
+@bp.errorhandler(IdempotencyKeyInvalid)
+def _idempotency_key_invalid(exc):
+    return error_response(400, exc.message, "invalid_header", {"Idempotency-Key": exc.message})
+
+
+@bp.errorhandler(IdempotencyConflict)
+def _idempotency_conflict(_exc):
+    # Generic on purpose: nothing about the submission the key names.
+    return error_response(422, _("This Idempotency-Key was already used for a different "
+                                 "submission."), "idempotency_conflict")
 
 
 @bp.before_request
@@ -96,35 +108,6 @@ def _reject_constant(name):
     raise ValueError(f"{name} is not JSON")
 
 
-TEXT, NUMBER, BOOL, OBJECT = "text", "number", "boolean", "object"
-
-
-def check_fields(data: dict, spec: dict, required=()) -> None:
-    """Unknown fields, missing required ones and wrong types are a 422 naming each field."""
-    fields = {}
-    for name, value in data.items():
-        if name not in spec:
-            fields[name] = _("Unknown field.")
-        elif value is None:
-            if name in required:
-                fields[name] = _("This field is required.")
-        elif not _has_type(value, spec[name]):
-            fields[name] = {TEXT: _("Expected text."), NUMBER: _("Expected a number."),
-                            BOOL: _("Expected true or false."),
-                            OBJECT: _("Expected an object.")}[spec[name]]
-    for name in required:
-        if name not in data and name not in fields:
-            fields[name] = _("This field is required.")
-    if fields:
-        raise _invalid(fields)
-
-
-def _has_type(value, kind) -> bool:
-    if kind == NUMBER:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    return isinstance(value, {TEXT: str, BOOL: bool, OBJECT: dict}[kind])
-
-
 def _page_args():
     fields = {}
     page = _int_arg("page", 1, fields, maximum=100000)
@@ -152,56 +135,20 @@ def _choice_arg(name, choices, fields):
     return value
 
 
-SUBMISSION_FIELDS = {"kind": TEXT, "category": TEXT, "title": TEXT, "body": TEXT, "area": TEXT,
-                     "place": TEXT, "lat": NUMBER, "lon": NUMBER, "station": TEXT,
-                     "contact": OBJECT, "consent": BOOL, "language": TEXT}
-CONTACT_FIELDS = {"name": TEXT, "phone": TEXT, "email": TEXT}
-
-
 @bp.post("/submissions")
 @limit_per_api_key(rate_limit_value, key_func=rate_limit_key)
 def create():
     """Create a submission (anonymous, or identified by an API key)."""
     if presented_api_key() and current_api_key() is None:
         raise ApiError(401, _("This API key is not valid or was revoked."), "invalid_api_key")
-    data = read_json_object()
-    check_fields(data, SUBMISSION_FIELDS,
-                 required=("kind", "category", "title", "body", "area"))
-    contact = data.get("contact") or {}
-    check_fields({f"contact.{k}": v for k, v in contact.items()},
-                 {f"contact.{k}": t for k, t in CONTACT_FIELDS.items()})
-    language = data.get("language") or current_locale()
-    if language not in LOCALES:
-        raise _invalid({"language": _("Choose one of: %(choices)s.", choices=", ".join(LOCALES))})
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable() or not key.isascii():
-        raise ApiError(400, _("The Idempotency-Key header must be printable ASCII, at most "
-                              "%(n)d characters.", n=IDEMPOTENCY_KEY_MAX), "invalid_header")
-    client = current_api_key()
-    scope = f"api:{client.id}" if client is not None else "api:anonymous"
-    try:
-        creation = create_submission(
-            kind=data["kind"], category_code=data["category"], area_code=data["area"],
-            title=data["title"], body=data["body"], channel="api", language=language,
-            place=data.get("place") or "", latitude=data.get("lat"), longitude=data.get("lon"),
-            station_slug=data.get("station") or None,
-            contact={**contact, "consent": bool(data.get("consent"))},
-            idempotency_key=f"{scope}:{key}" if key else None,
-            screening_context={"channel": "api", "api_key": client.id if client else None})
-    except SubmissionInvalid as exc:
-        db.session.rollback()
-        raise _invalid({FIELD_NAMES.get(k, k): v for k, v in exc.errors.items()}) from None
-    except IdempotencyConflict:
-        db.session.rollback()
-        raise ApiError(422, _("This Idempotency-Key was already used for a different "
-                              "submission."), "idempotency_conflict") from None
+    creation = submit_from_api(read_json_object(), client=current_api_key(),
+                               idempotency_key=request.headers.get("Idempotency-Key", ""),
+                               default_language=current_locale())
     submission = creation.submission
-    # Read before the commit, which expires the row (reading after it costs a query).
     body = {"code": submission.code, "display_code": submission.display_code,
             "status": submission.status,
             "tracking_url": url_for("submissions.track", code=submission.code, _external=True)}
     headers = {"Location": url_for(".tracking", code=submission.code, _external=True)}
-    db.session.commit()
     if not creation.created:
         headers["Idempotent-Replayed"] = "true"
     return jsonify(body), 201, headers
@@ -321,13 +268,9 @@ def decision(code):
                        public_title=data.get("public_title") or "",
                        public_body=data.get("public_body") or "")
     except DecisionInvalid as exc:
-        db.session.rollback()
         raise _invalid({k: str(v) for k, v in exc.fields.items()}) from None
     except ModerationConflict as exc:
-        db.session.rollback()
         raise ApiError(409, str(exc), "conflict") from None
     except ValueError as exc:  # set_publication: no public text after cleaning
-        db.session.rollback()
         raise _invalid({"public_body": str(exc)}) from None
-    db.session.commit()
     return jsonify(rep.staff_item(submission, current_locale()))

@@ -5,7 +5,6 @@ Services take plain values and model objects, add and flush; the caller commits.
 import hashlib
 import hmac
 import os
-import re
 import secrets
 from datetime import timedelta, timezone
 
@@ -17,13 +16,13 @@ from portal.extensions import db
 from portal.i18n import LOCALES
 from portal.kiosk.models import PAPER_WIDTHS, Kiosk, KioskEnrolment
 from portal.stations.services import find_station, landmarks
+from portal.submissions.idempotency import kiosk_key
 from portal.submissions.models import utcnow
 from portal.submissions.services import add_support, create_submission
 
 COOKIE_NAME = "portal_kiosk"
 COOKIE_MAX_AGE = 5 * 365 * 24 * 3600  # long-lived: a kiosk stays enrolled until revoked
 _SALT = "portal.kiosk.device"
-DRAFT_KEY = re.compile(r"^[0-9a-f]{32}$")
 LAST_SEEN_EVERY = timedelta(minutes=1)
 
 
@@ -191,26 +190,27 @@ def compose_place(landmark: str, place: str, area_code: str) -> str:
 def submit_from_kiosk(kiosk, values: dict, *, language: str):
     """Create a submission from a kiosk draft (channel kiosk, the device's station).
 
-    The idempotency key is the draft's own key, scoped to the device, so a retry after a lost
-    answer returns the first submission instead of making a second one. Also records that the
-    kiosk was seen.
+    The idempotency key is the draft's own key, scoped to the device by the one key policy, so
+    a retry after a lost answer returns the first submission instead of making a second one.
+    Also records that the kiosk was seen. Raises IdempotencyKeyInvalid (no draft key, or a bad
+    one) or SubmissionInvalid before anything is written, IdempotencyConflict when the draft
+    key was already used for other content.
     """
-    draft_key = str(values.get("draft_key") or "")
-    if not DRAFT_KEY.match(draft_key):
-        raise KioskError("missing draft key")
+    key = kiosk_key(values.get("draft_key"), kiosk)
     area_code = str(values.get("area") or "")
     contact = {"name": values.get("name") or "", "phone": values.get("phone") or "",
                "email": values.get("email") or "", "consent": values.get("consent") is True}
-    touch(kiosk)
-    return create_submission(
+    creation = create_submission(
         kind=values.get("kind"), category_code=values.get("category"), area_code=area_code,
         title=values.get("title"), body=values.get("body"),
         place=compose_place(str(values.get("landmark") or ""), str(values.get("place") or ""),
                             area_code),
         channel="kiosk", language=language if language in LOCALES else kiosk.language,
         station_slug=kiosk.station.slug, contact=contact,
-        idempotency_key=f"kiosk-{kiosk.id}-{draft_key}",
-        screening_context={"channel": "kiosk", "kiosk": kiosk.id}, actor="resident")
+        idempotency_key=key, screening_context={"channel": "kiosk", "kiosk": kiosk.id},
+        actor="resident")
+    touch(kiosk)  # after the submission, so that a refused one writes nothing
+    return creation
 
 
 def support_from_kiosk(kiosk, submission) -> None:

@@ -14,15 +14,16 @@ from portal.kiosk import phrases
 from portal.kiosk.limits import device_rate_limit_key
 from portal.kiosk.forms import EnrolForm, RevokeForm
 from portal.kiosk.services import (
-    COOKIE_MAX_AGE, COOKIE_NAME, KioskError, all_kiosks, area_landmarks, enrol_kiosk,
+    COOKIE_MAX_AGE, COOKIE_NAME, all_kiosks, area_landmarks, enrol_kiosk,
     find_enrolment, find_kiosk, issue_enrolment, qr_svg, redeem_enrolment, revoke_kiosk,
     submit_from_kiosk, support_from_kiosk, touch, verify_credential)
 from portal.search.services import similar_published
 from portal.stations.services import active_areas, category_tree
 from portal.submissions.labels import STATUS_LABELS
+from portal.submissions.idempotency import IdempotencyConflict, IdempotencyKeyInvalid
 from portal.submissions.services import (
-    BODY_MAX, BODY_MIN, PLACE_MAX, TITLE_MAX, TITLE_MIN, IdempotencyConflict, SubmissionInvalid,
-    find_by_code, find_published)
+    BODY_MAX, BODY_MIN, PLACE_MAX, TITLE_MAX, TITLE_MIN, SubmissionInvalid, find_by_code,
+    find_published)
 
 bp = Blueprint("kiosk", __name__, template_folder="templates")
 
@@ -111,18 +112,29 @@ def send():
     if not isinstance(values, dict):
         return _json_error(400, "bad_request", _("The request could not be understood."))
     language = values.get("lang") if values.get("lang") in LOCALES else kiosk.language
-    try:
-        submission = submit_from_kiosk(kiosk, values, language=language).submission
-    except SubmissionInvalid as exc:
-        return _json_error(422, "invalid", _("Please check what you entered."), exc.errors)
-    except IdempotencyConflict as exc:
-        submission = exc.submission  # the first attempt got through: show its receipt
-    except KioskError:
-        return _json_error(400, "bad_request", _("The request could not be understood."))
-    db.session.commit()
+    submission = submit_from_kiosk(kiosk, values, language=language).submission
     session[RECEIPT_KEY] = submission.code
     return jsonify(code=submission.display_code,
                    receipt_url=url_for(".receipt", lang=language)), 201
+
+
+@bp.errorhandler(SubmissionInvalid)
+def _submission_invalid(exc):
+    return _json_error(422, "invalid", _("Please check what you entered."), exc.errors)
+
+
+@bp.errorhandler(IdempotencyKeyInvalid)
+def _draft_key_invalid(_exc):
+    return _json_error(400, "bad_request", _("The request could not be understood."))
+
+
+@bp.errorhandler(IdempotencyConflict)
+def _draft_conflict(_exc):
+    # This draft's key was used for other content (an answer lost, then the draft edited):
+    # nothing of the first submission is shown; the screen sends the draft under a new key.
+    return _json_error(409, "idempotency_conflict",
+                       _("This form was already sent with different content. To send it as a "
+                         "new report, send it again."))
 
 
 @bp.get("/kiosk/receipt")

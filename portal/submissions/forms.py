@@ -88,8 +88,12 @@ class SubmissionForm(FlaskForm):
             "contact": {"name": self.name.data, "phone": self.phone.data,
                         "email": self.email.data, "consent": self.consent.data},
             "photos": [f.read() for f in (self.photos.data or []) if getattr(f, "filename", "")],
-            "idempotency_key": (self.idempotency_key.data or "")[:100] or None,
+            "idempotency_key": self.idempotency_key.data or None,  # checked, never cut
         }
+
+    def renew_key(self) -> None:
+        """A fresh key: the form shown again is a new submission when sent."""
+        self.idempotency_key.data = uuid.uuid4().hex
 
     def show_errors(self, errors: dict) -> None:
         """Attach the service's messages to the fields they concern."""

@@ -25,6 +25,8 @@ from portal.submissions.models import (
     CHANNELS, KINDS, ChangeLog, Contact, Photo, StatusEvent, Submission, utcnow)
 from portal.submissions.codes import (  # noqa: F401  (re-exported for callers)
     CODE_ALPHABET, CODE_LENGTH, new_tracking_code, normalize_tracking_code)
+from portal.submissions.idempotency import (  # noqa: F401  (re-exported for callers)
+    IdempotencyConflict, ScopedKey)
 from portal.submissions.photos import PhotoInvalid, prepare_photo, write_photo_files
 from portal.submissions.validation import (  # noqa: F401  (re-exported for callers)
     BODY_MAX, BODY_MIN, MAX_PHOTOS, PLACE_MAX, TITLE_MAX, TITLE_MIN, SubmissionInvalid,
@@ -40,14 +42,6 @@ TRANSITIONS = {
     "closed": set(),
     "rejected": {"received", "accepted"},
 }
-
-
-class IdempotencyConflict(ValueError):
-    """The idempotency key was already used for a different submission."""
-
-    def __init__(self, submission):
-        super().__init__("idempotency key reused with a different request")
-        self.submission = submission
 
 
 class TransitionNotAllowed(ValueError):
@@ -88,9 +82,14 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
                       actor="resident") -> Creation:
     """Validate, screen and store a new submission from any channel; the only place one is born.
 
-    `photos` is a sequence of raw bytes. Raises SubmissionInvalid (field -> message) before
-    anything is stored, or IdempotencyConflict when the key was used for different content.
+    `photos` is a sequence of raw bytes; `idempotency_key` a ScopedKey from the one key policy
+    (portal.submissions.idempotency), so a key only ever names its own client's submission.
+    Raises SubmissionInvalid (field -> message) before anything is stored, or
+    IdempotencyConflict when the key was used for different content.
     """
+    if idempotency_key is not None and not isinstance(idempotency_key, ScopedKey):
+        raise TypeError("idempotency keys are built by portal.submissions.idempotency")
+    stored_key = idempotency_key.stored if idempotency_key is not None else None
     errors = {}
     if kind not in KINDS:
         errors["kind"] = _("Choose whether this is an issue or an idea.")
@@ -139,18 +138,18 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
         "kind": kind, "category": category_code, "area": area_code, "title": title, "body": body,
         "place": place, "lat": latitude, "lon": longitude, "station": station_slug,
         "contact": contact, "photos": [hashlib.sha256(d).hexdigest() for d in photos]})
-    if idempotency_key:
+    if stored_key:
         existing = db.session.execute(
-            db.select(Submission).filter_by(idempotency_key=idempotency_key)).scalar_one_or_none()
+            db.select(Submission).filter_by(idempotency_key=stored_key)).scalar_one_or_none()
         if existing is not None:
             if existing.fingerprint != fingerprint:
-                raise IdempotencyConflict(existing)
+                raise IdempotencyConflict()
             return Creation(existing, False)
 
     submission = Submission(
         code=new_tracking_code(), kind=kind, channel=channel, language=language,
         category=category, area=area, station=station, title=title, body=body, place=place,
-        latitude=latitude, longitude=longitude, idempotency_key=idempotency_key or None,
+        latitude=latitude, longitude=longitude, idempotency_key=stored_key,
         fingerprint=fingerprint, screening_score=screening.score,
         screening_reasons=screening.reasons, status="received")
     if any(contact[k] for k in ("name", "phone", "email")):
@@ -158,7 +157,7 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
     # A savepoint only where a key can race: without one, a clash is a tracking-code collision
     # (once in 2^50), and failing the whole request is right.
     try:
-        with db.session.begin_nested() if idempotency_key else nullcontext():
+        with db.session.begin_nested() if stored_key else nullcontext():
             db.session.add(submission)
             submission.events.append(StatusEvent(actor=actor, from_status=None,
                                                  to_status="received"))
@@ -166,12 +165,12 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
     except IntegrityError:
         # A concurrent request with the same idempotency key won the race: return what the key
         # now names.
-        if not idempotency_key:
+        if not stored_key:
             raise
         existing = db.session.execute(
-            db.select(Submission).filter_by(idempotency_key=idempotency_key)).scalar_one()
+            db.select(Submission).filter_by(idempotency_key=stored_key)).scalar_one()
         if existing.fingerprint != fingerprint:
-            raise IdempotencyConflict(existing) from None
+            raise IdempotencyConflict() from None
         return Creation(existing, False)
     record_change(submission, "created")
     written = []

@@ -1,6 +1,6 @@
 """Public pages: home, the submission form, confirmation, tracking, published submissions."""
 from flask import (Blueprint, abort, current_app, redirect, render_template, request,
-                   send_from_directory, url_for)
+                   send_from_directory, session, url_for)
 
 from portal.core.database import read_only_transaction
 from portal.core.pagecache import public_page
@@ -9,9 +9,12 @@ from portal.extensions import db
 from portal.i18n import _, current_locale
 from portal.submissions import labels
 from portal.submissions.forms import SubmissionForm
+from portal.submissions.idempotency import (
+    IdempotencyConflict, IdempotencyKeyInvalid, browser_secret)
 from portal.submissions.services import (
-    IdempotencyConflict, SubmissionInvalid, create_submission, find_by_code, find_photo,
-    find_published, latest_published, public_timeline, published_submissions)
+    SubmissionInvalid, find_by_code, find_photo, find_published, latest_published,
+    public_timeline, published_submissions)
+from portal.submissions.web import submit_from_web
 
 bp = Blueprint("submissions", __name__, template_folder="templates")
 
@@ -36,26 +39,37 @@ def home():
 def submit():
     """The submission form (issue or idea)."""
     form = SubmissionForm()
+    # Made when the form is first shown, so that a double-click's two posts share one scope.
+    secret = browser_secret(session)
     with read_only_transaction(db.session):  # the choices; the write lock comes later, briefly
         form.fill_choices()
     if request.method == "GET" and request.args.get("kind") in ("issue", "idea"):
         form.kind.data = request.args["kind"]
-    status = 200
+    status, form_error = 200, None
     if form.validate_on_submit():
+        # Each error below is raised before anything is written, so showing the form again
+        # (inside the request's unit of work) stores nothing.
         try:
-            creation = create_submission(**form.service_values(), channel="web",
-                                         language=current_locale(),
-                                         screening_context=form.screening_context())
+            creation = submit_from_web(form.service_values(), language=current_locale(),
+                                       browser_secret=secret,
+                                       screening_context=form.screening_context())
         except SubmissionInvalid as exc:
             form.show_errors(exc.errors)
             status = 422
-        except IdempotencyConflict as exc:
-            return redirect(url_for(".thanks", code=exc.submission.code))
+        except IdempotencyKeyInvalid as exc:
+            form.renew_key()
+            status, form_error = 422, exc.message
+        except IdempotencyConflict:
+            # The same session sent this form before with other content (say, back, edit,
+            # send): nothing of the first is shown; sending again makes a new submission.
+            form.renew_key()
+            status, form_error = 409, _("This form was already sent with different content. "
+                                        "To send it as a new report, send it again.")
         else:
             return redirect(url_for(".thanks", code=creation.submission.code), code=303)
     elif request.method == "POST":
         status = 422
-    return render_template("submissions/submit.html", form=form), status
+    return render_template("submissions/submit.html", form=form, form_error=form_error), status
 
 
 @bp.get("/thanks/<code>")

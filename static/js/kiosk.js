@@ -318,6 +318,13 @@
             email: value("email"), consent: value("consent") === true,
             draft_key: data.draftKey, lang: data.lang};
   }
+  function freshKey() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
   function sendError(kind) {
     var box = $("#k-send-error");
     box.textContent = box.dataset[kind];
@@ -357,6 +364,14 @@
         });
       }
       if (response.status === 403) { refused(); return; }
+      if (response.status === 409) {
+        // The draft's key was used for other content: a new key makes the next send a new
+        // report (the portal shows nothing of the first).
+        data.draftKey = freshKey();
+        finish(false);
+        sendError("conflict");
+        return;
+      }
       finish(true);
       sendError(response.status === 429 ? "busy" : "offline");
     }, function () {

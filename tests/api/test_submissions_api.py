@@ -58,8 +58,8 @@ def test_same_idempotency_key_and_body_return_the_same_submission(client, app):
 @pytest.mark.parametrize("lang,message", [
     ("en", "This Idempotency-Key was already used for a different submission."),
     ("zh", "此 Idempotency-Key 已用于另一条不同的提交。")])
-def test_same_idempotency_key_with_another_body_is_422(client, app, lang, message):
-    headers = {"Idempotency-Key": "retry-2"}
+def test_same_idempotency_key_with_another_body_is_422(client, app, api_key, lang, message):
+    headers = {"Idempotency-Key": "retry-2", "X-API-Key": api_key}
     assert client.post("/api/v1/submissions", json=VALID, headers=headers).status_code == 201
     other = client.post(f"/api/v1/submissions?lang={lang}",
                         json={**VALID, "title": "Something else"}, headers=headers)

@@ -7,6 +7,7 @@ from portal import create_app
 from portal.extensions import db
 from portal.stations.services import load_reference_file, seed_reference_data
 from portal.submissions.models import ChangeLog, Submission
+from portal.submissions.idempotency import web_key
 from portal.submissions.services import create_submission
 from tests.conftest import PG_URL
 
@@ -42,7 +43,7 @@ def test_concurrent_writers_all_succeed(tmp_path, monkeypatch):
                 try:
                     create_submission(kind="idea", category_code="greenery", area_code="yinhang",
                                       title=f"Plant trees {n}-{i}", body="More shade, please.",
-                                      idempotency_key=f"w{n}-{i}")
+                                      idempotency_key=web_key(f"w{n}-{i}", "writer"))
                     db.session.commit()
                 except Exception as exc:  # noqa: BLE001  (collected and asserted below)
                     db.session.rollback()

@@ -14,6 +14,7 @@ from portal import create_app
 from portal.extensions import db
 from portal.kiosk.models import Kiosk
 from portal.kiosk.services import enrol_kiosk, revoke_kiosk
+from portal.submissions.idempotency import kiosk_key
 from portal.stations.services import load_reference_file, seed_reference_data
 from portal.submissions.models import Submission
 from tests.kiosk.browser import (
@@ -98,8 +99,9 @@ def device(live):
 
 
 def submissions(app, kiosk_id):
-    """The submissions one kiosk stored (its draft keys name it), read as plain values."""
+    """The submissions one kiosk stored (its draft keys' scope names it), read as plain values."""
     with app.app_context():
+        scope = kiosk_key("x", SimpleNamespace(id=kiosk_id)).stored[:-1]
         return [SimpleNamespace(
             code=row.code, display_code=row.display_code, channel=row.channel, kind=row.kind,
             language=row.language, station=row.station.slug if row.station else None,
@@ -107,7 +109,7 @@ def submissions(app, kiosk_id):
             contact=SimpleNamespace(phone=row.contact.phone, consent=row.contact.consent)
             if row.contact else None)
             for row in db.session.query(Submission).filter(
-                Submission.idempotency_key.like(f"kiosk-{kiosk_id}-%")).order_by(Submission.id)]
+                Submission.idempotency_key.startswith(scope, autoescape=True)).order_by(Submission.id)]
 
 
 def assert_accessible(page, where):

@@ -132,7 +132,8 @@ def test_invalid_draft_gets_field_messages_in_the_visit_language(kiosk_client, a
     assert response.status_code == 422
     fields = response.get_json()["error"]["fields"]
     assert set(fields) == {"title", "body"}
-    assert send_json(kiosk_client, draft(draft_key="not-a-key")).status_code == 400
+    for bad in ("kiosk:1:0123", "x" * 65, "", None):  # the one key policy's rules
+        assert send_json(kiosk_client, draft(draft_key=bad)).status_code == 400
     with app.app_context():
         assert db.session.query(Submission).count() == 0
 
@@ -298,3 +299,27 @@ def test_receipt_needs_this_visit(kiosk_client, app):
     other = app.test_client()
     redeem(other, path)
     assert other.get("/kiosk/receipt?lang=zh").status_code == 302
+
+
+@pytest.mark.parametrize("lang,message", [
+    ("en", "This form was already sent with different content. To send it as a new report, "
+           "send it again."),
+    ("zh", "此表单已以不同的内容提交过。如要作为一条新的反映提交，请再提交一次。")])
+def test_a_draft_key_reused_for_other_content_is_a_conflict_that_shows_nothing(
+        kiosk_client, app, lang, message):
+    first = send_json(kiosk_client, draft(lang=lang)).get_json()["code"]
+    # The next visitor, on a screen that kept the old draft key.
+    token = kiosk_client.get("/kiosk/csrf").get_json()["csrf_token"]
+    assert kiosk_client.post("/kiosk/reset", headers={"X-CSRFToken": token}).status_code == 204
+    other = send_json(kiosk_client, draft(lang=lang, title="另一处路灯",
+                                          body="另一处的路灯也坏了。"))
+    assert other.status_code == 409
+    assert other.get_json()["error"]["code"] == "idempotency_conflict"
+    assert first not in other.get_data(as_text=True)
+    # What the screen shows for it (kiosk.js then sends the draft under a fresh key).
+    page = kiosk_client.get(f"/kiosk?lang={lang}").get_data(as_text=True)
+    assert f'data-conflict="{message}"' in page
+    # The receipt page has nothing to show this visit.
+    assert kiosk_client.get(f"/kiosk/receipt?lang={lang}").status_code == 302
+    with app.app_context():
+        assert db.session.query(Submission).count() == 1
