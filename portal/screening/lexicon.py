@@ -136,6 +136,7 @@ PATTERNS = [
     ("advert", 0.2, r"免费(?:看|观看|领取|送)|在线观看|点击(?:进入|链接)|戳链接|马上领|clickhere|signupnow|ordernow|claimyour(?:prize|free)"),
     ("advert", 0.3, r"高仿|replica|一比一|工厂直销|wholesale|查重|代写论文|buyessay|考试答案|hackanyaccount"),
     ("advert", 0.4, r"枪支|仿真枪|气枪|弓弩|私人侦探"),
+    ("advert", 0.3, r"包邮|特价|批发|货到付款|便宜卖|低价出售|正品保证|欢迎选购|招代理|代理招募"),
     ("advert", 0.1, r"免费|精品|cheap|free"),
     ("advert", 0.6, r"youwon|claimyour|lotterywinner|bankdetails|miraclediet|weightlosspills|lose\d+kg"),
     ("advert", 0.4, r"forsale|louisvuitton|gucci|rolex|limitedspots|guaranteedprofit|bitcoin|crypto"),
