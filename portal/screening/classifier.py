@@ -7,7 +7,7 @@ word boundaries) and English (sub-word pieces survive spelling tricks) alike.
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,6 +49,11 @@ class NaiveBayes:
     ham_counts: Counter
     spam_docs: int
     ham_docs: int
+    # Every known feature's log ratio, worked out once: scoring runs on every submission.
+    ratios: dict = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self.ratios = {f: self.log_ratio(f) for f in set(self.spam_counts) | set(self.ham_counts)}
 
     def log_ratio(self, feature: str) -> float:
         """log P(feature | spam) - log P(feature | ham), Laplace-smoothed per document."""
@@ -62,11 +67,11 @@ class NaiveBayes:
         The mean ratio over known features is used rather than the sum: the sum grows with
         length and makes Naive Bayes absurdly confident on long texts.
         """
-        known = [f for f in features(text)
-                 if f in self.spam_counts or f in self.ham_counts]
+        ratios = self.ratios
+        known = [ratios[f] for f in features(text) if f in ratios]
         if not known:
             return 0.5
-        mean = sum(self.log_ratio(f) for f in known) / len(known)
+        mean = sum(known) / len(known)
         return 1 / (1 + math.exp(-SHARPNESS * mean))
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from portal.screening.classifier import default_model
 from portal.screening.duplicates import find_duplicates
 from portal.screening.lexicon import contact_bait, lexicon_hits
-from portal.screening.normalize import find_links, matching_form, segments
+from portal.screening.normalize import find_links, matching_form, obfuscated_links, segments
 
 HOLD_THRESHOLD = 1.0
 REPEATED_CHAR = re.compile(r"(\D)\1{7,}")  # digits repeat in phone numbers
@@ -20,6 +20,7 @@ CONTEXT_WEIGHTS = {"honeypot": 1.0, "too_fast": 0.4, "no_render_token": 0.3,
                    "bad_render_token": 0.4}
 DUPLICATE_WEIGHTS = {"exact": 0.5, "near": 0.3}
 MAX_LINKED_DUPLICATES = 3
+OBFUSCATED_LINK_WEIGHT = 0.3
 
 
 @dataclass
@@ -33,13 +34,17 @@ class ScreeningResult:
 
 
 def link_score(text: str, form: str) -> float:
-    """Many links, or links that make up most of a short text."""
-    count = len(find_links(text))
+    """Many links, or links that make up most of a short text. A disguised domain ("ttav dot
+    cc", "av66。com") is a link that also adds OBFUSCATED_LINK_WEIGHT: nobody hides a link
+    they want a moderator to follow."""
+    disguised = len(obfuscated_links(text))
+    count = len(find_links(text)) + disguised
+    score = 0.0
     if count >= 3:
-        return min(1.5, 0.5 + 0.2 * count)
-    if count and len(form) < 60 * count:
-        return 0.5
-    return 0.0
+        score = min(1.5, 0.5 + 0.2 * count)
+    elif count and (disguised or len(form) < 60 * count):
+        score = 0.5
+    return score + (OBFUSCATED_LINK_WEIGHT if disguised else 0.0)
 
 
 def repetition_score(text: str, form: str) -> float:

@@ -125,12 +125,14 @@ def test_duplicates_are_flagged_and_linked():
 
 
 def test_screening_report_meets_the_targets(app):
+    """Cross-validated: at least 98% of spam held, at most 1% of genuine texts held."""
     result = app.test_cli_runner().invoke(args=["portal", "screening-report"])
     assert result.exit_code == 0, result.output
+    assert "5-fold cross-validation" in result.output
     line = next(l for l in result.output.splitlines() if l.startswith("full screening"))
     recall = float(re.search(r"recall ([\d.]+)%", line).group(1))
     false_holds = float(re.search(r"genuine held \d+/\d+ \(([\d.]+)%\)", line).group(1))
-    assert recall >= 95.0 and false_holds <= 2.0, line
+    assert recall >= 98.0 and false_holds <= 1.0, line
 
 
 def test_many_repeats_count_once():
