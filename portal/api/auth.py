@@ -6,7 +6,8 @@ from functools import wraps
 
 from flask import current_app, g, request
 
-from portal.api.services import find_api_key, user_for_token
+from portal.accounts.tokens import TokenInvalid, TokenRefused, authenticate_token
+from portal.api.services import find_api_key
 from portal.core.errors import error_response
 from portal.i18n import _
 
@@ -63,17 +64,29 @@ def bearer_token() -> str:
     return value.strip() if scheme.lower() == "bearer" else ""
 
 
+TOKEN_ERROR_CODES = {"TokenExpired": "token_expired", "TokenRevoked": "token_revoked"}
+
+
 def staff_required(*roles):
-    """JSON API views for staff: a valid bearer token (401) of a user with one of `roles` (403)."""
+    """JSON API views for staff: a live bearer token (401) of a user with one of `roles` (403).
+
+    Expired and revoked tokens get 401 with a message saying so (code `token_expired` or
+    `token_revoked`), so that whoever runs the script knows to ask for a new one.
+    """
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            user = user_for_token(bearer_token())
-            if user is None:
-                response, status = error_response(
-                    401, _("A valid staff token is needed: send it as "
-                           "“Authorization: Bearer <token>”."), code="unauthorized")
-                return response, status, {"WWW-Authenticate": 'Bearer realm="portal"'}
+            try:
+                user = authenticate_token(bearer_token())
+            except TokenRefused as exc:
+                if isinstance(exc, TokenInvalid):
+                    message, code = _("A valid staff token is needed: send it as "
+                                      "“Authorization: Bearer <token>”."), "unauthorized"
+                else:
+                    message, code = str(exc), TOKEN_ERROR_CODES[type(exc).__name__]
+                response, status = error_response(401, message, code=code)
+                return response, status, {"WWW-Authenticate": 'Bearer realm="portal", '
+                                                               'error="invalid_token"'}
             if not user.has_role(*roles):
                 return error_response(403, _("Your role does not allow this."),
                                       code="forbidden")
