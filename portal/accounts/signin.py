@@ -21,7 +21,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, or_
 
-from portal.accounts.models import LoginAttempt
+from portal.accounts.models import LoginAttempt, User
 from portal.accounts.services import authenticate
 from portal.extensions import db
 from portal.i18n import _, ngettext
@@ -60,15 +60,34 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt="portal-known-device")
 
 
-def read_device(cookie: str):
-    """The device id in a known-device cookie, or None when absent, forged or too old."""
-    if not cookie or len(cookie) > 200:
-        return None
+@dataclass(frozen=True)
+class Device:
+    """A browser that signed in before: its id, and the users it signed in as (newest last)."""
+
+    id: str = ""
+    user_ids: tuple = ()
+
+
+KNOWN_USERS_PER_DEVICE = 10
+
+
+def read_device(cookie: str) -> Device:
+    """The device in a known-device cookie; an empty Device when absent, forged or too old."""
+    if not cookie or len(cookie) > 500:
+        return Device()
     try:
-        device = _serializer().loads(cookie, max_age=KNOWN_DEVICE_DAYS * 86400)
-    except BadSignature:
-        return None
-    return device if isinstance(device, str) and len(device) == 32 else None
+        payload = _serializer().loads(cookie, max_age=KNOWN_DEVICE_DAYS * 86400)
+        device, user_ids = payload["d"], tuple(int(i) for i in payload["u"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return Device()
+    return Device(device, user_ids) if isinstance(device, str) and len(device) == 32 else Device()
+
+
+def _device_cookie(device: Device, user_id: int) -> str:
+    """The cookie that makes this browser a known device of `user_id` (and of its others)."""
+    user_ids = [i for i in device.user_ids if i != user_id][-(KNOWN_USERS_PER_DEVICE - 1):]
+    return _serializer().dumps({"d": device.id or secrets.token_hex(16),
+                                "u": user_ids + [user_id]})
 
 
 def pair_delay(failures: int) -> int:
@@ -78,8 +97,8 @@ def pair_delay(failures: int) -> int:
     return min(2 ** failures, PAIR_DELAY_CAP)
 
 
-def _context(username: str, ip: str, device):
-    """The attempts of one account in one context: its known device, else its address."""
+def _context(username: str, ip: str, device: str):
+    """The attempts of one account in one context: the browser's device, else its address."""
     if device:
         return (LoginAttempt.username == username, LoginAttempt.device == device)
     return (LoginAttempt.username == username, LoginAttempt.ip == ip,
@@ -103,15 +122,21 @@ def _pair_wait(username, ip, device, now) -> int:
     return _wait_until(_aware(last) + timedelta(seconds=pair_delay(count)), now)
 
 
-def _known(username, ip, device, now) -> tuple:
-    """(device known, context known): earlier successes of this account here."""
-    rows = db.session.execute(db.select(LoginAttempt.device, LoginAttempt.ip).where(
-        LoginAttempt.username == username, LoginAttempt.success.is_(True),
-        LoginAttempt.created_at > now - timedelta(days=KNOWN_DEVICE_DAYS),
-        or_(LoginAttempt.ip == ip, LoginAttempt.device == device) if device
-        else LoginAttempt.ip == ip).limit(20)).all()
-    device_known = bool(device) and any(row.device == device for row in rows)
-    return device_known, device_known or bool(rows)
+def _device_known(username: str, device: Device) -> bool:
+    """True when this browser signed in as this account before (its cookie says so)."""
+    if not device.user_ids:
+        return False
+    user_id = db.session.execute(db.select(User.id).filter_by(username=username)).scalar()
+    return user_id in device.user_ids
+
+
+def _address_known(username: str, ip: str, now) -> bool:
+    """True when this account signed in from this address within KNOWN_DEVICE_DAYS."""
+    return db.session.execute(db.select(LoginAttempt.id).where(
+        LoginAttempt.username == username, LoginAttempt.ip == ip,
+        LoginAttempt.success.is_(True),
+        LoginAttempt.created_at > now - timedelta(days=KNOWN_DEVICE_DAYS)).limit(1)).first() \
+        is not None
 
 
 def _account_wait(username, now) -> int:
@@ -137,12 +162,12 @@ def _address_wait(ip, now) -> int:
     return _wait_until(_aware(rows[-1]) + ADDRESS_WINDOW, now)
 
 
-def login_wait(username: str, ip: str, device=None) -> int:
+def login_wait(username: str, ip: str, device: Device = Device()) -> int:
     """Seconds before this account may be tried again from this context (0: now)."""
     username, ip, now = _login_key(username), (ip or "")[:64], utcnow()
-    device_known, context_known = _known(username, ip, device, now)
-    waits = [_pair_wait(username, ip, device, now)]
-    if not context_known:
+    device_known = _device_known(username, device)
+    waits = [_pair_wait(username, ip, device.id, now)]
+    if not device_known and not _address_known(username, ip, now):
         waits.append(_account_wait(username, now))
     if not device_known:
         waits.append(_address_wait(ip, now))
@@ -168,16 +193,16 @@ def attempt_login(username: str, password: str, ip: str, device_cookie: str = ""
                             headers={"Retry-After": str(wait)})
     user = authenticate(username, password)
     now = utcnow()
-    db.session.add(LoginAttempt(username=_login_key(username), ip=(ip or "")[:64], device=device,
-                                success=user is not None, created_at=now))
+    db.session.add(LoginAttempt(username=_login_key(username), ip=(ip or "")[:64],
+                                device=device.id or None, success=user is not None,
+                                created_at=now))
     db.session.execute(db.delete(LoginAttempt).where(or_(
         LoginAttempt.created_at < now - timedelta(days=KNOWN_DEVICE_DAYS),
         (LoginAttempt.created_at < now - FAILURE_MEMORY) & LoginAttempt.success.is_(False))))
     db.session.flush()
     if user is None:
         return LoginOutcome(error=_("Wrong username or password."), status=401)
-    return LoginOutcome(user=user, device_cookie=_serializer().dumps(
-        device or secrets.token_hex(16)))
+    return LoginOutcome(user=user, device_cookie=_device_cookie(device, user.id))
 
 
 def device_cookie_options() -> dict:
