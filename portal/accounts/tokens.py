@@ -40,6 +40,8 @@ REVOKE_REASONS = {
 class TokenRefused(Exception):
     """A bearer token that does not sign anyone in; the message is for the API client."""
 
+    code = "unauthorized"
+
 
 class TokenInvalid(TokenRefused):
     """No such token (or a malformed one, or its user is disabled)."""
@@ -48,9 +50,13 @@ class TokenInvalid(TokenRefused):
 class TokenExpired(TokenRefused):
     """The token's lifetime is over."""
 
+    code = "token_expired"
+
 
 class TokenRevoked(TokenRefused):
     """The token was revoked."""
+
+    code = "token_revoked"
 
 
 class TokenLifetimeInvalid(ValueError):

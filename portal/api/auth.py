@@ -64,9 +64,6 @@ def bearer_token() -> str:
     return value.strip() if scheme.lower() == "bearer" else ""
 
 
-TOKEN_ERROR_CODES = {"TokenExpired": "token_expired", "TokenRevoked": "token_revoked"}
-
-
 def staff_required(*roles):
     """JSON API views for staff: a live bearer token (401) of a user with one of `roles` (403).
 
@@ -76,17 +73,17 @@ def staff_required(*roles):
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
+            presented = bearer_token()
             try:
-                user = authenticate_token(bearer_token())
+                user = authenticate_token(presented)
             except TokenRefused as exc:
-                if isinstance(exc, TokenInvalid):
-                    message, code = _("A valid staff token is needed: send it as "
-                                      "“Authorization: Bearer <token>”."), "unauthorized"
-                else:
-                    message, code = str(exc), TOKEN_ERROR_CODES[type(exc).__name__]
-                response, status = error_response(401, message, code=code)
-                return response, status, {"WWW-Authenticate": 'Bearer realm="portal", '
-                                                               'error="invalid_token"'}
+                message = str(exc) if not isinstance(exc, TokenInvalid) else _(
+                    "A valid staff token is needed: send it as “Authorization: Bearer <token>”.")
+                response, status = error_response(401, message, code=exc.code)
+                # RFC 6750: `error` only when a token was sent.
+                challenge = 'Bearer realm="portal"' + (', error="invalid_token"' if presented
+                                                       else "")
+                return response, status, {"WWW-Authenticate": challenge}
             if not user.has_role(*roles):
                 return error_response(403, _("Your role does not allow this."),
                                       code="forbidden")
