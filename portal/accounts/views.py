@@ -179,7 +179,8 @@ def user_password(user_id):
             error = str(exc)
         else:
             db.session.commit()
-            flash(_("Password changed; the user's sessions have ended and their API tokens are revoked."))
+            flash(_("Password changed; the user's sessions have ended and their API tokens "
+                    "are revoked."))
             return redirect(url_for(".user_detail", user_id=user.id), code=303)
     return render_template("accounts/user_detail.html", user=user,
                            form=UserEditForm(obj=user), password_form=form,
