@@ -67,7 +67,10 @@ def parse_query(text: str) -> list:
             groups.extend(("any", [w]) for w in words)
         else:
             groups.extend(("any", options) for options in _word_groups(chunk, lone))
-    return groups
+    # A word typed twice (滨江 濱江 fold to one word) is required once and counts once:
+    # Whoosh's own query normalisation drops such duplicates too.
+    unique = dict.fromkeys((kind, tuple(words)) for kind, words in groups)
+    return [(kind, list(words)) for kind, words in unique]
 
 
 def to_query(groups, fields, characters=None):

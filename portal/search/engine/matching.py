@@ -62,27 +62,40 @@ def matching(cache, groups, fields, allowed=None) -> set:
     return result
 
 
+def _phrase_docs(cache, field_name, words) -> set:
+    """Documents holding the phrase in `field_name` (Whoosh's phrase query)."""
+    return set(cache.searcher.docs_for_query(to_query([("phrase", words)], (field_name,))))
+
+
+def _bm25(cache, field_name, word, found, candidates):
+    """BM25 of `word` in `field_name` for each candidate: idf * f * (K1 + 1) / (f + norm),
+    each step a map() in C rather than a Python expression per document."""
+    freqs = list(map(found.get, candidates, repeat(0.0)))
+    norms = map(cache.norms(field_name).__getitem__, candidates)
+    merged = len(found) if isinstance(word, tuple) else None  # a character's merged terms
+    scale = engine_postings.idf(cache.searcher, field_name, word, merged) * \
+        (engine_postings.K1 + 1)
+    return map(mul, map(truediv, freqs, map(add, freqs, norms)), repeat(scale))
+
+
 def scored(cache, groups, fields, candidates, limit) -> list:
     """[(score, document number)] of the best `limit` of `candidates`, best first.
 
     Relevance is BM25 summed over the query's words (a word naming a category, area or
-    station counts 1 where it names the document's, as Whoosh scores a keyword term).
+    station counts 1 where it names the document's, as Whoosh scores a keyword term); a
+    phrase's words count in the fields where the phrase is.
     """
     candidates = list(candidates)
     totals = [0.0] * len(candidates)
-    for _kind, words in groups:
+    for kind, words in groups:
         for field_name, word, found in alternatives(cache, words, fields):
             if not found:
                 continue
             if isinstance(found, dict):
-                # idf * f * (K1 + 1) / (f + norm), for the candidates only, each step a map()
-                # in C rather than a Python expression per document.
-                freqs = list(map(found.get, candidates, repeat(0.0)))
-                norms = map(cache.norms(field_name).__getitem__, candidates)
-                merged = len(found) if isinstance(word, tuple) else None  # a character
-                scale = engine_postings.idf(cache.searcher, field_name, word, merged) * \
-                    (engine_postings.K1 + 1)
-                scores = map(mul, map(truediv, freqs, map(add, freqs, norms)), repeat(scale))
+                scores = _bm25(cache, field_name, word, found, candidates)
+                if kind == "phrase" and len(fields) > 1:
+                    inside = _phrase_docs(cache, field_name, words)
+                    scores = map(mul, scores, map(inside.__contains__, candidates))
             else:  # a keyword set
                 scores = map(found.__contains__, candidates)
             totals = list(map(add, totals, scores))
