@@ -88,8 +88,9 @@ def probe() -> dict:
 def check(version=None, objects=None, required=REQUIRED) -> Status:
     """Compare the installed distribution and the internals found with what this module reads.
 
-    `version` and `objects` default to what is installed (tests pass fakes)."""
-    version = installed_version() if version is None else version
+    `version` and `objects` default to what is installed (tests pass fakes; a false
+    `version` means not installed)."""
+    version = installed_version() if version is None else (version or None)
     problems = []
     if version != VERSION:
         problems.append(f"{DISTRIBUTION} {version or 'is not installed'}"
