@@ -157,8 +157,8 @@ def _allowed(cache: FilterCache, *, staff, filters, visibility, date_from, date_
     if not sets:
         return None
     sets.sort(key=len)
-    # The cached sets themselves, never changed by callers: no copy of 100,000 numbers when
-    # the only filter is "published".
+    # The cached sets themselves, never changed by callers: no copy of every document number
+    # when the only filter is "published".
     return sets[0] if len(sets) == 1 else sets[0].intersection(*sets[1:])
 
 
