@@ -176,7 +176,7 @@ def _random_query(rng) -> tuple:
 
 def _random_filters(rng, searcher) -> tuple:
     """(engine's allowed set or None, Whoosh's filter or None) for random filters."""
-    terms, sets = [], []
+    terms = []
     if rng.random() < 0.6:
         terms.append(Term("published", True))
     if rng.random() < 0.3:
