@@ -41,7 +41,8 @@ ERRORS = {
     "404": _error("Not found."),
     "405": _error("Method not allowed."),
     "409": _error("The submission's current status does not allow this decision."),
-    "503": _error("Not available: the portal is not configured for this."),
+    "503": _error("Not available: the portal is not configured for this, or the search index "
+                  "is being prepared (retry after the seconds in Retry-After)."),
     "413": _error("The body is too large (64 KB at most)."),
     "415": _error("The body is not JSON."),
     "422": _error("Well-formed but invalid: unknown fields, wrong types, failed validation, "
@@ -217,8 +218,10 @@ PATHS = {
             {"name": "status", "in": "query", "required": False,
              "schema": {"type": "string", "enum": list(STATUSES)}},
             PAGE, PER_PAGE, LANG],
-        "responses": _responses("200", {"description": "A page of results.",
-                                        **_json(_ref("SearchResults"))}, "400")}},
+        "responses": _responses("200", {"description": "A page of results (without q or "
+                                                       "filters: every published submission, "
+                                                       "newest first).",
+                                        **_json(_ref("SearchResults"))}, "400", "503")}},
     "/categories": {"get": {
         "operationId": "listCategories", "summary": "Categories, with names in every language.",
         "parameters": [LANG],

@@ -14,7 +14,7 @@ from portal.api.intake import TEXT, FieldsInvalid, check_fields, submit_from_api
 from portal.api.openapi import openapi_document
 from portal.api.services import (
     DECISIONS, MAX_PAGE_SIZE, DecisionInvalid, apply_decision, reference_rows,
-    filter_published, staff_submissions)
+    staff_submissions)
 from portal.core.errors import error_response
 from portal.core.ratelimit import limit_per_api_key
 from portal.search import services as search_service
@@ -58,6 +58,13 @@ def _idempotency_conflict(_exc):
     # Generic on purpose: nothing about the submission the key names.
     return error_response(422, _("This Idempotency-Key was already used for a different "
                                  "submission."), "idempotency_conflict")
+
+
+@bp.errorhandler(search_service.SearchUnavailable)
+def _search_unavailable(exc):
+    body, status = error_response(503, str(search_service.UNAVAILABLE_MESSAGE),
+                                  "search_unavailable")
+    return body, status, {"Retry-After": str(exc.retry_after)}
 
 
 @bp.before_request
@@ -180,17 +187,8 @@ def search():
     page, per_page = _page_args()
     filters = {"kind": kind, "status": status, "category": request.args.get("category"),
                "area": request.args.get("area"), "station": request.args.get("station")}
-    found = search_service.search(q, filters=filters, page=page, per_page=per_page)
-    if found.state == "ok":
-        total, items = found.total, [(hit.submission, hit.snippet) for hit in found.hits]
-    else:
-        # Nothing to search for (list the newest), or the index is being rebuilt: the database
-        # answers with a plain filter, so the API never fails because the index is not ready.
-        plain = filter_published(
-            q=q, kind=kind, status=status, category=filters["category"] or None,
-            area=filters["area"] or None, station=filters["station"] or None, page=page,
-            per_page=per_page)
-        total, items = plain.total, plain.items
+    found = search_service.search_listing(q, filters=filters, page=page, per_page=per_page)
+    total, items = found.total, [(hit.submission, hit.snippet) for hit in found.hits]
     locale = current_locale()
     return jsonify({"total": total, "page": page, "per_page": per_page,
                     "results": [rep.search_result(s, snippet, locale) for s, snippet in items]})
