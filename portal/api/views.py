@@ -16,6 +16,7 @@ from portal.api.services import (
     filter_published, staff_submissions)
 from portal.core.errors import error_response
 from portal.core.ratelimit import limit_per_api_key
+from portal.submissions.lookups import note_lookup_misses, tracking_lookup
 from portal.extensions import db
 from portal.search import services as search_service
 from portal.i18n import LOCALES, _, current_locale
@@ -208,10 +209,12 @@ def create():
 
 
 @bp.get("/submissions/<code>")
+@tracking_lookup
 def tracking(code):
     """A submission's status and public timeline, for the holder of its tracking code."""
     submission = find_by_code(code)
     if submission is None:
+        note_lookup_misses()
         raise ApiError(404, _("No submission has this tracking code. Check it and try again."),
                        "not_found")
     return jsonify(rep.tracking(submission, current_locale()))

@@ -9,6 +9,7 @@ from portal.extensions import db
 from portal.i18n import _, current_locale
 from portal.submissions import labels
 from portal.submissions.forms import SubmissionForm
+from portal.submissions.lookups import tracking_lookup
 from portal.submissions.services import (
     IdempotencyConflict, SubmissionInvalid, create_submission, find_by_code, find_photo,
     find_published, latest_published, public_timeline, published_submissions)
@@ -60,6 +61,7 @@ def submit():
 
 @bp.get("/thanks/<code>")
 @no_store
+@tracking_lookup
 def thanks(code):
     """Confirmation with the tracking code (post/redirect/get target of the form)."""
     submission = find_by_code(code) or abort(404)
@@ -68,6 +70,7 @@ def thanks(code):
 
 @bp.get("/track")
 @no_store
+@tracking_lookup(exempt_when=lambda: not request.args.get("code", "").strip())
 def track_lookup():
     """The tracking form; a code given redirects to its page."""
     code = request.args.get("code", "").strip()
@@ -82,6 +85,7 @@ def track_lookup():
 
 @bp.get("/track/<code>")
 @no_store
+@tracking_lookup
 @public_page
 def track(code):
     """A submission's status and public timeline, for whoever holds its tracking code."""

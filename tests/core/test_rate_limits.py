@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from portal import create_app
-from portal.core.ratelimit import DatabaseStorage, api_key_key, kiosk_device_key
+from portal.core.ratelimit import DatabaseStorage
 from portal.extensions import db
 from tests.conftest import VALID_FORM, reachable_or_skip, submit_form
 
@@ -109,18 +109,6 @@ def test_database_storage_counts_windows(app):
         assert storage.incr("k", 60) == 1
         storage.clear("k")
         assert storage.get("k") == 0
-
-
-def test_keys_for_kiosks_and_api_clients(app):
-    with app.test_request_context(headers={"X-Kiosk-Device": "dev-1"}):
-        first = kiosk_device_key()
-    with app.test_request_context(headers={"X-Kiosk-Device": "dev-2"}):
-        assert kiosk_device_key() != first and first.startswith("kiosk:")
-    with app.test_request_context(headers={"Authorization": "Bearer secret-key"}):
-        key = api_key_key()
-        assert key.startswith("api:") and "secret-key" not in key
-    with app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.5"}):
-        assert api_key_key() == "ip:192.0.2.5"
 
 
 def redis_url_or_skip():
