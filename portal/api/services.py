@@ -4,20 +4,18 @@ The API's search is portal.search.services.search_listing.
 
 Services take plain values and model objects, add and flush; the view or command commits.
 """
-import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from flask_babel import force_locale
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.tokens import hash_secret
 from portal.api.models import ApiKey
 from portal.extensions import db
 from portal.i18n import _l
+from portal.moderation import services as moderation
 from portal.stations.models import Category
 from portal.submissions.models import OPEN_STATUSES, STATUSES, Submission, utcnow
-from portal.moderation import services as moderation
 from portal.submissions.services import find_by_code
 
 KEY_PREFIX = "pk_"

@@ -8,22 +8,34 @@ import json
 from flask import Blueprint, g, jsonify, request, url_for
 
 from portal.api import representations as rep
-from portal.api.auth import (current_api_key, has_nul, presented_api_key, rate_limit_key,
-                             rate_limit_value, staff_required)
+from portal.api.auth import (
+    current_api_key,
+    has_nul,
+    presented_api_key,
+    rate_limit_key,
+    rate_limit_value,
+    staff_required,
+)
 from portal.api.intake import TEXT, FieldsInvalid, check_fields, submit_from_api
 from portal.api.openapi import openapi_document
 from portal.api.services import (
-    DECISIONS, MAX_PAGE_SIZE, DecisionInvalid, apply_decision, reference_rows,
-    staff_submissions)
+    DECISIONS,
+    MAX_PAGE_SIZE,
+    DecisionInvalid,
+    apply_decision,
+    reference_rows,
+    staff_submissions,
+)
 from portal.core.errors import error_response
 from portal.core.ratelimit import limit_per_api_key
-from portal.search import services as search_service
 from portal.i18n import _, current_locale
 from portal.moderation.services import ModerationConflict
+from portal.search import services as search_service
 from portal.stations.models import Area, Station
 from portal.stations.services import category_tree
-from portal.submissions.models import KINDS, STATUSES
 from portal.submissions.idempotency import IdempotencyConflict, IdempotencyKeyInvalid
+from portal.submissions.lookups import note_lookup_misses, tracking_lookup
+from portal.submissions.models import KINDS, STATUSES
 from portal.submissions.services import find_by_code
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -162,10 +174,12 @@ def create():
 
 
 @bp.get("/submissions/<code>")
+@tracking_lookup
 def tracking(code):
     """A submission's status and public timeline, for the holder of its tracking code."""
     submission = find_by_code(code)
     if submission is None:
+        note_lookup_misses()
         raise ApiError(404, _("No submission has this tracking code. Check it and try again."),
                        "not_found")
     return jsonify(rep.tracking(submission, current_locale()))

@@ -18,6 +18,8 @@ from portal.stations.services import active_areas, category_tree
 from portal.stations.models import Station
 from portal.submissions.models import CHANNELS, KINDS, STATUSES
 from portal.submissions.services import find_by_code
+from portal.submissions.supports import support_bursts
+from portal.submissions.tracking import failed_lookup_report
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
 ALL_STAFF = ("moderator", "dispatcher", "viewer")
@@ -268,12 +270,15 @@ def audit():
 @bp.get("/staff/dashboard")
 @role_required(*ALL_STAFF)
 def dashboard():
-    """Counts, submissions per day over 90 days, and median handling times."""
+    """Counts, submissions per day over 90 days, median handling times, supports per address
+    (bursts) and, for administrators, failed tracking-code lookups."""
     series = reports.per_day()
+    lookups = failed_lookup_report() if current_user.has_role("administrator") else None
     return render_template("moderation/dashboard.html", counts=reports.dashboard_counts(),
                            chart=reports.chart(series), total_90=sum(c for _d, c in series),
                            median_accept=reports.median_hours("accepted"),
-                           median_resolve=reports.median_hours("resolved"))
+                           median_resolve=reports.median_hours("resolved"),
+                           support_bursts=support_bursts(), lookups=lookups)
 
 
 @bp.get("/staff/export.csv")

@@ -404,16 +404,6 @@ def merge_duplicate(duplicate, target, *, actor: str, public_note: str = "") -> 
     record_change(target, "edited")
 
 
-def add_support(submission) -> None:
-    """"This is my problem too": one more voice on a published submission (change log 'support')."""
-    if not submission.published:
-        raise ValueError("only published submissions can be supported")
-    # An SQL increment, so concurrent supporters are all counted.
-    submission.support_count = Submission.support_count + 1
-    db.session.flush()
-    record_change(submission, "support")
-
-
 PURGEABLE_STATUSES = ("closed", "rejected")
 
 

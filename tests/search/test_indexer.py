@@ -16,7 +16,8 @@ from portal.search.indexer import (apply_changes, current_generation, index_lag,
 from portal.search.searchers import holder, refresh_searcher
 from portal.search.services import search
 from portal.submissions.models import ChangeLog
-from portal.submissions.services import add_support, change_status, set_publication
+from portal.submissions.services import change_status, set_publication
+from portal.submissions.supports import add_support
 from tests.search.conftest import drain
 
 QUERIES = ["路灯", "垃圾", "滨江", "light", '"路灯坏了"', "长椅"]
@@ -52,7 +53,7 @@ def make_history(app, make_submission):
                             publish=True)
         c = make_submission(title="长椅破损", body="长椅坏了。")
         change_status(c, "held", actor="test", public=False)
-        add_support(a)
+        add_support(a, visitor="test:a", address="192.0.2.1")
         set_publication(b, False, actor="test")
         change_status(a, "accepted", actor="test")
         db.session.commit()
@@ -359,7 +360,8 @@ def test_a_reopened_searcher_carries_over_only_what_the_commit_left_alone(app, p
     for round_ in range(12):  # updates delete documents; many small commits make Whoosh merge
         with app.app_context():
             from portal.submissions.models import Submission
-            add_support(db.session.get(Submission, lamp))  # re-indexed: an update
+            add_support(db.session.get(Submission, lamp), visitor=f"test:{round_}",
+                        address=f"192.0.2.{round_}")  # re-indexed: an update
             db.session.commit()
         publish(f"路灯 第{round_}盏不亮")
         index_now()
