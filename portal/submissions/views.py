@@ -9,6 +9,7 @@ from portal.extensions import db
 from portal.i18n import _, current_locale
 from portal.submissions import labels
 from portal.submissions.forms import SubmissionForm
+from portal.submissions.public_text import tracking_text
 from portal.submissions.services import (
     IdempotencyConflict, SubmissionInvalid, create_submission, find_by_code, find_photo,
     find_published, latest_published, public_timeline, published_submissions)
@@ -89,7 +90,7 @@ def track(code):
     """A submission's status and public timeline, for whoever holds its tracking code."""
     submission = find_by_code(code) or abort(404)
     return render_template("submissions/track.html", submission=submission,
-                           events=public_timeline(submission))
+                           text=tracking_text(submission), events=public_timeline(submission))
 
 
 @bp.get("/submissions")
