@@ -137,3 +137,60 @@ def test_staff_api_publishes_an_edited_place(app, client, make_record, staff_tok
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.get_json()["public_place"] == f"杨树浦路5弄 {MASKED}"
     assert PHONE not in client.get(f"/submissions/{record.id}").get_data(as_text=True)
+
+
+def test_every_public_field_is_editable_stored_and_described():
+    """A field added to PUBLIC_FIELDS without its column, form input or API schema fails here."""
+    from portal.api.openapi import SCHEMAS
+    from portal.moderation.forms import PublicVersionForm
+    from portal.submissions.public_text import PUBLIC_FIELDS
+
+    for f in PUBLIC_FIELDS:
+        assert f.public in Submission.__table__.columns, f.name
+        assert hasattr(PublicVersionForm, f.name), f.name
+        assert f.name in SCHEMAS["Tracking"]["properties"], f.name
+        assert f.public in SCHEMAS["StaffSubmission"]["properties"], f.name
+        assert f.public in SCHEMAS["Decision"]["properties"], f.name
+
+
+def test_the_review_page_labels_the_public_place_in_chinese(make_record, moderator):
+    record = make_record(place=PLACE)
+    html = moderator.get(f"/staff/submissions/{record.id}?lang=zh").get_data(as_text=True)
+    assert "公开地点" in html and MASKED in html
+
+
+def test_upgrade_gives_existing_public_versions_a_masked_place(monkeypatch, tmp_path):
+    """Rows published before the place had a public copy get it masked; others get none."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from portal import create_app
+
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PORTAL_DATABASE_URL", f"sqlite:///{tmp_path / 'old.db'}")
+    app = create_app({"TESTING": True})
+    with app.app_context():
+        upgrade(revision="0006")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO area (id, code, kind, name_zh, name_en, overlaps, sort_order, active)"
+                " VALUES (1, 'riverside', 'grid', '滨江', 'Riverside', '', 1, 1)"))
+            connection.execute(text(
+                "INSERT INTO category (id, code, name_zh, name_en, team, urgent, sort_order,"
+                " active) VALUES (1, 'other', '其他', 'Other', 'operations_center', 0, 1, 1)"))
+            for number, public_title in ((1, "'路灯不亮'"), (2, "NULL")):
+                connection.execute(text(
+                    "INSERT INTO submission (id, code, kind, channel, language, status,"
+                    " category_id, area_id, title, body, place, public_title, public_body,"
+                    " published, support_count, screening_score, screening_reasons,"
+                    " created_at, updated_at) VALUES"
+                    f" ({number}, 'CODE{number}', 'issue', 'web', 'zh', 'accepted', 1, 1,"
+                    f" '路灯不亮', '路灯坏了一周。', :place, {public_title}, {public_title},"
+                    f" {2 - number}, 0, 0, '[]', '2026-11-01', '2026-11-01')"),
+                    {"place": PLACE})
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = dict(connection.execute(text(
+                "SELECT id, public_place FROM submission ORDER BY id")).all())
+        db.engine.dispose()
+    assert rows == {1: f"杨树浦路5弄，找李先生 {MASKED}", 2: None}
