@@ -65,6 +65,7 @@ class PublicVersionForm(FlaskForm):
 for _field in PUBLIC_FIELDS:  # every field the public sees is edited here, none forgotten
     setattr(PublicVersionForm, _field.name, TextAreaField(_field.label, render_kw={"rows": 8})
             if _field.multiline else StringField(_field.label))
+del _field
 
 
 class PublishForm(FlaskForm):

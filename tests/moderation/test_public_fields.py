@@ -192,5 +192,8 @@ def test_upgrade_gives_existing_public_versions_a_masked_place(monkeypatch, tmp_
         with db.engine.connect() as connection:
             rows = dict(connection.execute(text(
                 "SELECT id, public_place FROM submission ORDER BY id")).all())
+            changes = connection.execute(text(
+                "SELECT submission_id, change FROM change_log")).all()
         db.engine.dispose()
     assert rows == {1: f"杨树浦路5弄，找李先生 {MASKED}", 2: None}
+    assert [tuple(c) for c in changes] == [(1, "edited")]  # the published one is reindexed
