@@ -10,7 +10,7 @@ from portal.i18n import _, _l
 from portal.moderation.models import Redaction
 from portal.submissions.models import Submission
 from portal.submissions.public_text import (
-    FIELD_NAMES, PUBLIC_FIELDS, findings_in_originals, masked, originals, public_version)
+    FIELD_NAMES, PUBLIC_FIELDS, draft, findings_in_originals, masked)
 from portal.submissions.services import (
     TransitionNotAllowed, add_official_reply, change_status, edit_public_text, find_by_code,
     merge_duplicate, reclassify, set_publication)
@@ -185,8 +185,7 @@ def suggested_public_version(submission, keep=None) -> dict:
     """The public version of every public field with personal data masked, and what was found
     in the resident's original: {"fields": {name: text}, "findings": [...], "keep": [...]}."""
     keep = kept_values(submission) if keep is None else keep
-    stored, original = public_version(submission), originals(submission)
-    fields, _masked = masked({name: stored[name] or original[name] for name in original}, keep)
+    fields, _masked = masked(draft(submission), keep)
     return {"fields": fields, "findings": findings_in_originals(submission), "keep": keep}
 
 

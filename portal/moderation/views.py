@@ -17,7 +17,7 @@ from portal.stations.services import active_areas, category_tree
 from portal.stations.models import Station
 from portal.submissions.models import CHANNELS, KINDS, STATUSES
 from portal.submissions.public_text import (
-    FIELD_NAMES, PUBLIC_FIELDS, masked, originals, public_version)
+    FIELD_NAMES, PUBLIC_FIELDS, draft, masked, originals)
 from portal.submissions.services import find_by_code
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
@@ -121,10 +121,8 @@ def _detail_page(submission, status=200, error=None, public_form=None):
     from_original = request.args.get("from") == "original"
     suggestion = suggested_public_version(submission)
     if public_form is None:
-        stored, original = public_version(submission), originals(submission)
-        public_form = PublicVersionForm(keep=suggestion["keep"], data={
-            name: original[name] if from_original else (stored[name] or original[name])
-            for name in FIELD_NAMES})
+        public_form = PublicVersionForm(keep=suggestion["keep"], data=(
+            originals(submission) if from_original else draft(submission)))
     preview, _masked = masked({name: public_form[name].data or "" for name in FIELD_NAMES},
                               public_form.keep.data)
     return render_template(

@@ -3,7 +3,7 @@ import click
 from flask.cli import with_appcontext
 
 from portal.extensions import db
-from portal.submissions.public_text import PUBLIC_FIELDS, masked, originals, public_version
+from portal.submissions.public_text import PUBLIC_FIELDS, draft, masked
 from portal.submissions.services import find_by_code, set_publication
 
 
@@ -16,8 +16,7 @@ def publish_command(code, unpublish):
     submission = find_by_code(code)
     if submission is None:
         raise click.ClickException(f"No submission with tracking code {code}.")
-    stored, original = public_version(submission), originals(submission)
-    text, _findings = masked({name: stored[name] or original[name] for name in original})
+    text, _findings = masked(draft(submission))
     set_publication(submission, not unpublish, actor="cli",
                     **{f.public: text[f.name] for f in PUBLIC_FIELDS})
     db.session.commit()

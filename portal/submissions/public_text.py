@@ -50,6 +50,13 @@ def public_version(submission) -> dict:
     return {f.name: getattr(submission, f.public) or "" for f in PUBLIC_FIELDS}
 
 
+def draft(submission) -> dict:
+    """What a public version is made from: the stored one once there is one (so a field a
+    moderator emptied stays empty), else the resident's original."""
+    stored = public_version(submission)
+    return stored if any(stored.values()) else originals(submission)
+
+
 def published_text(submission) -> dict:
     """What the public sees of a submission: its public version once published, else nothing."""
     if not submission.published:

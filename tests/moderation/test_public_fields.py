@@ -197,3 +197,17 @@ def test_upgrade_gives_existing_public_versions_a_masked_place(monkeypatch, tmp_
         db.engine.dispose()
     assert rows == {1: f"杨树浦路5弄，找李先生 {MASKED}", 2: None}
     assert [tuple(c) for c in changes] == [(1, "edited")]  # the published one is reindexed
+
+
+def test_a_place_the_moderator_removed_stays_removed(app, client, make_record, moderator):
+    record = make_record(place=PLACE)
+    url = f"/staff/submissions/{record.id}"
+    post_from(moderator, url, url + "/decide", {"action": "accept"})
+    post_from(moderator, url, url + "/public", {
+        "title": "路灯不亮", "body": "杨树浦路 100 号门口的路灯坏了一周。", "place": "",
+        "publish": "publish"})
+    for published in ("0", "1"):  # unpublish, then publish again in one step
+        post_from(moderator, url, url + "/publish", {"published": published})
+    assert "李先生" not in client.get(f"/submissions/{record.id}").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Submission, record.id).public_place is None
