@@ -16,6 +16,7 @@ from portal.i18n import _l
 from portal.moderation import services as moderation
 from portal.stations.models import Category
 from portal.submissions.models import OPEN_STATUSES, STATUSES, Submission, utcnow
+from portal.submissions.public_text import PUBLIC_FIELDS
 from portal.submissions.services import find_by_code
 
 KEY_PREFIX = "pk_"
@@ -101,12 +102,15 @@ def staff_submissions(*, status=None, page=1, per_page=20):
 
 
 def apply_decision(submission, *, action: str, user, reason: str = "", note: str = "",
-                   duplicate_of: str = "", public_title: str = "", public_body: str = ""):
+                   duplicate_of: str = "", public=None):
     """Apply a staff decision through the moderation services, as the staff pages do.
 
-    Raises DecisionInvalid (field -> message) for incomplete input and ModerationConflict for
-    a decision the submission's status does not allow.
+    `public` maps public text columns (`public_title`, `public_body`, `public_place`: one per
+    field of PUBLIC_FIELDS) to the moderator's text for `publish`. Raises DecisionInvalid
+    (field -> message) for incomplete input and ModerationConflict for a decision the
+    submission's status does not allow.
     """
+    public = {column: text for column, text in (public or {}).items() if text}
     if action in ("accept", "hold"):
         moderation.decide(submission, action, actor=user, note=note)
     elif action == "reject":
@@ -123,12 +127,15 @@ def apply_decision(submission, *, action: str, user, reason: str = "", note: str
             raise
         except moderation.ModerationError as exc:
             raise DecisionInvalid({"duplicate_of": str(exc)}) from None
-    elif action == "publish" and (public_title or public_body):
-        if not (public_title and public_body):
+    elif action == "publish" and public:
+        if not all(f.public in public for f in PUBLIC_FIELDS if f.required):
             raise DecisionInvalid({"public_title": _l("Give both the public title and the "
                                                       "public text, or neither.")})
+        # A field not given is the resident's original, masked, as in one-step publishing.
+        suggested = moderation.suggested_public_version(submission)["fields"]
+        values = {f.name: public.get(f.public, suggested[f.name]) for f in PUBLIC_FIELDS}
         try:
-            moderation.save_public_version(submission, title=public_title, body=public_body,
+            moderation.save_public_version(submission, values=values,
                                            keep=moderation.kept_values(submission),
                                            publish=True, actor=user)
         except moderation.ModerationConflict:

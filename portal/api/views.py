@@ -36,6 +36,7 @@ from portal.stations.services import category_tree
 from portal.submissions.idempotency import IdempotencyConflict, IdempotencyKeyInvalid
 from portal.submissions.lookups import note_lookup_misses, tracking_lookup
 from portal.submissions.models import KINDS, STATUSES
+from portal.submissions.public_text import PUBLIC_COLUMNS
 from portal.submissions.services import find_by_code
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -257,8 +258,7 @@ def staff_list():
 
 
 DECISION_FIELDS = {"action": TEXT, "reason": TEXT, "duplicate_of": TEXT, "note": TEXT,
-                   "public_title": TEXT,
-                   "public_body": TEXT}
+                   **{column: TEXT for column in PUBLIC_COLUMNS}}
 
 
 @bp.post("/staff/submissions/<code>/decision")
@@ -277,8 +277,7 @@ def decision(code):
         apply_decision(submission, action=data["action"], user=g.api_user,
                        reason=data.get("reason") or "", note=(data.get("note") or "")[:2000],
                        duplicate_of=data.get("duplicate_of") or "",
-                       public_title=data.get("public_title") or "",
-                       public_body=data.get("public_body") or "")
+                       public={column: data.get(column) or "" for column in PUBLIC_COLUMNS})
     except DecisionInvalid as exc:
         raise _invalid({k: str(v) for k, v in exc.fields.items()}) from None
     except ModerationConflict as exc:

@@ -74,7 +74,9 @@ def platform_events():
     except EventRejected as exc:
         db.session.rollback()
         return error_response(exc.status, exc.message, code=exc.code, fields=exc.fields)
-    db.session.commit()
+    db.session.commit()  # a refusal too: its audit entry is kept
+    if result.refusal is not None:
+        return error_response(409, result.refusal.message, code=result.refusal.code)
     return jsonify(outcome=result.outcome, reference=result.submission.code,
                    status=result.submission.status)
 

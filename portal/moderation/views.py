@@ -9,7 +9,6 @@ from portal.i18n import _, _l
 from portal.moderation import reports
 from portal.moderation.forms import (BulkForm, ClassifyForm, DecisionForm, MergeForm,
                                      PublicVersionForm, PublishForm, ReplyForm)
-from portal.moderation.redaction import mask_text
 from portal.moderation.services import (
     QUEUE_STATUSES, REASON_FILTERS, REJECT_REASONS, ModerationError, QueueFilter, bulk_decide,
     change_classification, decide, find_submission, merge_into, queue_page, reply,
@@ -17,6 +16,8 @@ from portal.moderation.services import (
 from portal.stations.services import active_areas, category_tree
 from portal.stations.models import Station
 from portal.submissions.models import CHANNELS, KINDS, STATUSES
+from portal.submissions.public_text import (
+    FIELD_NAMES, PUBLIC_FIELDS, draft, masked, originals)
 from portal.submissions.services import find_by_code
 from portal.submissions.supports import support_bursts
 from portal.submissions.tracking import failed_lookup_report
@@ -122,18 +123,14 @@ def _detail_page(submission, status=200, error=None, public_form=None):
     from_original = request.args.get("from") == "original"
     suggestion = suggested_public_version(submission)
     if public_form is None:
-        public_form = PublicVersionForm(
-            title=submission.title if from_original else (submission.public_title
-                                                          or submission.title),
-            body=submission.body if from_original else (submission.public_body
-                                                        or submission.body),
-            keep=suggestion["keep"])
-    preview_title, _masked = mask_text(public_form.title.data or "", public_form.keep.data)
-    preview_body, _masked = mask_text(public_form.body.data or "", public_form.keep.data)
+        public_form = PublicVersionForm(keep=suggestion["keep"], data=(
+            originals(submission) if from_original else draft(submission)))
+    preview, _masked = masked({name: public_form[name].data or "" for name in FIELD_NAMES},
+                              public_form.keep.data)
     return render_template(
         "moderation/detail.html", submission=submission, decision=decision,
         classify=classify, public_form=public_form, suggestion=suggestion,
-        preview_title=preview_title, preview_body=preview_body, publish_form=PublishForm(),
+        public_fields=PUBLIC_FIELDS, preview=preview, publish_form=PublishForm(),
         merge_form=MergeForm(), reply_form=ReplyForm(), error=error,
         show_contact=reports.contact_allowed(current_user, submission),
         can_moderate=current_user.has_role("moderator"),
@@ -207,7 +204,8 @@ def public_view(submission_id):
         abort(400)
     publish = {"publish": True, "unpublish": False}.get(form.publish.data)
     try:
-        save_public_version(submission, title=form.title.data or "", body=form.body.data or "",
+        save_public_version(submission, values={name: form[name].data or ""
+                                                for name in FIELD_NAMES},
                             keep=form.keep.data, publish=publish, actor=current_user)
     except ModerationError as exc:
         db.session.rollback()

@@ -89,9 +89,10 @@ def make_schema() -> Schema:
 
     One text field per audience keeps a query to one posting list per word (the biggest cost
     of a Whoosh query is the number of matchers): `content` holds the public title (twice,
-    as a boost), the public body and the place; `staff` the original title and body when they
-    differ from the public text. Category, area and station names are not indexed per
-    document: a query word that names one becomes a term on its keyword field instead.
+    as a boost), the public body and the public place; `staff` the original title, body and
+    place when they differ from the public text. Category, area and station names are not
+    indexed per document: a query word that names one becomes a term on its keyword field
+    instead.
     """
     text = dict(analyzer=analyzer(), phrase=True)
     return Schema(

@@ -32,8 +32,10 @@ class Submission(db.Model):
     latitude = db.Column(db.Float, nullable=True)
     longitude = db.Column(db.Float, nullable=True)
     # The public version: set by a moderator (redacted) before publishing; never the original.
+    # One column per field of portal.submissions.public_text.PUBLIC_FIELDS.
     public_title = db.Column(db.String(200), nullable=True)
     public_body = db.Column(db.Text, nullable=True)
+    public_place = db.Column(db.String(300), nullable=True)
     published = db.Column(db.Boolean, nullable=False, default=False, index=True)
     published_at = db.Column(db.DateTime(timezone=True), nullable=True)
     support_count = db.Column(db.Integer, nullable=False, default=0)

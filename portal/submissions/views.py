@@ -24,6 +24,7 @@ from portal.submissions.idempotency import (
     browser_secret,
 )
 from portal.submissions.lookups import tracking_lookup
+from portal.submissions.public_text import tracking_text
 from portal.submissions.services import (
     SubmissionInvalid,
     find_by_code,
@@ -123,7 +124,7 @@ def track(code):
     """A submission's status and public timeline, for whoever holds its tracking code."""
     submission = find_by_code(code) or abort(404)
     return render_template("submissions/track.html", submission=submission,
-                           events=public_timeline(submission))
+                           text=tracking_text(submission), events=public_timeline(submission))
 
 
 @bp.get("/submissions")
