@@ -222,10 +222,9 @@ def support_from_kiosk(kiosk, submission, *, visit: str, address: str, draft_key
     stored. Also records that the kiosk was seen.
     """
     touch(kiosk)
-    key = draft_key if isinstance(draft_key, str) and DRAFT_KEY.match(draft_key) else None
     return add_support(submission, visitor=f"kiosk:{kiosk.id}:{visit}", address=address,
                        channel="kiosk", device=rate_limit_key(kiosk),
-                       idempotency_key=f"kiosk:{kiosk.id}:{key}" if key else None)
+                       idempotency_key=kiosk_key(draft_key, kiosk) if draft_key else None)
 
 
 def qr_svg(url: str, *, sized: bool = False) -> str:

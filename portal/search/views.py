@@ -1,10 +1,18 @@
 """Search pages: public (published only), staff (everything), suggestions, "my problem too"."""
-import re
 import secrets
 from urllib.parse import urlencode
 
-from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
-                   session, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from portal.accounts.permissions import register_staff_link, role_required
 from portal.core.errors import error_response
@@ -14,6 +22,7 @@ from portal.i18n import _l
 from portal.search.forms import SearchForm
 from portal.search.searchers import searcher_version
 from portal.search.services import facet_labels, search, similar_published
+from portal.submissions.idempotency import IdempotencyKeyInvalid, issued_key
 from portal.submissions.services import find_published
 from portal.submissions.supports import SupportError, add_support
 
@@ -29,7 +38,6 @@ def _register_links(state):
     register_personal_session_key(state.app, SUPPORTED_KEY)
 SUPPORTED_KEY = "supported"  # submission ids this browser session already supported
 VISITOR_KEY = "visitor"  # who supports: one random id per browser session
-SUPPORT_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")  # the form's idempotency key
 
 
 def _render(endpoint: str, staff: bool):
@@ -81,13 +89,10 @@ def similar():
 @bp.post("/submissions/<int:submission_id>/support")
 def support(submission_id):
     """"This is my problem too": count one more voice instead of a new submission."""
-    key = request.form.get("idempotency_key", "")
-    if key and not SUPPORT_KEY.fullmatch(key):
-        abort(400)
+    key = issued_key(request.form.get("idempotency_key") or None)
     visitor = session.setdefault(VISITOR_KEY, secrets.token_urlsafe(18))
     add_support(find_published(submission_id), visitor=f"web:{visitor}",
-                address=client_address(), channel="web",
-                idempotency_key=f"web:{key}" if key else None)
+                address=client_address(), channel="web", idempotency_key=key)
     supported = session.get(SUPPORTED_KEY, [])
     if submission_id not in supported:
         session[SUPPORTED_KEY] = (supported + [submission_id])[-200:]
@@ -98,6 +103,12 @@ def support(submission_id):
 def _support_refused(exc):
     """A support that was not counted: the reason, in the visitor's language."""
     return error_response(exc.status, exc.message)
+
+
+@bp.errorhandler(IdempotencyKeyInvalid)
+def _support_key_invalid(_exc):
+    """A support form whose key was tampered with."""
+    return error_response(400)
 
 
 @bp.get("/submissions/<int:submission_id>/supported")

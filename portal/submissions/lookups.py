@@ -31,8 +31,10 @@ def tracking_lookup(view=None, **limit_options):
                 response = make_response(function(*args, **kwargs))
                 not_found = response.status_code == 404
                 return response
-            except NotFound:
-                not_found = True
+            except Exception as exc:
+                # abort(404), or a channel's own "not found" error (Open311's) on its way to
+                # that channel's error handler.
+                not_found = isinstance(exc, NotFound) or getattr(exc, "status", None) == 404
                 raise
             finally:
                 misses = max(g.tracking_misses, 1 if not_found else 0)

@@ -148,7 +148,7 @@ class Support(db.Model):
     visitor_key = db.Column(db.String(80), nullable=False)
     address_hash = db.Column(db.String(32), nullable=False)
     device = db.Column(db.String(40), nullable=True)  # kiosk:<id>
-    idempotency_key = db.Column(db.String(80), nullable=True)
+    idempotency_key = db.Column(db.String(100), nullable=True)  # as the submission's
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
 
     __table_args__ = (

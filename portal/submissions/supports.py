@@ -15,11 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from portal.core.ratelimit import address_hash
 from portal.extensions import db
 from portal.i18n import _
+from portal.submissions.idempotency import ScopedKey
 from portal.submissions.models import Submission, Support, utcnow
 from portal.submissions.services import record_change
 
 WINDOW = timedelta(hours=24)
-KEY_MAX = 80
+VISITOR_MAX = 80
 
 
 class SupportError(ValueError):
@@ -62,20 +63,24 @@ def _recent(submission, column, value) -> int:
 
 
 def add_support(submission, *, visitor: str, address: str, channel: str = "web",
-                device: str | None = None, idempotency_key: str | None = None) -> SupportResult:
+                device: str | None = None, idempotency_key: ScopedKey | None = None
+                ) -> SupportResult:
     """Count one voice for a published submission, once per visitor and idempotent on retry.
 
     `visitor` names the browser session or kiosk visit, `address` is the client's IP (stored
     only as a keyed hash), `device` the kiosk (`kiosk:<id>`), `idempotency_key` the key the
-    form or screen sent, already scoped to its channel and client by the caller. Raises
+    form or screen sent, scoped to its client by the one key policy (`idempotency.py`). Raises
     NotSupportable or SupportLimited before anything is written.
     """
     if submission is None or not submission.published:
         raise NotSupportable(_("This report can no longer be supported. Please choose another "
                                "one or continue."))
-    if not visitor or len(visitor) > KEY_MAX or (idempotency_key and len(idempotency_key) > KEY_MAX):
-        raise ValueError("visitor and idempotency keys are at most 80 characters")
-    if idempotency_key and _existing(submission, Support.idempotency_key, idempotency_key):
+    if not visitor or len(visitor) > VISITOR_MAX:
+        raise ValueError(f"a visitor key is at most {VISITOR_MAX} characters")
+    if idempotency_key is not None and not isinstance(idempotency_key, ScopedKey):
+        raise TypeError("idempotency keys come from portal.submissions.idempotency")
+    stored_key = idempotency_key.stored if idempotency_key else None
+    if stored_key and _existing(submission, Support.idempotency_key, stored_key):
         return SupportResult(submission, False)
     if _existing(submission, Support.visitor_key, visitor):
         return SupportResult(submission, False)
@@ -95,7 +100,7 @@ def add_support(submission, *, visitor: str, address: str, channel: str = "web",
         with db.session.begin_nested():
             db.session.add(Support(submission_id=submission.id, channel=channel,
                                    visitor_key=visitor, address_hash=hashed, device=device,
-                                   idempotency_key=idempotency_key or None))
+                                   idempotency_key=stored_key))
             db.session.flush()
     except IntegrityError:
         return SupportResult(submission, False)

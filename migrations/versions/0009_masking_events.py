@@ -1,7 +1,7 @@
 """masking events: the public (masked) place of a submission
 
-Revision ID: 0007_masking_events
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01 21:50:00
 
 Submissions that already have a public version get their public place now: the resident's place
@@ -20,8 +20,8 @@ from alembic import op
 from portal.core.redaction import mask_text
 
 # revision identifiers, used by Alembic.
-revision = '0007_masking_events'
-down_revision = '0006'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """limits: "me too" supports (per visitor, address hash, device) and failed tracking-code lookups
 
-Revision ID: 0007_limits
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01 21:40:50.626690
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_limits'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
@@ -35,7 +35,7 @@ def upgrade():
     sa.Column('visitor_key', sa.String(length=80), nullable=False),
     sa.Column('address_hash', sa.String(length=32), nullable=False),
     sa.Column('device', sa.String(length=40), nullable=True),
-    sa.Column('idempotency_key', sa.String(length=80), nullable=True),
+    sa.Column('idempotency_key', sa.String(length=100), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_support_submission_id_submission'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_support')),
