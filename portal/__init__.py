@@ -67,6 +67,8 @@ def _register_features(app: Flask) -> None:
     from portal.i18n import remember_locale
     from portal.kiosk.views import bp as kiosk_bp
     from portal.moderation.views import bp as moderation_bp
+    from portal.participation.staff_views import bp as participation_staff_bp
+    from portal.participation.views import bp as participation_bp
     from portal.stations.views import bp as stations_bp
     from portal.search.views import bp as search_bp
     from portal.submissions.services import latest_change_id
@@ -78,7 +80,7 @@ def _register_features(app: Flask) -> None:
     app.after_request(apply_security_headers)
     app.after_request(remember_locale)
     for blueprint in (core_bp, submissions_bp, stations_bp, accounts_bp, search_bp, kiosk_bp,
-                      moderation_bp, forwarding_bp):
+                      moderation_bp, forwarding_bp, participation_bp, participation_staff_bp):
         app.register_blueprint(blueprint)
 
 
@@ -98,10 +100,13 @@ def _register_workers(app: Flask) -> None:
 
 def _register_api(app: Flask) -> None:
     from portal.api.open311 import bp as open311_bp
+    from portal.api.representations import register_representation_extra
     from portal.api.staff_views import bp as api_keys_bp
     from portal.api.views import bp as api_bp
     from portal.extensions import csrf
+    from portal.participation.services import representation as idea_representation
 
+    register_representation_extra(app, idea_representation)  # an idea's outcome
     for blueprint in (api_bp, open311_bp):
         csrf.exempt(blueprint)  # keys and tokens, never cookies: CSRF cannot apply
         app.register_blueprint(blueprint)

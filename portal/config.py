@@ -75,6 +75,12 @@ def load_config(environ=None) -> dict:
         # from one kiosk device (a station's residents share it).
         "PORTAL_SUPPORTS_PER_ADDRESS": int(env.get("PORTAL_SUPPORTS_PER_ADDRESS", 5)),
         "PORTAL_SUPPORTS_PER_DEVICE": int(env.get("PORTAL_SUPPORTS_PER_DEVICE", 30)),
+        # Ideas: supports before an official answer is due (per category, editable by
+        # administrators; this is the default), working days to answer, comment limits.
+        "PORTAL_IDEA_SUPPORT_THRESHOLD": int(env.get("PORTAL_IDEA_SUPPORT_THRESHOLD", 50)),
+        "PORTAL_IDEA_ANSWER_DAYS": int(env.get("PORTAL_IDEA_ANSWER_DAYS", 15)),
+        "PORTAL_RATE_LIMIT_COMMENTS": env.get("PORTAL_RATE_LIMIT_COMMENTS",
+                                              "5 per minute;30 per hour"),
         # Channels whose clean submissions skip the queue: off, on (= kiosk) or e.g. "kiosk,api".
         "PORTAL_AUTO_ACCEPT": env.get("PORTAL_AUTO_ACCEPT", "off"),
         "PORTAL_EMBEDDED_WORKER": _bool(env.get("PORTAL_EMBEDDED_WORKER"), True),

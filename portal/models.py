@@ -8,3 +8,5 @@ from portal.moderation.models import Redaction  # noqa: F401
 from portal.kiosk.models import Kiosk, KioskEnrolment  # noqa: F401
 from portal.api.models import ApiKey  # noqa: F401
 from portal.forwarding.models import Delivery, Incident, PlatformEvent, RelayPosition  # noqa: F401
+from portal.participation.models import (  # noqa: F401
+    Comment, IdeaAnswer, IdeaProgress, IdeaSetting)

@@ -182,6 +182,15 @@ SCHEMAS = {
                                         "is masked. Omitted: the resident's place, masked."},
     }, required=["action"]),
 }
+# An idea's official answer (added by the ideas section; absent for issues, null until answered).
+OUTCOME = {"type": ["object", "null"], "additionalProperties": False,
+           "required": ["code", "label", "reason", "answered_at"], "properties": {
+               "code": {"type": "string",
+                        "enum": ["adopted", "partly_adopted", "for_reference", "not_adopted"]},
+               "label": {"type": "string"}, "reason": {"type": "string"},
+               "answered_at": DATETIME}}
+for _schema in ("Tracking", "SearchResult"):
+    SCHEMAS[_schema]["properties"]["outcome"] = OUTCOME  # optional: not in "required"
 
 
 PATHS = {

@@ -63,6 +63,21 @@ def station(row, locale: str) -> dict:
             "area": row.area.code if row.area else None, "sample": row.is_sample}
 
 
+def register_representation_extra(app, source) -> None:
+    """Add `source(submission, locale) -> dict` to every public representation of a submission:
+    how a feature above this one (the ideas' outcome) shows in the API and Open311 without
+    being imported here."""
+    app.extensions.setdefault("portal_representation_extras", []).append(source)
+
+
+def extras(submission, locale: str) -> dict:
+    """What the registered features add to a submission's representation."""
+    merged = {}
+    for source in current_app.extensions.get("portal_representation_extras", ()):
+        merged.update(source(submission, locale))
+    return merged
+
+
 def _ref(row, locale, key="code"):
     if row is None:
         return None
@@ -98,6 +113,7 @@ def tracking(submission, locale: str) -> dict:
         "created_at": w3c(submission.created_at), "updated_at": w3c(submission.updated_at),
         "tracking_url": url_for("submissions.track", code=submission.code, _external=True),
         "timeline": timeline(submission, locale),
+        **extras(submission, locale),
     }
 
 
@@ -113,6 +129,7 @@ def search_result(submission, snippet, locale: str) -> dict:
         "published_at": w3c(submission.published_at),
         "url": url_for("submissions.published_detail", submission_id=submission.id,
                        _external=True),
+        **extras(submission, locale),
     }
 
 
@@ -223,6 +240,7 @@ def open311_request(submission, *, by_code: bool, locale: str, extensions: bool)
             "detailed_status": submission.status,
             "detailed_status_label": label(STATUS_LABELS[submission.status], locale),
             "title": text["title"],
+            **extras(submission, locale),
         }
         item["notes"] = [{"datetime": e["at"], "type": e["kind"], "status": e["status"],
                           "summary": e["status_label"], "description": e["note"]}

@@ -1,0 +1,1 @@
+"""The ideas section: supports with thresholds, moderated comments, official answers, register."""

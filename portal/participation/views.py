@@ -1,0 +1,138 @@
+"""Public ideas pages: the list, an idea's page, supports, comments, the adopted register."""
+import secrets
+
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+
+from flask_babel import format_date
+
+from portal.api.representations import TEAM_LABELS
+from portal.core.errors import error_response
+from portal.core.pagecache import public_page
+from portal.core.ratelimit import client_address, limit_per_kiosk
+from portal.i18n import _
+from portal.kiosk.limits import device_rate_limit_key
+from portal.participation.comments import post_comment, public_comments
+from portal.participation.forms import CommentForm, IdeaFilterForm
+from portal.participation.labels import COMMENT_STATUS_LABELS, OUTCOME_LABELS, PROGRESS_LABELS
+from portal.participation.services import (
+    IdeaFilter, ParticipationError, adopted_ideas, answer_history, current_answer, idea_or_404,
+    find_idea, list_ideas, premoderated, progress_of, support_idea, threshold_state)
+from portal.search.views import SUPPORTED_KEY, VISITOR_KEY
+from portal.submissions.idempotency import IdempotencyKeyInvalid, issued_key
+from portal.submissions.services import public_timeline
+from portal.submissions.supports import SupportError
+
+bp = Blueprint("participation", __name__, template_folder="templates")
+
+
+def _comment_limits() -> str:
+    return current_app.config["PORTAL_RATE_LIMIT_COMMENTS"]
+
+
+@bp.app_context_processor
+def participation_labels():
+    return {"OUTCOME_LABELS": OUTCOME_LABELS, "PROGRESS_LABELS": PROGRESS_LABELS,
+            "COMMENT_STATUS_LABELS": COMMENT_STATUS_LABELS, "TEAM_NAMES": TEAM_LABELS}
+
+
+@bp.app_template_filter("date")
+def date_filter(value):
+    """A calendar day in the visitor's language."""
+    return format_date(value, "long") if value else ""
+
+
+@bp.get("/ideas")
+@public_page
+def ideas():
+    """Published ideas, sorted and filtered."""
+    form = IdeaFilterForm(request.args)
+    form.fill_choices()
+    values = form.values()
+    page = max(request.args.get("page", 1, type=int), 1)
+    pagination = list_ideas(IdeaFilter(**values), page,
+                            current_app.config["PORTAL_PUBLIC_PAGE_SIZE"])
+    return render_template("participation/list.html", form=form, pagination=pagination,
+                           args={k: v for k, v in values.items() if v})
+
+
+def _render_idea(idea, comment_form=None):
+    """The idea page as a string (the page cache keeps only plain strings)."""
+    return render_template(
+        "participation/idea.html", idea=idea, answer=current_answer(idea),
+        answers=answer_history(idea), threshold=threshold_state(idea),
+        threads=public_comments(idea), events=public_timeline(idea), progress=progress_of(idea),
+        # A shared page carries no token of its own (the template has the placeholder).
+        form=comment_form or CommentForm(formdata=None, meta={"csrf": False}),
+        supported=idea.id in session.get(SUPPORTED_KEY, []), premoderated=premoderated(idea.category))
+
+
+@bp.get("/ideas/<int:idea_id>")
+@public_page
+def idea(idea_id):
+    """An idea's page: supports, threshold, official answer, comments and its timeline."""
+    return _render_idea(idea_or_404(idea_id))
+
+
+@bp.post("/ideas/<int:idea_id>/support")
+def support(idea_id):
+    """Support an idea (once per visitor; a retried post counts once)."""
+    key = issued_key(request.form.get("idempotency_key") or None)
+    visitor = session.setdefault(VISITOR_KEY, secrets.token_urlsafe(18))
+    result = support_idea(find_idea(idea_id), visitor=f"web:{visitor}",
+                          address=client_address(), channel="web", idempotency_key=key)
+    supported = session.get(SUPPORTED_KEY, [])
+    if idea_id not in supported:
+        session[SUPPORTED_KEY] = (supported + [idea_id])[-200:]
+    flash(_("Thank you: your support was counted.") if result.counted
+          else _("Your support for this idea was already counted."))
+    return redirect(url_for(".idea", idea_id=idea_id), code=303)
+
+
+@bp.post("/ideas/<int:idea_id>/comments")
+@limit_per_kiosk(_comment_limits, key_func=device_rate_limit_key)
+def comment(idea_id):
+    """A resident's comment or reply; it waits for a moderator unless clean and the category
+    is not pre-moderated."""
+    idea = idea_or_404(idea_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return error_response(400)
+    parent = form.parent_id.data
+    try:
+        row = post_comment(idea, body=form.body.data, display_name=form.display_name.data,
+                           parent_id=int(parent) if parent and parent.isdigit() else None)
+    except ParticipationError as exc:
+        if exc.field is None:
+            raise
+        # Raised before anything was written: the page again, with what was typed.
+        getattr(form, exc.field).errors = [exc.message]
+        return _render_idea(idea, form), 422
+    flash(_("Thank you: your comment is shown below.") if row.status == "published"
+          else _("Thank you: your comment will be shown once a moderator has read it."))
+    return redirect(url_for(".idea", idea_id=idea_id, _anchor="comments"), code=303)
+
+
+@bp.get("/ideas/adopted")
+@public_page
+def adopted():
+    """The register of adopted and partly adopted ideas, with their progress."""
+    return render_template("participation/adopted.html", rows=adopted_ideas())
+
+
+@bp.errorhandler(ParticipationError)
+def _refused(exc):
+    """A refused participation request: the reason, in the visitor's language."""
+    return error_response(exc.status, exc.message)
+
+
+@bp.errorhandler(SupportError)
+def _support_refused(exc):
+    """A support that was not counted: the reason, in the visitor's language."""
+    return error_response(exc.status, exc.message)
+
+
+@bp.errorhandler(IdempotencyKeyInvalid)
+def _key_invalid(_exc):
+    """A support form whose key was tampered with."""
+    return error_response(400)
