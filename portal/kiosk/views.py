@@ -18,7 +18,7 @@ from flask_wtf.csrf import generate_csrf
 
 from portal.accounts.permissions import register_staff_link, role_required
 from portal.core.ratelimit import client_address, limit_per_kiosk
-from portal.extensions import csrf, db
+from portal.extensions import csrf
 from portal.i18n import LOCALES, _, _l, localized
 from portal.kiosk import phrases
 from portal.kiosk.forms import EnrolForm, RevokeForm
@@ -240,7 +240,6 @@ def reset():
     """End the visit: drop its server-side state and clear the page's storage."""
     session.clear()
     touch(g.kiosk)
-    db.session.commit()
     response = current_app.make_response(("", 204))
     response.headers["Clear-Site-Data"] = '"storage"'
     return response
@@ -250,7 +249,6 @@ def reset():
 def heartbeat():
     """An idle start screen says it is alive (and learns when it was revoked)."""
     touch(g.kiosk)
-    db.session.commit()
     return "", 204
 
 
@@ -261,7 +259,6 @@ def enrol(token):
     form = RevokeForm()  # CSRF only
     if enrolment is not None and form.validate_on_submit():
         credential = redeem_enrolment(token)
-        db.session.commit()
         session.clear()
         response = redirect(url_for(".start"), code=303)
         response.set_cookie(COOKIE_NAME, credential, max_age=COOKIE_MAX_AGE, path="/kiosk",
@@ -305,7 +302,6 @@ def admin_enrol():
     kiosk, token = enrol_kiosk(form.station.data, label=form.label.data or "",
                                language=form.language.data, paper_width=form.paper_width.data,
                                actor=f"user:{current_user.username}")
-    db.session.commit()
     return _new_link_page(kiosk, token)
 
 
@@ -324,7 +320,6 @@ def admin_link(kiosk_id):
     if not RevokeForm().validate_on_submit() or kiosk.state == "revoked":
         abort(400)
     token = issue_enrolment(kiosk)
-    db.session.commit()
     return _new_link_page(kiosk, token)
 
 
@@ -336,7 +331,6 @@ def admin_revoke(kiosk_id):
     if not RevokeForm().validate_on_submit():
         abort(400)
     revoke_kiosk(kiosk, actor=f"user:{current_user.username}")
-    db.session.commit()
     return redirect(url_for(".admin"), code=303)
 
 
