@@ -9,9 +9,10 @@ import threading
 import time
 
 import click
-from flask.cli import with_appcontext
 from flask import current_app
+from flask.cli import with_appcontext
 
+from portal.core.unit_of_work import unit_of_work
 from portal.extensions import db
 
 
@@ -39,10 +40,12 @@ def run_round(only=None) -> int:
 
 
 def _run_task(name, task) -> int:
+    """One round of one task, as a unit of work (a task may also commit between its steps,
+    before any I/O); a failure is logged and the round's work retried next time."""
     try:
-        return task() or 0
-    except Exception:  # one failing task must not stop the others; it is retried next round
-        db.session.rollback()
+        with unit_of_work():
+            return task() or 0
+    except Exception:  # one failing task must not stop the others
         current_app.logger.exception("worker task %s failed", name)
         return 0
 
