@@ -1,7 +1,8 @@
 """`flask portal worker`: runs the background tasks features register (indexer, relay).
 
 A feature registers a task with `register_worker_task(app, name, fn)`; `fn()` does one batch of
-due work, commits its own transaction, and returns how many items it handled. `--only NAME,...`
+due work inside a unit of work (committing between its own steps where it must, before any
+I/O) and returns how many items it handled. `--only NAME,...`
 runs a subset: a scaled deployment runs the search indexer on every host (each feeds its own
 index) and the forwarding relay only where it wants it (docs/deployment.md).
 """
