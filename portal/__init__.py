@@ -18,11 +18,15 @@ def create_app(config=None) -> Flask:
 
 
 def _configure(app: Flask, config) -> None:
+    from portal.core.inputs import register_converters
+    from portal.core.storage import prepare_storage
     from portal.kiosk.services import apply_kiosk_config
 
     app.config.update(load_config())
     app.config.update(config or {})
     apply_kiosk_config(app)  # PORTAL_KIOSK_* defaults, kept with the feature
+    prepare_storage(app.config)  # data, uploads, index and the SQLite file: owner only
+    register_converters(app)  # bounded ids and path parts, before any route is added
 
 
 def _init_extensions(app: Flask) -> None:
@@ -59,6 +63,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_features(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.core.errors import register_error_handlers
+    from portal.core.inputs import check_request_shape
     from portal.core.pagecache import register_page_version
     from portal.core.security import apply_security_headers
     from portal.core.templating import register_template_helpers
@@ -75,6 +80,7 @@ def _register_features(app: Flask) -> None:
     register_template_helpers(app)
     register_page_version(app, latest_change_id)
     register_error_handlers(app)
+    app.before_request(check_request_shape)
     app.after_request(apply_security_headers)
     app.after_request(remember_locale)
     for blueprint in (core_bp, submissions_bp, stations_bp, accounts_bp, search_bp, kiosk_bp,

@@ -27,7 +27,7 @@ ABSOLUTE_TIMEOUT = 8 * 3600  # seconds after sign-in when a staff session ends r
 def _safe_next(target: str) -> str:
     parts = urlsplit(target or "")
     if parts.scheme or parts.netloc or not (target or "").startswith("/") \
-            or target.startswith("//") or "\\" in target:
+            or target.startswith("//") or "\\" in target or not target.isprintable():
         return url_for("accounts.home")
     return target
 

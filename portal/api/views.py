@@ -5,7 +5,7 @@ The API uses keys and tokens, never cookies, so it is exempt from CSRF (see crea
 """
 import json
 
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import Blueprint, g, jsonify, request
 
 from portal.api import representations as rep
 from portal.api.auth import (current_api_key, has_nul, presented_api_key, rate_limit_key,
@@ -16,6 +16,7 @@ from portal.api.services import (
     filter_published, staff_submissions)
 from portal.core.errors import error_response
 from portal.core.ratelimit import limit_per_api_key
+from portal.core.urls import external_url
 from portal.extensions import db
 from portal.search import services as search_service
 from portal.i18n import LOCALES, _, current_locale
@@ -199,8 +200,8 @@ def create():
     # Read before the commit, which expires the row (reading after it costs a query).
     body = {"code": submission.code, "display_code": submission.display_code,
             "status": submission.status,
-            "tracking_url": url_for("submissions.track", code=submission.code, _external=True)}
-    headers = {"Location": url_for(".tracking", code=submission.code, _external=True)}
+            "tracking_url": external_url("submissions.track", code=submission.code)}
+    headers = {"Location": external_url(".tracking", code=submission.code)}
     db.session.commit()
     if not creation.created:
         headers["Idempotent-Replayed"] = "true"
@@ -277,7 +278,7 @@ def openapi():
     codes = {"category": [c.code for _top, children in category_tree() for c in children],
              "area": [a.code for a in reference_rows(Area)],
              "station": [s.slug for s in reference_rows(Station)]}
-    return jsonify(openapi_document(url_for(".openapi", _external=True).rsplit("/", 1)[0],
+    return jsonify(openapi_document(external_url(".openapi").rsplit("/", 1)[0],
                                     codes))
 
 

@@ -5,6 +5,7 @@ from flask_babel import force_locale
 from sqlalchemy import String, cast
 
 from portal.accounts.services import record_audit
+from portal.core.text import has_content
 from portal.extensions import db
 from portal.i18n import _, _l
 from portal.moderation.models import Redaction
@@ -205,7 +206,7 @@ def save_public_version(submission, *, title: str, body: str, keep, publish, act
     row.keep, row.updated_by = keep, actor.username
     title, masked_title = mask_text(title, keep)
     body, masked_body = mask_text(body, keep)
-    if not title.strip() or not body.strip():
+    if not has_content(title) or not has_content(body):
         raise ModerationError(_("The public version needs a title and a text."))
     change = edit_public_text(submission, title=title, body=body, actor=actor_name(actor))
     if publish is not None and bool(publish) != submission.published:

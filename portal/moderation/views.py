@@ -4,6 +4,8 @@ from flask import (Blueprint, Response, abort, flash, redirect, render_template,
 from flask_login import current_user
 
 from portal.accounts.permissions import register_staff_link, role_required
+from portal.core.inputs import page_arg
+from portal.core.unit_of_work import writes
 from portal.extensions import db
 from portal.i18n import _, _l
 from portal.moderation import reports
@@ -87,7 +89,7 @@ def _filter_choices() -> dict:
 def queue():
     """The review queue: received and held submissions, filtered and sorted."""
     spec = _filter_from_args(request.args)
-    pagination = queue_page(spec, max(1, request.args.get("page", 1, type=int)))
+    pagination = queue_page(spec, page_arg())
     form = BulkForm()
     form.fill_choices()
     args = {k: v for k, v in request.args.items() if k != "page"}
@@ -257,7 +259,7 @@ def reply_view(submission_id):
 @role_required("administrator")
 def audit():
     """The audit log (administrators)."""
-    pagination = reports.audit_page(max(1, request.args.get("page", 1, type=int)),
+    pagination = reports.audit_page(page_arg(),
                                     action=request.args.get("action", "")[:40],
                                     actor=request.args.get("actor", "")[:80])
     return render_template("moderation/audit.html", pagination=pagination,
@@ -278,10 +280,10 @@ def dashboard():
 
 @bp.get("/staff/export.csv")
 @role_required(*ALL_STAFF)
+@writes  # the audit entry: take the write lock first, not after reading
 def export():
     """CSV of the submissions filtered as on screen (every status unless one is chosen)."""
     spec = _filter_from_args(request.args, default_statuses=())
     body = reports.export_csv(spec, user=current_user)
-    db.session.commit()  # the audit entry
     return Response(body.encode("utf-8"), mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=submissions.csv"})

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.accounts.services import record_audit
 from portal.core.database import read_only
-from portal.core.text import clean_block, clean_line
+from portal.core.text import clean_block, clean_line, has_content
 from portal.extensions import db
 from portal.i18n import _
 from portal.screening.services import screen_text
@@ -277,7 +277,7 @@ def change_status(submission, to_status: str, *, actor: str, note: str = "",
 
 def add_official_reply(submission, *, actor: str, text: str, text_en: str = "") -> StatusEvent:
     """The official reply (答复) shown on the tracking and public pages; one place for all."""
-    text, text_en = clean_block(text), clean_block(text_en)
+    text, text_en = (clean_block(t) if has_content(t) else "" for t in (text, text_en))
     if not text and not text_en:
         raise ValueError("an official reply needs text")
     event_row = StatusEvent(actor=actor, kind="reply", from_status=submission.status,
@@ -296,7 +296,7 @@ def set_publication(submission, published: bool, *, actor: str, public_title=Non
     if published:
         submission.public_title = clean_line(public_title or submission.public_title or "")
         submission.public_body = clean_block(public_body or submission.public_body or "")
-        if not submission.public_title or not submission.public_body:
+        if not has_content(submission.public_title) or not has_content(submission.public_body):
             raise ValueError("a published submission needs a public title and text")
         submission.published_at = submission.published_at or utcnow()
     submission.published = published
