@@ -54,6 +54,11 @@ def _guard_request():
     request.max_content_length = JSON_MAX_BYTES
     if has_nul([*request.args.values(), *(request.view_args or {}).values()]):
         raise ApiError(400, _("The request contains a NUL character."), "invalid_encoding")
+    languages = request.args.getlist("lang")
+    if languages and (len(languages) > 1 or languages[0] not in LOCALES):
+        # The documented enum, enforced: a typo is an error, not a silent fallback.
+        raise ApiError(400, _("Some of the query parameters are not valid."), "invalid_query",
+                       {"lang": _("Choose one of: %(choices)s.", choices=", ".join(LOCALES))})
 
 
 def _invalid(fields):
@@ -138,7 +143,7 @@ def _page_args():
 
 def _int_arg(name, default, fields, maximum):
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
         fields[name] = _("Give a whole number from 1 to %(n)d.", n=maximum)
