@@ -17,6 +17,7 @@ from portal.api import representations as rep
 from portal.api.auth import current_api_key, has_nul, rate_limit_key, rate_limit_value
 from portal.api.open311_format import render, render_errors
 from portal.api.services import find_service, find_service_request, open311_requests, reference_rows
+from portal.core.errors import register_error_renderer
 from portal.core.inputs import DATE_MAX, DATE_MIN, aware_in_range
 from portal.core.ratelimit import limit_per_api_key
 from portal.core.text import has_content
@@ -81,6 +82,12 @@ def _refuse_nul():
         with force_locale(parse_locale(request.args.get("locale")) or current_locale()):
             return render_errors(_fmt(), 400, [_("The request contains a NUL character.")])
     return None
+
+
+@bp.record_once
+def _register_error_format(state):
+    """Errors under /open311/ in the specification's format, also where no route matched."""
+    register_error_renderer(state.app, "/open311/", _http_error)
 
 
 @bp.errorhandler(HTTPException)

@@ -48,7 +48,16 @@ def error_response(status: int, message=None, code=None, fields=None):
                            message=message), status
 
 
+def register_error_renderer(app, prefix: str, render) -> None:
+    """`render(exc)` answers every HTTP error under `prefix`, also when no route matched there
+    (a protocol with an error format of its own, such as Open311's)."""
+    app.extensions.setdefault("portal_error_renderers", {})[prefix] = render
+
+
 def handle_http_exception(exc: HTTPException):
+    for prefix, render in current_app.extensions.get("portal_error_renderers", {}).items():
+        if request.path.startswith(prefix):
+            return render(exc)
     response_body, status = error_response(exc.code or 500, getattr(exc, "portal_message", None))
     # The exception's own headers carry meaning: Allow on 405, Retry-After on 429 and 503.
     headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app, request
 from werkzeug.exceptions import BadRequest, RequestURITooLarge, UnsupportedMediaType
-from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter, ValidationError
+from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
 from portal.i18n import _
 
@@ -70,21 +70,14 @@ class TextSegmentConverter(UnicodeConverter):
         return value
 
 
-class SafePathConverter(PathConverter):
-    """`<path:…>` without control characters."""
-
-    def to_python(self, value):
-        if CONTROL.search(value):
-            raise ValidationError()
-        return value
-
-
 def register_converters(app) -> None:
     """Replace Werkzeug's converters app-wide (before any blueprint adds its rules)."""
     converters = app.url_map.converters
     converters["int"] = DatabaseIntConverter
     converters["default"] = converters["string"] = TextSegmentConverter
-    converters["path"] = SafePathConverter
+    # `<path:…>` stays Werkzeug's: static files and Open311's catch-all, which answers anything
+    # else under /open311/ (NUL included) in the specification's error format; neither reaches
+    # the database, and the whole URL is bounded (MAX_URL_LENGTH).
 
 
 def strict_number(value):
