@@ -6,7 +6,7 @@ fail as a 5xx deep inside a query.
 """
 import math
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timezone
 
 from flask import current_app, request
 from werkzeug.exceptions import BadRequest, RequestURITooLarge, UnsupportedMediaType
@@ -41,21 +41,14 @@ class DatabaseIntConverter(IntegerConverter):
     regex = r"[0-9]+"  # Werkzeug's \d+ also matches "٣" and other Unicode digits
 
     def __init__(self, url_map, fixed_digits=0, min=DB_INT_MIN, max=DB_INT_MAX, signed=False):
-        super().__init__(url_map, fixed_digits=fixed_digits, min=max_of(min, DB_INT_MIN),
-                         max=min_of(max, DB_INT_MAX), signed=signed)
+        super().__init__(url_map, fixed_digits=fixed_digits,
+                         min=DB_INT_MIN if min is None else max(min, DB_INT_MIN),
+                         max=DB_INT_MAX if max is None else min(max, DB_INT_MAX), signed=signed)
 
     def to_python(self, value):
         if len(value) > 20:  # longer than any 64-bit number: no need to convert it
             raise ValidationError()
         return super().to_python(value)
-
-
-def min_of(value, bound):
-    return bound if value is None else min(value, bound)
-
-
-def max_of(value, bound):
-    return bound if value is None else max(value, bound)
 
 
 class TextSegmentConverter(UnicodeConverter):
@@ -141,12 +134,11 @@ def date_range_message():
 
 
 def aware_in_range(value: datetime) -> bool:
-    """A time-zone-aware datetime that can be moved to UTC (and a day either way) safely."""
+    """A time-zone-aware datetime within the date range that can be moved to UTC."""
     if not in_date_range(value):
         return False
     try:
-        value.utcoffset()
-        value + timedelta(days=1) - timedelta(days=2)
+        value.astimezone(timezone.utc)
     except OverflowError:
         return False
     return True
