@@ -4,6 +4,7 @@ A value a database column cannot hold (an integer past 64 bits, a NUL in text, a
 time-zone arithmetic overflows on) is refused where it enters, with a 4xx, never passed on to
 fail as a 5xx deep inside a query.
 """
+import builtins
 import math
 import re
 from datetime import date, datetime, timezone
@@ -41,9 +42,9 @@ class DatabaseIntConverter(IntegerConverter):
     regex = r"[0-9]+"  # Werkzeug's \d+ also matches "٣" and other Unicode digits
 
     def __init__(self, url_map, fixed_digits=0, min=DB_INT_MIN, max=DB_INT_MAX, signed=False):
-        super().__init__(url_map, fixed_digits=fixed_digits,
-                         min=DB_INT_MIN if min is None else max(min, DB_INT_MIN),
-                         max=DB_INT_MAX if max is None else min(max, DB_INT_MAX), signed=signed)
+        low, high = (DB_INT_MIN if min is None else min), (DB_INT_MAX if max is None else max)
+        super().__init__(url_map, fixed_digits=fixed_digits, min=builtins.max(low, DB_INT_MIN),
+                         max=builtins.min(high, DB_INT_MAX), signed=signed)
 
     def to_python(self, value):
         if len(value) > 20:  # longer than any 64-bit number: no need to convert it

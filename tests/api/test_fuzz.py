@@ -43,7 +43,7 @@ def serve(app):
     return server, thread
 
 
-def test_the_whole_document_holds_under_every_check(app, staff_token, api_key):
+def test_the_whole_document_holds_under_every_check(app, staff_token, api_key, tmp_path):
     """schemathesis over every operation with a staff token and an API key, every check it
     has (server errors, status codes, content types, response schemas and headers, valid data
     accepted, invalid data rejected, 405 with Allow, missing headers), all phases, seeded and
@@ -57,7 +57,7 @@ def test_the_whole_document_holds_under_every_check(app, staff_token, api_key):
              "--checks", "all", "--max-examples", str(EXAMPLES), "--seed", str(SEED),
              "--generation-deterministic", "--workers", "1", "--no-color",
              "-H", f"Authorization: Bearer {token}", "-H", f"X-API-Key: {api_key}"],
-            capture_output=True, text=True, timeout=600, cwd=ROOT_DIR,
+            capture_output=True, text=True, timeout=600, cwd=tmp_path,  # its cache stays there
             env={**os.environ, "SCHEMATHESIS_HOOKS": "tests.api.schemathesis_hooks",
                  "PYTHONPATH": str(ROOT_DIR)})
     finally:
