@@ -4,7 +4,7 @@
 preference: `?lang=`, then the `lang` cookie, then Accept-Language, then Chinese (Simplified).
 """
 from flask import has_request_context, request
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l, ngettext, pgettext  # noqa: F401
+from flask_babel import get_locale, ngettext, pgettext  # noqa: F401
 
 from portal.core.text import to_traditional
 

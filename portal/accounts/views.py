@@ -36,7 +36,7 @@ ROLE_LABELS = {"administrator": _l("Administrator"), "moderator": _l("Moderator"
 def _safe_next(target: str) -> str:
     parts = urlsplit(target or "")
     if parts.scheme or parts.netloc or not (target or "").startswith("/") \
-            or target.startswith("//") or "\\" in target:
+            or target.startswith("//") or "\\" in target or not target.isprintable():
         return url_for("accounts.home")
     return target
 

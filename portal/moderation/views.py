@@ -3,6 +3,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from portal.accounts.permissions import register_staff_link, role_required
+from portal.core.inputs import page_arg
 from portal.core.unit_of_work import writes
 from portal.extensions import db
 from portal.i18n import _, _l
@@ -109,7 +110,7 @@ def _filter_choices() -> dict:
 def queue():
     """The review queue: received and held submissions, filtered and sorted."""
     spec = _filter_from_args(request.args)
-    pagination = queue_page(spec, max(1, request.args.get("page", 1, type=int)))
+    pagination = queue_page(spec, page_arg())
     form = BulkForm()
     form.fill_choices()
     args = {k: v for k, v in request.args.items() if k != "page"}
@@ -273,7 +274,7 @@ def reply_view(submission_id):
 @role_required("administrator")
 def audit():
     """The audit log (administrators)."""
-    pagination = reports.audit_page(max(1, request.args.get("page", 1, type=int)),
+    pagination = reports.audit_page(page_arg(),
                                     action=request.args.get("action", "")[:40],
                                     actor=request.args.get("actor", "")[:80])
     return render_template("moderation/audit.html", pagination=pagination,
@@ -298,6 +299,7 @@ def dashboard():
 @bp.get("/staff/export.csv")
 @writes  # the audit entry
 @role_required(*ALL_STAFF)
+@writes  # the audit entry: take the write lock first, not after reading
 def export():
     """CSV of the submissions filtered as on screen (every status unless one is chosen)."""
     spec = _filter_from_args(request.args, default_statuses=())
