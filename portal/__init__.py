@@ -18,11 +18,15 @@ def create_app(config=None) -> Flask:
 
 
 def _configure(app: Flask, config) -> None:
+    from portal.core.inputs import register_converters
+    from portal.core.storage import prepare_storage
     from portal.kiosk.services import apply_kiosk_config
 
     app.config.update(load_config())
     app.config.update(config or {})
     apply_kiosk_config(app)  # PORTAL_KIOSK_* defaults, kept with the feature
+    prepare_storage(app.config)  # data, uploads, index and the SQLite file: owner only
+    register_converters(app)  # bounded ids and path parts, before any route is added
 
 
 def _init_extensions(app: Flask) -> None:
@@ -59,6 +63,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_features(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.core.errors import register_error_handlers
+    from portal.core.inputs import check_request_shape
     from portal.core.pagecache import register_page_version
     from portal.core.security import apply_security_headers
     from portal.core.templating import register_template_helpers
@@ -69,14 +74,15 @@ def _register_features(app: Flask) -> None:
     from portal.moderation.views import bp as moderation_bp
     from portal.participation.staff_views import bp as participation_staff_bp
     from portal.participation.views import bp as participation_bp
-    from portal.stations.views import bp as stations_bp
     from portal.search.views import bp as search_bp
+    from portal.stations.views import bp as stations_bp
     from portal.submissions.services import latest_change_id
     from portal.submissions.views import bp as submissions_bp
 
     register_template_helpers(app)
     register_page_version(app, latest_change_id)
     register_error_handlers(app)
+    app.before_request(check_request_shape)
     app.after_request(apply_security_headers)
     app.after_request(remember_locale)
     for blueprint in (core_bp, submissions_bp, stations_bp, accounts_bp, search_bp, kiosk_bp,
@@ -88,7 +94,8 @@ def _register_workers(app: Flask) -> None:
     from portal.core.health import register_readiness_check
     from portal.forwarding.relay import relay_task
     from portal.forwarding.services import readiness as forwarding_readiness
-    from portal.search.indexer import apply_changes, readiness as search_readiness
+    from portal.search.indexer import apply_changes
+    from portal.search.indexer import readiness as search_readiness
     from portal.worker import register_worker_task
 
     register_worker_task(app, "search-indexer", apply_changes)
@@ -122,8 +129,8 @@ def _register_cli(app: Flask) -> None:
     from portal.kiosk.cli import kiosk_enroll_command
     from portal.operations.cli import backup_command, purge_personal_data_command
     from portal.screening.cli import screening_report_command
-    from portal.stations.cli import seed_command
     from portal.search.cli import reindex_command
+    from portal.stations.cli import seed_command
     from portal.submissions.cli import publish_command
     from portal.worker import worker_command
 

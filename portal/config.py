@@ -3,6 +3,8 @@ import os
 import secrets
 from pathlib import Path
 
+from portal.core.storage import private_dir
+
 ROOT_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -27,13 +29,13 @@ def _secret_key(data_dir: Path) -> str:
 def load_config(environ=None) -> dict:
     """Build the Flask config dict from the environment (defaults suit a developer machine)."""
     env = os.environ if environ is None else environ
-    data_dir = Path(env.get("PORTAL_DATA_DIR") or ROOT_DIR / "instance").resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = private_dir(Path(env.get("PORTAL_DATA_DIR") or ROOT_DIR / "instance").resolve())
     database_url = env.get("PORTAL_DATABASE_URL") or f"sqlite:///{data_dir / 'portal.db'}"
     if database_url.startswith("postgresql://"):
         # psycopg 3 is the driver we ship; make the plain URL form work too.
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
     https = _bool(env.get("PORTAL_HTTPS"), False)
+    trusted_hosts = [h.strip() for h in env.get("PORTAL_TRUSTED_HOSTS", "").split(",") if h.strip()]
     webhook_secret = env.get("PORTAL_WEBHOOK_SECRET", "")
     return {
         "PORTAL_DATA_DIR": str(data_dir),
@@ -96,6 +98,13 @@ def load_config(environ=None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "PORTAL_HTTPS": https,
+        # The public address (scheme and host, no path): every absolute URL the portal gives out
+        # (API links, Location, OpenAPI servers, QR codes) is built from it, never from the
+        # request's Host or X-Forwarded-* headers. Unset, the request's own address is used.
+        "PORTAL_BASE_URL": env.get("PORTAL_BASE_URL", "").strip().rstrip("/"),
+        # Host names the portal answers to (others get 400); empty: any (Flask's TRUSTED_HOSTS).
+        "TRUSTED_HOSTS": trusted_hosts or None,
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,
         "PORTAL_PUBLIC_PAGE_SIZE": 20,
         # Rendered public pages kept per process, keyed by the change log (portal/core/pagecache).

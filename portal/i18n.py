@@ -4,9 +4,15 @@
 preference: `?lang=`, then the `lang` cookie, then Accept-Language, then Chinese (Simplified).
 """
 from flask import has_request_context, request
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l, ngettext, pgettext  # noqa: F401
+from flask_babel import get_locale, ngettext, pgettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.core.text import to_traditional
+
+__all__ = ["DEFAULT_LOCALE", "HTML_LANG", "LOCALES", "LOCALE_LABELS", "_", "_l", "current_locale",
+           "get_locale", "localized", "ngettext", "parse_locale", "pgettext", "remember_locale",
+           "select_locale"]
 
 LOCALES = ("zh", "zh_Hant", "en")
 DEFAULT_LOCALE = "zh"

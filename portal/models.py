@@ -1,12 +1,19 @@
 """Every feature's models, imported in one place so metadata (and migrations) see all tables."""
 from portal.accounts.models import ApiToken, AuditEntry, LoginAttempt, User  # noqa: F401
-from portal.stations.models import Area, Category, Station  # noqa: F401
-from portal.submissions.models import (  # noqa: F401
-    ChangeLog, Contact, Photo, StatusEvent, Submission, Support, TrackingMiss)
-from portal.core.ratelimit import RateLimitCounter  # noqa: F401
-from portal.moderation.models import Redaction  # noqa: F401
-from portal.kiosk.models import Kiosk, KioskEnrolment  # noqa: F401
 from portal.api.models import ApiKey  # noqa: F401
+from portal.core.ratelimit import RateLimitCounter  # noqa: F401
 from portal.forwarding.models import Delivery, Incident, PlatformEvent, RelayPosition  # noqa: F401
+from portal.kiosk.models import Kiosk, KioskEnrolment  # noqa: F401
+from portal.moderation.models import Redaction  # noqa: F401
 from portal.participation.models import (  # noqa: F401
     Comment, IdeaAnswer, IdeaProgress, IdeaSetting)
+from portal.stations.models import Area, Category, Station  # noqa: F401
+from portal.submissions.models import (  # noqa: F401
+    ChangeLog,
+    Contact,
+    Photo,
+    StatusEvent,
+    Submission,
+    Support,
+    TrackingMiss,
+)

@@ -1,7 +1,8 @@
 """`flask portal worker`: runs the background tasks features register (indexer, relay).
 
 A feature registers a task with `register_worker_task(app, name, fn)`; `fn()` does one batch of
-due work, commits its own transaction, and returns how many items it handled. `--only NAME,...`
+due work inside a unit of work (committing between its own steps where it must, before any
+I/O) and returns how many items it handled. `--only NAME,...`
 runs a subset: a scaled deployment runs the search indexer on every host (each feeds its own
 index) and the forwarding relay only where it wants it (docs/deployment.md).
 """
@@ -9,9 +10,10 @@ import threading
 import time
 
 import click
-from flask.cli import with_appcontext
 from flask import current_app
+from flask.cli import with_appcontext
 
+from portal.core.unit_of_work import unit_of_work
 from portal.extensions import db
 
 
@@ -39,10 +41,12 @@ def run_round(only=None) -> int:
 
 
 def _run_task(name, task) -> int:
+    """One round of one task, as a unit of work (a task may also commit between its steps,
+    before any I/O); a failure is logged and the round's work retried next time."""
     try:
-        return task() or 0
-    except Exception:  # one failing task must not stop the others; it is retried next round
-        db.session.rollback()
+        with unit_of_work():
+            return task() or 0
+    except Exception:  # one failing task must not stop the others
         current_app.logger.exception("worker task %s failed", name)
         return 0
 

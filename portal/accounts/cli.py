@@ -6,7 +6,7 @@ from flask.cli import with_appcontext
 
 from portal.accounts.models import ROLES
 from portal.accounts.services import AccountError, create_user
-from portal.extensions import db
+from portal.core.unit_of_work import unit_of_work
 
 
 @click.command("create-user")
@@ -21,8 +21,9 @@ def create_user_command(username, role, password_stdin):
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(username, role, password)
+        with unit_of_work():
+            user = create_user(username, role, password)
+            created = f"Created {user.role} {user.username}."
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
-    db.session.commit()
-    click.echo(f"Created {user.role} {user.username}.")
+    click.echo(created)

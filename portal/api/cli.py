@@ -4,7 +4,7 @@ from flask.cli import with_appcontext
 
 from portal.accounts.tokens import MAX_TOKEN_DAYS, issue_staff_token
 from portal.api.services import issue_api_key
-from portal.extensions import db
+from portal.core.unit_of_work import unit_of_work
 
 
 @click.command("create-token")
@@ -14,12 +14,14 @@ from portal.extensions import db
               help="Days until the token expires (default: PORTAL_API_TOKEN_DAYS, 90).")
 def create_token_command(username, days):
     """Print a new staff API bearer token for USERNAME (shown once; only its hash is kept)."""
-    issued = issue_staff_token(username, days=days)
-    if issued is None:
-        raise click.ClickException(f"No active staff user named {username}.")
-    db.session.commit()
-    click.echo(issued[1])
-    click.echo(f"Expires {issued[0].expires_at:%Y-%m-%d %H:%M} UTC.", err=True)
+    with unit_of_work():
+        issued = issue_staff_token(username, days=days)
+        if issued is None:
+            raise click.ClickException(f"No active staff user named {username}.")
+        token, secret = issued
+        expires = f"Expires {token.expires_at:%Y-%m-%d %H:%M} UTC."
+    click.echo(secret)
+    click.echo(expires, err=True)
 
 
 @click.command("create-api-key")
@@ -28,8 +30,8 @@ def create_token_command(username, days):
 def create_api_key_command(name):
     """Print a new API key for a client system called NAME (shown once)."""
     try:
-        _key, secret = issue_api_key(name, created_by="cli")
+        with unit_of_work():
+            _key, secret = issue_api_key(name, created_by="cli")
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    db.session.commit()
     click.echo(secret)

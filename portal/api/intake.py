@@ -6,6 +6,7 @@ Idempotency-Key) live here, and its errors are domain exceptions that the bluepr
 handlers answer in their own shapes.
 """
 from portal.api.services import find_service
+from portal.core.text import has_content
 from portal.i18n import LOCALES, _
 from portal.submissions.idempotency import api_key_scope, open311_key
 from portal.submissions.models import KINDS
@@ -125,7 +126,7 @@ def submit_from_open311(form: dict, photos: list, *, client, idempotency_key: st
         problems.append(_("No service has the code %(code)s.", code=service_code))
     lat, lon = form.get("lat") or None, form.get("long") or None
     address = form.get("address_string") or form.get("address_id") or ""
-    if not ((lat and lon) or address.strip()):
+    if not ((lat and lon) or has_content(address)):
         problems.append(_("A location is required: lat and long, or address_string."))
     if problems:
         raise Open311Invalid(*problems)

@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import wraps
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, g, request, url_for
+from flask import Blueprint, current_app, g, request
 from flask_babel import force_locale
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
@@ -19,7 +19,10 @@ from portal.api.auth import current_api_key, has_nul, rate_limit_key, rate_limit
 from portal.api.intake import Open311Invalid, submit_from_open311
 from portal.api.open311_format import render, render_errors
 from portal.api.services import find_service, find_service_request, open311_requests, reference_rows
+from portal.core.errors import register_error_renderer
+from portal.core.inputs import DATE_MAX, DATE_MIN, aware_in_range
 from portal.core.ratelimit import limit_per_api_key, rate_limited_message
+from portal.core.urls import external_url
 from portal.i18n import _, current_locale, parse_locale
 from portal.stations.models import Area, Station
 from portal.stations.services import category_tree
@@ -39,9 +42,9 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 class Open311Error(Exception):
     """An error answered in the specification's error list, with its HTTP status."""
 
-    def __init__(self, status, *descriptions):
+    def __init__(self, status, *descriptions, headers=None):
         super().__init__(status)
-        self.status, self.descriptions = status, descriptions
+        self.status, self.descriptions, self.headers = status, descriptions, headers or {}
 
 
 def _fmt() -> str:
@@ -72,7 +75,9 @@ def _errors(status, descriptions):
 
 @bp.errorhandler(Open311Error)
 def _open311_error(exc):
-    return _errors(exc.status, exc.descriptions)
+    response = _errors(exc.status, exc.descriptions)
+    response.headers.update(exc.headers)
+    return response
 
 
 @bp.errorhandler(Open311Invalid)
@@ -115,12 +120,22 @@ def _rate_limited(_exc):
     return response
 
 
+@bp.record_once
+def _register_error_format(state):
+    """Errors under /open311/ in the specification's format, also where no route matched."""
+    register_error_renderer(state.app, "/open311/", _http_error)
+
+
 @bp.errorhandler(HTTPException)
 def _http_error(exc):
     description = {413: _("The request is too large."),
                    405: _("This method is not allowed here.")}.get(
         exc.code, _("The request could not be understood."))
-    return render_errors(_fmt(), exc.code or 400, [str(description)])
+    response = render_errors(_fmt(), exc.code or 400, [str(description)])
+    for name, value in exc.get_headers():  # Allow on 405
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _extensions() -> bool:
@@ -137,7 +152,7 @@ def discovery(fmt):
         "contact": _("Yangpu Riverside Residents' Portal, through the operations center."),
         "key_service": _("API keys are issued by the portal's administrators."),
         "endpoints": [{"specification": SPECIFICATION,
-                       "url": url_for(".services", fmt=fmt, _external=True).rsplit("/", 1)[0],
+                       "url": external_url(".services", fmt=fmt).rsplit("/", 1)[0],
                        "changeset": CHANGESET, "type": "production",
                        "formats": ["text/xml", "application/json"]}],
     }
@@ -175,6 +190,10 @@ def _parse_date(name):
                                   "2026-11-05T08:15:30+08:00.", name=name)) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    if not aware_in_range(value):  # 0001-01-01 or an offset past 9999 cannot become UTC
+        raise Open311Error(400, _("%(name)s must be a date and time between %(start)s and "
+                                  "%(end)s.", name=name, start=DATE_MIN.isoformat(),
+                                  end=DATE_MAX.isoformat()))
     return value
 
 
@@ -279,11 +298,15 @@ def create_request(fmt):
 def not_found(rest):
     """Anything else under /open311/: 404 (or 405) in the specification's error format."""
     adapter = current_app.url_map.bind("")
+    allowed = []
     for method in ("GET", "POST"):
         try:
             endpoint, _args = adapter.match(request.path, method=method)
         except HTTPException:
             continue
         if endpoint != request.endpoint:
-            raise Open311Error(405, _("This method is not allowed here."))
+            allowed.append(method)
+    if allowed:
+        allow = ", ".join(sorted({*allowed, *(["HEAD"] if "GET" in allowed else []), "OPTIONS"}))
+        raise Open311Error(405, _("This method is not allowed here."), headers={"Allow": allow})
     raise Open311Error(404, _("There is no such Open311 resource."))

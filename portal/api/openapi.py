@@ -3,9 +3,12 @@
 Kept as data next to the views it describes; tests/api/test_openapi.py proves they agree (every
 route documented, real responses valid against these schemas) and fuzzes the API from it.
 """
+import sys
+import unicodedata
 from copy import deepcopy
 
 from portal.api.services import DECISIONS, MAX_PAGE_SIZE
+from portal.core.text import BLANK_LETTERS
 from portal.i18n import LOCALES
 from portal.moderation.services import REJECT_REASONS
 from portal.submissions.idempotency import KEY_MAX, KEY_PATTERN
@@ -14,6 +17,58 @@ from portal.submissions.public_text import FIELD_NAMES, PUBLIC_COLUMNS
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 DATETIME = {"type": "string", "format": "date-time"}
+
+
+def _class(chars) -> str:
+    """Characters as a regular-expression class body: runs of code points as escaped ranges."""
+    def escape(code):
+        return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
+    codes, parts = sorted(ord(c) for c in chars), []
+    start = previous = codes[0]
+    for code in codes[1:] + [None]:
+        if code is not None and code == previous + 1:
+            previous = code
+            continue
+        parts.append(escape(start) if start == previous else f"{escape(start)}-{escape(previous)}")
+        if code is not None:
+            start = previous = code
+    return "".join(parts)
+
+
+# The text rules of portal/submissions/validation.py as patterns, so that what the schema
+# allows the API accepts and the reverse: no control characters or bidirectional overrides
+# anywhere (single-line fields may hold those a line's white space folds away), and a minimum
+# counted in characters that show (format characters and blank letters do not).
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_CONTROLS = {chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20),
+                               *range(0x7F, 0xA0)]}
+_FOLDED = {c for c in _CONTROLS if c.isspace()}  # str.split() takes these as white space
+_INVISIBLE = {chr(c) for c in range(sys.maxunicode + 1)
+              if unicodedata.category(chr(c)) == "Cf"} | set(BLANK_LETTERS)
+
+
+def _text_pattern(minimum: int = 0, single_line: bool = True) -> str:
+    refused = _class((_CONTROLS - _FOLDED if single_line else _CONTROLS) | _BIDI)
+    invisible = _class(_INVISIBLE - _BIDI)
+    inner = f"[^{refused}]"
+    # A multi-line text is only stripped at both ends, where white-space controls vanish too.
+    # Written so that each part stops at the next character that shows: no costly backtracking.
+    head, tail = ("", "") if single_line else ("\\s*", f"(?:{inner}*[^\\s{refused}])?\\s*")
+    if not minimum:
+        return f"^{head}{inner}*$" if single_line else f"^{head}{tail}$"
+    shown = f"[^\\s{_class(_CONTROLS | _INVISIBLE)}]"
+    gap = f"(?:[^\\S{refused}]|[{invisible}])"
+    start = f"{head}(?:[{invisible}]{gap}*)?" if head else f"{gap}*"
+    rest = f"{inner}*" if single_line else tail
+    return f"^{start}{shown}(?:{gap}*{shown}){{{minimum - 1}}}{rest}$"
+
+
+def _text(minimum=0, maximum=None, single_line=True, nullable=False) -> dict:
+    schema = {"type": ["string", "null"] if nullable else "string",
+              "pattern": _text_pattern(minimum, single_line)}
+    if maximum:
+        schema["maxLength"] = maximum
+    return schema
 
 
 def _ref(name):
@@ -35,7 +90,9 @@ def _error(description):
 
 
 ERRORS = {
-    "400": _error("Malformed request: invalid JSON, invalid UTF-8, bad query parameters."),
+    "400": _error("Malformed request: invalid JSON, invalid UTF-8, bad query parameters "
+                  "(an unknown lang included)."),
+    "414": _error("The URL is too long."),
     "401": _error("Missing or invalid credentials; for staff tokens the error code says "
                   "whether it expired (token_expired) or was revoked (token_revoked)."),
     "403": _error("The credentials do not allow this."),
@@ -54,7 +111,8 @@ ERRORS = {
 
 def _responses(ok_status, ok, *errors):
     responses = {ok_status: ok}
-    for status in errors + ("429",):
+    # Any request can be malformed, too long, sent with another method, or too frequent.
+    for status in sorted({*errors, "400", "405", "414", "429"}):
         responses[status] = {"$ref": f"#/components/responses/E{status}"}
     return responses
 
@@ -95,19 +153,36 @@ SCHEMAS = {
     "SubmissionCreate": _obj({
         "kind": {"type": "string", "enum": list(KINDS)},
         "category": {"type": "string", "description": "A sub-category code (GET /categories)."},
-        "title": {"type": "string", "minLength": 2, "maxLength": 120},
-        "body": {"type": "string", "minLength": 5, "maxLength": 5000},
+        "title": _text(2, 120),
+        "body": _text(5, 5000, single_line=False),
         "area": {"type": "string", "description": "An area code (GET /areas)."},
-        "place": {"type": ["string", "null"], "maxLength": 200},
+        "place": _text(0, 200, nullable=True),
         "lat": {"type": ["number", "null"], "minimum": -90, "maximum": 90},
         "lon": {"type": ["number", "null"], "minimum": -180, "maximum": 180},
         "station": {"type": ["string", "null"], "description": "A station code."},
         "contact": {"type": ["object", "null"], "additionalProperties": False, "properties": {
-            "name": NULLABLE_STRING, "phone": NULLABLE_STRING, "email": NULLABLE_STRING}},
+            "name": _text(0, 100, nullable=True),
+            "phone": {"type": ["string", "null"],
+                      "pattern": "^\\s*(?:\\+?[0-9][0-9\\-]{4,19})?\\s*$"},
+            "email": {"anyOf": [{"type": "null"}, {"const": ""},
+                                {"type": "string", "format": "email"}]}}},
         "consent": {"type": ["boolean", "null"],
                     "description": "The contact details may be passed to the department."},
         "language": {"type": ["string", "null"], "enum": list(LOCALES) + [None]},
-    }, required=["kind", "category", "title", "body", "area"]),
+    }, required=["kind", "category", "title", "body", "area"]) | {
+        # Coordinates come in pairs: both numbers, or neither.
+        "allOf": [{"if": {"required": [a], "properties": {a: {"type": "number"}}},
+                   "then": {"required": [b], "properties": {b: {"type": "number"}}}}
+                  for a, b in (("lat", "lon"), ("lon", "lat"))] + [
+            # Consent to pass contact details on needs details to pass on.
+            {"if": {"required": ["consent"], "properties": {"consent": {"const": True}}},
+             "then": {"required": ["contact"], "properties": {"contact": {
+                 "type": "object", "anyOf": [
+                     {"required": ["name"], "properties": {"name": _text(1)}},
+                     {"required": ["phone"],
+                      "properties": {"phone": {"type": "string", "pattern": "[0-9]"}}},
+                     {"required": ["email"],
+                      "properties": {"email": {"type": "string", "minLength": 1}}}]}}}}]},
     "SubmissionCreated": _obj({"code": {"type": "string"}, "display_code": {"type": "string"},
                                "status": {"type": "string", "enum": list(STATUSES)},
                                "tracking_url": {"type": "string", "format": "uri"}}),
@@ -170,17 +245,24 @@ SCHEMAS = {
         "duplicate_of": {"type": ["string", "null"],
                          "description": "Tracking code of the submission this one repeats "
                                         "(required with reason duplicate)."},
-        "note": {"type": ["string", "null"], "description": "Internal note (staff only)."},
-        "public_title": {"type": ["string", "null"],
+        "note": {**_text(0, nullable=True), "description": "Internal note (staff only)."},
+        "public_title": {**_text(0, nullable=True),
                          "description": "The public title (publish); personal data is masked. "
                                         "Omit title and text to publish the automatically "
                                         "masked version."},
-        "public_body": {"type": ["string", "null"],
+        "public_body": {**_text(0, single_line=False, nullable=True),
                         "description": "The public text (publish); personal data is masked."},
-        "public_place": {"type": ["string", "null"],
+        "public_place": {**_text(0, single_line=True, nullable=True),
                          "description": "The public place (publish, optional); personal data "
                                         "is masked. Omitted: the resident's place, masked."},
-    }, required=["action"]),
+    }, required=["action"]) | {
+        # A rejection names its reason; a duplicate names the submission it repeats.
+        "allOf": [{"if": {"properties": {"action": {"const": "reject"}}},
+                   "then": {"required": ["reason"],
+                            "properties": {"reason": {"enum": list(REJECT_REASONS)}}}},
+                  {"if": {"required": ["reason"], "properties": {"reason": {"const": "duplicate"}}},
+                   "then": {"required": ["duplicate_of"],
+                            "properties": {"duplicate_of": {"type": "string", "minLength": 1}}}}]},
 }
 # An idea's official answer (added by the ideas section; absent for issues, null until answered).
 OUTCOME = {"type": ["object", "null"], "additionalProperties": False,

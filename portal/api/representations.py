@@ -5,10 +5,11 @@ Nothing here reads the request; the locale is passed in. Contact details never a
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 
 from portal.core.text import to_traditional
+from portal.core.urls import external_url
 from portal.i18n import LOCALES, _, _l, localized
 from portal.submissions.labels import CHANNEL_LABELS, KIND_LABELS, STATUS_LABELS
 from portal.submissions.models import OPEN_STATUSES
@@ -111,7 +112,7 @@ def tracking(submission, locale: str) -> dict:
         **tracking_text(submission),  # title, body, place: personal data masked
         "published": submission.published,
         "created_at": w3c(submission.created_at), "updated_at": w3c(submission.updated_at),
-        "tracking_url": url_for("submissions.track", code=submission.code, _external=True),
+        "tracking_url": external_url("submissions.track", code=submission.code),
         "timeline": timeline(submission, locale),
         **extras(submission, locale),
     }
@@ -127,8 +128,7 @@ def search_result(submission, snippet, locale: str) -> dict:
         "area": _ref(submission.area, locale),
         "station": _ref(submission.station, locale, "slug"),
         "published_at": w3c(submission.published_at),
-        "url": url_for("submissions.published_detail", submission_id=submission.id,
-                       _external=True),
+        "url": external_url("submissions.published_detail", submission_id=submission.id),
         **extras(submission, locale),
     }
 
@@ -224,7 +224,7 @@ def open311_request(submission, *, by_code: bool, locale: str, extensions: bool)
         "address": text["place"] or localized(submission.area, "name", locale),
         "address_id": None, "zipcode": None,
         "lat": submission.latitude, "long": submission.longitude,
-        "media_url": url_for("submissions.photo", name=photo.filename, _external=True)
+        "media_url": external_url("submissions.photo", name=photo.filename)
         if photo else None,
     }
     if extensions:

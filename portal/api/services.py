@@ -155,7 +155,12 @@ def apply_decision(submission, *, action: str, user, reason: str = "", note: str
 
 def is_tracking_code(value: str) -> bool:
     """True for a value that looks like a tracking code rather than a public id."""
-    return not (value or "").isdigit() or len(value) == 10
+    return not _ascii_digits(value or "") or len(value) == 10
+
+
+def _ascii_digits(value: str) -> bool:
+    """"①" and "٣" are digits to str.isdigit, but int() or a database cannot take them."""
+    return value.isascii() and value.isdigit()
 
 
 def find_service_request(request_id: str):
@@ -166,7 +171,7 @@ def find_service_request(request_id: str):
         submission = find_by_code(request_id)
         if submission is not None:
             return submission, True
-    if request_id.isdigit() and len(request_id) < 12:
+    if _ascii_digits(request_id) and len(request_id) < 12:
         submission = db.session.get(Submission, int(request_id))
         if submission is not None and submission.published:
             return submission, False

@@ -5,7 +5,7 @@ The API uses keys and tokens, never cookies, so it is exempt from CSRF (see crea
 """
 import json
 
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import Blueprint, g, jsonify, request
 
 from portal.api import representations as rep
 from portal.api.auth import (
@@ -28,7 +28,8 @@ from portal.api.services import (
 )
 from portal.core.errors import error_response
 from portal.core.ratelimit import limit_per_api_key
-from portal.i18n import _, current_locale
+from portal.core.urls import external_url
+from portal.i18n import LOCALES, _, current_locale
 from portal.moderation.services import ModerationConflict
 from portal.search import services as search_service
 from portal.stations.models import Area, Station
@@ -85,6 +86,11 @@ def _guard_request():
     request.max_content_length = JSON_MAX_BYTES
     if has_nul([*request.args.values(), *(request.view_args or {}).values()]):
         raise ApiError(400, _("The request contains a NUL character."), "invalid_encoding")
+    languages = request.args.getlist("lang")
+    if languages and (len(languages) > 1 or languages[0] not in LOCALES):
+        # The documented enum, enforced: a typo is an error, not a silent fallback.
+        raise ApiError(400, _("Some of the query parameters are not valid."), "invalid_query",
+                       {"lang": _("Choose one of: %(choices)s.", choices=", ".join(LOCALES))})
 
 
 def _invalid(fields):
@@ -140,7 +146,7 @@ def _page_args():
 
 def _int_arg(name, default, fields, maximum):
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
         fields[name] = _("Give a whole number from 1 to %(n)d.", n=maximum)
@@ -167,8 +173,8 @@ def create():
     submission = creation.submission
     body = {"code": submission.code, "display_code": submission.display_code,
             "status": submission.status,
-            "tracking_url": url_for("submissions.track", code=submission.code, _external=True)}
-    headers = {"Location": url_for(".tracking", code=submission.code, _external=True)}
+            "tracking_url": external_url("submissions.track", code=submission.code)}
+    headers = {"Location": external_url(".tracking", code=submission.code)}
     if not creation.created:
         headers["Idempotent-Replayed"] = "true"
     return jsonify(body), 201, headers
@@ -237,7 +243,7 @@ def openapi():
     codes = {"category": [c.code for _top, children in category_tree() for c in children],
              "area": [a.code for a in reference_rows(Area)],
              "station": [s.slug for s in reference_rows(Station)]}
-    return jsonify(openapi_document(url_for(".openapi", _external=True).rsplit("/", 1)[0],
+    return jsonify(openapi_document(external_url(".openapi").rsplit("/", 1)[0],
                                     codes))
 
 

@@ -1,7 +1,7 @@
 """Error pages: HTML in the visitor's language, JSON under /api/ and /open311/; never a trace."""
 from flask import current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from portal.extensions import db
 from portal.i18n import _l
@@ -29,7 +29,11 @@ CSRF_MESSAGE = _l("This form has expired or was sent from elsewhere. Please go b
 
 
 def wants_json() -> bool:
-    return request.path.startswith(("/api/", "/open311/"))
+    """JSON under /api/ and /open311/, and for any client that sends JSON or prefers it."""
+    if request.path.startswith(("/api/", "/open311/")) or request.is_json:
+        return True
+    accept = request.accept_mimetypes
+    return accept["application/json"] > accept["text/html"]
 
 
 def error_response(status: int, message=None, code=None, fields=None):
@@ -44,15 +48,32 @@ def error_response(status: int, message=None, code=None, fields=None):
                            message=message), status
 
 
+def register_error_renderer(app, prefix: str, render) -> None:
+    """`render(exc)` answers every HTTP error under `prefix`, also when no route matched there
+    (a protocol with an error format of its own, such as Open311's)."""
+    app.extensions.setdefault("portal_error_renderers", {})[prefix] = render
+
+
 def handle_http_exception(exc: HTTPException):
-    response_body, status = error_response(exc.code or 500)
-    if exc.code == 429 and getattr(exc, "retry_after", None):
-        return response_body, status, {"Retry-After": str(exc.retry_after)}
-    return response_body, status
+    for prefix, render in current_app.extensions.get("portal_error_renderers", {}).items():
+        if request.path.startswith(prefix):
+            return render(exc)
+    response_body, status = error_response(exc.code or 500, getattr(exc, "portal_message", None))
+    # The exception's own headers carry meaning: Allow on 405, Retry-After on 429 and 503.
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    if exc.code == 429 and getattr(exc, "retry_after", None) and not any(
+            k.lower() == "retry-after" for k, _v in headers):
+        headers.append(("Retry-After", str(exc.retry_after)))
+    return response_body, status, headers
 
 
 def handle_csrf_error(_exc: CSRFError):
     return error_response(400, CSRF_MESSAGE, code="csrf")
+
+
+def handle_untrusted_host(_exc: SecurityError):
+    """A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either."""
+    return "Unknown host.\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def handle_unexpected(exc: Exception):
@@ -66,6 +87,7 @@ def handle_unexpected(exc: Exception):
 def register_error_handlers(app) -> None:
     """Attach the handlers to the app."""
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)

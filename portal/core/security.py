@@ -1,8 +1,11 @@
 """Security headers on every response, and no-store for pages that show personal data."""
 from functools import wraps
 
-from flask import make_response, request
+from flask import current_app, make_response, request
 
+# Served only over HTTPS: browsers refuse plain HTTP to this host for a year (subdomains are
+# left alone; they may be other services).
+HSTS = "max-age=31536000"
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
@@ -24,6 +27,8 @@ def apply_security_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config.get("PORTAL_HTTPS"):
+        headers.setdefault("Strict-Transport-Security", HSTS)
     # Pages vary with the language cookie and Accept-Language.
     headers.add("Vary", "Cookie")
     headers.add("Vary", "Accept-Language")

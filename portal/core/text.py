@@ -10,6 +10,10 @@ from functools import lru_cache
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 # C0/C1 control characters except tab and newline (which multi-line text may hold).
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Letters that fonts draw as nothing (Hangul fillers, the blank Braille pattern); with the
+# format characters (zero-width space and joiners, word joiner, BOM, soft hyphen...) they can
+# make a field look filled in while it shows nothing.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
 
 
 @lru_cache(maxsize=None)
@@ -47,6 +51,17 @@ def clean_block(text: str) -> str:
     """Trim, normalise line endings and collapse runs of blank lines to one."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def visible(text: str) -> str:
+    """The text without the characters that show nothing (format characters, blank letters)."""
+    return "".join(c for c in text or "" if c not in BLANK_LETTERS
+                   and unicodedata.category(c) != "Cf")
+
+
+def has_content(text: str) -> bool:
+    """True when the text shows something besides white space and invisible characters."""
+    return bool(visible(text).strip())
 
 
 def has_hidden_controls(text: str) -> bool:

@@ -4,7 +4,11 @@ from portal.forwarding.models import ACTIVE_INCIDENT_STATES, Incident
 from portal.stations.models import TEAMS, Area
 from portal.submissions.models import utcnow
 from portal.submissions.services import (
-    TRANSITIONS, TransitionNotAllowed, add_official_reply, change_status)
+    TRANSITIONS,
+    TransitionNotAllowed,
+    add_official_reply,
+    change_status,
+)
 
 # What the platform (or a dispatcher) reports -> the submission's status. `returned` sends the
 # case back to `accepted`, from where the relay forwards it again, routed afresh.

@@ -3,7 +3,7 @@ import click
 from flask import current_app, url_for
 from flask.cli import with_appcontext
 
-from portal.extensions import db
+from portal.core.unit_of_work import unit_of_work
 from portal.i18n import LOCALES
 from portal.kiosk.models import PAPER_WIDTHS
 from portal.kiosk.services import KioskError, enrol_kiosk
@@ -20,17 +20,18 @@ from portal.kiosk.services import KioskError, enrol_kiosk
 def kiosk_enroll_command(slug, label, language, paper):
     """Enrol a kiosk for station SLUG and print its one-time enrolment URL."""
     try:
-        kiosk, token = enrol_kiosk(slug, label=label, language=language, paper_width=int(paper),
-                                   actor="cli")
+        with unit_of_work():
+            kiosk, token = enrol_kiosk(slug, label=label, language=language,
+                                       paper_width=int(paper), actor="cli")
+            kiosk_name = f"Kiosk #{kiosk.id} for {kiosk.station.slug}"
     except KioskError as exc:
         raise click.ClickException(str(exc)) from None
-    db.session.commit()
     base = current_app.config["PORTAL_BASE_URL"] or "http://localhost:8000"
     with current_app.test_request_context(base_url=base):
         url = url_for("kiosk.enrol", token=token, _external=True)
     hours = current_app.config["PORTAL_KIOSK_ENROL_HOURS"]
     click.echo(url)
-    click.echo(f"Kiosk #{kiosk.id} for {kiosk.station.slug}: open this link once on the kiosk "
+    click.echo(f"{kiosk_name}: open this link once on the kiosk "
                f"within {hours} h.", err=True)
     if not current_app.config["PORTAL_BASE_URL"]:
         click.echo("PORTAL_BASE_URL is not set: replace http://localhost:8000 with the portal's "

@@ -36,9 +36,6 @@ def kiosk_config(environ=None) -> dict:
         "PORTAL_KIOSK_RECEIPT_SECONDS": int(env.get("PORTAL_KIOSK_RECEIPT_SECONDS", 60)),
         "PORTAL_KIOSK_HEARTBEAT_SECONDS": int(env.get("PORTAL_KIOSK_HEARTBEAT_SECONDS", 300)),
         "PORTAL_KIOSK_ENROL_HOURS": int(env.get("PORTAL_KIOSK_ENROL_HOURS", 24)),
-        # The public address printed on receipts and encoded in QR codes (and in the links the
-        # enrol command prints); by default the address the kiosk itself uses.
-        "PORTAL_BASE_URL": env.get("PORTAL_BASE_URL", "").rstrip("/"),
     }
 
 

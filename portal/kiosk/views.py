@@ -17,8 +17,10 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from portal.accounts.permissions import register_staff_link, role_required
+from portal.core.inputs import reads_json, strict_int
 from portal.core.ratelimit import client_address, limit_per_kiosk
-from portal.extensions import csrf, db
+from portal.core.urls import external_url
+from portal.extensions import csrf
 from portal.i18n import LOCALES, _, _l, localized
 from portal.kiosk import phrases
 from portal.kiosk.forms import EnrolForm, RevokeForm
@@ -138,6 +140,7 @@ def fresh_csrf():
 
 @bp.post("/kiosk/send")
 @limit_per_kiosk(key_func=device_rate_limit_key)
+@reads_json
 def send():
     """Create the submission from the draft (JSON); a retry with the same draft key is harmless."""
     kiosk = g.kiosk
@@ -177,9 +180,7 @@ def receipt():
     submission = find_by_code(code) if code else None
     if submission is None or _locale_or_none() is None:
         return redirect(url_for(".start"))
-    base = current_app.config["PORTAL_BASE_URL"]
-    track_url = (base + url_for("submissions.track", code=submission.code) if base
-                 else url_for("submissions.track", code=submission.code, _external=True))
+    track_url = external_url("submissions.track", code=submission.code)
     return render_template("kiosk/receipt.html", kiosk=g.kiosk, submission=submission,
                            track_url=track_url, qr=qr_svg(track_url))
 
@@ -196,11 +197,14 @@ def similar():
 
 @bp.post("/kiosk/support")
 @limit_per_kiosk(key_func=device_rate_limit_key)
+@reads_json
 def support():
     """"This is my problem too" (JSON): one more voice instead of a new submission."""
     values = request.get_json(silent=True)
-    submission_id = values.get("submission") if isinstance(values, dict) else None
-    if not isinstance(submission_id, int) or isinstance(submission_id, bool):
+    raw = values.get("submission") if isinstance(values, dict) else None
+    # A JSON integer that an id column can hold (not a string, not 2**64).
+    submission_id = strict_int(raw, minimum=1) if isinstance(raw, int) else None
+    if submission_id is None:
         return _json_error(400, "bad_request", _("The request could not be understood."))
     visit = session.setdefault(VISIT_KEY, uuid.uuid4().hex)
     support_from_kiosk(g.kiosk, find_published(submission_id), visit=visit,
@@ -226,10 +230,7 @@ def supported():
     submission = find_published(ids[-1]) if ids else None
     if submission is None or _locale_or_none() is None:
         return redirect(url_for(".start"))
-    base = current_app.config["PORTAL_BASE_URL"]
-    path = url_for("submissions.published_detail", submission_id=submission.id)
-    public_url = base + path if base else url_for(
-        "submissions.published_detail", submission_id=submission.id, _external=True)
+    public_url = external_url("submissions.published_detail", submission_id=submission.id)
     return render_template("kiosk/supported.html", kiosk=g.kiosk, submission=submission,
                            public_url=public_url, qr=qr_svg(public_url))
 
@@ -240,17 +241,16 @@ def reset():
     """End the visit: drop its server-side state and clear the page's storage."""
     session.clear()
     touch(g.kiosk)
-    db.session.commit()
     response = current_app.make_response(("", 204))
     response.headers["Clear-Site-Data"] = '"storage"'
     return response
 
 
 @bp.post("/kiosk/heartbeat")
+@reads_json
 def heartbeat():
     """An idle start screen says it is alive (and learns when it was revoked)."""
     touch(g.kiosk)
-    db.session.commit()
     return "", 204
 
 
@@ -261,7 +261,6 @@ def enrol(token):
     form = RevokeForm()  # CSRF only
     if enrolment is not None and form.validate_on_submit():
         credential = redeem_enrolment(token)
-        db.session.commit()
         session.clear()
         response = redirect(url_for(".start"), code=303)
         response.set_cookie(COOKIE_NAME, credential, max_age=COOKIE_MAX_AGE, path="/kiosk",
@@ -273,10 +272,7 @@ def enrol(token):
 
 
 def _enrolment_url(token: str) -> str:
-    base = current_app.config["PORTAL_BASE_URL"]
-    if base:
-        return base + url_for("kiosk.enrol", token=token)
-    return url_for("kiosk.enrol", token=token, _external=True)
+    return external_url("kiosk.enrol", token=token)
 
 
 def _admin_page(form, new_link=None, status=200):
@@ -305,7 +301,6 @@ def admin_enrol():
     kiosk, token = enrol_kiosk(form.station.data, label=form.label.data or "",
                                language=form.language.data, paper_width=form.paper_width.data,
                                actor=f"user:{current_user.username}")
-    db.session.commit()
     return _new_link_page(kiosk, token)
 
 
@@ -324,7 +319,6 @@ def admin_link(kiosk_id):
     if not RevokeForm().validate_on_submit() or kiosk.state == "revoked":
         abort(400)
     token = issue_enrolment(kiosk)
-    db.session.commit()
     return _new_link_page(kiosk, token)
 
 
@@ -336,7 +330,6 @@ def admin_revoke(kiosk_id):
     if not RevokeForm().validate_on_submit():
         abort(400)
     revoke_kiosk(kiosk, actor=f"user:{current_user.username}")
-    db.session.commit()
     return redirect(url_for(".admin"), code=303)
 
 

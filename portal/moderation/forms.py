@@ -1,10 +1,17 @@
 """Moderation forms. Choices are filled per request (categories and areas are data)."""
 from flask_wtf import FlaskForm
-from wtforms import (HiddenField, RadioField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField)
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from portal.core.inputs import database_id
 from portal.i18n import _l, localized
 from portal.moderation.services import REJECT_REASONS
 from portal.stations.services import active_areas, category_tree
@@ -33,7 +40,7 @@ BULK_ACTIONS = [SelectChoice("accept", _l("Accept")), SelectChoice("hold", _l("H
 
 
 class BulkForm(FlaskForm):
-    ids = SelectMultipleField(_l("Selected"), coerce=int, validate_choice=False)
+    ids = SelectMultipleField(_l("Selected"), coerce=database_id, validate_choice=False)
     action = SelectField(_l("Action"), choices=BULK_ACTIONS)
     reason = SelectField(_l("Reason (for rejecting)"), validate_choice=False,
                          validators=[Optional()])

@@ -5,16 +5,29 @@ from flask_babel import force_locale
 from sqlalchemy import String, cast
 
 from portal.accounts.services import record_audit
+from portal.core.text import has_content
 from portal.extensions import db
 from portal.i18n import _, _l
 from portal.moderation.models import Redaction
+from portal.stations.models import Area, Category, Station
 from portal.submissions.models import Submission
 from portal.submissions.public_text import (
-    FIELD_NAMES, PUBLIC_FIELDS, draft, findings_in_originals, masked)
+    FIELD_NAMES,
+    PUBLIC_FIELDS,
+    draft,
+    findings_in_originals,
+    masked,
+)
 from portal.submissions.services import (
-    TransitionNotAllowed, add_official_reply, change_status, edit_public_text, find_by_code,
-    merge_duplicate, reclassify, set_publication)
-from portal.stations.models import Area, Category, Station
+    TransitionNotAllowed,
+    add_official_reply,
+    change_status,
+    edit_public_text,
+    find_by_code,
+    merge_duplicate,
+    reclassify,
+    set_publication,
+)
 
 QUEUE_STATUSES = ("received", "held")
 REJECT_REASONS = {"spam": _l("Spam or advertising"), "abusive": _l("Abusive content"),
@@ -209,7 +222,7 @@ def save_public_version(submission, *, values: dict, keep, publish, actor) -> li
     for f in PUBLIC_FIELDS:
         if f.name not in text:
             continue
-        if f.required and not text[f.name].strip():
+        if f.required and not has_content(text[f.name]):
             raise ModerationError(_("The public version needs a title and a text."))
         if len(text[f.name]) > f.maximum:
             raise ModerationError(_("%(field)s: please keep this under %(n)d characters.",

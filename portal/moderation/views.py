@@ -1,23 +1,43 @@
 """Staff pages: the queue, a submission's review page, audit log, dashboard and export."""
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.accounts.permissions import register_staff_link, role_required
+from portal.core.inputs import page_arg
+from portal.core.unit_of_work import writes
 from portal.extensions import db
 from portal.i18n import _, _l
 from portal.moderation import reports
-from portal.moderation.forms import (BulkForm, ClassifyForm, DecisionForm, MergeForm,
-                                     PublicVersionForm, PublishForm, ReplyForm)
+from portal.moderation.forms import (
+    BulkForm,
+    ClassifyForm,
+    DecisionForm,
+    MergeForm,
+    PublicVersionForm,
+    PublishForm,
+    ReplyForm,
+)
 from portal.moderation.services import (
-    QUEUE_STATUSES, REASON_FILTERS, REJECT_REASONS, ModerationError, QueueFilter, bulk_decide,
-    change_classification, decide, find_submission, merge_into, queue_page, reply,
-    save_public_version, set_published, suggested_public_version)
-from portal.stations.services import active_areas, category_tree
+    QUEUE_STATUSES,
+    REASON_FILTERS,
+    REJECT_REASONS,
+    ModerationError,
+    QueueFilter,
+    bulk_decide,
+    change_classification,
+    decide,
+    find_submission,
+    merge_into,
+    queue_page,
+    reply,
+    save_public_version,
+    set_published,
+    suggested_public_version,
+)
 from portal.stations.models import Station
+from portal.stations.services import active_areas, category_tree
 from portal.submissions.models import CHANNELS, KINDS, STATUSES
-from portal.submissions.public_text import (
-    FIELD_NAMES, PUBLIC_FIELDS, draft, masked, originals)
+from portal.submissions.public_text import FIELD_NAMES, PUBLIC_FIELDS, draft, masked, originals
 from portal.submissions.services import find_by_code
 from portal.submissions.supports import support_bursts
 from portal.submissions.tracking import failed_lookup_report
@@ -90,7 +110,7 @@ def _filter_choices() -> dict:
 def queue():
     """The review queue: received and held submissions, filtered and sorted."""
     spec = _filter_from_args(request.args)
-    pagination = queue_page(spec, max(1, request.args.get("page", 1, type=int)))
+    pagination = queue_page(spec, page_arg())
     form = BulkForm()
     form.fill_choices()
     args = {k: v for k, v in request.args.items() if k != "page"}
@@ -107,7 +127,6 @@ def bulk():
     if form.validate_on_submit() and form.ids.data:
         done, skipped = bulk_decide(form.ids.data, form.action.data, actor=current_user,
                                     reason=form.reason.data or "")
-        db.session.commit()
         flash(_("%(done)d done, %(skipped)d skipped.", done=done, skipped=skipped))
     else:
         flash(_("Select at least one submission."))
@@ -153,14 +172,18 @@ def by_code(code):
     return redirect(url_for(".detail", submission_id=submission.id))
 
 
+@bp.errorhandler(ModerationError)
+def _refused(exc):
+    """A decision the case does not allow: the review page again with the reason (the unit of
+    work has rolled back whatever the action had begun)."""
+    submission = find_submission(request.view_args.get("submission_id")) or abort(404)
+    public_form = PublicVersionForm() if request.endpoint == "moderation.public_view" else None
+    return _detail_page(submission, 422, str(exc), public_form=public_form)
+
+
 def _act(submission, action, success_message):
-    """Run a moderation service, commit, and come back to the review page."""
-    try:
-        action()
-    except ModerationError as exc:
-        db.session.rollback()
-        return _detail_page(find_submission(submission.id), 422, str(exc))
-    db.session.commit()
+    """Run a moderation service and come back to the review page."""
+    action()
     flash(success_message)
     return redirect(url_for(".detail", submission_id=submission.id), code=303)
 
@@ -203,14 +226,8 @@ def public_view(submission_id):
     if not form.validate_on_submit():
         abort(400)
     publish = {"publish": True, "unpublish": False}.get(form.publish.data)
-    try:
-        save_public_version(submission, values={name: form[name].data or ""
-                                                for name in FIELD_NAMES},
-                            keep=form.keep.data, publish=publish, actor=current_user)
-    except ModerationError as exc:
-        db.session.rollback()
-        return _detail_page(find_submission(submission.id), 422, str(exc), public_form=form)
-    db.session.commit()
+    save_public_version(submission, values={name: form[name].data or "" for name in FIELD_NAMES},
+                        keep=form.keep.data, publish=publish, actor=current_user)
     flash(_("Public version saved."))
     return redirect(url_for(".detail", submission_id=submission.id), code=303)
 
@@ -257,7 +274,7 @@ def reply_view(submission_id):
 @role_required("administrator")
 def audit():
     """The audit log (administrators)."""
-    pagination = reports.audit_page(max(1, request.args.get("page", 1, type=int)),
+    pagination = reports.audit_page(page_arg(),
                                     action=request.args.get("action", "")[:40],
                                     actor=request.args.get("actor", "")[:80])
     return render_template("moderation/audit.html", pagination=pagination,
@@ -280,11 +297,12 @@ def dashboard():
 
 
 @bp.get("/staff/export.csv")
+@writes  # the audit entry
 @role_required(*ALL_STAFF)
+@writes  # the audit entry: take the write lock first, not after reading
 def export():
     """CSV of the submissions filtered as on screen (every status unless one is chosen)."""
     spec = _filter_from_args(request.args, default_statuses=())
     body = reports.export_csv(spec, user=current_user)
-    db.session.commit()  # the audit entry
     return Response(body.encode("utf-8"), mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=submissions.csv"})

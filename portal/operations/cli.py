@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from portal.extensions import db
+from portal.core.unit_of_work import unit_of_work
 from portal.operations.services import BackupError, backup_database, purge_expired_personal_data
 
 
@@ -29,7 +29,7 @@ def purge_personal_data_command(days):
     """Delete residents' contact details of submissions closed or rejected long enough ago."""
     if days is None:
         days = current_app.config["PORTAL_RETENTION_DAYS"]
-    count = purge_expired_personal_data(days)
-    db.session.commit()
+    with unit_of_work():
+        count = purge_expired_personal_data(days)
     click.echo(f"contact details deleted for {count} submission(s) closed or rejected more "
                f"than {days} days ago")

@@ -8,6 +8,7 @@ from flask_babel import format_date
 
 from portal.api.representations import TEAM_LABELS
 from portal.core.errors import error_response
+from portal.core.inputs import page_arg, strict_int
 from portal.core.pagecache import public_page
 from portal.core.ratelimit import client_address, limit_per_kiosk
 from portal.i18n import _
@@ -49,8 +50,7 @@ def ideas():
     form = IdeaFilterForm(request.args)
     form.fill_choices()
     values = form.values()
-    page = max(request.args.get("page", 1, type=int), 1)
-    pagination = list_ideas(IdeaFilter(**values), page,
+    pagination = list_ideas(IdeaFilter(**values), page_arg(),
                             current_app.config["PORTAL_PUBLIC_PAGE_SIZE"])
     return render_template("participation/list.html", form=form, pagination=pagination,
                            args={k: v for k, v in values.items() if v})
@@ -98,10 +98,12 @@ def comment(idea_id):
     form = CommentForm()
     if not form.validate_on_submit():
         return error_response(400)
-    parent = form.parent_id.data
+    raw_parent = form.parent_id.data
+    # A mangled reply target is refused (as a comment not shown here), never guessed.
+    parent_id = (strict_int(raw_parent, minimum=1) or -1) if raw_parent else None
     try:
         row = post_comment(idea, body=form.body.data, display_name=form.display_name.data,
-                           parent_id=int(parent) if parent and parent.isdigit() else None)
+                           parent_id=parent_id)
     except ParticipationError as exc:
         if exc.field is None:
             raise

@@ -1,10 +1,18 @@
-"""The search form (GET, no CSRF: it changes nothing). Unknown values are ignored, not errors."""
+"""The search form (GET, no CSRF: it changes nothing). Unknown filter values are ignored;
+a date or page number that cannot be searched is an error shown next to its field."""
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional
+from wtforms.validators import NumberRange, Optional, ValidationError
 
+from portal.core.inputs import MAX_PAGE, date_range_message, in_date_range
 from portal.i18n import _l
+
+
+def searchable_date(_form, field):
+    """A date the index's time-zone arithmetic can hold (not 0001-01-01, not 9999-12-31)."""
+    if field.data is not None and not in_date_range(field.data):
+        raise ValidationError(date_range_message())
 
 
 class SearchForm(FlaskForm):
@@ -19,15 +27,19 @@ class SearchForm(FlaskForm):
     status = StringField()
     channel = StringField()
     visibility = StringField()
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), searchable_date])
+    date_to = DateField(_l("To"), validators=[Optional(), searchable_date])
     sort = SelectField(_l("Sort by"), choices=[SelectChoice("relevance", _l("Relevance")),
                                                SelectChoice("newest", _l("Newest first"))],
                        default="relevance", validate_choice=False)
-    page = IntegerField(default=1, validators=[Optional()])
+    page = IntegerField(default=1, validators=[Optional(), NumberRange(1, MAX_PAGE)])
 
     FILTERS = ("kind", "category", "area", "station", "status")
     STAFF_FILTERS = FILTERS + ("channel",)
+
+    def has_bad_bounds(self) -> bool:
+        """True when a date or the page number was refused (the page answers 400)."""
+        return bool(self.date_from.errors or self.date_to.errors or self.page.errors)
 
     def service_values(self, staff: bool) -> dict:
         """The form's values as services.search takes them (bad dates or pages dropped)."""

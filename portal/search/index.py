@@ -14,7 +14,8 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.columns import NumericColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, TEXT, Schema
-from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError, IndexVersionError
+from whoosh.index import EmptyIndexError, IndexVersionError
+from whoosh.index import IndexError as WhooshIndexError
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.util.times import datetime_to_long
 

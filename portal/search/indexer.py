@@ -23,9 +23,9 @@ from portal.core.database import read_only
 from portal.extensions import db
 from portal.search import index as search_index
 from portal.search.words import ensure_place_words
-from portal.submissions.public_text import originals, published_text
 from portal.stations.models import Category
 from portal.submissions.models import ChangeLog, Submission
+from portal.submissions.public_text import originals, published_text
 from portal.submissions.services import latest_change_id
 
 POSITION_FILE = "position.json"

@@ -3,7 +3,8 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, time as dtime, timezone
+from datetime import datetime, timezone
+from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
 from flask import current_app

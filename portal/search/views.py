@@ -57,9 +57,10 @@ def _render(endpoint: str, staff: bool):
         merged = {k: v for k, v in {**args, **changes}.items() if v}
         return f"{base}?{urlencode(merged, safe=QUERY_SAFE)}" if merged else base
 
-    return render_template("search/search.html", form=form, results=results, staff=staff,
+    page = render_template("search/search.html", form=form, results=results, staff=staff,
                            endpoint=endpoint, args=args, link=link, labels=facet_labels(),
                            supported=session.get(SUPPORTED_KEY, []))
+    return (page, 400) if form.has_bad_bounds() else page  # a plain page may be cached
 
 
 @bp.get("/search")

@@ -2,7 +2,7 @@
 import click
 from flask.cli import with_appcontext
 
-from portal.extensions import db
+from portal.core.unit_of_work import unit_of_work
 from portal.stations.services import load_reference_file, seed_reference_data
 
 
@@ -13,6 +13,6 @@ from portal.stations.services import load_reference_file, seed_reference_data
 def seed_command(path):
     """Load areas, stations and categories (idempotent: run it as often as you like)."""
     data = load_reference_file(path) if path else load_reference_file()
-    created = seed_reference_data(data)
-    db.session.commit()
+    with unit_of_work():
+        created = seed_reference_data(data)
     click.echo("Reference data loaded: " + ", ".join(f"{n} new {k}" for k, n in created.items()))

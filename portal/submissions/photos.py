@@ -3,10 +3,10 @@ import io
 import secrets
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from portal.core.storage import private_dir, write_private_file
 from portal.i18n import _
 
 FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"),
@@ -86,10 +86,9 @@ def prepare_photo(data: bytes, *, max_bytes: int, max_pixels: int) -> PreparedPh
 
 def write_photo_files(prepared: PreparedPhoto, upload_dir: str) -> tuple:
     """Write the photo and its thumbnail under generated names; returns (name, thumbnail name)."""
-    directory = Path(upload_dir)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = private_dir(upload_dir)
     stem = secrets.token_hex(16)
     name, thumb_name = stem + prepared.extension, stem + ".thumb.jpg"
-    (directory / name).write_bytes(prepared.data)
-    (directory / thumb_name).write_bytes(prepared.thumbnail)
+    write_private_file(directory / name, prepared.data)
+    write_private_file(directory / thumb_name, prepared.thumbnail)
     return name, thumb_name

@@ -16,22 +16,42 @@ from sqlalchemy.orm import joinedload
 
 from portal.accounts.services import record_audit
 from portal.core.database import read_only
-from portal.core.text import clean_block
+from portal.core.text import clean_block, has_content
 from portal.extensions import db
 from portal.i18n import _
 from portal.screening.services import screen_text
 from portal.stations.services import find_area, find_category, find_station
-from portal.submissions.models import (
-    CHANNELS, KINDS, ChangeLog, Contact, Photo, StatusEvent, Submission, utcnow)
 from portal.submissions.codes import (  # noqa: F401  (re-exported for callers)
-    CODE_ALPHABET, CODE_LENGTH, new_tracking_code, normalize_tracking_code)
-from portal.submissions.idempotency import (  # noqa: F401  (re-exported for callers)
-    IdempotencyConflict, ScopedKey)
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    new_tracking_code,
+    normalize_tracking_code,
+)
+from portal.submissions.idempotency import IdempotencyConflict, ScopedKey  # noqa: F401  (re-exported for callers)
+from portal.submissions.models import (
+    CHANNELS,
+    KINDS,
+    ChangeLog,
+    Contact,
+    Photo,
+    StatusEvent,
+    Submission,
+    utcnow,
+)
 from portal.submissions.photos import PhotoInvalid, prepare_photo, write_photo_files
 from portal.submissions.public_text import PUBLIC_COLUMNS, PUBLIC_FIELDS
 from portal.submissions.validation import (  # noqa: F401  (re-exported for callers)
-    BODY_MAX, BODY_MIN, MAX_PHOTOS, PLACE_MAX, TITLE_MAX, TITLE_MIN, SubmissionInvalid,
-    check_contact, check_coordinates, check_text)
+    BODY_MAX,
+    BODY_MIN,
+    MAX_PHOTOS,
+    PLACE_MAX,
+    TITLE_MAX,
+    TITLE_MIN,
+    SubmissionInvalid,
+    check_contact,
+    check_coordinates,
+    check_text,
+)
 
 TRANSITIONS = {
     "received": {"held", "accepted", "rejected"},
@@ -277,7 +297,7 @@ def change_status(submission, to_status: str, *, actor: str, note: str = "",
 
 def add_official_reply(submission, *, actor: str, text: str, text_en: str = "") -> StatusEvent:
     """The official reply (答复) shown on the tracking and public pages; one place for all."""
-    text, text_en = clean_block(text), clean_block(text_en)
+    text, text_en = (clean_block(t) if has_content(t) else "" for t in (text, text_en))
     if not text and not text_en:
         raise ValueError("an official reply needs text")
     event_row = StatusEvent(actor=actor, kind="reply", from_status=submission.status,
@@ -303,7 +323,8 @@ def set_publication(submission, published: bool, *, actor: str, **public) -> Non
         for f in PUBLIC_FIELDS:
             setattr(submission, f.public,
                     f.clean(public.get(f.public) or getattr(submission, f.public) or "") or None)
-        if any(f.required and not getattr(submission, f.public) for f in PUBLIC_FIELDS):
+        if any(f.required and not has_content(getattr(submission, f.public) or "")
+               for f in PUBLIC_FIELDS):
             raise ValueError("a published submission needs a public title and text")
         submission.published_at = submission.published_at or utcnow()
     submission.published = published

@@ -3,7 +3,8 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
-from portal.core.text import clean_block, clean_line, has_hidden_controls
+from portal.core.inputs import strict_number
+from portal.core.text import clean_block, clean_line, has_content, has_hidden_controls, visible
 from portal.i18n import _
 
 TITLE_MAX, BODY_MAX, PLACE_MAX = 120, 5000, 200
@@ -22,9 +23,11 @@ class SubmissionInvalid(ValueError):
 
 def check_text(errors, field, value, *, minimum, maximum, multiline=False, required=True):
     cleaned = clean_block(value) if multiline else clean_line(value)
+    if not has_content(cleaned):
+        cleaned = ""  # zero-width characters only: nothing was written
     if has_hidden_controls(cleaned):
         errors[field] = _("Please remove invisible control characters from this text.")
-    elif required and len(cleaned) < minimum:
+    elif required and len(visible(cleaned)) < minimum:  # invisible characters do not count
         errors[field] = (_("This field is required.") if not cleaned else
                          _("Please write at least %(n)d characters.", n=minimum))
     elif len(cleaned) > maximum:
@@ -56,12 +59,12 @@ def check_contact(errors, contact):
 def check_coordinates(errors, latitude, longitude):
     if latitude is None and longitude is None:
         return None, None
-    try:
-        lat, lon = float(latitude), float(longitude)
-    except (TypeError, ValueError):
+    # ASCII decimals only: float() would also read "3_1" as 31, "٣" as 3 and "nan".
+    lat, lon = strict_number(latitude), strict_number(longitude)
+    if lat is None or lon is None:
         errors["latitude"] = _("Give both latitude and longitude as numbers, or neither.")
         return None, None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or lat != lat or lon != lon:
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         errors["latitude"] = _("These coordinates are not on the map.")
         return None, None
     return lat, lon

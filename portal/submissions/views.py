@@ -12,6 +12,7 @@ from flask import (
 )
 
 from portal.core.database import read_only_transaction
+from portal.core.inputs import page_arg
 from portal.core.pagecache import public_page
 from portal.core.security import no_store
 from portal.extensions import db
@@ -131,8 +132,7 @@ def track(code):
 @public_page
 def published_list():
     """Published submissions, newest first."""
-    page = request.args.get("page", 1, type=int)
-    pagination = published_submissions(max(page, 1), current_app.config["PORTAL_PUBLIC_PAGE_SIZE"])
+    pagination = published_submissions(page_arg(), current_app.config["PORTAL_PUBLIC_PAGE_SIZE"])
     return render_template("submissions/list.html", pagination=pagination)
 
 
@@ -154,5 +154,8 @@ def photo(name):
     response = send_from_directory(current_app.config["PORTAL_UPLOAD_DIR"], name,
                                    mimetype="image/jpeg" if name == row.thumbnail
                                    else row.content_type)
-    response.headers["Cache-Control"] = "public, max-age=3600"
+    # A photo is public only while its submission is published: no shared cache may keep it
+    # (it could not be told of an unpublishing), and a browser asks again every time; the
+    # ETag makes that a cheap 304, and an unpublished photo a 404.
+    response.headers["Cache-Control"] = "private, no-cache"
     return response

@@ -129,6 +129,7 @@ def test_audit_log_is_append_only(app_ctx):
 
 def test_database_refuses_to_change_audit_rows(app):
     from sqlalchemy import text
+
     from portal.accounts.services import record_audit
     with app.app_context():
         record_audit("someone", "test.action")

@@ -89,9 +89,16 @@ def test_bad_search_parameters_are_400(client, query, field):
 
 
 @pytest.mark.parametrize("url", ["/api/v1/search?area=%00", "/api/v1/search?q=a%00b",
-                                 "/api/v1/submissions/ABC%00", "/api/v1/categories?lang=%00"])
+                                 "/api/v1/categories?lang=%00"])
 def test_nul_characters_anywhere_are_400(client, url):
     """PostgreSQL cannot hold NUL even in a lookup: refused before any query."""
     response = client.get(url)
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_encoding"
+
+
+def test_nul_in_a_path_matches_no_route(client):
+    """The app's converters for path parts take no control characters: no route, no query."""
+    response = client.get("/api/v1/submissions/ABC%00")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "404"

@@ -11,7 +11,11 @@ from PIL import Image
 from portal.extensions import db
 from portal.submissions.models import Submission
 from portal.submissions.services import (
-    add_official_reply, change_status, find_by_code, set_publication)
+    add_official_reply,
+    change_status,
+    find_by_code,
+    set_publication,
+)
 from tests.api.conftest import NOTHING, stored
 
 W3C = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$")

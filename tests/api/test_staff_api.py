@@ -1,8 +1,7 @@
 """Staff endpoints: bearer tokens, roles, the list and the decisions."""
 import pytest
 
-from portal.accounts.models import User
-from portal.accounts.models import ApiToken
+from portal.accounts.models import ApiToken, User
 from portal.extensions import db
 from portal.submissions.models import StatusEvent
 from portal.submissions.services import change_status, find_by_code

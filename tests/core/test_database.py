@@ -6,8 +6,8 @@ from sqlalchemy import text
 from portal import create_app
 from portal.extensions import db
 from portal.stations.services import load_reference_file, seed_reference_data
-from portal.submissions.models import ChangeLog, Submission
 from portal.submissions.idempotency import web_key
+from portal.submissions.models import ChangeLog, Submission
 from portal.submissions.services import create_submission
 from tests.conftest import PG_URL
 

@@ -2,13 +2,11 @@
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 
 from portal.config import ROOT_DIR
-from portal.extensions import db
 
 LOCALES = ("zh", "zh_Hant", "en")
 HTML_LANG = {"zh": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}

@@ -8,8 +8,6 @@ import shutil
 import threading
 from pathlib import Path
 
-import pytest
-
 from portal.config import ROOT_DIR
 from tests.conftest import missing_in_ci_or_skip
 

@@ -7,6 +7,7 @@ from portal.accounts.services import create_user
 from portal.extensions import db
 from portal.kiosk.services import enrol_kiosk
 from tests.conftest import csrf_token
+
 # Published, searchable submissions as the search tests make them (publish, then run the indexer).
 from tests.search.conftest import index_now, publish  # noqa: F401  (fixtures, reused)
 

@@ -14,12 +14,19 @@ from portal import create_app
 from portal.extensions import db
 from portal.kiosk.models import Kiosk
 from portal.kiosk.services import enrol_kiosk, revoke_kiosk
-from portal.submissions.idempotency import kiosk_key
 from portal.stations.services import load_reference_file, seed_reference_data
+from portal.submissions.idempotency import kiosk_key
 from portal.submissions.models import Submission
 from tests.kiosk.browser import (
-    CHROMIUM, CHROMIUM_ARGS, LiveServer, PageWatch, dom_text, require_browser_tools, run_axe,
-    storage_dump)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LiveServer,
+    PageWatch,
+    dom_text,
+    require_browser_tools,
+    run_axe,
+    storage_dump,
+)
 
 IDLE, COUNTDOWN, RECEIPT = 4, 3, 5  # seconds, shortened from 90 / 15 / 60 for the tests
 TITLE_ZH, BODY_ZH = "滨江步道路灯坏了", "渔人码头东侧步道的三盏路灯连续一周不亮，晚上很黑。"

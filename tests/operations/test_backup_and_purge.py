@@ -8,8 +8,8 @@ import pytest
 
 from portal.accounts.models import AuditEntry
 from portal.extensions import db
-from portal.forwarding.relay import relay_task
 from portal.forwarding.models import Delivery
+from portal.forwarding.relay import relay_task
 from portal.submissions.models import Contact, StatusEvent, Submission, utcnow
 from portal.submissions.services import change_status
 

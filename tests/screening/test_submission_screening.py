@@ -23,8 +23,9 @@ def submit_rendered_earlier(client, data, monkeypatch, seconds=10, lang=None):
         patch.setattr(submission_forms.time, "time", lambda: real() - seconds)
         page = client.get("/submit" + (f"?lang={lang}" if lang else ""))
     html = page.get_data(as_text=True)
-    from tests.conftest import csrf_token
     import re
+
+    from tests.conftest import csrf_token
     payload = {"csrf_token": csrf_token(html),
                "rendered": re.search(r'name="rendered" type="hidden" value="([^"]*)"', html).group(1),
                "idempotency_key": re.search(r'name="idempotency_key" type="hidden" value="([^"]*)"',

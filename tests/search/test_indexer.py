@@ -11,8 +11,14 @@ import pytest
 
 from portal.extensions import db
 from portal.search import index as search_index
-from portal.search.indexer import (apply_changes, current_generation, index_lag, index_root,
-                                   read_position, rebuild_index)
+from portal.search.indexer import (
+    apply_changes,
+    current_generation,
+    index_lag,
+    index_root,
+    read_position,
+    rebuild_index,
+)
 from portal.search.searchers import holder, refresh_searcher
 from portal.search.services import search
 from portal.submissions.models import ChangeLog

@@ -5,7 +5,12 @@ import pytest
 
 from portal.extensions import db
 from portal.submissions.services import (
-    CODE_ALPHABET, add_official_reply, change_status, new_tracking_code, normalize_tracking_code)
+    CODE_ALPHABET,
+    add_official_reply,
+    change_status,
+    new_tracking_code,
+    normalize_tracking_code,
+)
 
 
 def test_tracking_codes_are_unambiguous_and_long_enough():
