@@ -10,9 +10,8 @@ from portal.api.representations import TEAM_LABELS
 from portal.core.errors import error_response
 from portal.core.inputs import page_arg, strict_int
 from portal.core.pagecache import public_page
-from portal.core.ratelimit import client_address, limit_per_kiosk
+from portal.core.ratelimit import client_address, limit_per_ip
 from portal.i18n import _
-from portal.kiosk.limits import device_rate_limit_key
 from portal.participation.comments import post_comment, public_comments
 from portal.participation.forms import CommentForm, IdeaFilterForm
 from portal.participation.labels import COMMENT_STATUS_LABELS, OUTCOME_LABELS, PROGRESS_LABELS
@@ -90,7 +89,9 @@ def support(idea_id):
 
 
 @bp.post("/ideas/<int:idea_id>/comments")
-@limit_per_kiosk(_comment_limits, key_func=device_rate_limit_key)
+# Per address: kiosks have no comment screen yet (their credential cookie is scoped to /kiosk,
+# so a kiosk device is never seen here); a kiosk comment flow would add limit_per_kiosk.
+@limit_per_ip(_comment_limits)
 def comment(idea_id):
     """A resident's comment or reply; it waits for a moderator unless clean and the category
     is not pre-moderated."""

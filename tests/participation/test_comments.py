@@ -189,3 +189,13 @@ def test_comments_are_rate_limited_per_address(app, make_idea, app_config):
                       {"body": "另一个地址。"}, environ_base={"REMOTE_ADDR": "10.9.9.9"})
     assert other.status_code == 303
     assert len(_comments(app)) == 3
+
+
+@pytest.mark.parametrize("parent", ["abc", "99999", "١٢", "9" * 30])
+def test_a_reply_to_a_comment_not_shown_is_refused(app, make_idea, parent):
+    idea = make_idea()
+    response = _comment(app.test_client(), idea.id, body="回复。", parent_id=parent)
+    assert response.status_code == 409
+    assert "not shown here" in response.get_data(as_text=True)
+    assert _comments(app) == []
+
