@@ -285,7 +285,7 @@ def create_request(fmt):
         raise Open311Error(403, _("A valid api_key is required to create a service request."))
     creation = submit_from_open311(
         request.form.to_dict(), [f.read() for f in request.files.getlist("media") if f.filename],
-        client=client, idempotency_key=request.headers.get("Idempotency-Key", ""),
+        client=client, idempotency_key=request.headers.get("Idempotency-Key"),
         language=g.open311_locale)
     submission = creation.submission
     notice = _("Your tracking code is %(code)s.", code=submission.display_code)

@@ -7,6 +7,8 @@ import sys
 import unicodedata
 from copy import deepcopy
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
+
 from portal.api.services import DECISIONS, MAX_PAGE_SIZE
 from portal.core.text import BLANK_LETTERS
 from portal.i18n import LOCALES
@@ -164,8 +166,11 @@ SCHEMAS = {
             "name": _text(0, 100, nullable=True),
             "phone": {"type": ["string", "null"],
                       "pattern": "^\\s*(?:\\+?[0-9][0-9\\-]{4,19})?\\s*$"},
-            "email": {"anyOf": [{"type": "null"}, {"const": ""},
-                                {"type": "string", "format": "email"}]}}},
+            "email": {"anyOf": [{"type": "null"}, {"const": ""}, {
+                "type": "string", "format": "email",
+                # Addresses in special-use domains (.test, .local...) cannot receive mail:
+                # refused, as the e-mail validator refuses them.
+                "pattern": "^(?!.*\\.(?:" + "|".join(SPECIAL_USE_DOMAIN_NAMES) + ")\\.?$)"}]}}},
         "consent": {"type": ["boolean", "null"],
                     "description": "The contact details may be passed to the department."},
         "language": {"type": ["string", "null"], "enum": list(LOCALES) + [None]},

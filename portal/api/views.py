@@ -168,7 +168,7 @@ def create():
     if presented_api_key() and current_api_key() is None:
         raise ApiError(401, _("This API key is not valid or was revoked."), "invalid_api_key")
     creation = submit_from_api(read_json_object(), client=current_api_key(),
-                               idempotency_key=request.headers.get("Idempotency-Key", ""),
+                               idempotency_key=request.headers.get("Idempotency-Key"),
                                default_language=current_locale())
     submission = creation.submission
     body = {"code": submission.code, "display_code": submission.display_code,

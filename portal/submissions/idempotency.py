@@ -69,7 +69,7 @@ def _digest(channel: str, client: str) -> str:
 
 
 def _scoped(raw, channel: str, client: str, *, required: bool = False):
-    if raw is None or raw == "":
+    if raw is None:
         if required:
             raise IdempotencyKeyInvalid()
         return None
