@@ -111,11 +111,10 @@ def _register_api(app: Flask) -> None:
     from portal.api.staff_views import bp as api_keys_bp
     from portal.api.views import bp as api_bp
     from portal.extensions import csrf
-    from portal.participation.api_views import bp as ideas_api_bp
     from portal.participation.services import representation as idea_representation
 
     register_representation_extra(app, idea_representation)  # an idea's outcome
-    for blueprint in (api_bp, open311_bp, ideas_api_bp):
+    for blueprint in (api_bp, open311_bp):
         csrf.exempt(blueprint)  # keys and tokens, never cookies: CSRF cannot apply
         app.register_blueprint(blueprint)
     app.register_blueprint(api_keys_bp)
