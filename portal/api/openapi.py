@@ -103,6 +103,9 @@ SCHEMAS = {
             "name": NULLABLE_STRING, "phone": NULLABLE_STRING, "email": NULLABLE_STRING}},
         "consent": {"type": ["boolean", "null"],
                     "description": "The contact details may be passed to the department."},
+        "notify": {"type": ["boolean", "null"],
+                   "description": "Tell the resident when the case changes (needs contact.email "
+                                  "or a mainland mobile number in contact.phone)."},
         "language": {"type": ["string", "null"], "enum": list(LOCALES) + [None]},
     }, required=["kind", "category", "title", "body", "area"]),
     "SubmissionCreated": _obj({"code": {"type": "string"}, "display_code": {"type": "string"},
