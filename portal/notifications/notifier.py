@@ -10,6 +10,7 @@ import secrets
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 
+from portal.core.time import as_utc
 from portal.extensions import db
 from portal.forwarding.models import RelayPosition
 from portal.notifications.addresses import get_subscriber, normalize_mobile
@@ -111,7 +112,10 @@ def notify_change(change) -> int:
         return 0
     submission = db.session.get(Submission, change.submission_id)
     written = 0
+    happened = as_utc(change.created_at)
     for subscription in own_subscriptions(submission):
+        if subscription.kind != "own" and as_utc(subscription.confirmed_at) > happened:
+            continue  # a follower hears of what happens after they confirmed, not before
         subscriber = subscription.subscriber
         own = subscription.kind == "own"
         context = dict(details, own=own, submission_id=submission.id,

@@ -37,8 +37,9 @@ def _setting(name, default):
     return current_app.config.get(name, default)
 
 
-def _capped_until(subscriber_id: int, now):
-    """When the address may get its next real-time message, or None if it may now."""
+def _capped_until(subscriber_id: int, now, claimed: int = 0):
+    """When the address may get its next real-time message, or None if it may now
+    (`claimed`: messages to it already leased in this batch)."""
     cap = int(_setting("PORTAL_NOTIFY_HOURLY_CAP", 10))
     since = now - timedelta(hours=1)
     sent = db.session.execute(
@@ -46,9 +47,9 @@ def _capped_until(subscriber_id: int, now):
             Notification.subscriber_id == subscriber_id, Notification.state == "sent",
             Notification.sent_at > since).order_by(Notification.sent_at.desc()).limit(cap)
     ).scalars().all()
-    if len(sent) < cap:
+    if len(sent) + claimed < cap:
         return None
-    return as_utc(sent[-1]) + timedelta(hours=1)
+    return (as_utc(sent[-1]) if len(sent) >= cap else now) + timedelta(hours=1)
 
 
 def claim(owner: str, limit: int, lease_seconds: float) -> list:
@@ -61,19 +62,21 @@ def claim(owner: str, limit: int, lease_seconds: float) -> list:
                    Notification.lease_expires_at <= now))
         .order_by(Notification.next_attempt_at, Notification.id)
         .limit(limit).with_for_update(skip_locked=True, of=Notification)).scalars().all()
-    items = []
+    items, claimed = [], {}
     for row in rows:
         subscriber = row.subscriber
-        if subscriber.disabled_at is not None or row.subscription.state == "unsubscribed":
+        stopped = row.subscription.state == "unsubscribed" and row.kind not in UNCAPPED
+        if subscriber.disabled_at is not None or stopped:
             row.state = "cancelled"
             row.last_error = ("the address is disabled" if subscriber.disabled_at is not None
                               else "unsubscribed before it was sent")
             continue
         if row.kind not in UNCAPPED:
-            later = _capped_until(subscriber.id, now)
+            later = _capped_until(subscriber.id, now, claimed.get(subscriber.id, 0))
             if later is not None:
                 row.next_attempt_at = later  # over the hourly cap: waits, is not lost
                 continue
+            claimed[subscriber.id] = claimed.get(subscriber.id, 0) + 1
         try:
             message = compose(row)
         except Exception as exc:  # noqa: BLE001  (one bad row must not stop the others)

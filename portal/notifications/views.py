@@ -1,5 +1,6 @@
 """Follow a case, confirm, unsubscribe (one click, RFC 8058), manage; staff sending pages."""
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, make_response, redirect, render_template, request,
+                   url_for)
 
 from portal.accounts.permissions import register_staff_link, role_required
 from portal.core.unit_of_work import writes
@@ -33,7 +34,9 @@ def notification_labels():
             "SUBSCRIPTION_LABELS": labels.SUBSCRIPTION_LABELS, "mask_address": mask}
 
 
-def _no_store(response):
+def _no_store(page):
+    """Pages reached from personal links are never kept by caches."""
+    response = make_response(page)
     response.headers["Cache-Control"] = "no-store"
     return response
 

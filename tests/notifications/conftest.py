@@ -6,6 +6,7 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.notifications.sender import notifications_task
@@ -74,7 +75,7 @@ def drain(max_seconds=15.0):
         handled = notifications_task()
         db.session.expire_all()
         due = db.session.execute(db.select(db.func.count()).select_from(Notification).where(
-            Notification.state == "pending")).scalar()
+            Notification.state == "pending", Notification.next_attempt_at <= utcnow())).scalar()
         if handled == 0 and due == 0:
             return
         if handled == 0:
