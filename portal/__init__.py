@@ -32,7 +32,6 @@ def _configure(app: Flask, config) -> None:
 def _init_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from portal import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from portal.accounts.services import load_user
     from portal.core.database import configure_engine
     from portal.core.pagecache import init_page_cache
@@ -40,7 +39,9 @@ def _init_extensions(app: Flask) -> None:
     from portal.core.unit_of_work import init_unit_of_work
     from portal.extensions import babel, csrf, db, login_manager, migrate
     from portal.i18n import _l, select_locale
+    from portal.models import load_models
 
+    load_models()  # every table known to SQLAlchemy and Alembic
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
@@ -72,6 +73,7 @@ def _register_features(app: Flask) -> None:
     from portal.i18n import remember_locale
     from portal.kiosk.views import bp as kiosk_bp
     from portal.moderation.views import bp as moderation_bp
+    from portal.notifications.views import bp as notifications_bp
     from portal.search.views import bp as search_bp
     from portal.stations.views import bp as stations_bp
     from portal.submissions.services import latest_change_id
@@ -84,7 +86,7 @@ def _register_features(app: Flask) -> None:
     app.after_request(apply_security_headers)
     app.after_request(remember_locale)
     for blueprint in (core_bp, submissions_bp, stations_bp, accounts_bp, search_bp, kiosk_bp,
-                      moderation_bp, forwarding_bp):
+                      moderation_bp, forwarding_bp, notifications_bp):
         app.register_blueprint(blueprint)
 
 
@@ -92,6 +94,8 @@ def _register_workers(app: Flask) -> None:
     from portal.core.health import register_readiness_check
     from portal.forwarding.relay import relay_task
     from portal.forwarding.services import readiness as forwarding_readiness
+    from portal.notifications.sender import notifications_task
+    from portal.notifications.services import readiness as notifications_readiness
     from portal.search.indexer import apply_changes
     from portal.search.indexer import readiness as search_readiness
     from portal.worker import register_worker_task
@@ -99,8 +103,10 @@ def _register_workers(app: Flask) -> None:
     register_worker_task(app, "search-indexer", apply_changes)
     # Deliveries wait in a queue: a busy relay goes on at once instead of pausing per batch.
     register_worker_task(app, "forwarding-relay", relay_task, pause_when_busy=False)
+    register_worker_task(app, "notifications", notifications_task, pause_when_busy=False)
     register_readiness_check(app, "search", search_readiness)
     register_readiness_check(app, "forwarding", forwarding_readiness)
+    register_readiness_check(app, "notifications", notifications_readiness)
 
 
 def _register_api(app: Flask) -> None:
@@ -122,6 +128,7 @@ def _register_cli(app: Flask) -> None:
     from portal.api.cli import create_api_key_command, create_token_command
     from portal.forwarding.cli import accept_command
     from portal.kiosk.cli import kiosk_enroll_command
+    from portal.notifications.cli import send_test_mail_command
     from portal.operations.cli import backup_command, purge_personal_data_command
     from portal.screening.cli import screening_report_command
     from portal.search.cli import reindex_command
@@ -133,6 +140,6 @@ def _register_cli(app: Flask) -> None:
     for command in (seed_command, publish_command, worker_command, create_user_command,
                     create_token_command, create_api_key_command, kiosk_enroll_command,
                     reindex_command, screening_report_command, accept_command, backup_command,
-                    purge_personal_data_command):
+                    purge_personal_data_command, send_test_mail_command):
         portal_cli.add_command(command)
     app.cli.add_command(portal_cli)

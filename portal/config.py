@@ -85,6 +85,13 @@ def load_config(environ=None) -> dict:
         "PORTAL_API_TOKEN_DAYS": int(env.get("PORTAL_API_TOKEN_DAYS", 90)),
         # Days after a submission is closed or rejected before its contact details are purged.
         "PORTAL_RETENTION_DAYS": int(env.get("PORTAL_RETENTION_DAYS", 180)),
+        # Notifications (docs/notifications.md): unset transports write to <data dir>/outbox/.
+        "PORTAL_SMTP_URL": env.get("PORTAL_SMTP_URL", ""),
+        "PORTAL_MAIL_FROM": env.get("PORTAL_MAIL_FROM", "portal@localhost"),
+        "PORTAL_SMS_URL": env.get("PORTAL_SMS_URL", ""),
+        "PORTAL_SMS_SECRET": env.get("PORTAL_SMS_SECRET", ""),
+        "PORTAL_NOTIFY_HOURLY_CAP": int(env.get("PORTAL_NOTIFY_HOURLY_CAP", 10)),
+        "PORTAL_NOTIFY_TIMEOUT": float(env.get("PORTAL_NOTIFY_TIMEOUT", 10)),
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": env.get("PORTAL_TIMEZONE", "Asia/Shanghai"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT_DIR / "translations"),

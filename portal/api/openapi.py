@@ -173,6 +173,9 @@ SCHEMAS = {
                 "pattern": "^(?!.*\\.(?:" + "|".join(SPECIAL_USE_DOMAIN_NAMES) + ")\\.?$)"}]}}},
         "consent": {"type": ["boolean", "null"],
                     "description": "The contact details may be passed to the department."},
+        "notify": {"type": ["boolean", "null"],
+                   "description": "Tell the resident when the case changes (needs contact.email "
+                                  "or a mainland mobile number in contact.phone)."},
         "language": {"type": ["string", "null"], "enum": list(LOCALES) + [None]},
     }, required=["kind", "category", "title", "body", "area"]) | {
         # Coordinates come in pairs: both numbers, or neither.

@@ -76,6 +76,9 @@ class Contact(db.Model):
     phone = db.Column(db.String(40), nullable=False, default="")
     email = db.Column(db.String(254), nullable=False, default="")
     consent = db.Column(db.Boolean, nullable=False, default=False)
+    # "Tell me when this changes": read by the notifications feature, which submissions never
+    # imports.
+    notify = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
 
     submission = db.relationship(Submission, back_populates="contact")
