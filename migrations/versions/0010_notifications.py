@@ -1,7 +1,7 @@
 """notifications: subscriber addresses, subscriptions, notification rows; contact opt-in
 
-Revision ID: 0008_notifications
-Revises: 0006
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-01 22:30:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 
 from portal.core.time import UTCDateTime
 
-revision = '0008_notifications'
-down_revision = '0006'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
