@@ -59,6 +59,8 @@ def _init_extensions(app: Flask) -> None:
 def _register_features(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.core.errors import register_error_handlers
+    from portal.core.facts import register_fact_helpers, register_submission_facts, \
+        register_submission_panel
     from portal.core.pagecache import register_page_version
     from portal.core.security import apply_security_headers
     from portal.core.templating import register_template_helpers
@@ -69,16 +71,23 @@ def _register_features(app: Flask) -> None:
     from portal.moderation.views import bp as moderation_bp
     from portal.stations.views import bp as stations_bp
     from portal.search.views import bp as search_bp
+    from portal.servicelevels.views import bp as servicelevels_bp
+    from portal.servicelevels.deadlines import deadline_version
+    from portal.servicelevels.services import deadline_facts, follow_up_panel
     from portal.submissions.services import latest_change_id
     from portal.submissions.views import bp as submissions_bp
 
     register_template_helpers(app)
+    register_fact_helpers(app)
     register_page_version(app, latest_change_id)
+    register_page_version(app, deadline_version)  # due dates the worker computed since
+    register_submission_facts(app, deadline_facts)  # due dates on tracking pages and lists
+    register_submission_panel(app, follow_up_panel)  # the follow-up question (回访)
     register_error_handlers(app)
     app.after_request(apply_security_headers)
     app.after_request(remember_locale)
     for blueprint in (core_bp, submissions_bp, stations_bp, accounts_bp, search_bp, kiosk_bp,
-                      moderation_bp, forwarding_bp):
+                      moderation_bp, forwarding_bp, servicelevels_bp):
         app.register_blueprint(blueprint)
 
 
@@ -87,11 +96,13 @@ def _register_workers(app: Flask) -> None:
     from portal.forwarding.relay import relay_task
     from portal.forwarding.services import readiness as forwarding_readiness
     from portal.search.indexer import apply_changes, readiness as search_readiness
+    from portal.servicelevels.deadlines import deadline_task
     from portal.worker import register_worker_task
 
     register_worker_task(app, "search-indexer", apply_changes)
     # Deliveries wait in a queue: a busy relay goes on at once instead of pausing per batch.
     register_worker_task(app, "forwarding-relay", relay_task, pause_when_busy=False)
+    register_worker_task(app, "service-levels", deadline_task)
     register_readiness_check(app, "search", search_readiness)
     register_readiness_check(app, "forwarding", forwarding_readiness)
 

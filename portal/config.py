@@ -71,6 +71,12 @@ def load_config(environ=None) -> dict:
         "PORTAL_PROXY_COUNT": int(env.get("PORTAL_PROXY_COUNT", 0)),
         # Days after a submission is closed or rejected before its contact details are purged.
         "PORTAL_RETENTION_DAYS": int(env.get("PORTAL_RETENTION_DAYS", 180)),
+        # Service levels (docs/service-levels.md): the working day, escalation, follow-up.
+        "PORTAL_WORKDAY_START": env.get("PORTAL_WORKDAY_START", "09:00"),
+        "PORTAL_WORKDAY_END": env.get("PORTAL_WORKDAY_END", "17:00"),
+        "PORTAL_ESCALATION_STEP_HOURS": float(env.get("PORTAL_ESCALATION_STEP_HOURS", 8)),
+        "PORTAL_ESCALATION_SUPERVISOR": env.get("PORTAL_ESCALATION_SUPERVISOR", "role:moderator"),
+        "PORTAL_FOLLOW_UP_DAYS": int(env.get("PORTAL_FOLLOW_UP_DAYS", 7)),
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": env.get("PORTAL_TIMEZONE", "Asia/Shanghai"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT_DIR / "translations"),
