@@ -62,6 +62,8 @@ class WorkingClock:
 
     def add_working_hours(self, moment: datetime, hours: float) -> datetime:
         """The moment `hours` of working time after `moment` (aware; returned in UTC)."""
+        if hours <= 0:
+            return moment.astimezone(ZoneInfo("UTC"))
         local = moment.astimezone(self.zone)
         remaining = timedelta(hours=hours)
         day = local.date()
@@ -71,10 +73,8 @@ class WorkingClock:
                 begin = max(local, opens)
                 if begin < closes:
                     available = closes - begin
-                    if remaining <= available and remaining > timedelta(0):
+                    if remaining <= available:
                         return (begin + remaining).astimezone(ZoneInfo("UTC"))
-                    if remaining <= timedelta(0):
-                        return begin.astimezone(ZoneInfo("UTC"))
                     remaining -= available
             day += timedelta(days=1)
 
