@@ -69,6 +69,8 @@ def load_config(environ=None) -> dict:
         "PORTAL_AUTO_ACCEPT": env.get("PORTAL_AUTO_ACCEPT", "off"),
         "PORTAL_EMBEDDED_WORKER": _bool(env.get("PORTAL_EMBEDDED_WORKER"), True),
         "PORTAL_PROXY_COUNT": int(env.get("PORTAL_PROXY_COUNT", 0)),
+        # Days a new staff API token lives unless `create-token --days` says otherwise.
+        "PORTAL_API_TOKEN_DAYS": int(env.get("PORTAL_API_TOKEN_DAYS", 90)),
         # Days after a submission is closed or rejected before its contact details are purged.
         "PORTAL_RETENTION_DAYS": int(env.get("PORTAL_RETENTION_DAYS", 180)),
         # Service levels (docs/service-levels.md): the working day, escalation, follow-up.

@@ -35,13 +35,37 @@ class User(UserMixin, db.Model):
 
 
 class LoginAttempt(db.Model):
-    """One sign-in attempt; failures in a recent window throttle the account and the address."""
+    """One sign-in attempt: the throttle counts failures per account, address and device."""
 
     id = db.Column(db.Integer, primary_key=True)
     username = db.Column(db.String(80), nullable=False, index=True)
     ip = db.Column(db.String(64), nullable=False, index=True)
+    # The browser's known-device id, when it presented a valid known-device cookie.
+    device = db.Column(db.String(32), nullable=True, index=True)
     success = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+
+class ApiToken(db.Model):
+    """A bearer token acting as one staff user on the staff endpoints of the JSON API.
+
+    Only a SHA-256 hash of the secret is stored: it is a 256-bit random value, so a fast hash
+    is enough, and a leaked table reveals no usable secret.
+    """
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), nullable=False,
+                        index=True)
+    token_hash = db.Column(db.String(64), nullable=False, unique=True)
+    prefix = db.Column(db.String(12), nullable=False)  # shown to staff to tell tokens apart
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    expires_at = db.Column(db.DateTime(timezone=True), nullable=False)
+    last_used_at = db.Column(db.DateTime(timezone=True), nullable=True)
+    revoked_at = db.Column(db.DateTime(timezone=True), nullable=True)
+    # Why it was revoked: owner, administrator, sign-out-everywhere, password, role, disabled.
+    revoked_reason = db.Column(db.String(30), nullable=True)
+
+    user = db.relationship("User")
 
 
 class AuditEntry(db.Model):

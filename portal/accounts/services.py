@@ -1,15 +1,12 @@
-"""Accounts: password hashing and policy, creating users, authentication, session loading."""
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-
+"""Accounts: password hashing and policy, users, authentication, sessions and their end."""
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from sqlalchemy import func
-
+from portal.accounts.audit import record_audit
+from portal.accounts.models import ROLES, User
+from portal.accounts.tokens import revoke_user_tokens
 from portal.extensions import db
 from portal.i18n import _
-from portal.accounts.models import ROLES, AuditEntry, LoginAttempt, User
 from portal.submissions.models import utcnow
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
@@ -84,84 +81,15 @@ def load_user(session_id: str):
 
 
 def end_sessions(user: User) -> None:
-    """Invalidate every session of this user (logout everywhere, disabling, password change)."""
+    """Invalidate every browser session of this user (sign-out, disabling, password change)."""
     user.session_version += 1
 
 
-# Throttling: failures within the window count; past the limit, no password is even checked.
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_IP = 20
-
-
-@dataclass
-class LoginOutcome:
-    user: object = None  # the signed-in User, or None
-    retry_after: int = 0  # seconds to wait when throttled
-
-
-def _recent_failures(column, value, since):
-    """Failures for this account or address since `since`, newer than its last success."""
-    last_success = db.session.execute(
-        db.select(func.max(LoginAttempt.created_at))
-        .where(column == value, LoginAttempt.success.is_(True))).scalar()
-    if last_success is not None and _aware(last_success) > since:
-        since = _aware(last_success)
-    rows = db.session.execute(
-        db.select(LoginAttempt.created_at)
-        .where(column == value, LoginAttempt.success.is_(False), LoginAttempt.created_at > since)
-        .order_by(LoginAttempt.created_at)).scalars().all()
-    return [_aware(r) for r in rows]
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite returns naive datetimes for timezone-aware columns; they are stored as UTC.
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
-def login_throttle(username: str, ip: str) -> int:
-    """Seconds this account or address must wait before trying again (0: may try now)."""
-    now = utcnow()
-    since = now - THROTTLE_WINDOW
-    wait = 0
-    for column, value, limit in ((LoginAttempt.username, _login_key(username),
-                                  MAX_FAILURES_PER_ACCOUNT),
-                                 (LoginAttempt.ip, ip or "", MAX_FAILURES_PER_IP)):
-        failures = _recent_failures(column, value, since)
-        if len(failures) >= limit:
-            # Free again when the oldest counted failure leaves the window.
-            oldest = failures[-limit]
-            wait = max(wait, int((oldest + THROTTLE_WINDOW - now).total_seconds()) + 1)
-    return wait
-
-
-def _login_key(username: str) -> str:
-    return (username or "").strip()[:80]
-
-
-def attempt_login(username: str, password: str, ip: str) -> LoginOutcome:
-    """Throttle, authenticate and record one sign-in attempt."""
-    wait = login_throttle(username, ip)
-    if wait:
-        return LoginOutcome(None, wait)
-    user = authenticate(username, password)
-    db.session.add(LoginAttempt(username=_login_key(username), ip=(ip or "")[:64],
-                                success=user is not None))
-    # Attempts older than a day no longer matter to the throttle.
-    db.session.execute(db.delete(LoginAttempt).where(
-        LoginAttempt.created_at < utcnow() - timedelta(days=1)))
-    db.session.flush()
-    return LoginOutcome(user, 0)
-
-
-def record_audit(actor: str, action: str, *, target_type: str = "", target_id="",
-                 before=None, after=None, note: str = "") -> AuditEntry:
-    """Append one entry to the audit log (who, what, before and after)."""
-    entry = AuditEntry(actor=actor or "system", action=action, target_type=target_type,
-                       target_id=str(target_id or ""), before=before, after=after, note=note)
-    db.session.add(entry)
-    db.session.flush()
-    return entry
+def sign_out_everywhere(user: User, *, actor: User) -> int:
+    """End every session of `user` and revoke their API tokens (audited); tokens revoked."""
+    end_sessions(user)
+    record_audit(actor.username, "user.end_sessions", target_type="user", target_id=user.id)
+    return revoke_user_tokens(user, actor=actor.username, reason="sign-out-everywhere")
 
 
 def all_users() -> list:
@@ -187,20 +115,20 @@ def update_user(user: User, *, role: str, active: bool, actor: User) -> None:
         end_sessions(user)
     record_audit(actor.username, "user.update", target_type="user", target_id=user.id,
                  before=before, after=_user_state(user))
+    # A token carries its user's powers: new powers (or none) need a new token.
+    if not active:
+        revoke_user_tokens(user, actor=actor.username, reason="disabled")
+    elif role != before["role"]:
+        revoke_user_tokens(user, actor=actor.username, reason="role")
 
 
 def set_password(user: User, password: str, *, actor: User) -> None:
-    """Set a new password (policy checked); the user's sessions end."""
+    """Set a new password (policy checked); the user's sessions end and API tokens are revoked."""
     check_password_policy(password)
     user.password_hash = _hasher.hash(password)
     end_sessions(user)
     record_audit(actor.username, "user.password", target_type="user", target_id=user.id)
-
-
-def end_user_sessions(user: User, *, actor: User) -> None:
-    """Sign a user out everywhere (an administrator's action)."""
-    end_sessions(user)
-    record_audit(actor.username, "user.end_sessions", target_type="user", target_id=user.id)
+    revoke_user_tokens(user, actor=actor.username, reason="password")
 
 
 def find_user(user_id: int):

@@ -6,7 +6,8 @@ from functools import wraps
 
 from flask import current_app, g, request
 
-from portal.api.services import find_api_key, user_for_token
+from portal.accounts.tokens import TokenInvalid, TokenRefused, authenticate_token
+from portal.api.services import find_api_key
 from portal.core.errors import error_response
 from portal.i18n import _
 
@@ -64,16 +65,25 @@ def bearer_token() -> str:
 
 
 def staff_required(*roles):
-    """JSON API views for staff: a valid bearer token (401) of a user with one of `roles` (403)."""
+    """JSON API views for staff: a live bearer token (401) of a user with one of `roles` (403).
+
+    Expired and revoked tokens get 401 with a message saying so (code `token_expired` or
+    `token_revoked`), so that whoever runs the script knows to ask for a new one.
+    """
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            user = user_for_token(bearer_token())
-            if user is None:
-                response, status = error_response(
-                    401, _("A valid staff token is needed: send it as "
-                           "“Authorization: Bearer <token>”."), code="unauthorized")
-                return response, status, {"WWW-Authenticate": 'Bearer realm="portal"'}
+            presented = bearer_token()
+            try:
+                user = authenticate_token(presented)
+            except TokenRefused as exc:
+                message = str(exc) if not isinstance(exc, TokenInvalid) else _(
+                    "A valid staff token is needed: send it as “Authorization: Bearer <token>”.")
+                response, status = error_response(401, message, code=exc.code)
+                # RFC 6750: `error` only when a token was sent.
+                challenge = 'Bearer realm="portal"' + (', error="invalid_token"' if presented
+                                                       else "")
+                return response, status, {"WWW-Authenticate": challenge}
             if not user.has_role(*roles):
                 return error_response(403, _("Your role does not allow this."),
                                       code="forbidden")

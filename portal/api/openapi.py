@@ -35,7 +35,8 @@ def _error(description):
 
 ERRORS = {
     "400": _error("Malformed request: invalid JSON, invalid UTF-8, bad query parameters."),
-    "401": _error("Missing or invalid credentials."),
+    "401": _error("Missing or invalid credentials; for staff tokens the error code says "
+                  "whether it expired (token_expired) or was revoked (token_revoked)."),
     "403": _error("The credentials do not allow this."),
     "404": _error("Not found."),
     "405": _error("Method not allowed."),
@@ -291,7 +292,8 @@ DOCUMENT = {
                        "description": "Issued by an administrator (flask portal create-api-key "
                                       "NAME, or /staff/api-keys)."},
             "bearerAuth": {"type": "http", "scheme": "bearer",
-                           "description": "A staff token (flask portal create-token USERNAME)."},
+                           "description": "A staff token (flask portal create-token USERNAME "
+                                          "[--days N]; 90 days by default)."},
         },
     },
 }

@@ -2,7 +2,6 @@
 
 Services take plain values and model objects, add and flush; the view or command commits.
 """
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -12,8 +11,8 @@ from flask_babel import force_locale
 from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
 
-from portal.accounts.models import User
-from portal.api.models import ApiKey, ApiToken
+from portal.accounts.tokens import hash_secret
+from portal.api.models import ApiKey
 from portal.extensions import db
 from portal.i18n import _l
 from portal.stations.models import Area, Category, Station
@@ -21,7 +20,7 @@ from portal.submissions.models import OPEN_STATUSES, STATUSES, Submission, utcno
 from portal.moderation import services as moderation
 from portal.submissions.services import find_by_code
 
-TOKEN_PREFIX, KEY_PREFIX = "pt_", "pk_"
+KEY_PREFIX = "pk_"
 MAX_PAGE_SIZE = 100
 DECISIONS = ("accept", "reject", "hold", "publish", "unpublish")
 CLOSED_STATUSES = tuple(s for s in STATUSES if s not in OPEN_STATUSES)
@@ -36,35 +35,6 @@ class DecisionInvalid(ValueError):
 
 
 # --- credentials -------------------------------------------------------------------------
-
-def hash_secret(secret: str) -> str:
-    """The stored form of a token or key."""
-    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def issue_staff_token(username: str):
-    """A new bearer token for an active staff user: (ApiToken, secret) or None if no such user."""
-    user = db.session.execute(
-        db.select(User).filter_by(username=(username or "").strip())).scalar_one_or_none()
-    if user is None or not user.active:
-        return None
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, token_hash=hash_secret(secret), prefix=secret[:10])
-    db.session.add(token)
-    db.session.flush()
-    return token, secret
-
-
-def user_for_token(secret: str):
-    """The active staff user a bearer token stands for, or None."""
-    if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
-        return None
-    token = db.session.execute(db.select(ApiToken).filter_by(
-        token_hash=hash_secret(secret), revoked_at=None)).scalar_one_or_none()
-    if token is None or not token.user.active:
-        return None
-    return token.user
-
 
 def issue_api_key(name: str, created_by: str = ""):
     """A new API key for a client system: (ApiKey, secret); the secret is shown only once."""

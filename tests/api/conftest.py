@@ -2,7 +2,8 @@
 import pytest
 
 from portal.accounts.services import create_user
-from portal.api.services import issue_api_key, issue_staff_token
+from portal.accounts.tokens import issue_staff_token
+from portal.api.services import issue_api_key
 from portal.extensions import db
 from portal.submissions.models import ChangeLog, Contact, Photo, StatusEvent, Submission
 from tests.conftest import submit_form

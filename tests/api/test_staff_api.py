@@ -2,7 +2,7 @@
 import pytest
 
 from portal.accounts.models import User
-from portal.api.models import ApiToken
+from portal.accounts.models import ApiToken
 from portal.extensions import db
 from portal.submissions.models import StatusEvent
 from portal.submissions.services import change_status, find_by_code
@@ -141,7 +141,7 @@ def test_create_token_command_prints_a_token_whose_hash_alone_is_stored(app, cli
         create_user("li", "moderator", PASSWORD)
         db.session.commit()
     result = app.test_cli_runner().invoke(args=["portal", "create-token", "li"])
-    token = result.output.strip()
+    token = result.stdout.strip()
     assert result.exit_code == 0 and token.startswith("pt_")
     with app.app_context():
         row = db.session.query(ApiToken).one()

@@ -12,7 +12,7 @@ import time
 from collections import Counter
 
 from portal.accounts.services import create_user
-from portal.api.services import issue_staff_token
+from portal.accounts.tokens import issue_staff_token
 from portal.extensions import db
 from portal.forwarding.models import Delivery
 from portal.search import services as search_service
