@@ -1,7 +1,7 @@
 """Service levels: deadline rules, deadlines, escalations, follow-ups, the task's position.
 
 Revision ID: 0008_servicelevels
-Revises: 0006
+Revises: 0007_accounts_tokens
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 from portal.core.time import UTCDateTime
 
 revision = '0008_servicelevels'
-down_revision = '0006'
+down_revision = '0007_accounts_tokens'
 branch_labels = None
 depends_on = None
 
