@@ -271,6 +271,7 @@ def main():
     from portal import create_app
     from portal.extensions import db
     from portal.search import index as search_index
+    from portal.search import query as search_query
     from portal.search.highlight import snippet
     from portal.search.indexer import (apply_changes, current_generation, index_root,
                                        rebuild_index)
@@ -352,7 +353,7 @@ def main():
             # The portal's own path for one query, uncached: the word's postings read and
             # scored (BM25), intersected with the allowed set, the best `limit` taken.
             cache.forget_words()
-            groups = search_index.parse_query(text)
+            groups = search_query.parse_query(text)
             matched = cache.matching(groups, fields) & allowed
             cache.ranking(groups, fields, matched, limit)
 
@@ -369,7 +370,7 @@ def main():
         def counts():
             from collections import Counter
             cache.forget_words()
-            matched = cache.matching(search_index.parse_query(pick(frequent)), fields) & published
+            matched = cache.matching(search_query.parse_query(pick(frequent)), fields) & published
             column = cache.column("category")
             Counter(column[d] for d in matched)
 

@@ -65,6 +65,16 @@ def load_config(environ=None) -> dict:
         "PORTAL_RATE_LIMITS": env.get("PORTAL_RATE_LIMITS", "on"),
         # Per client address, for every public POST form (Flask-Limiter syntax).
         "PORTAL_RATE_LIMIT_FORMS": env.get("PORTAL_RATE_LIMIT_FORMS", "10 per minute;60 per hour"),
+        # Per client address, for every lookup by tracking code (pages, API and Open311 share it).
+        "PORTAL_RATE_LIMIT_TRACKING": env.get("PORTAL_RATE_LIMIT_TRACKING",
+                                              "30 per minute;300 per hour"),
+        # Failed lookups that the dashboard flags: from one address, and from all, in an hour.
+        "PORTAL_TRACKING_MISS_ALERT": int(env.get("PORTAL_TRACKING_MISS_ALERT", 20)),
+        "PORTAL_TRACKING_MISS_ALERT_TOTAL": int(env.get("PORTAL_TRACKING_MISS_ALERT_TOTAL", 100)),
+        # "Me too" supports counted for one submission in 24 hours from one address (web) and
+        # from one kiosk device (a station's residents share it).
+        "PORTAL_SUPPORTS_PER_ADDRESS": int(env.get("PORTAL_SUPPORTS_PER_ADDRESS", 5)),
+        "PORTAL_SUPPORTS_PER_DEVICE": int(env.get("PORTAL_SUPPORTS_PER_DEVICE", 30)),
         # Channels whose clean submissions skip the queue: off, on (= kiosk) or e.g. "kiosk,api".
         "PORTAL_AUTO_ACCEPT": env.get("PORTAL_AUTO_ACCEPT", "off"),
         "PORTAL_EMBEDDED_WORKER": _bool(env.get("PORTAL_EMBEDDED_WORKER"), True),

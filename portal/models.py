@@ -2,7 +2,7 @@
 from portal.accounts.models import ApiToken, AuditEntry, LoginAttempt, User  # noqa: F401
 from portal.stations.models import Area, Category, Station  # noqa: F401
 from portal.submissions.models import (  # noqa: F401
-    ChangeLog, Contact, Photo, StatusEvent, Submission)
+    ChangeLog, Contact, Photo, StatusEvent, Submission, Support, TrackingMiss)
 from portal.core.ratelimit import RateLimitCounter  # noqa: F401
 from portal.moderation.models import Redaction  # noqa: F401
 from portal.kiosk.models import Kiosk, KioskEnrolment  # noqa: F401

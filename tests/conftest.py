@@ -142,3 +142,11 @@ def make_submission(app):
             db.session.commit()
         return submission
     return build
+
+
+def pytest_sessionstart(session):
+    """Stop at once when the installed Whoosh is not the one the search engine's storage
+    adapter reads (production falls back to Whoosh's searcher; tests must not hide it)."""
+    from portal.search.engine import storage
+    if not storage.STATUS.ok:
+        pytest.exit(storage.STATUS.message, returncode=3)

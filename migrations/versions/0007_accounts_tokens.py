@@ -1,7 +1,7 @@
 """accounts: staff API tokens expire and record why they were revoked; sign-in attempts
 remember the known device they came from
 
-Revision ID: 0007_accounts_tokens
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-01 21:40:00
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_accounts_tokens'
+revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None

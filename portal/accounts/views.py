@@ -5,17 +5,27 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from portal.accounts.forms import (ConfirmForm, LoginForm, PasswordForm, UserCreateForm,
-                                   UserEditForm)
+from portal.accounts.forms import ConfirmForm, LoginForm, PasswordForm, UserCreateForm, UserEditForm
 from portal.accounts.models import ROLES
 from portal.accounts.permissions import register_staff_link, role_required, visible_staff_links
-from portal.accounts.services import (AccountError, all_users, create_user, end_sessions,
-                                      find_user, set_password, sign_out_everywhere, update_user)
-from portal.accounts.signin import (DEVICE_COOKIE, attempt_login, device_cookie_options,
-                                    session_expired)
+from portal.accounts.services import (
+    AccountError,
+    all_users,
+    create_user,
+    end_sessions,
+    find_user,
+    set_password,
+    sign_out_everywhere,
+    update_user,
+)
+from portal.accounts.signin import (
+    DEVICE_COOKIE,
+    attempt_login,
+    device_cookie_options,
+    session_expired,
+)
 from portal.accounts.tokens import REVOKE_REASONS, revoke_token_of, token_state, tokens_of
 from portal.core.security import no_store
-from portal.extensions import db
 from portal.i18n import _, _l
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -55,7 +65,6 @@ def login():
     if form.validate_on_submit():
         outcome = attempt_login(form.username.data, form.password.data, request.remote_addr,
                                 request.cookies.get(DEVICE_COOKIE, ""))
-        db.session.commit()
         if outcome.user is not None:
             session.clear()  # a new session on login: nothing from before carries over
             login_user(outcome.user)
@@ -72,7 +81,6 @@ def logout():
     """Sign out and end every session of this user."""
     if current_user.is_authenticated:
         end_sessions(current_user)
-        db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("submissions.home"))
@@ -103,7 +111,6 @@ def revoke_own_token(token_id):
     token = revoke_token_of(current_user, token_id, actor=current_user, reason="owner")
     if token is None:
         abort(404)
-    db.session.commit()
     flash(_("Token %(prefix)s… revoked.", prefix=token.prefix))
     return redirect(url_for(".tokens"), code=303)
 
@@ -115,7 +122,6 @@ def sign_out_everywhere_view():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     sign_out_everywhere(current_user, actor=current_user)
-    db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("submissions.home"), code=303)
@@ -135,7 +141,6 @@ def users():
             form.username.errors = list(form.username.errors) + [str(exc)]
             status = 422
         else:
-            db.session.commit()
             flash(_("User %(name)s created.", name=user.username))
             return redirect(url_for(".users"), code=303)
     elif request.method == "POST":
@@ -154,10 +159,8 @@ def user_detail(user_id):
         try:
             update_user(user, role=form.role.data, active=form.active.data, actor=current_user)
         except AccountError as exc:
-            db.session.rollback()
             error, status = str(exc), 422
         else:
-            db.session.commit()
             flash(_("Changes saved."))
             return redirect(url_for(".user_detail", user_id=user.id), code=303)
     return render_template("accounts/user_detail.html", user=user, form=form,
@@ -178,7 +181,6 @@ def user_password(user_id):
         except AccountError as exc:
             error = str(exc)
         else:
-            db.session.commit()
             flash(_("Password changed; the user's sessions have ended and their API tokens "
                     "are revoked."))
             return redirect(url_for(".user_detail", user_id=user.id), code=303)
@@ -195,7 +197,6 @@ def user_end_sessions(user_id):
     user = find_user(user_id) or abort(404)
     if ConfirmForm().validate_on_submit():
         sign_out_everywhere(user, actor=current_user)
-        db.session.commit()
         flash(_("The user's sessions have ended and their API tokens are revoked."))
     return redirect(url_for(".user_detail", user_id=user.id), code=303)
 
@@ -210,7 +211,6 @@ def revoke_user_token(user_id, token_id):
     token = revoke_token_of(user, token_id, actor=current_user, reason="administrator")
     if token is None:
         abort(404)
-    db.session.commit()
     flash(_("Token %(prefix)s… revoked.", prefix=token.prefix))
     return redirect(url_for(".user_detail", user_id=user.id), code=303)
 

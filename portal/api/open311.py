@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, g, request, url_for
 from flask_babel import force_locale
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from portal.api import representations as rep
@@ -18,17 +19,20 @@ from portal.api.auth import current_api_key, has_nul, rate_limit_key, rate_limit
 from portal.api.intake import Open311Invalid, submit_from_open311
 from portal.api.open311_format import render, render_errors
 from portal.api.services import find_service, find_service_request, open311_requests, reference_rows
-from portal.core.ratelimit import limit_per_api_key
+from portal.core.ratelimit import limit_per_api_key, rate_limited_message
 from portal.i18n import _, current_locale, parse_locale
 from portal.stations.models import Area, Station
 from portal.stations.services import category_tree
 from portal.submissions.idempotency import IdempotencyConflict, IdempotencyKeyInvalid
+from portal.submissions.lookups import note_lookup_misses, tracking_lookup
 
 bp = Blueprint("open311", __name__, url_prefix="/open311")
 FMT = "<any(json, xml):fmt>"
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-26T00:00:00+08:00"  # when this endpoint's behaviour last changed
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 1000, 1000  # "90 days or first 1000 requests"
+TITLE_FROM_DESCRIPTION = 60
+MAX_IDS = 10  # tracking codes in one query: each shows a resident's own text
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -99,6 +103,16 @@ def _refuse_nul():
         with force_locale(parse_locale(request.args.get("locale")) or current_locale()):
             return render_errors(_fmt(), 400, [_("The request contains a NUL character.")])
     return None
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _rate_limited(_exc):
+    """429 as Open311's error list, with Retry-After."""
+    with force_locale(parse_locale(request.args.get("locale")) or current_locale()):
+        message, wait = rate_limited_message()
+        response = render_errors(_fmt(), 429, [str(message)])
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.errorhandler(HTTPException)
@@ -178,14 +192,26 @@ def _split(name):
     return [v.strip() for v in request.args.get(name, "").split(",") if v.strip()][:100]
 
 
+def _request_ids() -> list:
+    """The ids asked for in one query (`service_request_id=a,b,c`), all of them."""
+    return [v.strip() for v in request.args.get("service_request_id", "").split(",")
+            if v.strip()]
+
+
 @bp.get(f"/v2/requests.{FMT}")
+@tracking_lookup(exempt_when=lambda: not _request_ids(),
+                 cost=lambda: max(1, min(len(_request_ids()), MAX_IDS + 1)))
 @open311_view
 def list_requests(fmt):
     """Service requests: by id (tracking codes or public ids), or published ones by filters."""
     locale, extensions = g.open311_locale, _extensions()
-    ids = _split("service_request_id")
+    ids = _request_ids()
+    if len(ids) > MAX_IDS:
+        raise Open311Error(400, _("Ask for at most %(n)d service_request_id values at once.",
+                                  n=MAX_IDS))
     if ids:  # the specification: this overrides every other argument
         found = [find_service_request(i) for i in ids]
+        note_lookup_misses(sum(1 for s, _by_code in found if s is None))
         items = [rep.open311_request(s, by_code=by_code, locale=locale, extensions=extensions)
                  for s, by_code in found if s is not None]
         return render(fmt, "service_requests", items)
@@ -203,6 +229,7 @@ def list_requests(fmt):
 
 
 @bp.get(f"/v2/requests/<request_id>.{FMT}")
+@tracking_lookup
 @open311_view
 def get_request(request_id, fmt):
     """One service request, as a list of one (as the specification shows it)."""
@@ -214,6 +241,7 @@ def get_request(request_id, fmt):
 
 
 @bp.get(f"/v2/tokens/<token>.{FMT}")
+@tracking_lookup
 @open311_view
 def token(token, fmt):
     """A token's service request id (requests are created in real time: the token is the

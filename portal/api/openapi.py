@@ -6,10 +6,11 @@ route documented, real responses valid against these schemas) and fuzzes the API
 from copy import deepcopy
 
 from portal.api.services import DECISIONS, MAX_PAGE_SIZE
-from portal.moderation.services import REJECT_REASONS
 from portal.i18n import LOCALES
+from portal.moderation.services import REJECT_REASONS
 from portal.submissions.idempotency import KEY_MAX, KEY_PATTERN
 from portal.submissions.models import KINDS, STATUSES
+from portal.submissions.public_text import FIELD_NAMES, PUBLIC_COLUMNS
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 DATETIME = {"type": "string", "format": "date-time"}
@@ -41,7 +42,8 @@ ERRORS = {
     "404": _error("Not found."),
     "405": _error("Method not allowed."),
     "409": _error("The submission's current status does not allow this decision."),
-    "503": _error("Not available: the portal is not configured for this."),
+    "503": _error("Not available: the portal is not configured for this, or the search index "
+                  "is being prepared (retry after the seconds in Retry-After)."),
     "413": _error("The body is too large (64 KB at most)."),
     "415": _error("The body is not JSON."),
     "422": _error("Well-formed but invalid: unknown fields, wrong types, failed validation, "
@@ -118,7 +120,8 @@ SCHEMAS = {
         "kind": {"type": "string", "enum": list(KINDS)}, "kind_label": {"type": "string"},
         "status": {"type": "string", "enum": list(STATUSES)}, "status_label": {"type": "string"},
         "category": _ref("Ref"), "area": _ref("Ref"), "station": _ref("Ref"),
-        "title": {"type": "string"}, "body": {"type": "string"},
+        **{name: {"type": "string", "description": "As the resident wrote it, personal data "
+                                                   "masked."} for name in FIELD_NAMES},
         "published": {"type": "boolean"}, "created_at": DATETIME, "updated_at": DATETIME,
         "tracking_url": {"type": "string", "format": "uri"},
         "timeline": {"type": "array", "items": _ref("TimelineEntry")}}),
@@ -137,11 +140,11 @@ SCHEMAS = {
         "code": {"type": "string"}, "kind": {"type": "string", "enum": list(KINDS)},
         "status": {"type": "string", "enum": list(STATUSES)}, "channel": {"type": "string"},
         "language": {"type": "string"}, "category": {"type": "string"},
-        "area": {"type": "string"}, "station": NULLABLE_STRING, "title": {"type": "string"},
-        "body": {"type": "string"}, "place": {"type": "string"},
+        "area": {"type": "string"}, "station": NULLABLE_STRING,
+        **{name: {"type": "string"} for name in FIELD_NAMES},
         "lat": {"type": ["number", "null"]}, "lon": {"type": ["number", "null"]},
-        "published": {"type": "boolean"}, "public_title": NULLABLE_STRING,
-        "public_body": NULLABLE_STRING,
+        "published": {"type": "boolean"},
+        **{column: NULLABLE_STRING for column in PUBLIC_COLUMNS},
         "screening": _obj({"score": {"type": "number"},
                            "reasons": {"type": "array", "items": {"type": "string"}}}),
         "created_at": DATETIME, "updated_at": DATETIME}),
@@ -174,6 +177,9 @@ SCHEMAS = {
                                         "masked version."},
         "public_body": {"type": ["string", "null"],
                         "description": "The public text (publish); personal data is masked."},
+        "public_place": {"type": ["string", "null"],
+                         "description": "The public place (publish, optional); personal data "
+                                        "is masked. Omitted: the resident's place, masked."},
     }, required=["action"]),
 }
 
@@ -217,8 +223,10 @@ PATHS = {
             {"name": "status", "in": "query", "required": False,
              "schema": {"type": "string", "enum": list(STATUSES)}},
             PAGE, PER_PAGE, LANG],
-        "responses": _responses("200", {"description": "A page of results.",
-                                        **_json(_ref("SearchResults"))}, "400")}},
+        "responses": _responses("200", {"description": "A page of results (without q or "
+                                                       "filters: every published submission, "
+                                                       "newest first).",
+                                        **_json(_ref("SearchResults"))}, "400", "503")}},
     "/categories": {"get": {
         "operationId": "listCategories", "summary": "Categories, with names in every language.",
         "parameters": [LANG],
@@ -251,7 +259,11 @@ PATHS = {
         "summary": "Progress reported by the operations platform (signed; see docs/forwarding.md).",
         "description": "Headers X-Portal-Timestamp (Unix seconds, within 300 s) and "
                        "X-Portal-Signature: sha256=<hex HMAC-SHA256 of timestamp + '.' + raw "
-                       "body with PORTAL_PLATFORM_SECRET>. Idempotent by event_id.",
+                       "body with PORTAL_PLATFORM_SECRET>. Idempotent by event_id. Applies "
+                       "only to cases forwarded to the platform and still with it, and only "
+                       "as the lifecycle allows: otherwise 409 (not_forwarded, "
+                       "transition_not_allowed), recorded in the audit log. Control "
+                       "characters or an occurred_at out of range: 400.",
         "parameters": [
             {"name": "X-Portal-Timestamp", "in": "header", "required": True,
              "schema": {"type": "string"}},

@@ -12,6 +12,7 @@ from portal.core.text import to_traditional
 from portal.i18n import LOCALES, _, _l, localized
 from portal.submissions.labels import CHANNEL_LABELS, KIND_LABELS, STATUS_LABELS
 from portal.submissions.models import OPEN_STATUSES
+from portal.submissions.public_text import PUBLIC_FIELDS, originals, published_text, tracking_text
 from portal.submissions.services import public_timeline
 
 # The responsible teams of the "1+3+X" model, as Open311's agency_responsible.
@@ -92,7 +93,7 @@ def tracking(submission, locale: str) -> dict:
         "status_label": label(STATUS_LABELS[submission.status], locale),
         "category": _ref(submission.category, locale), "area": _ref(submission.area, locale),
         "station": _ref(submission.station, locale, "slug"),
-        "title": submission.title, "body": submission.body,
+        **tracking_text(submission),  # title, body, place: personal data masked
         "published": submission.published,
         "created_at": w3c(submission.created_at), "updated_at": w3c(submission.updated_at),
         "tracking_url": url_for("submissions.track", code=submission.code, _external=True),
@@ -105,7 +106,7 @@ def search_result(submission, snippet, locale: str) -> dict:
     return {
         "id": submission.id, "kind": submission.kind, "status": submission.status,
         "status_label": label(STATUS_LABELS[submission.status], locale),
-        "title": submission.public_title, "snippet": snippet.striptags(),
+        "title": published_text(submission)["title"], "snippet": snippet.striptags(),
         "snippet_html": str(snippet), "category": _ref(submission.category, locale),
         "area": _ref(submission.area, locale),
         "station": _ref(submission.station, locale, "slug"),
@@ -122,10 +123,10 @@ def staff_item(submission, locale: str) -> dict:
         "channel": submission.channel, "language": submission.language,
         "category": submission.category.code, "area": submission.area.code,
         "station": submission.station.slug if submission.station else None,
-        "title": submission.title, "body": submission.body, "place": submission.place,
+        **originals(submission),  # staff see what the resident wrote
         "lat": submission.latitude, "lon": submission.longitude,
-        "published": submission.published, "public_title": submission.public_title,
-        "public_body": submission.public_body,
+        "published": submission.published,
+        **{f.public: getattr(submission, f.public) for f in PUBLIC_FIELDS},
         "screening": {"score": submission.screening_score,
                       "reasons": list(submission.screening_reasons or [])},
         "created_at": w3c(submission.created_at), "updated_at": w3c(submission.updated_at),
@@ -180,8 +181,8 @@ def open311_request(submission, *, by_code: bool, locale: str, extensions: bool)
     """A submission as an Open311 service request.
 
     Looked up by tracking code, the request carries the code as its id and the resident's own
-    text (as the tracking page shows it); everywhere else only the published, moderated text
-    and the public id appear.
+    text with personal data masked (as the tracking page shows it); everywhere else only the
+    published, moderated text and the public id appear.
     """
     replies = [e for e in public_timeline(submission) if e.kind == "reply"]
     notes = _note_text(replies[-1], locale) if replies else ""
@@ -189,20 +190,21 @@ def open311_request(submission, *, by_code: bool, locale: str, extensions: bool)
         rejections = [e for e in public_timeline(submission) if e.to_status == "rejected"]
         notes = _note_text(rejections[-1], locale) if rejections else ""
     photo = submission.photos[0] if submission.photos and submission.published else None
+    text = tracking_text(submission) if by_code else published_text(submission)
     item = {
         "service_request_id": submission.code if by_code else str(submission.id),
         "status": "open" if submission.status in OPEN_STATUSES else "closed",
         "status_notes": notes or None,
         "service_name": localized(submission.category, "name", locale),
         "service_code": submission.category.code,
-        "description": submission.body if by_code else submission.public_body,
+        "description": text["body"],
         "agency_responsible": label(TEAM_LABELS[submission.category.team], locale)
         if submission.category.team in TEAM_LABELS else submission.category.team,
         "service_notice": None,
         "requested_datetime": w3c(submission.created_at),
         "updated_datetime": w3c(submission.updated_at),
         "expected_datetime": None,
-        "address": submission.place or localized(submission.area, "name", locale),
+        "address": text["place"] or localized(submission.area, "name", locale),
         "address_id": None, "zipcode": None,
         "lat": submission.latitude, "long": submission.longitude,
         "media_url": url_for("submissions.photo", name=photo.filename, _external=True)
@@ -220,7 +222,7 @@ def open311_request(submission, *, by_code: bool, locale: str, extensions: bool)
             if submission.station else None,
             "detailed_status": submission.status,
             "detailed_status_label": label(STATUS_LABELS[submission.status], locale),
-            "title": submission.title if by_code else submission.public_title,
+            "title": text["title"],
         }
         item["notes"] = [{"datetime": e["at"], "type": e["kind"], "status": e["status"],
                           "summary": e["status_label"], "description": e["note"]}

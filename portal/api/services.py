@@ -1,23 +1,22 @@
-"""API services: credentials, the database fallback for search, staff decisions, Open311 queries.
+"""API services: credentials, reference data, staff decisions, Open311 queries.
+
+The API's search is portal.search.services.search_listing.
 
 Services take plain values and model objects, add and flush; the view or command commits.
 """
-import re
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from flask_babel import force_locale
-from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.tokens import hash_secret
 from portal.api.models import ApiKey
 from portal.extensions import db
 from portal.i18n import _l
-from portal.stations.models import Area, Category, Station
-from portal.submissions.models import OPEN_STATUSES, STATUSES, Submission, utcnow
 from portal.moderation import services as moderation
+from portal.stations.models import Category
+from portal.submissions.models import OPEN_STATUSES, STATUSES, Submission, utcnow
+from portal.submissions.public_text import PUBLIC_FIELDS
 from portal.submissions.services import find_by_code
 
 KEY_PREFIX = "pk_"
@@ -90,66 +89,6 @@ def find_service(code: str):
     return category if category is not None and category.parent_id is not None else None
 
 
-# --- search (interim) -----------------------------------------------------------------------
-
-@dataclass
-class SearchPage:
-    total: int
-    page: int
-    per_page: int
-    items: list  # [(submission, snippet Markup)]
-
-
-def _snippet(text: str, terms: list, width: int = 80) -> Markup:
-    """A short excerpt around the first match, HTML-escaped, matches wrapped in <mark>."""
-    lowered = text.lower()
-    positions = [lowered.find(t.lower()) for t in terms if t and lowered.find(t.lower()) >= 0]
-    start = max(0, min(positions) - width // 3) if positions else 0
-    excerpt = text[start:start + width]
-    prefix, suffix = ("…" if start > 0 else ""), ("…" if start + width < len(text) else "")
-    if not terms:
-        return escape(prefix + excerpt + suffix)
-    pattern = re.compile("|".join(re.escape(t) for t in terms if t), re.IGNORECASE)
-    out, last = [escape(prefix)], 0
-    for match in pattern.finditer(excerpt):
-        out += [escape(excerpt[last:match.start()]), Markup("<mark>"),
-                escape(match.group(0)), Markup("</mark>")]
-        last = match.end()
-    out += [escape(excerpt[last:]), escape(suffix)]
-    return Markup("").join(out)
-
-
-def filter_published(*, q="", kind=None, category=None, area=None, station=None,
-                     status=None, page=1, per_page=20) -> SearchPage:
-    """Published submissions matching every word of `q` and the filters, newest first.
-
-    The database's answer when full-text search has nothing to rank (no words, no filter) or
-    its index is being rebuilt.
-    """
-    terms = (q or "").split()[:10]
-    query = db.select(Submission).filter_by(published=True)
-    for term in terms:
-        query = query.where(Submission.public_title.icontains(term, autoescape=True)
-                            | Submission.public_body.icontains(term, autoescape=True))
-    if kind:
-        query = query.filter_by(kind=kind)
-    if status:
-        query = query.filter_by(status=status)
-    if category:
-        query = query.join(Category, Submission.category_id == Category.id).where(
-            Category.code == category)
-    if area:
-        query = query.join(Area, Submission.area_id == Area.id).where(Area.code == area)
-    if station:
-        query = query.join(Station, Submission.station_id == Station.id).where(
-            Station.slug == station)
-    query = query.order_by(Submission.published_at.desc(), Submission.id.desc())
-    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False,
-                             max_per_page=MAX_PAGE_SIZE)
-    items = [(s, _snippet(s.public_body or "", terms)) for s in pagination.items]
-    return SearchPage(total=pagination.total or 0, page=page, per_page=per_page, items=items)
-
-
 # --- staff ----------------------------------------------------------------------------------
 
 def staff_submissions(*, status=None, page=1, per_page=20):
@@ -163,12 +102,15 @@ def staff_submissions(*, status=None, page=1, per_page=20):
 
 
 def apply_decision(submission, *, action: str, user, reason: str = "", note: str = "",
-                   duplicate_of: str = "", public_title: str = "", public_body: str = ""):
+                   duplicate_of: str = "", public=None):
     """Apply a staff decision through the moderation services, as the staff pages do.
 
-    Raises DecisionInvalid (field -> message) for incomplete input and ModerationConflict for
-    a decision the submission's status does not allow.
+    `public` maps public text columns (`public_title`, `public_body`, `public_place`: one per
+    field of PUBLIC_FIELDS) to the moderator's text for `publish`. Raises DecisionInvalid
+    (field -> message) for incomplete input and ModerationConflict for a decision the
+    submission's status does not allow.
     """
+    public = {column: text for column, text in (public or {}).items() if text}
     if action in ("accept", "hold"):
         moderation.decide(submission, action, actor=user, note=note)
     elif action == "reject":
@@ -185,12 +127,15 @@ def apply_decision(submission, *, action: str, user, reason: str = "", note: str
             raise
         except moderation.ModerationError as exc:
             raise DecisionInvalid({"duplicate_of": str(exc)}) from None
-    elif action == "publish" and (public_title or public_body):
-        if not (public_title and public_body):
+    elif action == "publish" and public:
+        if not all(f.public in public for f in PUBLIC_FIELDS if f.required):
             raise DecisionInvalid({"public_title": _l("Give both the public title and the "
                                                       "public text, or neither.")})
+        # A field not given is the resident's original, masked, as in one-step publishing.
+        suggested = moderation.suggested_public_version(submission)["fields"]
+        values = {f.name: public.get(f.public, suggested[f.name]) for f in PUBLIC_FIELDS}
         try:
-            moderation.save_public_version(submission, title=public_title, body=public_body,
+            moderation.save_public_version(submission, values=values,
                                            keep=moderation.kept_values(submission),
                                            publish=True, actor=user)
         except moderation.ModerationConflict:

@@ -6,7 +6,6 @@ from portal.accounts.permissions import register_staff_link, role_required
 from portal.api.forms import ApiKeyForm, RevokeForm
 from portal.api.services import issue_api_key, list_api_keys, revoke_api_key
 from portal.core.security import no_store
-from portal.extensions import db
 from portal.i18n import _l
 
 bp = Blueprint("api_keys", __name__, template_folder="templates")
@@ -29,7 +28,6 @@ def api_keys():
     status = 200
     if form.validate_on_submit():
         key, secret = issue_api_key(form.name.data, created_by=current_user.username)
-        db.session.commit()
         issued = {"key": key, "secret": secret}
         form = ApiKeyForm(formdata=None)
         status = 201
@@ -47,5 +45,4 @@ def revoke(key_id):
         abort(400)
     if revoke_api_key(key_id) is None:
         abort(404)
-    db.session.commit()
     return redirect(url_for(".api_keys"), code=303)

@@ -8,22 +8,35 @@ import json
 from flask import Blueprint, g, jsonify, request, url_for
 
 from portal.api import representations as rep
-from portal.api.auth import (current_api_key, has_nul, presented_api_key, rate_limit_key,
-                             rate_limit_value, staff_required)
+from portal.api.auth import (
+    current_api_key,
+    has_nul,
+    presented_api_key,
+    rate_limit_key,
+    rate_limit_value,
+    staff_required,
+)
 from portal.api.intake import TEXT, FieldsInvalid, check_fields, submit_from_api
 from portal.api.openapi import openapi_document
 from portal.api.services import (
-    DECISIONS, MAX_PAGE_SIZE, DecisionInvalid, apply_decision, reference_rows,
-    filter_published, staff_submissions)
+    DECISIONS,
+    MAX_PAGE_SIZE,
+    DecisionInvalid,
+    apply_decision,
+    reference_rows,
+    staff_submissions,
+)
 from portal.core.errors import error_response
 from portal.core.ratelimit import limit_per_api_key
-from portal.search import services as search_service
 from portal.i18n import _, current_locale
 from portal.moderation.services import ModerationConflict
+from portal.search import services as search_service
 from portal.stations.models import Area, Station
 from portal.stations.services import category_tree
-from portal.submissions.models import KINDS, STATUSES
 from portal.submissions.idempotency import IdempotencyConflict, IdempotencyKeyInvalid
+from portal.submissions.lookups import note_lookup_misses, tracking_lookup
+from portal.submissions.models import KINDS, STATUSES
+from portal.submissions.public_text import PUBLIC_COLUMNS
 from portal.submissions.services import find_by_code
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -58,6 +71,13 @@ def _idempotency_conflict(_exc):
     # Generic on purpose: nothing about the submission the key names.
     return error_response(422, _("This Idempotency-Key was already used for a different "
                                  "submission."), "idempotency_conflict")
+
+
+@bp.errorhandler(search_service.SearchUnavailable)
+def _search_unavailable(exc):
+    body, status = error_response(503, str(search_service.UNAVAILABLE_MESSAGE),
+                                  "search_unavailable")
+    return body, status, {"Retry-After": str(exc.retry_after)}
 
 
 @bp.before_request
@@ -155,10 +175,12 @@ def create():
 
 
 @bp.get("/submissions/<code>")
+@tracking_lookup
 def tracking(code):
     """A submission's status and public timeline, for the holder of its tracking code."""
     submission = find_by_code(code)
     if submission is None:
+        note_lookup_misses()
         raise ApiError(404, _("No submission has this tracking code. Check it and try again."),
                        "not_found")
     return jsonify(rep.tracking(submission, current_locale()))
@@ -180,17 +202,8 @@ def search():
     page, per_page = _page_args()
     filters = {"kind": kind, "status": status, "category": request.args.get("category"),
                "area": request.args.get("area"), "station": request.args.get("station")}
-    found = search_service.search(q, filters=filters, page=page, per_page=per_page)
-    if found.state == "ok":
-        total, items = found.total, [(hit.submission, hit.snippet) for hit in found.hits]
-    else:
-        # Nothing to search for (list the newest), or the index is being rebuilt: the database
-        # answers with a plain filter, so the API never fails because the index is not ready.
-        plain = filter_published(
-            q=q, kind=kind, status=status, category=filters["category"] or None,
-            area=filters["area"] or None, station=filters["station"] or None, page=page,
-            per_page=per_page)
-        total, items = plain.total, plain.items
+    found = search_service.search_listing(q, filters=filters, page=page, per_page=per_page)
+    total, items = found.total, [(hit.submission, hit.snippet) for hit in found.hits]
     locale = current_locale()
     return jsonify({"total": total, "page": page, "per_page": per_page,
                     "results": [rep.search_result(s, snippet, locale) for s, snippet in items]})
@@ -245,8 +258,7 @@ def staff_list():
 
 
 DECISION_FIELDS = {"action": TEXT, "reason": TEXT, "duplicate_of": TEXT, "note": TEXT,
-                   "public_title": TEXT,
-                   "public_body": TEXT}
+                   **{column: TEXT for column in PUBLIC_COLUMNS}}
 
 
 @bp.post("/staff/submissions/<code>/decision")
@@ -265,8 +277,7 @@ def decision(code):
         apply_decision(submission, action=data["action"], user=g.api_user,
                        reason=data.get("reason") or "", note=(data.get("note") or "")[:2000],
                        duplicate_of=data.get("duplicate_of") or "",
-                       public_title=data.get("public_title") or "",
-                       public_body=data.get("public_body") or "")
+                       public={column: data.get(column) or "" for column in PUBLIC_COLUMNS})
     except DecisionInvalid as exc:
         raise _invalid({k: str(v) for k, v in exc.fields.items()}) from None
     except ModerationConflict as exc:

@@ -12,7 +12,8 @@ A page is rendered afresh, and not stored, for a signed-in user, when a flash me
 the session, or when the page wrote the session: those hold one person's data. A cached page's
 forms carry a placeholder instead of the visitor's CSRF token (`csrf_token()` in its template),
 filled in with this visitor's token on every response, cached or not: a search page with
-"my problem too" buttons is shared, the tokens in it never are. The cache sits behind the view; the security headers, the language cookie and
+"my problem too" buttons is shared, the tokens in it never are; the same holds for
+`form_nonce()`, a form's idempotency key. The cache sits behind the view; the security headers, the language cookie and
 Cache-Control are still added to every response by the after-request hooks.
 """
 import secrets
@@ -39,8 +40,10 @@ def init_page_cache(app) -> None:
     app.extensions["portal_personal_session_keys"] = list(PERSONAL_SESSION_KEYS)
     # Unguessable, so no text a resident wrote can stand for it (it is replaced page-wide).
     app.extensions["portal_csrf_hole"] = f"csrf-{secrets.token_urlsafe(18)}"
+    app.extensions["portal_nonce_hole"] = f"nonce-{secrets.token_urlsafe(18)}"
     # Replaces Flask-WTF's `csrf_token` (a global and a context processor; the later wins).
     app.jinja_env.globals["csrf_token"] = csrf_token_or_hole
+    app.jinja_env.globals["form_nonce"] = form_nonce_or_hole
     app.context_processor(lambda: {"csrf_token": csrf_token_or_hole})
 
 
@@ -49,6 +52,22 @@ def csrf_token_or_hole() -> str:
     if g.get("portal_cacheable_page"):
         return current_app.extensions["portal_csrf_hole"]
     return generate_csrf()
+
+
+def _form_nonce() -> str:
+    """A random value, one per response: a form's idempotency key (a retried post repeats it,
+    another page view gets another)."""
+    if "portal_form_nonce" not in g:
+        g.portal_form_nonce = secrets.token_urlsafe(18)
+    return g.portal_form_nonce
+
+
+def form_nonce_or_hole() -> str:
+    """`form_nonce()` in templates: this response's nonce, or in a cacheable page its
+    placeholder (filled in per response like the CSRF token's)."""
+    if g.get("portal_cacheable_page"):
+        return current_app.extensions["portal_nonce_hole"]
+    return _form_nonce()
 
 
 def register_page_version(app, source) -> None:
@@ -99,6 +118,9 @@ def public_page(view=None, *, versions=()):
             hole = current_app.extensions["portal_csrf_hole"]
             if isinstance(page, str) and hole in page:
                 page = page.replace(hole, generate_csrf())  # this visitor's own token
+            nonce_hole = current_app.extensions["portal_nonce_hole"]
+            if isinstance(page, str) and nonce_hole in page:
+                page = page.replace(nonce_hole, _form_nonce())
             return page
         return serve
     return decorate(view) if view is not None else decorate

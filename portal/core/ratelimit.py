@@ -5,15 +5,17 @@ own database (`DatabaseStorage`), because Flask-Limiter's memory storage counts 
 four workers would allow four times the limit. `PORTAL_RATE_LIMITS=off` disables limits.
 
 Every public POST (the web forms) is limited per client address by default. Features limit
-their own routes with `limit_per_ip`, `limit_per_kiosk` or `limit_per_api_key`. On SQLite the
+their own routes with `limit_per_ip`, `limit_per_kiosk` or `limit_per_api_key`; every lookup by
+tracking code shares one budget per address (`limit_tracking_lookups`). On SQLite the
 counters live in a database file of their own beside the portal's (see _sqlite_counter_engine).
 """
 import hashlib
+import hmac
 import itertools
 import time
 from pathlib import Path
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, jsonify, request
 from flask_limiter.errors import RateLimitExceeded
 from limits.storage import Storage
 from sqlalchemy import case, create_engine, delete, event, select, text
@@ -116,23 +118,18 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def _hashed(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()[:24]
+def address_hash(address: str) -> str:
+    """A client address as stored for monitoring: an HMAC with the secret key, never the IP.
+
+    Keyed, so the hashes cannot be reversed by hashing all 2^32 IPv4 addresses.
+    """
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, (address or "unknown").encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def kiosk_device_key() -> str:
-    """Key for a kiosk: the enrolled device (g.kiosk_device, else its header or cookie)."""
-    device = (g.get("kiosk_device") or request.headers.get("X-Kiosk-Device")
-              or request.cookies.get("kiosk_device"))
-    return f"kiosk:{_hashed(str(device))}" if device else f"ip:{client_address()}"
-
-
-def api_key_key() -> str:
-    """Key for an API client: the key it presents (bearer token or X-API-Key), hashed."""
-    auth = request.headers.get("Authorization", "")
-    presented = (g.get("api_key_id") or request.headers.get("X-API-Key")
-                 or (auth[7:].strip() if auth.lower().startswith("bearer ") else ""))
-    return f"api:{_hashed(str(presented))}" if presented else f"ip:{client_address()}"
+def address_key() -> str:
+    """Key for a limit per client address."""
+    return f"ip:{client_address()}"
 
 
 def _kiosk_limits() -> str:
@@ -143,19 +140,32 @@ def _api_limits() -> str:
     return current_app.config.get("PORTAL_RATE_LIMIT_API") or "60 per minute;1000 per hour"
 
 
+def _tracking_limits() -> str:
+    return current_app.config.get("PORTAL_RATE_LIMIT_TRACKING") or "30 per minute;300 per hour"
+
+
 def limit_per_ip(rate, **options):
     """Decorator: at most `rate` (e.g. "5 per minute", or a callable) per client address."""
-    return limiter.limit(rate, key_func=lambda: f"ip:{client_address()}", **options)
+    return limiter.limit(rate, key_func=address_key, **options)
 
 
-def limit_per_kiosk(rate=_kiosk_limits, key_func=kiosk_device_key, **options):
-    """Decorator: at most `rate` per kiosk device (default PORTAL_RATE_LIMIT_KIOSK)."""
+def limit_per_kiosk(rate=_kiosk_limits, *, key_func, **options):
+    """Decorator: at most `rate` per kiosk device (default PORTAL_RATE_LIMIT_KIOSK); `key_func`
+    names the device (the kiosk feature knows how)."""
     return limiter.limit(rate, key_func=key_func, **options)
 
 
-def limit_per_api_key(rate=_api_limits, key_func=api_key_key, **options):
-    """Decorator: at most `rate` per API key (default PORTAL_RATE_LIMIT_API)."""
+def limit_per_api_key(rate=_api_limits, *, key_func, **options):
+    """Decorator: at most `rate` per API client (default PORTAL_RATE_LIMIT_API); `key_func`
+    names the client (the API feature knows how)."""
     return limiter.limit(rate, key_func=key_func, **options)
+
+
+def limit_tracking_lookups(**options):
+    """Decorator: lookups by tracking code, at most PORTAL_RATE_LIMIT_TRACKING per client
+    address, one budget shared by every route that looks a code up (page, API, Open311)."""
+    return limiter.shared_limit(_tracking_limits, scope="tracking", key_func=address_key,
+                                **options)
 
 
 def _exempt_from_default() -> bool:
@@ -171,14 +181,19 @@ def _form_limits() -> str:
     return current_app.config.get("PORTAL_RATE_LIMIT_FORMS") or "10 per minute;60 per hour"
 
 
+def rate_limited_message():
+    """(message in the visitor's language, seconds to wait) for the limit just exceeded."""
+    current = limiter.current_limit
+    wait = max(1, int(current.reset_at - time.time())) if current else 60
+    return _("You have sent too many requests. Please wait %(n)d seconds and try again.",
+             n=wait), wait
+
+
 def handle_rate_limited(_exc: RateLimitExceeded):
     """429 in the visitor's language, with Retry-After."""
     from portal.core.errors import error_response
 
-    current = limiter.current_limit
-    wait = max(1, int(current.reset_at - time.time())) if current else 60
-    message = _("You have sent too many requests. Please wait %(n)d seconds and try again.",
-                n=wait)
+    message, wait = rate_limited_message()
     if request.is_json:  # a script (the kiosk) sent JSON: answer in the same error shape
         body = {"error": {"code": "rate_limited", "message": message, "fields": {}}}
         return jsonify(body), 429, {"Retry-After": str(wait)}

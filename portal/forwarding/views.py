@@ -2,23 +2,40 @@
 signed endpoint where the operations platform reports progress."""
 import json
 
-from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_timedelta
 from flask_login import current_user
 
 from portal.accounts.permissions import register_staff_link, role_required
 from portal.core.errors import error_response
-from portal.extensions import csrf, db
+from portal.extensions import csrf
 from portal.forwarding import labels
 from portal.forwarding.events import EventRejected, apply_platform_event, parse_event
 from portal.forwarding.forms import ActionForm, ReplyForm, StatusForm, TeamForm
 from portal.forwarding.incidents import (
-    assign_team, claim_incident, find_incident, incident_queue, reply_to_incident,
-    set_incident_status)
+    assign_team,
+    claim_incident,
+    find_incident,
+    incident_queue,
+    reply_to_incident,
+    set_incident_status,
+)
 from portal.forwarding.payload import aware, verify
 from portal.forwarding.services import (
-    delivery_counts, find_delivery, retry_delivery, troubled_deliveries)
+    delivery_counts,
+    find_delivery,
+    retry_delivery,
+    troubled_deliveries,
+)
 from portal.i18n import _, _l
 from portal.submissions.models import utcnow
 from portal.submissions.services import TransitionNotAllowed
@@ -50,6 +67,12 @@ def age_filter(value):
 
 # --- the platform reports progress -----------------------------------------------------------
 
+@bp.errorhandler(EventRejected)
+def _event_rejected(exc):
+    """An event that cannot apply, in the API's error shape (nothing of it was stored)."""
+    return error_response(exc.status, exc.message, code=exc.code, fields=exc.fields)
+
+
 @bp.post("/api/v1/platform/events")
 @csrf.exempt
 def platform_events():
@@ -68,13 +91,11 @@ def platform_events():
         return error_response(401, messages[problem], code=problem)
     try:
         data = json.loads(raw.decode("utf-8"))
-        result = apply_platform_event(parse_event(data), raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
         return error_response(400, "the body is not valid JSON", code="malformed")
-    except EventRejected as exc:
-        db.session.rollback()
-        return error_response(exc.status, exc.message, code=exc.code, fields=exc.fields)
-    db.session.commit()
+    result = apply_platform_event(parse_event(data), raw)
+    if result.refusal is not None:
+        return error_response(409, result.refusal.message, code=result.refusal.code)
     return jsonify(outcome=result.outcome, reference=result.submission.code,
                    status=result.submission.status)
 
@@ -116,7 +137,6 @@ def claim(incident_id):
     if not ActionForm().validate_on_submit():
         abort(400)
     claim_incident(item, current_user)
-    db.session.commit()
     return redirect(url_for(".incident", incident_id=item.id), code=303)
 
 
@@ -129,7 +149,6 @@ def team(incident_id):
     if not form.validate_on_submit():
         return _render_incident(item, 422, team_form=form)
     assign_team(item, form.team.data)
-    db.session.commit()
     return redirect(url_for(".incident", incident_id=item.id), code=303)
 
 
@@ -140,15 +159,17 @@ def status(incident_id):
     item = find_incident(incident_id) or abort(404)
     form = StatusForm()
     if form.validate_on_submit():
-        try:
-            set_incident_status(item, form.status.data, user=current_user,
-                                note=form.note.data or "")
-        except TransitionNotAllowed:
-            db.session.rollback()
-            form.status.errors = [_("This case cannot move to that status now.")]
-        else:
-            db.session.commit()
-            return redirect(url_for(".incident", incident_id=item.id), code=303)
+        set_incident_status(item, form.status.data, user=current_user, note=form.note.data or "")
+        return redirect(url_for(".incident", incident_id=item.id), code=303)
+    return _render_incident(item, 422, status_form=form)
+
+
+@bp.errorhandler(TransitionNotAllowed)
+def _transition_not_allowed(_exc):
+    """Progress the case cannot make now: the incident page again, with why."""
+    item = find_incident(request.view_args.get("incident_id")) or abort(404)
+    form = StatusForm()
+    form.status.errors = [_("This case cannot move to that status now.")]
     return _render_incident(item, 422, status_form=form)
 
 
@@ -161,7 +182,6 @@ def reply(incident_id):
     if not form.validate_on_submit():
         return _render_incident(item, 422, reply_form=form)
     reply_to_incident(item, user=current_user, text=form.text.data, text_en=form.text_en.data or "")
-    db.session.commit()
     return redirect(url_for(".incident", incident_id=item.id), code=303)
 
 
@@ -186,5 +206,4 @@ def retry(delivery_id):
         retry_delivery(delivery)
     except ValueError:
         abort(409)
-    db.session.commit()
     return redirect(url_for(".deliveries"), code=303)

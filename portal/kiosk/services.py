@@ -18,7 +18,8 @@ from portal.kiosk.models import PAPER_WIDTHS, Kiosk, KioskEnrolment
 from portal.stations.services import find_station, landmarks
 from portal.submissions.idempotency import kiosk_key
 from portal.submissions.models import utcnow
-from portal.submissions.services import add_support, create_submission
+from portal.submissions.services import create_submission
+from portal.submissions.supports import add_support
 
 COOKIE_NAME = "portal_kiosk"
 COOKIE_MAX_AGE = 5 * 365 * 24 * 3600  # long-lived: a kiosk stays enrolled until revoked
@@ -213,15 +214,17 @@ def submit_from_kiosk(kiosk, values: dict, *, language: str):
     return creation
 
 
-def support_from_kiosk(kiosk, submission) -> None:
+def support_from_kiosk(kiosk, submission, *, visit: str, address: str, draft_key=None):
     """"This is my problem too" at a kiosk: one more voice on a published submission.
 
-    The same service as the web's support action (support_count + 1, a `support` change-log
-    row); no new submission and nothing of the draft is stored. Also records that the kiosk
-    was seen.
+    The one support service (submissions.supports): counted once per visit, limited per
+    device, and a retry carrying the same draft key counts once. Nothing of the draft is
+    stored. Also records that the kiosk was seen.
     """
     touch(kiosk)
-    add_support(submission)
+    return add_support(submission, visitor=f"kiosk:{kiosk.id}:{visit}", address=address,
+                       channel="kiosk", device=rate_limit_key(kiosk),
+                       idempotency_key=kiosk_key(draft_key, kiosk) if draft_key else None)
 
 
 def qr_svg(url: str, *, sized: bool = False) -> str:

@@ -1,29 +1,60 @@
 """The kiosk under /kiosk (enrolled devices only) and its administration under /staff/kiosks."""
 import uuid
 
-from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template,
-                   request, session, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from portal.accounts.permissions import register_staff_link, role_required
-from portal.extensions import csrf, db
+from portal.core.ratelimit import client_address, limit_per_kiosk
+from portal.extensions import csrf
 from portal.i18n import LOCALES, _, _l, localized
-from portal.core.ratelimit import limit_per_kiosk
 from portal.kiosk import phrases
-from portal.kiosk.limits import device_rate_limit_key
 from portal.kiosk.forms import EnrolForm, RevokeForm
+from portal.kiosk.limits import device_rate_limit_key
 from portal.kiosk.services import (
-    COOKIE_MAX_AGE, COOKIE_NAME, all_kiosks, area_landmarks, enrol_kiosk,
-    find_enrolment, find_kiosk, issue_enrolment, qr_svg, redeem_enrolment, revoke_kiosk,
-    submit_from_kiosk, support_from_kiosk, touch, verify_credential)
+    COOKIE_MAX_AGE,
+    COOKIE_NAME,
+    all_kiosks,
+    area_landmarks,
+    enrol_kiosk,
+    find_enrolment,
+    find_kiosk,
+    issue_enrolment,
+    qr_svg,
+    redeem_enrolment,
+    revoke_kiosk,
+    submit_from_kiosk,
+    support_from_kiosk,
+    touch,
+    verify_credential,
+)
 from portal.search.services import similar_published
 from portal.stations.services import active_areas, category_tree
-from portal.submissions.labels import STATUS_LABELS
 from portal.submissions.idempotency import IdempotencyConflict, IdempotencyKeyInvalid
+from portal.submissions.labels import STATUS_LABELS
 from portal.submissions.services import (
-    BODY_MAX, BODY_MIN, PLACE_MAX, TITLE_MAX, TITLE_MIN, SubmissionInvalid, find_by_code,
-    find_published)
+    BODY_MAX,
+    BODY_MIN,
+    PLACE_MAX,
+    TITLE_MAX,
+    TITLE_MIN,
+    SubmissionInvalid,
+    find_by_code,
+    find_published,
+)
+from portal.submissions.supports import SupportError
 
 bp = Blueprint("kiosk", __name__, template_folder="templates")
 
@@ -38,6 +69,7 @@ OPEN_ENDPOINTS = {"kiosk.enrol", "kiosk.admin", "kiosk.admin_enrol", "kiosk.admi
                   "kiosk.admin_link"}
 RECEIPT_KEY = "kiosk_receipt"
 SUPPORTED_KEY = "kiosk_supported"  # ids this visit added its voice to (the last is shown)
+VISIT_KEY = "kiosk_visit"  # one resident's visit, until the screen is reset
 # Kiosk endpoints fetched by kiosk.js: a refusal is JSON, not the explanation page.
 JSON_ENDPOINTS = {"kiosk.fresh_csrf", "kiosk.similar"}
 
@@ -57,6 +89,7 @@ def require_enrolled_device():
         return None
     session.pop(RECEIPT_KEY, None)
     session.pop(SUPPORTED_KEY, None)
+    session.pop(VISIT_KEY, None)
     if request.method != "GET" or request.endpoint in JSON_ENDPOINTS:
         response = _json_error(403, f"kiosk_{'revoked' if state == 'revoked' else 'not_enrolled'}",
                                _("This screen is not an enrolled kiosk."))
@@ -169,19 +202,21 @@ def support():
     submission_id = values.get("submission") if isinstance(values, dict) else None
     if not isinstance(submission_id, int) or isinstance(submission_id, bool):
         return _json_error(400, "bad_request", _("The request could not be understood."))
-    submission = find_published(submission_id)
-    if submission is None:
-        return _json_error(404, "not_found", _("This report can no longer be supported. "
-                                               "Please choose another one or continue."))
-    supported = session.get(SUPPORTED_KEY, [])
-    if submission.id not in supported:  # a second tap in the same visit counts once
-        support_from_kiosk(g.kiosk, submission)
-        db.session.commit()
-        supported = (supported + [submission.id])[-20:]
+    visit = session.setdefault(VISIT_KEY, uuid.uuid4().hex)
+    support_from_kiosk(g.kiosk, find_published(submission_id), visit=visit,
+                       address=client_address(), draft_key=values.get("draft_key"))
     # Always the last one last: the confirmation shows the submission just tapped.
-    session[SUPPORTED_KEY] = [i for i in supported if i != submission.id] + [submission.id]
+    supported = session.get(SUPPORTED_KEY, [])
+    session[SUPPORTED_KEY] = [i for i in supported if i != submission_id][-19:] + [submission_id]
     language = values.get("lang") if values.get("lang") in LOCALES else g.kiosk.language
     return jsonify(supported_url=url_for(".supported", lang=language)), 201
+
+
+@bp.errorhandler(SupportError)
+def _support_refused(exc):
+    """A support that was not counted (gone, or this device's limit reached), as JSON."""
+    code = {404: "not_found", 429: "support_limited"}.get(exc.status, "bad_request")
+    return _json_error(exc.status, code, str(exc.message))
 
 
 @bp.get("/kiosk/supported")
@@ -205,7 +240,6 @@ def reset():
     """End the visit: drop its server-side state and clear the page's storage."""
     session.clear()
     touch(g.kiosk)
-    db.session.commit()
     response = current_app.make_response(("", 204))
     response.headers["Clear-Site-Data"] = '"storage"'
     return response
@@ -215,7 +249,6 @@ def reset():
 def heartbeat():
     """An idle start screen says it is alive (and learns when it was revoked)."""
     touch(g.kiosk)
-    db.session.commit()
     return "", 204
 
 
@@ -226,7 +259,6 @@ def enrol(token):
     form = RevokeForm()  # CSRF only
     if enrolment is not None and form.validate_on_submit():
         credential = redeem_enrolment(token)
-        db.session.commit()
         session.clear()
         response = redirect(url_for(".start"), code=303)
         response.set_cookie(COOKIE_NAME, credential, max_age=COOKIE_MAX_AGE, path="/kiosk",
@@ -270,7 +302,6 @@ def admin_enrol():
     kiosk, token = enrol_kiosk(form.station.data, label=form.label.data or "",
                                language=form.language.data, paper_width=form.paper_width.data,
                                actor=f"user:{current_user.username}")
-    db.session.commit()
     return _new_link_page(kiosk, token)
 
 
@@ -289,7 +320,6 @@ def admin_link(kiosk_id):
     if not RevokeForm().validate_on_submit() or kiosk.state == "revoked":
         abort(400)
     token = issue_enrolment(kiosk)
-    db.session.commit()
     return _new_link_page(kiosk, token)
 
 
@@ -301,7 +331,6 @@ def admin_revoke(kiosk_id):
     if not RevokeForm().validate_on_submit():
         abort(400)
     revoke_kiosk(kiosk, actor=f"user:{current_user.username}")
-    db.session.commit()
     return redirect(url_for(".admin"), code=303)
 
 

@@ -8,6 +8,7 @@ from wtforms.validators import Optional
 from portal.i18n import _l, localized
 from portal.moderation.services import REJECT_REASONS
 from portal.stations.services import active_areas, category_tree
+from portal.submissions.public_text import PUBLIC_FIELDS
 
 
 def reason_choices():
@@ -53,12 +54,18 @@ class ClassifyForm(FlaskForm):
 
 
 class PublicVersionForm(FlaskForm):
-    title = StringField(_l("Public title"))
-    body = TextAreaField(_l("Public text"), render_kw={"rows": 8})
+    """The public version: one input per public field (added below), values to keep visible."""
+
     keep = SelectMultipleField(_l("Leave visible"), validate_choice=False)
     publish = RadioField(_l("Publication"), choices=[
         SelectChoice("", _l("Leave as it is")), SelectChoice("publish", _l("Publish")),
         SelectChoice("unpublish", _l("Unpublish"))], default="", validate_choice=False)
+
+
+for _field in PUBLIC_FIELDS:  # every field the public sees is edited here, none forgotten
+    setattr(PublicVersionForm, _field.name, TextAreaField(_field.label, render_kw={"rows": 8})
+            if _field.multiline else StringField(_field.label))
+del _field
 
 
 class PublishForm(FlaskForm):

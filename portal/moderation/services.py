@@ -8,8 +8,9 @@ from portal.accounts.services import record_audit
 from portal.extensions import db
 from portal.i18n import _, _l
 from portal.moderation.models import Redaction
-from portal.moderation.redaction import find_personal_data, mask_text
 from portal.submissions.models import Submission
+from portal.submissions.public_text import (
+    FIELD_NAMES, PUBLIC_FIELDS, draft, findings_in_originals, masked)
 from portal.submissions.services import (
     TransitionNotAllowed, add_official_reply, change_status, edit_public_text, find_by_code,
     merge_duplicate, reclassify, set_publication)
@@ -181,18 +182,19 @@ def kept_values(submission) -> list:
 
 
 def suggested_public_version(submission, keep=None) -> dict:
-    """The public title and text with personal data masked, and what was found."""
+    """The public version of every public field with personal data masked, and what was found
+    in the resident's original: {"fields": {name: text}, "findings": [...], "keep": [...]}."""
     keep = kept_values(submission) if keep is None else keep
-    title, _title_masked = mask_text(submission.public_title or submission.title, keep)
-    body, _body_masked = mask_text(submission.public_body or submission.body, keep)
-    findings = find_personal_data(submission.title) + find_personal_data(submission.body)
-    return {"title": title, "body": body, "findings": findings, "keep": keep}
+    fields, _masked = masked(draft(submission), keep)
+    return {"fields": fields, "findings": findings_in_originals(submission), "keep": keep}
 
 
-def save_public_version(submission, *, title: str, body: str, keep, publish, actor) -> list:
+def save_public_version(submission, *, values: dict, keep, publish, actor) -> list:
     """Store the public version (personal data masked unless kept) and publish or unpublish.
 
-    `publish` is True, False or None (leave as it is). Returns the findings that were masked.
+    `values` maps the names of PUBLIC_FIELDS to the moderator's text (a field left out keeps
+    its stored public version). `publish` is True, False or None (leave as it is). Returns the
+    findings that were masked.
     """
     keep = sorted({value for value in keep or () if value})
     if publish and submission.status in NOT_PUBLISHABLE:
@@ -203,27 +205,31 @@ def save_public_version(submission, *, title: str, body: str, keep, publish, act
         db.session.add(row)
     before = {"keep": list(row.keep or []), "published": submission.published}
     row.keep, row.updated_by = keep, actor.username
-    title, masked_title = mask_text(title, keep)
-    body, masked_body = mask_text(body, keep)
-    if not title.strip() or not body.strip():
-        raise ModerationError(_("The public version needs a title and a text."))
-    change = edit_public_text(submission, title=title, body=body, actor=actor_name(actor))
+    text, found = masked({name: values[name] for name in FIELD_NAMES if name in values}, keep)
+    for f in PUBLIC_FIELDS:
+        if f.name not in text:
+            continue
+        if f.required and not text[f.name].strip():
+            raise ModerationError(_("The public version needs a title and a text."))
+        if len(text[f.name]) > f.maximum:
+            raise ModerationError(_("%(field)s: please keep this under %(n)d characters.",
+                                    field=f.label, n=f.maximum))
+    change = edit_public_text(submission, values=text, actor=actor_name(actor))
     if publish is not None and bool(publish) != submission.published:
         set_publication(submission, bool(publish), actor=actor_name(actor))
     record_audit(actor.username, "submission.public_version", target_type="submission",
                  target_id=submission.code,
                  before={**before, **change["before"]},
                  after={"keep": keep, "published": submission.published, **change["after"]})
-    return masked_title + masked_body
+    return found
 
 
 def set_published(submission, published: bool, *, actor) -> None:
-    """Publish (with the masked public version) or unpublish."""
+    """Publish (with the masked public version of every public field) or unpublish."""
     if published:
         if submission.status in NOT_PUBLISHABLE:
             raise ModerationConflict(_("Accept a submission before publishing it."))
-        version = suggested_public_version(submission)
-        edit_public_text(submission, title=version["title"], body=version["body"],
+        edit_public_text(submission, values=suggested_public_version(submission)["fields"],
                          actor=actor_name(actor))
     before = {"published": submission.published}
     if before["published"] != published:

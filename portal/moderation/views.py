@@ -1,23 +1,45 @@
 """Staff pages: the queue, a submission's review page, audit log, dashboard and export."""
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.accounts.permissions import register_staff_link, role_required
+from portal.core.unit_of_work import writes
 from portal.extensions import db
 from portal.i18n import _, _l
 from portal.moderation import reports
-from portal.moderation.forms import (BulkForm, ClassifyForm, DecisionForm, MergeForm,
-                                     PublicVersionForm, PublishForm, ReplyForm)
-from portal.moderation.redaction import mask_text
+from portal.moderation.forms import (
+    BulkForm,
+    ClassifyForm,
+    DecisionForm,
+    MergeForm,
+    PublicVersionForm,
+    PublishForm,
+    ReplyForm,
+)
 from portal.moderation.services import (
-    QUEUE_STATUSES, REASON_FILTERS, REJECT_REASONS, ModerationError, QueueFilter, bulk_decide,
-    change_classification, decide, find_submission, merge_into, queue_page, reply,
-    save_public_version, set_published, suggested_public_version)
-from portal.stations.services import active_areas, category_tree
+    QUEUE_STATUSES,
+    REASON_FILTERS,
+    REJECT_REASONS,
+    ModerationError,
+    QueueFilter,
+    bulk_decide,
+    change_classification,
+    decide,
+    find_submission,
+    merge_into,
+    queue_page,
+    reply,
+    save_public_version,
+    set_published,
+    suggested_public_version,
+)
 from portal.stations.models import Station
+from portal.stations.services import active_areas, category_tree
 from portal.submissions.models import CHANNELS, KINDS, STATUSES
+from portal.submissions.public_text import FIELD_NAMES, PUBLIC_FIELDS, draft, masked, originals
 from portal.submissions.services import find_by_code
+from portal.submissions.supports import support_bursts
+from portal.submissions.tracking import failed_lookup_report
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
 ALL_STAFF = ("moderator", "dispatcher", "viewer")
@@ -104,7 +126,6 @@ def bulk():
     if form.validate_on_submit() and form.ids.data:
         done, skipped = bulk_decide(form.ids.data, form.action.data, actor=current_user,
                                     reason=form.reason.data or "")
-        db.session.commit()
         flash(_("%(done)d done, %(skipped)d skipped.", done=done, skipped=skipped))
     else:
         flash(_("Select at least one submission."))
@@ -120,18 +141,14 @@ def _detail_page(submission, status=200, error=None, public_form=None):
     from_original = request.args.get("from") == "original"
     suggestion = suggested_public_version(submission)
     if public_form is None:
-        public_form = PublicVersionForm(
-            title=submission.title if from_original else (submission.public_title
-                                                          or submission.title),
-            body=submission.body if from_original else (submission.public_body
-                                                        or submission.body),
-            keep=suggestion["keep"])
-    preview_title, _masked = mask_text(public_form.title.data or "", public_form.keep.data)
-    preview_body, _masked = mask_text(public_form.body.data or "", public_form.keep.data)
+        public_form = PublicVersionForm(keep=suggestion["keep"], data=(
+            originals(submission) if from_original else draft(submission)))
+    preview, _masked = masked({name: public_form[name].data or "" for name in FIELD_NAMES},
+                              public_form.keep.data)
     return render_template(
         "moderation/detail.html", submission=submission, decision=decision,
         classify=classify, public_form=public_form, suggestion=suggestion,
-        preview_title=preview_title, preview_body=preview_body, publish_form=PublishForm(),
+        public_fields=PUBLIC_FIELDS, preview=preview, publish_form=PublishForm(),
         merge_form=MergeForm(), reply_form=ReplyForm(), error=error,
         show_contact=reports.contact_allowed(current_user, submission),
         can_moderate=current_user.has_role("moderator"),
@@ -154,14 +171,18 @@ def by_code(code):
     return redirect(url_for(".detail", submission_id=submission.id))
 
 
+@bp.errorhandler(ModerationError)
+def _refused(exc):
+    """A decision the case does not allow: the review page again with the reason (the unit of
+    work has rolled back whatever the action had begun)."""
+    submission = find_submission(request.view_args.get("submission_id")) or abort(404)
+    public_form = PublicVersionForm() if request.endpoint == "moderation.public_view" else None
+    return _detail_page(submission, 422, str(exc), public_form=public_form)
+
+
 def _act(submission, action, success_message):
-    """Run a moderation service, commit, and come back to the review page."""
-    try:
-        action()
-    except ModerationError as exc:
-        db.session.rollback()
-        return _detail_page(find_submission(submission.id), 422, str(exc))
-    db.session.commit()
+    """Run a moderation service and come back to the review page."""
+    action()
     flash(success_message)
     return redirect(url_for(".detail", submission_id=submission.id), code=303)
 
@@ -204,13 +225,8 @@ def public_view(submission_id):
     if not form.validate_on_submit():
         abort(400)
     publish = {"publish": True, "unpublish": False}.get(form.publish.data)
-    try:
-        save_public_version(submission, title=form.title.data or "", body=form.body.data or "",
-                            keep=form.keep.data, publish=publish, actor=current_user)
-    except ModerationError as exc:
-        db.session.rollback()
-        return _detail_page(find_submission(submission.id), 422, str(exc), public_form=form)
-    db.session.commit()
+    save_public_version(submission, values={name: form[name].data or "" for name in FIELD_NAMES},
+                        keep=form.keep.data, publish=publish, actor=current_user)
     flash(_("Public version saved."))
     return redirect(url_for(".detail", submission_id=submission.id), code=303)
 
@@ -268,20 +284,23 @@ def audit():
 @bp.get("/staff/dashboard")
 @role_required(*ALL_STAFF)
 def dashboard():
-    """Counts, submissions per day over 90 days, and median handling times."""
+    """Counts, submissions per day over 90 days, median handling times, supports per address
+    (bursts) and, for administrators, failed tracking-code lookups."""
     series = reports.per_day()
+    lookups = failed_lookup_report() if current_user.has_role("administrator") else None
     return render_template("moderation/dashboard.html", counts=reports.dashboard_counts(),
                            chart=reports.chart(series), total_90=sum(c for _d, c in series),
                            median_accept=reports.median_hours("accepted"),
-                           median_resolve=reports.median_hours("resolved"))
+                           median_resolve=reports.median_hours("resolved"),
+                           support_bursts=support_bursts(), lookups=lookups)
 
 
 @bp.get("/staff/export.csv")
+@writes  # the audit entry
 @role_required(*ALL_STAFF)
 def export():
     """CSV of the submissions filtered as on screen (every status unless one is chosen)."""
     spec = _filter_from_args(request.args, default_statuses=())
     body = reports.export_csv(spec, user=current_user)
-    db.session.commit()  # the audit entry
     return Response(body.encode("utf-8"), mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=submissions.csv"})

@@ -23,6 +23,7 @@ from portal.core.database import read_only
 from portal.extensions import db
 from portal.search import index as search_index
 from portal.search.words import ensure_place_words
+from portal.submissions.public_text import originals, published_text
 from portal.stations.models import Category
 from portal.submissions.models import ChangeLog, Submission
 from portal.submissions.services import latest_change_id
@@ -77,18 +78,15 @@ def write_position(generation: Path, position: dict) -> None:
 def document_for(submission: Submission) -> dict:
     """The index document of a submission. Never contact details (the Contact table)."""
     category = submission.category
-    public_title = (submission.public_title or "") if submission.published else ""
-    public_body = (submission.public_body or "") if submission.published else ""
-    original = "" if (public_title, public_body) == (submission.title, submission.body) else \
-        f"{submission.title}\n{submission.body}"
+    # Public queries read `content`: only the published, masked public version of each public
+    # field. The original (title, text, place) is for staff queries only, and left out when
+    # it is the public text already (staff queries read `content` too).
+    public, original = published_text(submission), originals(submission)
     return {
         "id": str(submission.id),
-        # The title twice weighs it more than the body (one field keeps queries cheap).
-        "content": "\n".join(v for v in (public_title, public_title, public_body,
-                                         submission.place or "") if v),
-        # The original text, for staff queries only; empty when it is the public text (most
-        # published submissions), since staff queries read `content` too.
-        "staff": original,
+        # The title twice weighs it more than the rest (one field keeps queries cheap).
+        "content": "\n".join(v for v in (public["title"], *public.values()) if v),
+        "staff": "" if public == original else "\n".join(v for v in original.values() if v),
         "kind": submission.kind,
         "status": submission.status,
         "channel": submission.channel,

@@ -2,7 +2,6 @@
 import logging
 import math
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time as dtime, timezone
 from zoneinfo import ZoneInfo
@@ -10,10 +9,14 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
+from portal.core.text import STOP_WORDS
 from portal.extensions import db
+from portal.i18n import _l
 from portal.search import index as search_index
+from portal.search import query as search_query
+from portal.search.engine import FilterCache
 from portal.search.highlight import highlight_all, snippet
-from portal.search.searchers import FilterCache, holder
+from portal.search.searchers import holder
 from portal.submissions.models import Submission
 
 log = logging.getLogger(__name__)
@@ -26,6 +29,19 @@ MAX_PAGE = 50  # deeper pages are not useful and cost a full ranking each
 RANK_AHEAD = 100  # hits ranked per search, so the first five pages share one ranking
 
 
+UNAVAILABLE_MESSAGE = _l("Search is being prepared. Please try again in a minute.")
+RETRY_AFTER_SECONDS = 60  # a rebuild takes seconds to minutes; clients retry after this
+
+
+class SearchUnavailable(Exception):
+    """The search index is not ready (being built, or unreadable and being rebuilt)."""
+
+    retry_after = RETRY_AFTER_SECONDS
+
+    def __init__(self):
+        super().__init__(str(UNAVAILABLE_MESSAGE))
+
+
 @dataclass
 class Hit:
     submission: Submission
@@ -35,7 +51,9 @@ class Hit:
 
 @dataclass
 class SearchPage:
-    state: str  # ok | help (nothing to search for) | unavailable (index being built)
+    # ok | help (nothing to search for) | unavailable (the index is not ready: being built,
+    # or unreadable and being rebuilt; every caller reports it, never searches otherwise)
+    state: str
     query: str = ""
     hits: list = field(default_factory=list)
     total: int = 0
@@ -79,7 +97,7 @@ def name_terms() -> dict:
 
     def add(text, field_name, code):
         for token in search_index.analyzer()(text or "", mode="index"):
-            if token.text not in search_index.STOP_WORDS:
+            if token.text not in STOP_WORDS:
                 entries = terms.setdefault(token.text, [])
                 if (field_name, code) not in entries:
                     entries.append((field_name, code))
@@ -139,22 +157,26 @@ def _allowed(cache: FilterCache, *, staff, filters, visibility, date_from, date_
     if not sets:
         return None
     sets.sort(key=len)
-    # The cached sets themselves, never changed by callers: no copy of 100,000 numbers when
-    # the only filter is "published".
+    # The cached sets themselves, never changed by callers: no copy of every document number
+    # when the only filter is "published".
     return sets[0] if len(sets) == 1 else sets[0].intersection(*sets[1:])
 
 
 def search(text: str, *, staff: bool = False, filters=None, visibility: str = "",
            date_from=None, date_to=None, sort: str = "relevance", page: int = 1,
-           per_page: int = 20) -> SearchPage:
-    """Search submissions: public search sees published ones only, staff search all."""
+           per_page: int = 20, list_all: bool = False) -> SearchPage:
+    """Search submissions: public search sees published ones only, staff search all.
+
+    Without words or filters the page is "help", or, with `list_all`, every submission
+    the caller may see, newest first (the API's listing).
+    """
     filters = {k: v for k, v in (filters or {}).items() if v}
     text = (text or "").strip()[:200]
     page = min(max(page, 1), MAX_PAGE)
     fields = search_index.STAFF_FIELDS if staff else search_index.PUBLIC_FIELDS
-    groups = _with_names(search_index.parse_query(text))
-    terms = search_index.highlight_terms(text)
-    if not groups and not (filters or visibility or date_from or date_to):
+    groups = _with_names(search_query.parse_query(text))
+    terms = search_query.highlight_terms(text)
+    if not (groups or filters or visibility or date_from or date_to or list_all):
         return SearchPage("help", query=text, page=page, per_page=per_page)
     searchers = holder()
     with searchers.lease() as state:
@@ -170,18 +192,22 @@ def search(text: str, *, staff: bool = False, filters=None, visibility: str = ""
             return SearchPage("unavailable", query=text, page=page, per_page=per_page)
 
 
+def search_listing(text: str, *, filters=None, page: int = 1, per_page: int = 20) -> SearchPage:
+    """Published submissions matching `text` and `filters` (all of them, newest first, when
+    there are neither); raises SearchUnavailable while the index is not ready."""
+    found = search(text, filters=filters, page=page, per_page=per_page, list_all=True)
+    if found.state == "unavailable":
+        raise SearchUnavailable()
+    return found
+
+
 def _search(state, groups, fields, text, terms, *, staff, filters, visibility,
             date_from, date_to, sort, page, per_page) -> SearchPage:
     cache = state.cache
     allowed = _allowed(cache, staff=staff, filters=filters, visibility=visibility,
                        date_from=date_from, date_to=date_to)
     matched = cache.matching(groups, fields, allowed)
-    facets = {}
-    for name in (STAFF_FACETS if staff else PUBLIC_FACETS):
-        column = cache.column(name)
-        counts = Counter(map(column.__getitem__, matched))  # counted in C
-        counts.pop("", None)
-        facets[name] = counts.most_common()
+    facets = cache.facet_counts(matched, STAFF_FACETS if staff else PUBLIC_FACETS)
     ranked = []
     if matched:
         # Rank enough for the first pages at once; the next page or a repeated search reuses it.
@@ -216,16 +242,19 @@ def _hits(ids, *, staff, terms) -> list:
 
 
 def similar_published(text: str, limit: int = 5) -> list:
-    """Up to `limit` published submissions similar to `text` (a title being typed)."""
-    query = search_index.similar_query((text or "")[:200], search_index.PUBLIC_FIELDS)
-    if query is None:
+    """Up to `limit` published submissions similar to `text` (a title being typed): any of
+    its words, ranked by the same engine as search. Nothing while the index is not ready
+    (a suggestion is optional: the resident goes on)."""
+    groups = search_query.similar_groups((text or "")[:200])
+    if not groups:
         return []
+    fields = search_index.PUBLIC_FIELDS
     with holder().lease() as state:
         if state is None:
             return []
-        allowed = state.cache.docs("published", True)
-        ranked = search_index.ranked(state.searcher, query, allow=allowed, limit=limit)
-    ids = [int(stored) for _docnum, stored in ranked]
+        cache = state.cache
+        matched = cache.matching(groups, fields, cache.docs("published", True))
+        ids = cache.stored_ids(cache.ranking(groups, fields, matched, limit)) if matched else []
     rows = {s.id: s for s in db.session.execute(
         db.select(Submission).where(Submission.id.in_(ids))).scalars()} if ids else {}
     return [rows[i] for i in ids if i in rows and rows[i].published]

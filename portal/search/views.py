@@ -1,17 +1,30 @@
 """Search pages: public (published only), staff (everything), suggestions, "my problem too"."""
+import secrets
 from urllib.parse import urlencode
 
-from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
-                   session, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from portal.accounts.permissions import register_staff_link, role_required
+from portal.core.errors import error_response
 from portal.core.pagecache import public_page, register_personal_session_key
+from portal.core.ratelimit import client_address
 from portal.i18n import _l
-from portal.extensions import db
 from portal.search.forms import SearchForm
 from portal.search.searchers import searcher_version
 from portal.search.services import facet_labels, search, similar_published
-from portal.submissions.services import add_support, find_published
+from portal.submissions.idempotency import IdempotencyKeyInvalid, issued_key
+from portal.submissions.services import find_published
+from portal.submissions.supports import SupportError, add_support
 
 bp = Blueprint("search", __name__, template_folder="templates")
 QUERY_SAFE = "!$'()*,/:;?@"  # what Werkzeug leaves unescaped in a URL's query string
@@ -24,6 +37,7 @@ def _register_links(state):
                         "viewer", "moderator", "dispatcher")
     register_personal_session_key(state.app, SUPPORTED_KEY)
 SUPPORTED_KEY = "supported"  # submission ids this browser session already supported
+VISITOR_KEY = "visitor"  # who supports: one random id per browser session
 
 
 def _render(endpoint: str, staff: bool):
@@ -75,13 +89,26 @@ def similar():
 @bp.post("/submissions/<int:submission_id>/support")
 def support(submission_id):
     """"This is my problem too": count one more voice instead of a new submission."""
-    submission = find_published(submission_id) or abort(404)
+    key = issued_key(request.form.get("idempotency_key") or None)
+    visitor = session.setdefault(VISITOR_KEY, secrets.token_urlsafe(18))
+    add_support(find_published(submission_id), visitor=f"web:{visitor}",
+                address=client_address(), channel="web", idempotency_key=key)
     supported = session.get(SUPPORTED_KEY, [])
-    if submission.id not in supported:
-        add_support(submission)
-        db.session.commit()
-        session[SUPPORTED_KEY] = (supported + [submission.id])[-200:]
-    return redirect(url_for(".supported", submission_id=submission.id), code=303)
+    if submission_id not in supported:
+        session[SUPPORTED_KEY] = (supported + [submission_id])[-200:]
+    return redirect(url_for(".supported", submission_id=submission_id), code=303)
+
+
+@bp.errorhandler(SupportError)
+def _support_refused(exc):
+    """A support that was not counted: the reason, in the visitor's language."""
+    return error_response(exc.status, exc.message)
+
+
+@bp.errorhandler(IdempotencyKeyInvalid)
+def _support_key_invalid(_exc):
+    """A support form whose key was tampered with."""
+    return error_response(400)
 
 
 @bp.get("/submissions/<int:submission_id>/supported")

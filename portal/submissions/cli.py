@@ -3,6 +3,7 @@ import click
 from flask.cli import with_appcontext
 
 from portal.extensions import db
+from portal.submissions.public_text import PUBLIC_FIELDS, draft, masked
 from portal.submissions.services import find_by_code, set_publication
 
 
@@ -11,12 +12,12 @@ from portal.submissions.services import find_by_code, set_publication
 @click.argument("code")
 @click.option("--unpublish", is_flag=True, help="Withdraw it from public view instead.")
 def publish_command(code, unpublish):
-    """Publish a submission as written (after checking it holds no personal data)."""
+    """Publish a submission (its public version, else its text) with personal data masked."""
     submission = find_by_code(code)
     if submission is None:
         raise click.ClickException(f"No submission with tracking code {code}.")
+    text, _findings = masked(draft(submission))
     set_publication(submission, not unpublish, actor="cli",
-                    public_title=submission.public_title or submission.title,
-                    public_body=submission.public_body or submission.body)
+                    **{f.public: text[f.name] for f in PUBLIC_FIELDS})
     db.session.commit()
     click.echo(f"{submission.display_code}: {'unpublished' if unpublish else 'published'}")

@@ -28,6 +28,7 @@ from portal.i18n import _
 KEY_MAX = 64
 KEY_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"  # also the OpenAPI document's pattern
 _KEY = re.compile(KEY_PATTERN[1:-1])
+ISSUED_MIN = 16  # a server-issued key is at least this long (they are 24 characters)
 # The session entry holding a browser's own secret: the web form's keys are scoped by it.
 BROWSER_SECRET = "idempotency_scope"
 
@@ -90,6 +91,16 @@ def web_key(raw, secret: str):
     if not secret:
         raise ValueError("a browser secret is needed")
     return _scoped(raw, "web", secret)
+
+
+def issued_key(raw):
+    """A key the server issued with the page (`form_nonce()`): 18 random bytes nobody else
+    holds, so the key itself is the client's proof. Used where a cached page cannot carry a
+    session (the search page's "my problem too"), and a retry after a lost answer and a lost
+    cookie must still count once."""
+    if isinstance(raw, str) and 0 < len(raw) < ISSUED_MIN:
+        raise IdempotencyKeyInvalid()
+    return _scoped(raw, "issued", "page")
 
 
 def api_key_scope(raw, api_key, content: dict):

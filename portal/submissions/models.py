@@ -32,8 +32,10 @@ class Submission(db.Model):
     latitude = db.Column(db.Float, nullable=True)
     longitude = db.Column(db.Float, nullable=True)
     # The public version: set by a moderator (redacted) before publishing; never the original.
+    # One column per field of portal.submissions.public_text.PUBLIC_FIELDS.
     public_title = db.Column(db.String(200), nullable=True)
     public_body = db.Column(db.Text, nullable=True)
+    public_place = db.Column(db.String(300), nullable=True)
     published = db.Column(db.Boolean, nullable=False, default=False, index=True)
     published_at = db.Column(db.DateTime(timezone=True), nullable=True)
     support_count = db.Column(db.Integer, nullable=False, default=0)
@@ -129,3 +131,41 @@ class ChangeLog(db.Model):
     change = db.Column(db.String(30), nullable=False)  # created | status | published | edited ...
     status = db.Column(db.String(20), nullable=True)  # the status after the change
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Support(db.Model):
+    """One "this is my problem too" voice: who (a visitor key, never a raw address), from where.
+
+    A visitor is a browser session or one visit at a kiosk; the address is an HMAC of the
+    client's IP with the secret key, so bursts can be grouped without storing the address.
+    """
+
+    id = db.Column(db.Integer, primary_key=True)
+    # Indexed by the unique constraints below, which start with it.
+    submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"),
+                              nullable=False)
+    channel = db.Column(db.String(10), nullable=False, default="web")
+    visitor_key = db.Column(db.String(80), nullable=False)
+    address_hash = db.Column(db.String(32), nullable=False)
+    device = db.Column(db.String(40), nullable=True)  # kiosk:<id>
+    idempotency_key = db.Column(db.String(100), nullable=True)  # as the submission's
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    __table_args__ = (
+        db.UniqueConstraint("submission_id", "visitor_key", name="uq_support_visitor"),
+        db.UniqueConstraint("submission_id", "idempotency_key", name="uq_support_idempotency"),
+        db.Index("ix_support_address_time", "address_hash", "created_at"),
+        db.Index("ix_support_device_time", "device", "created_at"),
+        db.Index("ix_support_created_at", "created_at"),
+    )
+
+
+class TrackingMiss(db.Model):
+    """Failed tracking-code lookups of one client address (hashed) in one hour (UTC)."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    address_hash = db.Column(db.String(32), nullable=False)
+    hour = db.Column(db.DateTime(timezone=True), nullable=False, index=True)
+    count = db.Column(db.Integer, nullable=False, default=0)
+
+    __table_args__ = (db.UniqueConstraint("address_hash", "hour", name="uq_tracking_miss_hour"),)

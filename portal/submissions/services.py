@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.accounts.services import record_audit
 from portal.core.database import read_only
-from portal.core.text import clean_block, clean_line
+from portal.core.text import clean_block
 from portal.extensions import db
 from portal.i18n import _
 from portal.screening.services import screen_text
@@ -28,6 +28,7 @@ from portal.submissions.codes import (  # noqa: F401  (re-exported for callers)
 from portal.submissions.idempotency import (  # noqa: F401  (re-exported for callers)
     IdempotencyConflict, ScopedKey)
 from portal.submissions.photos import PhotoInvalid, prepare_photo, write_photo_files
+from portal.submissions.public_text import PUBLIC_COLUMNS, PUBLIC_FIELDS
 from portal.submissions.validation import (  # noqa: F401  (re-exported for callers)
     BODY_MAX, BODY_MIN, MAX_PHOTOS, PLACE_MAX, TITLE_MAX, TITLE_MIN, SubmissionInvalid,
     check_contact, check_coordinates, check_text)
@@ -289,13 +290,20 @@ def add_official_reply(submission, *, actor: str, text: str, text_en: str = "") 
     return event_row
 
 
-def set_publication(submission, published: bool, *, actor: str, public_title=None,
-                    public_body=None) -> None:
-    """Publish (with the public, redacted text) or unpublish a submission."""
+def set_publication(submission, published: bool, *, actor: str, **public) -> None:
+    """Publish (with the public, redacted text) or unpublish a submission.
+
+    `public` may give the public version's columns (`public_title=...`, one per field of
+    PUBLIC_FIELDS); a field not given keeps its stored public version. The caller masks them.
+    """
+    unknown = set(public) - set(PUBLIC_COLUMNS)
+    if unknown:
+        raise TypeError(f"not public text columns: {sorted(unknown)}")
     if published:
-        submission.public_title = clean_line(public_title or submission.public_title or "")
-        submission.public_body = clean_block(public_body or submission.public_body or "")
-        if not submission.public_title or not submission.public_body:
+        for f in PUBLIC_FIELDS:
+            setattr(submission, f.public,
+                    f.clean(public.get(f.public) or getattr(submission, f.public) or "") or None)
+        if any(f.required and not getattr(submission, f.public) for f in PUBLIC_FIELDS):
             raise ValueError("a published submission needs a public title and text")
         submission.published_at = submission.published_at or utcnow()
     submission.published = published
@@ -376,12 +384,14 @@ def reclassify(submission, *, category_code: str, area_code: str, actor: str) ->
     return {"before": before, "after": after}
 
 
-def edit_public_text(submission, *, title: str, body: str, actor: str) -> dict:
-    """Set the public (redacted) title and text; the resident's original stays as it was."""
-    before = {"title": submission.public_title, "body": submission.public_body}
-    submission.public_title = clean_line(title) or None
-    submission.public_body = clean_block(body) or None
-    after = {"title": submission.public_title, "body": submission.public_body}
+def edit_public_text(submission, *, values: dict, actor: str) -> dict:
+    """Set the public (redacted) version of the fields given ({name: text}, names from
+    PUBLIC_FIELDS); the resident's original stays as it was. Returns before/after by name."""
+    fields = [f for f in PUBLIC_FIELDS if f.name in values]
+    before = {f.name: getattr(submission, f.public) for f in fields}
+    for f in fields:
+        setattr(submission, f.public, f.clean(values[f.name]) or None)
+    after = {f.name: getattr(submission, f.public) for f in fields}
     if before != after:
         submission.updated_at = utcnow()
         submission.events.append(StatusEvent(
@@ -402,16 +412,6 @@ def merge_duplicate(duplicate, target, *, actor: str, public_note: str = "") -> 
     target.updated_at = utcnow()
     db.session.flush()
     record_change(target, "edited")
-
-
-def add_support(submission) -> None:
-    """"This is my problem too": one more voice on a published submission (change log 'support')."""
-    if not submission.published:
-        raise ValueError("only published submissions can be supported")
-    # An SQL increment, so concurrent supporters are all counted.
-    submission.support_count = Submission.support_count + 1
-    db.session.flush()
-    record_change(submission, "support")
 
 
 PURGEABLE_STATUSES = ("closed", "rejected")

@@ -1,6 +1,15 @@
 """Public pages: home, the submission form, confirmation, tracking, published submissions."""
-from flask import (Blueprint, abort, current_app, redirect, render_template, request,
-                   send_from_directory, session, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 
 from portal.core.database import read_only_transaction
 from portal.core.pagecache import public_page
@@ -10,10 +19,21 @@ from portal.i18n import _, current_locale
 from portal.submissions import labels
 from portal.submissions.forms import SubmissionForm
 from portal.submissions.idempotency import (
-    IdempotencyConflict, IdempotencyKeyInvalid, browser_secret)
+    IdempotencyConflict,
+    IdempotencyKeyInvalid,
+    browser_secret,
+)
+from portal.submissions.lookups import tracking_lookup
+from portal.submissions.public_text import tracking_text
 from portal.submissions.services import (
-    SubmissionInvalid, find_by_code, find_photo, find_published, latest_published,
-    public_timeline, published_submissions)
+    SubmissionInvalid,
+    find_by_code,
+    find_photo,
+    find_published,
+    latest_published,
+    public_timeline,
+    published_submissions,
+)
 from portal.submissions.web import submit_from_web
 
 bp = Blueprint("submissions", __name__, template_folder="templates")
@@ -74,6 +94,7 @@ def submit():
 
 @bp.get("/thanks/<code>")
 @no_store
+@tracking_lookup
 def thanks(code):
     """Confirmation with the tracking code (post/redirect/get target of the form)."""
     submission = find_by_code(code) or abort(404)
@@ -82,6 +103,7 @@ def thanks(code):
 
 @bp.get("/track")
 @no_store
+@tracking_lookup(exempt_when=lambda: not request.args.get("code", "").strip())
 def track_lookup():
     """The tracking form; a code given redirects to its page."""
     code = request.args.get("code", "").strip()
@@ -96,12 +118,13 @@ def track_lookup():
 
 @bp.get("/track/<code>")
 @no_store
+@tracking_lookup
 @public_page
 def track(code):
     """A submission's status and public timeline, for whoever holds its tracking code."""
     submission = find_by_code(code) or abort(404)
     return render_template("submissions/track.html", submission=submission,
-                           events=public_timeline(submission))
+                           text=tracking_text(submission), events=public_timeline(submission))
 
 
 @bp.get("/submissions")

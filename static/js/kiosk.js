@@ -285,7 +285,9 @@
       box.textContent = box.dataset[kind];
       box.hidden = false;
     };
-    post(data.supportUrl, {submission: parseInt(button.dataset.support, 10), lang: data.lang})
+    /* The draft key makes a retry after a lost answer count once. */
+    post(data.supportUrl, {submission: parseInt(button.dataset.support, 10), lang: data.lang,
+                           draft_key: data.draftKey})
       .then(function (response) {
         if (response.status === 201) {
           return response.json().then(function (j) {

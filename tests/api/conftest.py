@@ -1,4 +1,4 @@
-"""Fixtures for the API tests: API keys, staff tokens, a valid payload, row counts."""
+"""Fixtures for the API tests: API keys, staff tokens, a valid payload, row counts, the index."""
 import pytest
 
 from portal.accounts.services import create_user
@@ -33,6 +33,20 @@ def staff_token(app):
             db.session.commit()
         return secret
     return build
+
+
+@pytest.fixture
+def index_now(app):
+    """Apply the change log to the search index and reopen the searcher, as the worker does
+    (the API's search answers 503 until an index exists)."""
+    def drain():
+        from portal.search.indexer import apply_changes
+        from portal.search.searchers import refresh_searcher
+        with app.app_context():
+            while apply_changes():
+                pass
+            refresh_searcher()
+    return drain
 
 
 @pytest.fixture

@@ -41,8 +41,8 @@ def test_categories_say_which_are_selectable_and_codes_work_in_a_post(client):
 
 
 @pytest.fixture
-def published(app, make_submission):
-    """Three published submissions and one unpublished, with redacted public text."""
+def published(app, make_submission, index_now):
+    """Three published submissions and one unpublished, with redacted public text, indexed."""
     with app.app_context():
         lamp = make_submission(title="Lamp 138 0000 0000", body="Call 138 0000 0000 lamp dark")
         set_publication(lamp, True, actor="test", public_title="Lamp out at gate 3",
@@ -53,7 +53,9 @@ def published(app, make_submission):
                         public_body="Bins overflow every weekend near the pier.")
         hidden = make_submission(title="Lamp secret", body="Unpublished lamp text here.")
         db.session.commit()
-        return {"lamp": lamp.id, "bins": bins.id, "hidden": hidden.id}
+        ids = {"lamp": lamp.id, "bins": bins.id, "hidden": hidden.id}
+    index_now()
+    return ids
 
 
 def test_search_finds_published_submissions_with_highlighted_snippets(client, published):
@@ -96,3 +98,22 @@ def test_search_uses_the_full_text_index_once_it_is_built(app, client, make_subm
     assert body["total"] == 1
     assert body["results"][0]["title"] == "滨江步道路灯不亮"
     assert "<mark>" in body["results"][0]["snippet_html"]
+
+
+@pytest.mark.parametrize("lang,message", [
+    ("en", "Search is being prepared. Please try again in a minute."),
+    ("zh", "搜索正在准备中，请一分钟后再试。")])
+def test_search_answers_503_with_retry_after_until_the_index_exists(client, app,
+                                                                    make_submission, lang,
+                                                                    message):
+    """No second search engine: before the first index is built the API says when to retry,
+    in its error shape and the caller's language, instead of answering from the database."""
+    with app.app_context():
+        make_submission(title="Lamp dark", body="The lamp is dark.", publish=True)
+    for url in ("/api/v1/search?q=lamp", "/api/v1/search", "/api/v1/search?kind=issue"):
+        response = client.get(f"{url}{'&' if '?' in url else '?'}lang={lang}")
+        assert response.status_code == 503
+        assert int(response.headers["Retry-After"]) > 0
+        error = response.get_json()["error"]
+        assert error["code"] == "search_unavailable" and error["fields"] == {}
+        assert error["message"] == message

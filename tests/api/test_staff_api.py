@@ -107,7 +107,7 @@ def test_a_transition_the_lifecycle_forbids_is_409(client, app, make_submission,
 
 
 def test_publish_needs_public_text_then_shows_in_search(client, app, make_submission,
-                                                        staff_token):
+                                                        staff_token, index_now):
     token = staff_token()
     with app.app_context():
         code = make_submission(title="Lamp", body="Lamp by 13800000000 is dark").code
@@ -119,9 +119,11 @@ def test_publish_needs_public_text_then_shows_in_search(client, app, make_submis
     published = _decide(client, code, token, action="publish", public_title="Lamp dark",
                         public_body="The lamp by the gate (call 13800000000) is dark.")
     assert published.status_code == 200 and published.get_json()["published"] is True
+    index_now()
     results = client.get("/api/v1/search?q=gate").get_json()
     assert results["total"] == 1 and "13800000000" not in str(results)  # masked
     assert _decide(client, code, token, action="unpublish").get_json()["published"] is False
+    index_now()
     assert client.get("/api/v1/search?q=gate").get_json()["total"] == 0
 
 

@@ -213,3 +213,45 @@ def test_support_is_limited_per_device(kiosk_client, app, published):
     assert statuses == [201, 201, 429]
     response = support_json(kiosk_client, published["zh"])
     assert response.get_json()["error"]["code"] == "rate_limited"
+
+
+def _support_with_key(device, submission_id, draft_key):
+    token = device.get("/kiosk/csrf").get_json()["csrf_token"]
+    return device.post("/kiosk/support", headers={"X-CSRFToken": token},
+                       json={"submission": submission_id, "lang": "zh", "draft_key": draft_key})
+
+
+@pytest.mark.parametrize("app_config", [{"PORTAL_SUPPORTS_PER_DEVICE": 3}])
+def test_supports_are_capped_per_device_not_per_station_address(app, published):
+    sid = published["zh"]
+    devices = []
+    for label in ("left", "right"):
+        _kiosk_id, path = enrol_link(app, label=label)
+        device = app.test_client()
+        device.environ_base["REMOTE_ADDR"] = "192.0.2.90"  # one station, one address
+        assert redeem(device, path).status_code == 303
+        devices.append(device)
+    statuses = []
+    for _visit in range(5):  # five visits in a row, each ended by the reset
+        statuses.append(support_json(devices[0], sid).status_code)
+        assert devices[0].post("/kiosk/reset").status_code == 204
+    assert statuses == [201, 201, 201, 429, 429]
+    refused = support_json(devices[0], sid)
+    assert refused.get_json()["error"]["code"] == "support_limited"
+    assert _support_state(app, sid)[0] == 3
+    # The other kiosk at the same station (same address) has its own count.
+    assert support_json(devices[1], sid).status_code == 201
+    assert _support_state(app, sid)[0] == 4
+
+
+def test_a_retried_support_with_the_same_draft_key_counts_once(kiosk_client, app, published):
+    sid, key = published["zh"], "a" * 32
+    assert _support_with_key(kiosk_client, sid, key).status_code == 201
+    # The answer was lost and the screen's visit with it; the retry carries the same draft key.
+    assert kiosk_client.post("/kiosk/reset").status_code == 204
+    assert _support_with_key(kiosk_client, sid, key).status_code == 201
+    assert _support_state(app, sid)[0] == 1
+    # The next resident's draft has a new key.
+    assert kiosk_client.post("/kiosk/reset").status_code == 204
+    assert _support_with_key(kiosk_client, sid, "b" * 32).status_code == 201
+    assert _support_state(app, sid)[0] == 2

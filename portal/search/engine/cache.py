@@ -1,0 +1,257 @@
+"""Per-searcher caches: filter sets, word postings, columns, lengths, rankings.
+
+Filters and frequent words repeat across requests. A new searcher starts a new cache, which
+either carries over what the previous one holds for the documents both number alike, or is
+warmed from nothing, before it serves (`carry_over`, `warm`); both give the same contents.
+"""
+import threading
+from collections import OrderedDict
+from itertools import compress, repeat
+from operator import and_
+
+from portal.search.engine import matching as engine_matching
+from portal.search.engine import postings as engine_postings
+from portal.search.index import TEXT_FIELDS, column_time
+
+WORD_CACHE_SIZE = 512  # postings of recent query words, per searcher
+WORD_CACHE_POSTINGS = 400_000  # ... and at most this many postings in all
+WARM_WORDS = 200  # most recent words of the old searcher scored again on a new one
+WARM_COLUMNS = ("kind", "category", "area", "station", "status", "channel", "created")
+RESULT_CACHE_SIZE = 256  # rankings of recent searches (pages, facet clicks repeat them)
+
+
+class FilterCache:
+    """The engine over one searcher: what it read, and matching, ranking and facets."""
+
+    fast = True  # the engine's own matching and scoring (engine.fallback: Whoosh's)
+
+    def __init__(self, searcher, memo=None):
+        self.searcher = searcher
+        # What was read per segment, shared with the next searcher over the same index.
+        self.memo = {} if memo is None else memo
+        self._segments = engine_postings.segment_ids(searcher)
+        # One int object per document number, shared by every set and dict below, instead
+        # of a copy per word and filter value that holds the document.
+        self._numbers = list(range(searcher.doc_count_all()))
+        self._docs = {}
+        self._columns = {}
+        self._lengths = {}
+        self._norms = {}
+        self._ranges = {}
+        self._deleted = None
+        self._words = OrderedDict()
+        self._postings = 0
+        self._results = OrderedDict()
+        self._lock = threading.Lock()
+
+    # --- matching, ranking, facets (engine.matching) ---
+
+    def matching(self, groups, fields, allowed=None) -> set:
+        """Documents matching every group, within `allowed` (a set, or None for all)."""
+        return engine_matching.matching(self, groups, fields, allowed)
+
+    def ranking(self, groups, fields, candidates, limit, newest=False) -> list:
+        """The best `limit` of `candidates` (document numbers), best first."""
+        return engine_matching.ranking(self, groups, fields, candidates, limit, newest)
+
+    def facet_counts(self, matched, names) -> dict:
+        """{facet: [(value, count)]} over the matched documents."""
+        return engine_matching.facet_counts(self, matched, names)
+
+    def remembered(self, key, compute):
+        """A ranking computed once per searcher for the same search (key), then reused."""
+        with self._lock:
+            if key in self._results:
+                self._results.move_to_end(key)
+                return self._results[key]
+        value = compute()
+        with self._lock:
+            self._results[key] = value
+            while len(self._results) > RESULT_CACHE_SIZE:
+                self._results.popitem(last=False)
+        return value
+
+    # --- what was read ---
+
+    def deleted(self) -> frozenset:
+        if self._deleted is None:
+            self._deleted = engine_postings.deleted_docs(self.searcher)
+        return self._deleted
+
+    def lengths(self, field_name) -> bytes:
+        if field_name not in self._lengths:
+            self._lengths[field_name] = engine_postings.length_bytes(
+                self.searcher, field_name, self.memo)
+        return self._lengths[field_name]
+
+    def norms(self, field_name) -> list:
+        """BM25's length normalisation of every document's `field_name`, by document number."""
+        if field_name not in self._norms:
+            table = engine_postings.length_norms(self.searcher, field_name)
+            self._norms[field_name] = list(map(table.__getitem__, self.lengths(field_name)))
+        return self._norms[field_name]
+
+    def word_docs(self, field_name, word) -> dict:
+        """{document number: frequency} of `word` in `field_name` (the keys are its set)."""
+        key = (field_name, word)
+        with self._lock:
+            if key in self._words:
+                self._words.move_to_end(key)
+                return self._words[key]
+        ids, weights = engine_postings.postings(self.searcher, field_name, word, self.deleted(),
+                                                memo=self.memo, numbers=self._numbers)
+        found = dict(zip(ids, weights))
+        with self._lock:
+            if key not in self._words:
+                self._postings += len(found)
+            self._words[key] = found
+            while len(self._words) > 1 and (len(self._words) > WORD_CACHE_SIZE
+                                            or self._postings > WORD_CACHE_POSTINGS):
+                (old_field, old_word), dropped = self._words.popitem(last=False)
+                self._postings -= len(dropped)
+                for segment in self._segments:
+                    self.memo.pop((segment, "postings", old_field, old_word, True), None)
+        return found
+
+    def forget_words(self) -> None:
+        """Empty the word and result caches (benchmarks measure uncached queries with it)."""
+        with self._lock:
+            self._words.clear()
+            self._postings = 0
+            self._results.clear()
+            for key in [k for k in list(self.memo) if k[1] == "postings" and k[-1]]:
+                self.memo.pop(key, None)
+
+    def docs(self, field_name, value) -> set:
+        """Documents whose keyword field `field_name` holds `value`."""
+        key = (field_name, value)
+        if key not in self._docs:
+            ids, _weights = engine_postings.postings(self.searcher, field_name, value,
+                                                     self.deleted(), want_weights=False,
+                                                     memo=self.memo, numbers=self._numbers)
+            self._docs[key] = set(ids)
+        return self._docs[key]
+
+    def all(self) -> set:
+        """Every live document."""
+        if ("*", None) not in self._docs:
+            self._docs[("*", None)] = engine_postings.all_doc_numbers(
+                self.searcher, self.deleted(), self._numbers)
+        return self._docs[("*", None)]
+
+    def created_between(self, start, end) -> set:
+        """Documents created between two naive UTC datetimes (either may be None)."""
+        key = (start, end)
+        if key not in self._ranges:
+            created = self.column("created")
+            flags = repeat(True)
+            if start is not None:
+                flags = map(column_time(start).__le__, created)
+            if end is not None:
+                before = map(column_time(end).__ge__, created)
+                flags = before if start is None else map(and_, flags, before)
+            self._ranges[key] = set(compress(range(len(created)), flags)) - self.deleted()
+        return self._ranges[key]
+
+    def stored_ids(self, docnums) -> list:
+        """The submission ids stored with these document numbers (a page's worth)."""
+        return [int(self.searcher.stored_fields(d)["id"]) for d in docnums]
+
+    def column(self, field_name) -> list:
+        """Values of a facet field by document number ("created": sortable integers)."""
+        if field_name not in self._columns:
+            self._columns[field_name] = engine_postings.column_values(
+                self.searcher, field_name, self.memo, translate=field_name != "created")
+        return self._columns[field_name]
+
+    # --- a new searcher ---
+
+    def forget_other_segments(self) -> None:
+        """Drop what was remembered of segments this searcher no longer has (merged away)."""
+        for key in [k for k in list(self.memo) if k[0] not in self._segments]:
+            self.memo.pop(key, None)
+
+    def carry_over(self, previous) -> bool:
+        """Start from what `previous` (the searcher this one replaces) holds, for the documents
+        both number alike; False when they share none (a merge rewrote the first segment).
+
+        Under constant writes the index reopens after every small commit: only the new
+        segments are read, and a filter set or a word's postings the commit did not touch is
+        shared with the previous cache (copied only where documents came or went).
+        """
+        if not previous.fast:
+            return False
+        shared = engine_postings.shared_documents(previous.searcher, self.searcher)
+        if not shared:
+            return False
+        deleted = self.deleted()
+        # Documents of the previous numbering that are no longer what they were: deleted since
+        # (an update replaces a document), or in segments a merge rewrote (numbered anew).
+        gone = (deleted - previous.deleted()) | set(range(shared, len(previous._numbers)))
+        self._numbers = previous._numbers[:shared] + self._numbers[shared:]
+        live_new = [d for d in self._numbers[shared:] if d not in deleted]
+
+        def renewed(old, field_name, value, weights):
+            """`old` (a word's {document: frequency} or a filter's set) for this searcher."""
+            ids, frequencies = engine_postings.postings(
+                self.searcher, field_name, value, deleted, want_weights=weights, memo=self.memo,
+                numbers=self._numbers, since=shared)
+            leaving = [number for number in gone if number in old]
+            if not ids and not leaving:
+                return old  # untouched by this commit: shared with the previous searcher
+            fresh = old.copy()
+            for number in leaving:
+                if weights:
+                    del fresh[number]
+                else:
+                    fresh.discard(number)
+            fresh.update(zip(ids, frequencies) if weights else ids)
+            return fresh
+
+        for key, docs in list(previous._docs.items()):
+            if key == ("*", None):
+                fresh = docs - gone
+                fresh.update(live_new)
+                self._docs[key] = fresh
+            else:
+                self._docs[key] = renewed(docs, key[0], key[1], False)
+        with previous._lock:
+            words = list(previous._words.items())
+        for key, found in words:
+            self._words[key] = renewed(found, key[0], key[1], True)
+            self._postings += len(self._words[key])
+        for name, values in list(previous._columns.items()):
+            self._columns[name] = values[:shared] + engine_postings.column_values(
+                self.searcher, name, self.memo, translate=name != "created", since=shared)
+        for name, lengths in list(previous._lengths.items()):
+            self._lengths[name] = lengths[:shared] + engine_postings.length_bytes(
+                self.searcher, name, self.memo, since=shared)
+        return True
+
+    def warm(self, previous=None) -> None:
+        """Fill the caches a request would need, before this searcher serves any.
+
+        Runs where the searcher is (re)opened, off the request path: the filter sets and
+        columns, the length norms, the character tables, then the filter values and words
+        most recently used on the previous searcher, so the first searches after a reopen
+        cost what they cost before it.
+        """
+        engine_postings.open_stored_fields(self.searcher)
+        self.all()
+        self.docs("published", True)
+        for name in WARM_COLUMNS:
+            self.column(name)
+        for name in TEXT_FIELDS:
+            self.norms(name)
+        # Which terms hold each Chinese character (one-character searches; a new segment's
+        # lexicon only, after the first time).
+        engine_postings.prepare_characters(self.searcher, "content", self.memo)
+        if previous is None:
+            return
+        for key in list(previous._docs):
+            if key != ("*", None):
+                self.docs(*key)
+        with previous._lock:
+            recent = list(previous._words)[-WARM_WORDS:]
+        for field_name, word in reversed(recent):
+            self.word_docs(field_name, word)

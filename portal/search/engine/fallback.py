@@ -1,0 +1,46 @@
+"""The engine's stand-in when the installed Whoosh is not the one storage.py was written for.
+
+Matching and ranking are Whoosh's own searcher (its BM25F, the same parameters): slower,
+correct. Filter sets and columns are read through Whoosh's public interface (storage.py
+takes its generic paths when its check failed), and a new searcher is warmed from nothing.
+"""
+from portal.search.engine import matching as engine_matching
+from portal.search.engine import postings as engine_postings
+from portal.search.engine.cache import FilterCache
+from portal.search.query import to_query
+
+
+class WhooshCache(FilterCache):
+    """FilterCache whose matching and ranking are Whoosh's searcher's."""
+
+    fast = False
+
+    def _characters(self, field_name, char) -> list:
+        """Terms of the index containing the Chinese character `char` (a ("chars", 灯) word)."""
+        terms = set()
+        for reader, _offset in engine_postings.leaves(self.searcher):
+            terms.update(engine_postings.han_table(reader, field_name, None).get(char, ()))
+        return sorted(terms)
+
+    def _query(self, groups, fields):
+        return to_query(groups, fields, characters=self._characters)
+
+    def matching(self, groups, fields, allowed=None) -> set:
+        """Documents Whoosh finds for the query, within `allowed` (a set, or None for all)."""
+        query = self._query(groups, fields)
+        if query is None:
+            return set(self.all() if allowed is None else allowed)
+        found = set(self.searcher.docs_for_query(query)) - self.deleted()
+        return found if allowed is None else found & allowed
+
+    def ranking(self, groups, fields, candidates, limit, newest=False) -> list:
+        """Whoosh's best `limit` of `candidates` (by creation time without words, or newest)."""
+        query = self._query(groups, fields)
+        if newest or query is None:
+            return engine_matching.newest(self, candidates, limit)
+        results = self.searcher.search(query, filter=set(candidates), limit=limit)
+        return [hit.docnum for hit in results]
+
+    def carry_over(self, previous) -> bool:
+        """Never: a fallback cache is always built from nothing."""
+        return False

@@ -1,0 +1,130 @@
+"""Matching, BM25 scoring and facet counts over a searcher's caches (engine.cache).
+
+A word's postings are {document number: frequency}, so its keys are its document set: a
+query intersects sets in C and scores only the filtered candidates, in C steps, where
+Whoosh's matchers would walk and score every posting in Python. The scores are Whoosh's
+BM25F with the same parameters, summed as Whoosh sums them for And and Or queries, and
+equal scores rank the lower document number first, as in Whoosh's collector; this is what
+tests/search/test_engine_differential.py compares with Whoosh's own searcher.
+"""
+import heapq
+from collections import Counter
+from itertools import repeat
+from operator import add, mul, neg, truediv
+
+from portal.search.engine import postings as engine_postings
+from portal.search.query import CHARS, to_query
+
+
+def alternatives(cache, words, fields) -> list:
+    """[(field, word, documents)] a group's words stand for: {document: frequency} for words
+    (one per text field), a set for a (keyword field, value) pair."""
+    found = []
+    for word in words:
+        if isinstance(word, tuple) and word[0] != CHARS:
+            found.append((word[0], word[1], cache.docs(*word)))
+        else:
+            found.extend((f, word, cache.word_docs(f, word)) for f in fields)
+    return found
+
+
+def matching(cache, groups, fields, allowed=None) -> set:
+    """Documents matching every group of a parsed query, within `allowed` (a set, or None
+    for all): a new set.
+
+    Each word's documents are its cached {document: frequency} (or, for a word with
+    alternatives, their union); the smallest collection is copied and filtered by the
+    others' membership, in C, so a frequent word costs lookups for the few candidates left,
+    not a copy of its postings.
+    """
+    collections = [] if allowed is None else [allowed]
+    phrases = []
+    for kind, words in groups:
+        if kind == "phrase":
+            phrases.append((kind, words))
+            continue
+        found = [docs for _f, _w, docs in alternatives(cache, words, fields)]
+        collections.append(found[0] if len(found) == 1 else set().union(*found))
+    if not collections and not phrases:
+        return set(cache.all())
+    collections.sort(key=len)
+    result = set(collections[0]) if collections else None
+    for other in collections[1:]:
+        if not result:
+            return set()
+        result = set(filter(other.__contains__, result))
+    for phrase in phrases:  # Whoosh's phrase query, the costliest part: last
+        if result is not None and not result:
+            break
+        found = set(cache.searcher.docs_for_query(to_query([phrase], fields)))
+        found -= cache.deleted()
+        result = found & result if result is not None else found
+    return result
+
+
+def _phrase_docs(cache, field_name, words) -> set:
+    """Documents holding the phrase in `field_name` (Whoosh's phrase query)."""
+    return set(cache.searcher.docs_for_query(to_query([("phrase", words)], (field_name,))))
+
+
+def _bm25(cache, field_name, word, found, candidates):
+    """BM25 of `word` in `field_name` for each candidate: idf * f * (K1 + 1) / (f + norm),
+    each step a map() in C rather than a Python expression per document."""
+    freqs = list(map(found.get, candidates, repeat(0.0)))
+    norms = map(cache.norms(field_name).__getitem__, candidates)
+    merged = len(found) if isinstance(word, tuple) else None  # a character's merged terms
+    scale = engine_postings.idf(cache.searcher, field_name, word, merged) * \
+        (engine_postings.K1 + 1)
+    return map(mul, map(truediv, freqs, map(add, freqs, norms)), repeat(scale))
+
+
+def scored(cache, groups, fields, candidates, limit) -> list:
+    """[(score, document number)] of the best `limit` of `candidates`, best first.
+
+    Relevance is BM25 summed over the query's words (a word naming a category, area or
+    station counts 1 where it names the document's, as Whoosh scores a keyword term); a
+    phrase's words count in the fields where the phrase is.
+    """
+    candidates = list(candidates)
+    totals = [0.0] * len(candidates)
+    for kind, words in groups:
+        for field_name, word, found in alternatives(cache, words, fields):
+            if not found:
+                continue
+            if isinstance(found, dict):
+                scores = _bm25(cache, field_name, word, found, candidates)
+                if kind == "phrase" and len(fields) > 1:
+                    inside = _phrase_docs(cache, field_name, words)
+                    scores = map(mul, scores, map(inside.__contains__, candidates))
+            else:  # a keyword set
+                scores = map(found.__contains__, candidates)
+            totals = list(map(add, totals, scores))
+    best = heapq.nlargest(limit, zip(totals, map(neg, candidates)))
+    return [(score, -negated) for score, negated in best]
+
+
+def newest(cache, candidates, limit) -> list:
+    """The `limit` most recently created of `candidates`, from the column (no full sort)."""
+    candidates = list(candidates)
+    created = cache.column("created")
+    return [d for _c, d in heapq.nlargest(
+        limit, zip(map(created.__getitem__, candidates), candidates))]
+
+
+def ranking(cache, groups, fields, candidates, limit, newest_first=False) -> list:
+    """The best `limit` of `candidates` (document numbers), best first; newest first, or by
+    creation time when there are no words."""
+    if newest_first or not groups:
+        return newest(cache, candidates, limit)
+    return [d for _s, d in scored(cache, groups, fields, candidates, limit)]
+
+
+def facet_counts(cache, matched, names) -> dict:
+    """{facet: [(value, count)], most common first} over the matched documents (empty
+    values, documents without one, are not counted)."""
+    facets = {}
+    for name in names:
+        counts = Counter(map(cache.column(name).__getitem__, matched))  # counted in C
+        counts.pop("", None)
+        facets[name] = counts.most_common()
+    return facets

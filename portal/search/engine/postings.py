@@ -1,0 +1,206 @@
+"""Postings, lengths and columns of a searcher, read per segment, and BM25's parts.
+
+What is read from a segment is kept in a memo (a dict shared by the searchers over one index
+directory) under the segment's name: a segment's files never change once written, so a
+reopen after a small commit reads only the new segment. Deletions are not part of a
+segment's files and are applied on top, per searcher.
+"""
+from array import array
+from itertools import compress, repeat
+from math import log
+from operator import add, not_
+
+from whoosh.util.numeric import byte_to_length
+
+from portal.search.engine import storage
+from portal.search.query import is_han
+
+K1, B = 1.2, 0.75  # Whoosh's BM25F defaults, passed to Whoosh too where it scores
+
+leaves = storage.leaves
+
+
+def per_segment(memo, reader, key, compute):
+    """compute() for one segment, remembered in `memo` under the segment's name and `key`."""
+    name = storage.segment_name(reader)
+    if memo is None or name is None:
+        return compute()
+    value = memo.get((name,) + key)
+    if value is None:
+        value = memo[(name,) + key] = compute()
+    return value
+
+
+def segment_ids(searcher) -> set:
+    """Names of the searcher's segments."""
+    return {storage.segment_name(reader) for reader, _offset in leaves(searcher)} - {None}
+
+
+def shared_documents(old, new) -> int:
+    """How many leading document numbers mean the same documents in both searchers: those of
+    the leading segments they share (a commit appends segments; a merge rewrites the last
+    ones). Deletions are not part of a segment and are compared by the caller."""
+    shared = 0
+    for (old_reader, old_offset), (new_reader, new_offset) in zip(leaves(old), leaves(new)):
+        name = storage.segment_name(old_reader)
+        if not (name is not None and old_offset == new_offset == shared
+                and storage.segment_name(new_reader) == name):
+            break
+        shared += old_reader.doc_count_all()
+    return shared
+
+
+def open_stored_fields(searcher) -> None:
+    """Open every segment's stored-fields column now, while its file is certainly there.
+
+    Segments are separate files and Whoosh opens a column on first use; a writer's merge
+    deletes the files of the segments it merged, so a column first read after that would be
+    missing. A file opened before the merge stays readable (POSIX).
+    """
+    for reader, _offset in leaves(searcher):
+        reader.stored_fields(0)
+
+
+def deleted_docs(searcher) -> frozenset:
+    """Document numbers deleted (replaced by an update) but still present in postings."""
+    found = set()
+    for reader, offset in leaves(searcher):
+        found.update(offset + d for d in storage.segment_deleted(reader))
+    return frozenset(found)
+
+
+def all_doc_numbers(searcher, deleted=None, numbers=None) -> set:
+    """Every live document number (a set built in C, not by walking the documents)."""
+    found = set(range(searcher.doc_count_all()) if numbers is None else numbers)
+    return found - (deleted_docs(searcher) if deleted is None else deleted)
+
+
+# A weight is a term frequency (no field boosts): whole numbers, mapped to Python's shared
+# small ints instead of a new float object per posting held in the word caches.
+_WHOLE = {n: n for n in range(257)}
+
+
+def postings(searcher, field_name, word, deleted=None, want_weights=True, memo=None,
+             numbers=None, since=0) -> tuple:
+    """(document numbers, term frequencies) of `word` in `field_name`, deleted documents out.
+
+    `word` may be ("chars", 灯): every term containing that Chinese character, merged.
+    `deleted` is `deleted_docs(searcher)` when the caller has it already; without
+    `want_weights` the frequencies are not read (an empty list); `memo`: see `per_segment`;
+    `numbers`, a list of every document number, makes the ids its objects, so the caches of a
+    searcher share one int per document instead of holding a copy per word and filter;
+    `since`: only the segments from that document number on (see `shared_documents`).
+    """
+    try:
+        field = searcher.schema[field_name]
+        tbytes = None if isinstance(word, tuple) else field.to_bytes(word)
+    except (KeyError, ValueError, TypeError):
+        return [], []
+    ids, weights = [], []
+    for reader, offset in leaves(searcher, since):
+        if tbytes is None:
+            def compute(reader=reader):
+                return _segment_han_postings(reader, field, field_name, word[1], memo)
+        else:
+            def compute(reader=reader):
+                return storage.segment_postings(reader, field, field_name, word, tbytes,
+                                                want_weights)
+        seg_ids, seg_weights = per_segment(
+            memo, reader, ("postings", field_name, word, want_weights), compute)
+        found = map(offset.__add__, seg_ids) if offset else seg_ids
+        ids.extend(map(numbers.__getitem__, found) if numbers is not None else found)
+        weights.extend(map(_WHOLE.get, seg_weights, seg_weights))
+    if deleted is None:
+        deleted = deleted_docs(searcher)
+    if deleted and not deleted.isdisjoint(ids):  # filtered in C, not posting by posting
+        keep = list(map(not_, map(deleted.__contains__, ids)))
+        ids = list(compress(ids, keep))
+        weights = list(compress(weights, keep)) if want_weights else weights
+    return ids, weights
+
+
+def _han_table(reader, field_name) -> dict:
+    """{Chinese character: [the segment's terms of two or more characters containing it]}."""
+    table = {}
+    try:
+        lexicon = reader.lexicon(field_name)
+    except (storage.TermNotFound, KeyError):
+        return table
+    for tbytes in lexicon:
+        term = tbytes.decode("utf-8")
+        if len(term) > 1:
+            for char in set(term):
+                if is_han(char):
+                    table.setdefault(char, []).append(term)
+    return table
+
+
+def han_table(reader, field_name, memo) -> dict:
+    """The segment's `_han_table`, remembered in `memo`."""
+    return per_segment(memo, reader, ("han", field_name), lambda: _han_table(reader, field_name))
+
+
+def prepare_characters(searcher, field_name, memo) -> None:
+    """Read the lexicon of `field_name` into `memo`, per segment, for character searches."""
+    for reader, _offset in leaves(searcher):
+        han_table(reader, field_name, memo)
+
+
+def _segment_han_postings(reader, field, field_name, char, memo) -> tuple:
+    """One segment's documents holding `char` inside a longer term: (ids, summed frequencies).
+
+    Every Chinese character of a text is part of some indexed term (a dictionary word, or
+    the character alone where no word covers it), so the terms containing it, found in the
+    segment's lexicon, give exactly the documents containing it, at no cost to indexing.
+    """
+    merged = {}
+    for term in han_table(reader, field_name, memo).get(char, ()):
+        ids, weights = storage.segment_postings(reader, field, field_name, term,
+                                                field.to_bytes(term), True)
+        # A document's frequencies add up across the terms (ids are unique within a term).
+        merged.update(zip(ids, map(add, map(merged.get, ids, repeat(0)), weights)))
+    return array("i", merged), array("f", merged.values())
+
+
+def length_bytes(searcher, field_name, memo=None, since=0) -> bytes:
+    """Every document's encoded `field_name` length (one byte each, by document number)."""
+    return b"".join(per_segment(memo, reader, ("lengths", field_name),
+                                lambda: storage.segment_lengths(reader, field_name))
+                    for reader, _offset in leaves(searcher, since))
+
+
+def length_norms(searcher, field_name) -> list:
+    """BM25's length part, K1 * (1 - B + B * length / average), per encoded length byte."""
+    average = searcher.avg_field_length(field_name) or 1
+    return [K1 * ((1 - B) + B * byte_to_length(b) / average) for b in range(256)]
+
+
+def idf(searcher, field_name, word, doc_frequency=None) -> float:
+    """Whoosh's inverse document frequency of `word`, log(N / (df + 1)) + 1.
+
+    For merged postings (a character's terms) `doc_frequency` is given, not looked up.
+    """
+    if doc_frequency is None:
+        return searcher.idf(field_name, word)
+    return log(searcher.doc_count_all() / (doc_frequency + 1)) + 1
+
+
+def column_values(searcher, field, memo=None, translate=True, since=0) -> list:
+    """The sortable column of `field` as a list indexed by document number.
+
+    `translate=False` keeps Whoosh's sortable form (dates as integers): cheaper to read, and
+    enough to order by. Equal values are one object (a column of area names holds a few
+    distinct strings, not one decoded copy per document).
+    """
+    values = []
+    for reader, _offset in leaves(searcher, since):
+        values.extend(per_segment(
+            memo, reader, ("column", field, translate),
+            lambda: _shared_values(reader.column_reader(field, translate=translate))))
+    return values
+
+
+def _shared_values(column) -> list:
+    raw = list(column)
+    distinct = {}
+    return list(map(distinct.setdefault, raw, raw))
