@@ -1,15 +1,15 @@
 """Service levels: deadline rules, deadlines, escalations, follow-ups, the task's position.
 
-Revision ID: 0008_servicelevels
-Revises: 0007_accounts_tokens
+Revision ID: 0010_servicelevels
+Revises: 0009
 """
 import sqlalchemy as sa
 from alembic import op
 
 from portal.core.time import UTCDateTime
 
-revision = '0008_servicelevels'
-down_revision = '0007_accounts_tokens'
+revision = '0010_servicelevels'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
