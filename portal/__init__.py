@@ -64,6 +64,11 @@ def _init_extensions(app: Flask) -> None:
 def _register_features(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.core.errors import register_error_handlers
+    from portal.core.facts import (
+        register_fact_helpers,
+        register_submission_facts,
+        register_submission_panel,
+    )
     from portal.core.inputs import check_request_shape
     from portal.core.pagecache import register_page_version
     from portal.core.security import apply_security_headers
@@ -75,18 +80,25 @@ def _register_features(app: Flask) -> None:
     from portal.moderation.views import bp as moderation_bp
     from portal.notifications.views import bp as notifications_bp
     from portal.search.views import bp as search_bp
+    from portal.servicelevels.deadlines import deadline_version
+    from portal.servicelevels.services import deadline_facts, follow_up_panel
+    from portal.servicelevels.views import bp as servicelevels_bp
     from portal.stations.views import bp as stations_bp
     from portal.submissions.services import latest_change_id
     from portal.submissions.views import bp as submissions_bp
 
     register_template_helpers(app)
+    register_fact_helpers(app)
     register_page_version(app, latest_change_id)
+    register_page_version(app, deadline_version)  # due dates the worker computed since
+    register_submission_facts(app, deadline_facts)  # due dates on tracking pages and lists
+    register_submission_panel(app, follow_up_panel)  # the follow-up question (回访)
     register_error_handlers(app)
     app.before_request(check_request_shape)
     app.after_request(apply_security_headers)
     app.after_request(remember_locale)
     for blueprint in (core_bp, submissions_bp, stations_bp, accounts_bp, search_bp, kiosk_bp,
-                      moderation_bp, forwarding_bp, notifications_bp):
+                      moderation_bp, forwarding_bp, notifications_bp, servicelevels_bp):
         app.register_blueprint(blueprint)
 
 
@@ -98,12 +110,14 @@ def _register_workers(app: Flask) -> None:
     from portal.notifications.services import readiness as notifications_readiness
     from portal.search.indexer import apply_changes
     from portal.search.indexer import readiness as search_readiness
+    from portal.servicelevels.deadlines import deadline_task
     from portal.worker import register_worker_task
 
     register_worker_task(app, "search-indexer", apply_changes)
     # Deliveries wait in a queue: a busy relay goes on at once instead of pausing per batch.
     register_worker_task(app, "forwarding-relay", relay_task, pause_when_busy=False)
     register_worker_task(app, "notifications", notifications_task, pause_when_busy=False)
+    register_worker_task(app, "service-levels", deadline_task)
     register_readiness_check(app, "search", search_readiness)
     register_readiness_check(app, "forwarding", forwarding_readiness)
     register_readiness_check(app, "notifications", notifications_readiness)

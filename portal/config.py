@@ -92,6 +92,12 @@ def load_config(environ=None) -> dict:
         "PORTAL_SMS_SECRET": env.get("PORTAL_SMS_SECRET", ""),
         "PORTAL_NOTIFY_HOURLY_CAP": int(env.get("PORTAL_NOTIFY_HOURLY_CAP", 10)),
         "PORTAL_NOTIFY_TIMEOUT": float(env.get("PORTAL_NOTIFY_TIMEOUT", 10)),
+        # Service levels (docs/service-levels.md): the working day, escalation, follow-up.
+        "PORTAL_WORKDAY_START": env.get("PORTAL_WORKDAY_START", "09:00"),
+        "PORTAL_WORKDAY_END": env.get("PORTAL_WORKDAY_END", "17:00"),
+        "PORTAL_ESCALATION_STEP_HOURS": float(env.get("PORTAL_ESCALATION_STEP_HOURS", 8)),
+        "PORTAL_ESCALATION_SUPERVISOR": env.get("PORTAL_ESCALATION_SUPERVISOR", "role:moderator"),
+        "PORTAL_FOLLOW_UP_DAYS": int(env.get("PORTAL_FOLLOW_UP_DAYS", 7)),
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": env.get("PORTAL_TIMEZONE", "Asia/Shanghai"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT_DIR / "translations"),

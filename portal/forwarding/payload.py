@@ -28,7 +28,7 @@ def _names(row) -> dict:
 
 
 def build_payload(submission, *, idempotency_key: str, accepted_at, sequence: int,
-                  previous_reference=None) -> dict:
+                  previous_reference=None, update=None) -> dict:
     """The versioned incident document for one acceptance; contact only with consent."""
     routing = route(submission)
     category = submission.category
@@ -64,6 +64,7 @@ def build_payload(submission, *, idempotency_key: str, accepted_at, sequence: in
                     if contact is not None and contact.consent else None),
         "submitted_at": _iso(submission.created_at),
         "accepted_at": _iso(accepted_at),
+        "update": update,  # None for a new case; {"type": "reopened", ...} for an update
     }
 
 
