@@ -34,11 +34,11 @@ def _init_extensions(app: Flask) -> None:
 
     from portal.accounts.services import load_user
     from portal.core.database import configure_engine
+    from portal.core.i18n import _l, select_locale
     from portal.core.pagecache import init_page_cache
     from portal.core.ratelimit import init_rate_limits
     from portal.core.unit_of_work import init_unit_of_work
     from portal.extensions import babel, csrf, db, login_manager, migrate
-    from portal.i18n import _l, select_locale
     from portal.models import load_models
 
     load_models()  # every table known to SQLAlchemy and Alembic
@@ -69,13 +69,13 @@ def _register_features(app: Flask) -> None:
         register_submission_facts,
         register_submission_panel,
     )
+    from portal.core.i18n import remember_locale
     from portal.core.inputs import check_request_shape
     from portal.core.pagecache import register_page_version
     from portal.core.security import apply_security_headers
     from portal.core.templating import register_template_helpers
     from portal.core.views import bp as core_bp
     from portal.forwarding.views import bp as forwarding_bp
-    from portal.i18n import remember_locale
     from portal.kiosk.views import bp as kiosk_bp
     from portal.moderation.views import bp as moderation_bp
     from portal.notifications.views import bp as notifications_bp

@@ -6,8 +6,8 @@ Idempotency-Key) live here, and its errors are domain exceptions that the bluepr
 handlers answer in their own shapes.
 """
 from portal.api.services import find_service
+from portal.core.i18n import LOCALES, _
 from portal.core.text import has_content
-from portal.i18n import LOCALES, _
 from portal.submissions.idempotency import api_key_scope, open311_key
 from portal.submissions.models import KINDS
 from portal.submissions.services import SubmissionInvalid, create_submission

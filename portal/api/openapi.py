@@ -10,8 +10,8 @@ from copy import deepcopy
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
 from portal.api.services import DECISIONS, MAX_PAGE_SIZE
+from portal.core.i18n import LOCALES
 from portal.core.text import BLANK_LETTERS
-from portal.i18n import LOCALES
 from portal.moderation.services import REJECT_REASONS
 from portal.submissions.idempotency import KEY_MAX, KEY_PATTERN
 from portal.submissions.models import KINDS, STATUSES

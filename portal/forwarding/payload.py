@@ -3,24 +3,19 @@ import hashlib
 import hmac
 import json
 import time
-from datetime import timezone
 from pathlib import Path
 
+from portal.core.time import as_utc
 from portal.forwarding.routing import route
 
 PAYLOAD_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("incident.schema.json")
 
 
-def aware(value):
-    """A stored datetime as UTC-aware (SQLite hands them back naive, in UTC)."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=timezone.utc)
 
 
 def _iso(value) -> str:
-    return aware(value).isoformat() if value is not None else None
+    return as_utc(value).isoformat() if value is not None else None
 
 
 def _names(row) -> dict:

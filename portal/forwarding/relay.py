@@ -20,12 +20,13 @@ from flask import current_app
 from sqlalchemy import and_, func, or_, text
 from sqlalchemy.exc import IntegrityError
 
+from portal.core.time import as_utc, utcnow
 from portal.extensions import db
 from portal.forwarding.incidents import open_incident
 from portal.forwarding.models import Delivery, RelayPosition
-from portal.forwarding.payload import aware, build_payload, encode
+from portal.forwarding.payload import build_payload, encode
 from portal.forwarding.sinks import Item, make_sink
-from portal.submissions.models import ChangeLog, Submission, utcnow
+from portal.submissions.models import ChangeLog, Submission
 from portal.submissions.services import change_status
 
 POSITION_NAME = "forwarding"
@@ -97,7 +98,7 @@ def _update_of(delivery: Delivery, submission):
     reopening = next((e for e in reversed(submission.events)
                       if e.from_status == "resolved" and e.to_status == "in_progress"), None)
     note = reopening.note if reopening is not None else ""
-    return {"type": change.change, "at": aware(change.created_at).isoformat(),
+    return {"type": change.change, "at": as_utc(change.created_at).isoformat(),
             "comment": note.partition(": ")[2] if ": " in note else ""}
 
 
@@ -218,7 +219,7 @@ def record_outcome(item: Item, outcome, owner: str, sink) -> str:
                                f"area {routing['area']['code']}")
     elif delivery.lease_owner != owner:
         return delivery.state  # our lease expired and another relay has the row now
-    elif outcome.kind == "dead" or now >= aware(delivery.expires_at):
+    elif outcome.kind == "dead" or now >= as_utc(delivery.expires_at):
         delivery.state = "dead"
         delivery.last_error = (outcome.error if outcome.kind == "dead" else
                                f"gave up after {delivery.attempts} attempts: {outcome.error}")

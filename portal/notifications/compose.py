@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 
-from portal.i18n import LOCALES
+from portal.core.i18n import LOCALES
 from portal.notifications import labels
 from portal.notifications.tokens import make_token
 

@@ -2,7 +2,7 @@
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
-from portal.i18n import _l
+from portal.core.i18n import _l
 
 
 class EmailForm(FlaskForm):

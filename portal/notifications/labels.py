@@ -1,5 +1,5 @@
 """Translatable subjects and names of message kinds, states and frequencies."""
-from portal.i18n import _l
+from portal.core.i18n import _l
 
 # One line per message kind: the e-mail subject and the SMS text's headline.
 SUBJECTS = {

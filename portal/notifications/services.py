@@ -9,10 +9,19 @@ from sqlalchemy import func
 from portal.core.time import utcnow
 from portal.extensions import db
 from portal.notifications.addresses import (
-    AddressInvalid, find_subscriber, get_subscriber, normalize_email)
+    AddressInvalid,
+    find_subscriber,
+    get_subscriber,
+    normalize_email,
+)
 from portal.notifications.models import NOTIFICATION_STATES, Notification, Subscriber, Subscription
 from portal.notifications.tokens import (
-    CONFIRM_MAX_AGE, LINK_MAX_AGE, TokenInvalid, make_token, read_token)
+    CONFIRM_MAX_AGE,
+    LINK_MAX_AGE,
+    TokenInvalid,
+    make_token,
+    read_token,
+)
 from portal.submissions.models import Contact, Submission
 
 

@@ -1,19 +1,30 @@
 """Follow a case, confirm, unsubscribe (one click, RFC 8058), manage; staff sending pages."""
-from flask import (Blueprint, abort, make_response, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 
 from portal.accounts.permissions import register_staff_link, role_required
+from portal.core.i18n import _, _l, current_locale
 from portal.core.unit_of_work import writes
 from portal.extensions import csrf
-from portal.i18n import _, _l, current_locale
 from portal.notifications import labels
 from portal.notifications.addresses import AddressInvalid, mask
 from portal.notifications.forms import ActionForm, EmailForm
 from portal.notifications.services import (
-    NotFoundOrGone, active_subscriptions, confirm_subscription, find_notification,
-    find_subscription_of, follow_case, notification_counts, outbox_file, outbox_files,
-    request_manage_link, retry_notification, subscriber_for_manage,
-    subscription_for_unsubscribe, tracking_submission, troubled_notifications)
+    NotFoundOrGone,
+    active_subscriptions,
+    confirm_subscription,
+    find_notification,
+    find_subscription_of,
+    follow_case,
+    notification_counts,
+    outbox_file,
+    outbox_files,
+    request_manage_link,
+    retry_notification,
+    subscriber_for_manage,
+    subscription_for_unsubscribe,
+    tracking_submission,
+    troubled_notifications,
+)
 from portal.notifications.services import unsubscribe as unsubscribe_subscription
 from portal.notifications.tokens import TokenExpired, TokenInvalid
 

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from flask import current_app
 
+from portal.core.i18n import _
 from portal.core.text import clean_block
 from portal.core.time import utcnow
 from portal.extensions import db
-from portal.i18n import _
 from portal.screening.services import screen_text
 from portal.servicelevels.models import Deadline, FollowUp
 from portal.submissions.services import change_status, find_by_code, record_change

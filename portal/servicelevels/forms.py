@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.i18n import _l
+from portal.core.i18n import _l
 from portal.servicelevels.followup import COMMENT_MAX
 from portal.servicelevels.labels import FIXED_LABELS, SATISFACTION_LABELS
 

@@ -1,5 +1,5 @@
 """Translated labels of this feature (resolved at render time)."""
-from portal.i18n import _l
+from portal.core.i18n import _l
 
 SATISFACTION_LABELS = {"satisfied": _l("Satisfied"), "basic": _l("Basically satisfied"),
                        "dissatisfied": _l("Dissatisfied")}

@@ -46,7 +46,7 @@ def list_rules() -> list:
 def set_rule(*, kind: str, category_code: str, urgent, acknowledge_hours: float,
              resolve_days: float, actor: str) -> ServiceLevelRule:
     """Store an override for a category, or for every category of one urgency (audited)."""
-    from portal.i18n import _
+    from portal.core.i18n import _
 
     if kind not in ("issue", "idea"):
         raise RuleInvalid(_("Choose issues or ideas."))

@@ -3,8 +3,8 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.accounts.permissions import register_staff_link, role_required
+from portal.core.i18n import _l
 from portal.core.security import no_store
-from portal.i18n import _l
 from portal.servicelevels.followup import FollowUpError, answer_follow_up
 from portal.servicelevels.forms import FollowUpForm, RuleForm
 from portal.servicelevels.labels import KIND_RULE_LABELS, LEVEL_LABELS, URGENCY_LABELS

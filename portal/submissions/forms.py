@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 
-from portal.i18n import _l, localized
+from portal.core.i18n import _l, localized
 from portal.stations.services import active_areas, category_tree
 from portal.submissions.services import BODY_MAX, PLACE_MAX, TITLE_MAX
 

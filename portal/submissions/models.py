@@ -1,6 +1,6 @@
 """A submission, its contact (kept apart), photos, public timeline and the change log (outbox)."""
-from datetime import datetime, timezone
 
+from portal.core.time import UTCDateTime, utcnow
 from portal.extensions import db
 
 KINDS = ("issue", "idea")
@@ -8,10 +8,6 @@ CHANNELS = ("web", "kiosk", "api", "open311")
 STATUSES = ("received", "held", "accepted", "forwarded", "in_progress", "resolved", "closed",
             "rejected")
 OPEN_STATUSES = ("received", "held", "accepted", "forwarded", "in_progress")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Submission(db.Model):
@@ -37,14 +33,14 @@ class Submission(db.Model):
     public_body = db.Column(db.Text, nullable=True)
     public_place = db.Column(db.String(300), nullable=True)
     published = db.Column(db.Boolean, nullable=False, default=False, index=True)
-    published_at = db.Column(db.DateTime(timezone=True), nullable=True)
+    published_at = db.Column(UTCDateTime, nullable=True)
     support_count = db.Column(db.Integer, nullable=False, default=0)
     screening_score = db.Column(db.Float, nullable=False, default=0.0)
     screening_reasons = db.Column(db.JSON, nullable=False, default=list)
     idempotency_key = db.Column(db.String(100), nullable=True, unique=True)
     fingerprint = db.Column(db.String(64), nullable=True)  # of the request that used the key
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
-    updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow,
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow,
                            onupdate=utcnow)
 
     category = db.relationship("Category")
@@ -79,7 +75,7 @@ class Contact(db.Model):
     # "Tell me when this changes": read by the notifications feature, which submissions never
     # imports.
     notify = db.Column(db.Boolean, nullable=False, default=False)
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     submission = db.relationship(Submission, back_populates="contact")
 
@@ -96,7 +92,7 @@ class Photo(db.Model):
     width = db.Column(db.Integer, nullable=False)
     height = db.Column(db.Integer, nullable=False)
     size = db.Column(db.Integer, nullable=False)
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     submission = db.relationship(Submission, back_populates="photos")
 
@@ -107,7 +103,7 @@ class StatusEvent(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"),
                               nullable=False, index=True)
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     actor = db.Column(db.String(80), nullable=False)  # resident | system | platform | user:NAME
     from_status = db.Column(db.String(20), nullable=True)
     to_status = db.Column(db.String(20), nullable=True)
@@ -133,7 +129,7 @@ class ChangeLog(db.Model):
                               nullable=False, index=True)
     change = db.Column(db.String(30), nullable=False)  # created | status | published | edited ...
     status = db.Column(db.String(20), nullable=True)  # the status after the change
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
 
 class Support(db.Model):
@@ -152,7 +148,7 @@ class Support(db.Model):
     address_hash = db.Column(db.String(32), nullable=False)
     device = db.Column(db.String(40), nullable=True)  # kiosk:<id>
     idempotency_key = db.Column(db.String(100), nullable=True)  # as the submission's
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     __table_args__ = (
         db.UniqueConstraint("submission_id", "visitor_key", name="uq_support_visitor"),
@@ -168,7 +164,7 @@ class TrackingMiss(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     address_hash = db.Column(db.String(32), nullable=False)
-    hour = db.Column(db.DateTime(timezone=True), nullable=False, index=True)
+    hour = db.Column(UTCDateTime, nullable=False, index=True)
     count = db.Column(db.Integer, nullable=False, default=0)
 
     __table_args__ = (db.UniqueConstraint("address_hash", "hour", name="uq_tracking_miss_hour"),)

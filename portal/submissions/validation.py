@@ -3,9 +3,9 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
+from portal.core.i18n import _
 from portal.core.inputs import strict_number
 from portal.core.text import clean_block, clean_line, has_content, has_hidden_controls, visible
-from portal.i18n import _
 
 TITLE_MAX, BODY_MAX, PLACE_MAX = 120, 5000, 200
 TITLE_MIN, BODY_MIN = 2, 5

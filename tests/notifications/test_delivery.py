@@ -6,16 +6,15 @@ from datetime import timedelta
 import pytest
 from flask_babel import force_locale
 
+from portal.core.i18n import LOCALES
 from portal.core.time import utcnow
 from portal.extensions import db
-from portal.i18n import LOCALES
 from portal.notifications import labels
 from portal.notifications.compose import compose
 from portal.notifications.models import Notification, Subscriber
 from portal.notifications.notifier import consume_changes
 from portal.notifications.sender import claim, get_transports
 from portal.submissions.services import add_official_reply
-from tests.conftest import submit_form
 from tests.notifications.conftest import drain, move
 
 

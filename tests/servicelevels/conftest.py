@@ -10,7 +10,14 @@ from portal.servicelevels.deadlines import consume_changes
 from portal.submissions.models import StatusEvent
 from portal.submissions.services import change_status
 from tests.forwarding.conftest import (  # noqa: F401  (fixtures shared with forwarding)
-    FAST_RELAY, accept, drain, incident_schema, login, receiver, use_webhook)
+    FAST_RELAY,
+    accept,
+    drain,
+    incident_schema,
+    login,
+    receiver,
+    use_webhook,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
