@@ -70,6 +70,11 @@ def load_config(environ=None) -> dict:
         "PORTAL_EMBEDDED_WORKER": _bool(env.get("PORTAL_EMBEDDED_WORKER"), True),
         "PORTAL_PROXY_COUNT": int(env.get("PORTAL_PROXY_COUNT", 0)),
         # Days after a submission is closed or rejected before its contact details are purged.
+        # Maps (docs/map.md): a tile URL template, the tiles' coordinate system, their credit.
+        "PORTAL_MAP_TILES": env.get("PORTAL_MAP_TILES", ""),
+        "PORTAL_MAP_CRS": env.get("PORTAL_MAP_CRS", "wgs84"),
+        "PORTAL_MAP_ATTRIBUTION": env.get("PORTAL_MAP_ATTRIBUTION", ""),
+        "PORTAL_MAP_OUTLINE": env.get("PORTAL_MAP_OUTLINE", "cnmaps"),  # off: no district check
         "PORTAL_RETENTION_DAYS": int(env.get("PORTAL_RETENTION_DAYS", 180)),
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": env.get("PORTAL_TIMEZONE", "Asia/Shanghai"),

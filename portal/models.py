@@ -8,3 +8,4 @@ from portal.moderation.models import Redaction  # noqa: F401
 from portal.kiosk.models import Kiosk, KioskEnrolment  # noqa: F401
 from portal.api.models import ApiKey, ApiToken  # noqa: F401
 from portal.forwarding.models import Delivery, Incident, PlatformEvent, RelayPosition  # noqa: F401
+from portal.places.models import Boundary  # noqa: F401

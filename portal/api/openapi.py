@@ -94,17 +94,22 @@ SCHEMAS = {
         "category": {"type": "string", "description": "A sub-category code (GET /categories)."},
         "title": {"type": "string", "minLength": 2, "maxLength": 120},
         "body": {"type": "string", "minLength": 5, "maxLength": 5000},
-        "area": {"type": "string", "description": "An area code (GET /areas)."},
+        "area": {"type": "string", "description": "An area code (GET /areas). May be left "
+                 "out when lat/lon are given and area boundaries are loaded: the point "
+                 "decides it."},
         "place": {"type": ["string", "null"], "maxLength": 200},
-        "lat": {"type": ["number", "null"], "minimum": -90, "maximum": 90},
-        "lon": {"type": ["number", "null"], "minimum": -180, "maximum": 180},
+        "lat": {"type": ["number", "null"], "minimum": -90, "maximum": 90,
+                "description": "WGS-84 latitude (a phone's GPS). A point outside Yangpu "
+                               "is refused (422, field lat)."},
+        "lon": {"type": ["number", "null"], "minimum": -180, "maximum": 180,
+                "description": "WGS-84 longitude."},
         "station": {"type": ["string", "null"], "description": "A station code."},
         "contact": {"type": ["object", "null"], "additionalProperties": False, "properties": {
             "name": NULLABLE_STRING, "phone": NULLABLE_STRING, "email": NULLABLE_STRING}},
         "consent": {"type": ["boolean", "null"],
                     "description": "The contact details may be passed to the department."},
         "language": {"type": ["string", "null"], "enum": list(LOCALES) + [None]},
-    }, required=["kind", "category", "title", "body", "area"]),
+    }, required=["kind", "category", "title", "body"]),
     "SubmissionCreated": _obj({"code": {"type": "string"}, "display_code": {"type": "string"},
                                "status": {"type": "string", "enum": list(STATUSES)},
                                "tracking_url": {"type": "string", "format": "uri"}}),

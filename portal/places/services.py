@@ -1,0 +1,118 @@
+"""Boundaries (load, list), point-in-area with the grids' precedence, and the district check.
+
+Prepared geometries are built once per process and rebuilt only when the stored boundaries'
+version changes (a new load in any process), so locating a point costs one small query and a
+few prepared-geometry tests.
+"""
+import json
+import threading
+from dataclasses import dataclass
+
+from flask import current_app
+from shapely import prepared
+from shapely.geometry import Point, shape
+
+from portal.accounts.services import record_audit
+from portal.extensions import db
+from portal.i18n import _
+from portal.places.geometry import parse_boundaries
+from portal.places.models import Boundary
+from portal.places.outline import outside_district
+from portal.stations.models import Area
+from portal.submissions.locator import Located
+
+
+@dataclass(frozen=True)
+class _Shape:
+    code: str
+    kind: str
+    geometry: object  # a prepared shapely geometry
+
+
+_cache = {"key": None, "shapes": ()}
+_lock = threading.Lock()
+
+
+def load_boundaries(text: str, *, actor: str, source: str = "") -> list:
+    """Validate a GeoJSON file and store each area's boundary (replacing its previous one).
+
+    Raises BoundariesInvalid, listing every problem, before anything is written; returns the
+    codes loaded. Audited.
+    """
+    areas = {a.code: a for a in db.session.execute(db.select(Area)).scalars()}
+    geometries = parse_boundaries(text, set(areas))
+    version = (db.session.execute(db.select(db.func.max(Boundary.version))).scalar() or 0) + 1
+    existing = {b.area_id: b for b in db.session.execute(db.select(Boundary)).scalars()}
+    for code, geometry in geometries.items():
+        area = areas[code]
+        row = existing.get(area.id) or Boundary(area=area)
+        row.geojson = json.dumps(geometry, separators=(",", ":"))
+        row.source = source[:200]
+        row.version = version
+        row.loaded_by = actor[:100]
+        db.session.add(row)
+    db.session.flush()
+    record_audit(actor, "boundaries.load", target_type="boundaries", target_id=str(version),
+                 after={"areas": sorted(geometries)}, note=source[:200])
+    return sorted(geometries)
+
+
+def boundary_rows() -> list:
+    """[(area, boundary or None)] for every area, in display order."""
+    boundaries = {b.area_id: b for b in db.session.execute(db.select(Boundary)).scalars()}
+    areas = db.session.execute(db.select(Area).order_by(Area.sort_order, Area.id)).scalars()
+    return [(area, boundaries.get(area.id)) for area in areas]
+
+
+def _version_key():
+    count, top = db.session.execute(
+        db.select(db.func.count(Boundary.id), db.func.max(Boundary.version))).one()
+    return (str(db.engine.url), count, top)
+
+
+def _shapes() -> tuple:
+    """Prepared boundaries, grids first (they take precedence over the subdistricts they cut)."""
+    key = _version_key()
+    if _cache["key"] == key:
+        return _cache["shapes"]
+    with _lock:
+        if _cache["key"] != key:
+            rows = db.session.execute(
+                db.select(Boundary, Area).join(Area, Boundary.area_id == Area.id)
+                .where(Area.active.is_(True)).order_by(Area.sort_order, Area.id)).all()
+            shapes = [_Shape(area.code, area.kind, prepared.prep(shape(json.loads(b.geojson))))
+                      for b, area in rows]
+            shapes.sort(key=lambda s: s.kind != "grid")
+            _cache["shapes"], _cache["key"] = tuple(shapes), key
+    return _cache["shapes"]
+
+
+def _all_subdistricts_loaded(shapes) -> bool:
+    loaded = {s.code for s in shapes}
+    codes = db.session.execute(
+        db.select(Area.code).filter_by(active=True, kind="subdistrict")).scalars()
+    return all(code in loaded for code in codes)
+
+
+def outside_message() -> str:
+    """What a resident is told about a point outside the district."""
+    return _("This point is outside Yangpu district. The portal serves Yangpu only: move the "
+             "pin, or leave the map point out and choose the area from the list.")
+
+
+def locate(latitude: float, longitude: float):
+    """The area a WGS-84 point lies in (a grid before the subdistricts it cuts), or None.
+
+    Returns Located(outside=True) for a point clearly outside the district's outline, or
+    outside every loaded boundary once every subdistrict has one; None when nothing is known.
+    """
+    point = Point(longitude, latitude)
+    if current_app.config.get("PORTAL_MAP_OUTLINE") != "off" and outside_district(point):
+        return Located(outside=True, message=outside_message())
+    shapes = _shapes()
+    for item in shapes:
+        if item.geometry.covers(point):
+            return Located(area_code=item.code)
+    if shapes and _all_subdistricts_loaded(shapes):
+        return Located(outside=True, message=outside_message())
+    return None
