@@ -6,7 +6,7 @@
   var element = document.getElementById("map");
   if (!element || !window.L) { return; }
   var data = element.dataset;
-  var map = L.map(element, { preferCanvas: true });
+  var map = L.map(element, { preferCanvas: true, minZoom: 10, maxZoom: 18 });
   var view = JSON.parse(data.view);
   if (view.bounds) { map.fitBounds(view.bounds); } else { map.setView(view.center, 13); }
   if (data.tiles) {
