@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 from shapely.geometry import mapping, shape
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.i18n import _, localized
@@ -78,56 +78,80 @@ def parse_map_query(args) -> MapQuery:
 
 
 def published_points(query: MapQuery) -> tuple:
-    """([submission], truncated): published submissions with a point matching the query."""
-    statement = (db.select(Submission)
+    """([row], truncated): published submissions with a point matching the query, newest first.
+
+    Rows hold only the public columns the map needs (no ORM objects: 500 of them per response
+    would cost more than the query).
+    """
+    statement = (db.select(Submission.id, Submission.kind, Submission.status,
+                           Submission.public_title, Submission.latitude, Submission.longitude,
+                           Submission.published_at, Submission.category_id, Submission.area_id)
                  .where(Submission.published.is_(True), Submission.latitude.is_not(None),
                         Submission.longitude.is_not(None))
-                 .options(joinedload(Submission.area), joinedload(Submission.category))
                  .order_by(Submission.published_at.desc(), Submission.id.desc()))
     if query.kind:
         statement = statement.where(Submission.kind == query.kind)
     if query.status:
         statement = statement.where(Submission.status == query.status)
     if query.area:
-        statement = statement.where(Submission.area.has(Area.code == query.area))
+        statement = statement.where(Submission.area_id.in_(
+            db.select(Area.id).where(Area.code == query.area)))
     if query.category:
         parent = aliased(Category)
-        statement = statement.where(Submission.category.has(
-            (Category.code == query.category)
-            | Category.parent_id.in_(db.select(parent.id).where(parent.code == query.category))))
+        statement = statement.where(Submission.category_id.in_(
+            db.select(Category.id).where(
+                (Category.code == query.category)
+                | Category.parent_id.in_(db.select(parent.id)
+                                         .where(parent.code == query.category)))))
     if query.bbox:
         west, south, east, north = query.bbox
         statement = statement.where(Submission.longitude.between(west, east),
                                     Submission.latitude.between(south, north))
-    rows = db.session.execute(statement.limit(query.limit + 1)).scalars().all()
+    rows = db.session.execute(statement.limit(query.limit + 1)).all()
     return rows[:query.limit], len(rows) > query.limit
 
 
-def feature(submission, locale: str, crs: str) -> dict:
+class Names:
+    """Labels, names and links resolved once per response, not once per row."""
+
+    SENTINEL = 987654321
+
+    def __init__(self, locale: str):
+        self.kinds = {k: str(v) for k, v in KIND_LABELS.items()}
+        self.statuses = {k: str(v) for k, v in STATUS_LABELS.items()}
+        self.categories = {c.id: {"code": c.code, "name": localized(c, "name", locale)}
+                           for c in db.session.execute(db.select(Category)).scalars()}
+        self.areas = {a.id: {"code": a.code, "name": localized(a, "name", locale)}
+                      for a in db.session.execute(db.select(Area)).scalars()}
+        self.url = url_for("submissions.published_detail", submission_id=self.SENTINEL)
+
+    def link(self, submission_id: int) -> str:
+        return self.url.replace(str(self.SENTINEL), str(submission_id))
+
+
+def feature(row, names: Names, crs: str) -> dict:
     """One published submission as a GeoJSON Feature (public fields only)."""
-    lon = round(submission.longitude, PUBLIC_DECIMALS)
-    lat = round(submission.latitude, PUBLIC_DECIMALS)
+    lon = round(row.longitude, PUBLIC_DECIMALS)
+    lat = round(row.latitude, PUBLIC_DECIMALS)
     properties = {
-        "title": submission.public_title or "",
-        "kind": submission.kind, "kind_label": str(KIND_LABELS[submission.kind]),
-        "status": submission.status, "status_label": str(STATUS_LABELS[submission.status]),
-        "category": {"code": submission.category.code,
-                     "name": localized(submission.category, "name", locale)},
-        "area": {"code": submission.area.code,
-                 "name": localized(submission.area, "name", locale)},
-        "published_at": submission.published_at.isoformat() if submission.published_at else None,
-        "url": url_for("submissions.published_detail", submission_id=submission.id),
+        "title": row.public_title or "",
+        "kind": row.kind, "kind_label": names.kinds[row.kind],
+        "status": row.status, "status_label": names.statuses[row.status],
+        "category": names.categories[row.category_id], "area": names.areas[row.area_id],
+        "published_at": row.published_at.isoformat() if row.published_at else None,
+        "url": names.link(row.id),
     }
     if crs != "wgs84":
         properties["display"] = [round(v, 6) for v in to_display(lon, lat, crs)]
-    return {"type": "Feature", "id": submission.id,
+    return {"type": "Feature", "id": row.id,
             "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": properties}
 
 
 def feature_collection(query: MapQuery, locale: str, crs: str) -> dict:
     """The GeoJSON FeatureCollection of the public map for a query."""
     rows, truncated = published_points(query)
-    return {"type": "FeatureCollection", "features": [feature(s, locale, crs) for s in rows],
+    names = Names(locale)
+    return {"type": "FeatureCollection", "features": [feature(r, names, crs) for r in rows],
             "truncated": truncated, "limit": query.limit}
 
 

@@ -12,8 +12,8 @@ from portal.core.security import no_store
 from portal.i18n import _, _l, current_locale
 from portal.places.forms import BoundariesForm
 from portal.places.geometry import BoundariesInvalid
-from portal.places.mapdata import (MapQueryInvalid, feature_collection, map_layers, map_view,
-                                   parse_map_query, published_points)
+from portal.places.mapdata import (MapQueryInvalid, Names, feature_collection, map_layers,
+                                   map_view, parse_map_query, published_points)
 from portal.places.outline import SOURCE as OUTLINE_SOURCE
 from portal.places.outline import active_outline
 from portal.places.services import boundary_rows, load_boundaries
@@ -77,7 +77,7 @@ def public_map():
     crs = current_app.config["PORTAL_MAP_CRS"]
     filters = {k: v for k, v in vars(query).items() if k in FILTERS and v}
     return render_template(
-        "places/map.html", rows=rows, truncated=truncated, query=query, filters=filters,
+        "places/map.html", rows=rows, names=Names(current_locale()), truncated=truncated, query=query, filters=filters,
         categories=category_tree(), areas=active_areas(), kinds=KIND_LABELS,
         statuses=STATUS_LABELS, view=map_view(crs), crs=crs,
         tiles=current_app.config["PORTAL_MAP_TILES"],
