@@ -13,11 +13,13 @@ from shapely.geometry import Point, shape
 
 from portal.accounts.services import record_audit
 from portal.extensions import db
-from portal.i18n import _
+from portal.i18n import _, localized
+from portal.places.coords import from_display, to_display
 from portal.places.geometry import parse_boundaries
 from portal.places.models import Boundary
 from portal.places.outline import outside_district
 from portal.stations.models import Area
+from portal.stations.services import find_area
 from portal.submissions.locator import Located
 
 
@@ -115,3 +117,23 @@ def locate(latitude: float, longitude: float):
     if shapes and _all_subdistricts_loaded(shapes):
         return Located(outside=True, message=outside_message())
     return None
+
+
+def describe_point(lat_text, lon_text, given: str, display: str) -> dict:
+    """A picked point (in `given` system) in WGS-84 and in the display system, with its area.
+
+    Bad numbers answer {"error": ...}; the area is null when no boundary decides it.
+    """
+    try:
+        lat, lon = float(lat_text), float(lon_text)
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValueError
+    except (TypeError, ValueError):
+        return {"error": _("These coordinates are not on the map.")}
+    wlon, wlat = from_display(lon, lat, given)
+    dlon, dlat = to_display(wlon, wlat, display)
+    located = locate(wlat, wlon)
+    area = find_area(located.area_code) if located is not None and located.area_code else None
+    return {"wgs84": [round(wlat, 6), round(wlon, 6)], "display": [dlat, dlon],
+            "area": {"code": area.code, "name": localized(area, "name")} if area else None,
+            "outside": located.message if located is not None and located.outside else None}

@@ -4,6 +4,7 @@ import json
 from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
+from markupsafe import Markup
 
 from portal.accounts.permissions import register_staff_link, role_required
 from portal.core.errors import error_response
@@ -16,7 +17,7 @@ from portal.places.mapdata import (MapQueryInvalid, Names, feature_collection, m
                                    map_view, parse_map_query, published_points)
 from portal.places.outline import SOURCE as OUTLINE_SOURCE
 from portal.places.outline import active_outline
-from portal.places.services import boundary_rows, load_boundaries
+from portal.places.services import boundary_rows, describe_point, load_boundaries
 from portal.places.tiles import configure_map
 from portal.stations.services import active_areas, category_tree
 from portal.submissions.labels import KIND_LABELS, STATUS_LABELS
@@ -77,7 +78,8 @@ def public_map():
     crs = current_app.config["PORTAL_MAP_CRS"]
     filters = {k: v for k, v in vars(query).items() if k in FILTERS and v}
     return render_template(
-        "places/map.html", rows=rows, names=Names(current_locale()), truncated=truncated, query=query, filters=filters,
+        "places/map.html", rows=rows, names=Names(current_locale()), truncated=truncated,
+        query=query, filters=filters,
         categories=category_tree(), areas=active_areas(), kinds=KIND_LABELS,
         statuses=STATUS_LABELS, view=map_view(crs), crs=crs,
         tiles=current_app.config["PORTAL_MAP_TILES"],
@@ -85,6 +87,32 @@ def public_map():
         attribution=current_app.config["PORTAL_MAP_ATTRIBUTION"],
         data_url=url_for(".submissions_geojson", **filters, lang=current_locale()),
         layers_url=url_for(".layers", lang=current_locale()))
+
+
+@bp.get("/map/point.json")
+def point():
+    """A picked point in both systems and the area it lies in (the location picker asks)."""
+    crs = current_app.config["PORTAL_MAP_CRS"]
+    answer = describe_point(request.args.get("lat"), request.args.get("lon"),
+                            crs if request.args.get("from") == "display" else "wgs84", crs)
+    return jsonify(answer), 400 if "error" in answer else 200
+
+
+@bp.app_context_processor
+def _location_picker():
+    """`location_picker()` for forms with latitude/longitude fields (they work without it)."""
+    return {"location_picker": location_picker}
+
+
+def location_picker():
+    """The map, "use my location" and the area it finds, enhancing the coordinate fields."""
+    crs = current_app.config["PORTAL_MAP_CRS"]
+    return Markup(render_template(
+        "places/picker.html", view=map_view(crs), tiles=current_app.config["PORTAL_MAP_TILES"],
+        subdomains=current_app.config["PORTAL_MAP_SUBDOMAINS"],
+        attribution=current_app.config["PORTAL_MAP_ATTRIBUTION"],
+        layers_url=url_for("places.layers", lang=current_locale()),
+        point_url=url_for("places.point", lang=current_locale())))
 
 
 @bp.get("/api/v1/submissions.geojson")

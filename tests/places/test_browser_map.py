@@ -148,3 +148,54 @@ def test_without_a_tile_server_the_map_says_so_and_still_shows_pins(browser):
         assert len(browser.tiles.served) == served
         assert watch.problems == []
         assert run_axe(page) == []
+
+
+def test_a_pin_on_the_web_form_fills_the_point_and_chooses_the_area(browser):
+    from portal.places.services import load_boundaries
+    from portal.submissions.models import Submission
+    from tests.places.conftest import IN_RIVERSIDE_AND_DINGHAI, collection, fake_features
+
+    tiles = browser.tiles
+    data_dir = browser.data_dirs.mktemp("picker")
+    os.environ["PORTAL_DATA_DIR"] = str(data_dir)
+    app = create_app({"TESTING": True, "PORTAL_RATE_LIMITS": "off", "PORTAL_MAP_OUTLINE": "off",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{data_dir / 'portal.db'}",
+                      "PORTAL_MAP_TILES": tiles.url + "/{z}/{x}/{y}.png"})
+    with app.app_context():
+        db.create_all()
+        seed_reference_data(load_reference_file())
+        load_boundaries(collection(fake_features()), actor="test")  # fake test polygons
+        db.session.commit()
+    with LiveServer(app) as server:
+        context = browser.new_context(viewport={"width": 1024, "height": 1400},
+                                      base_url=server.url)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        watch = PageWatch(page, server.url)
+        page.goto("/submit?kind=issue&lang=en")
+        page.wait_for_selector("#picker-map .leaflet-tile-loaded")
+        lat, lon = IN_RIVERSIDE_AND_DINGHAI
+        page.locator("#picker-map").scroll_into_view_if_needed()
+        x, y = page.evaluate("""([lat, lon]) => {
+            const map = document.getElementById('location-picker').leafletMap;
+            const p = map.latLngToContainerPoint([lat, lon]);
+            return [p.x, p.y]; }""", [lat, lon])
+        where = page.locator("#picker-map").bounding_box()
+        page.mouse.click(where["x"] + x, where["y"] + y)
+        page.wait_for_function("() => document.getElementById('area').value === 'riverside'")
+        assert "Riverside" in page.inner_text("#picker-status")
+        picked = float(page.input_value("#latitude")), float(page.input_value("#longitude"))
+        assert abs(picked[0] - lat) < 0.0015 and abs(picked[1] - lon) < 0.0015  # a few pixels
+        assert run_axe(page) == []
+        page.select_option("#category", "street-lighting")
+        page.fill("#title", "Street light out on the riverside walk")
+        page.fill("#body", "The lamp by the ferry gate has been dark for a week.")
+        page.click("button[type=submit].primary")
+        page.wait_for_url("**/thanks/**")
+        assert [p for p in watch.problems if tiles.url not in p] == []
+        context.close()
+    with app.app_context():
+        submission = db.session.execute(db.select(Submission)).scalar_one()
+        assert submission.area.code == "riverside"
+        assert submission.located_area.code == "riverside"
+        assert submission.latitude == picked[0]

@@ -92,3 +92,35 @@ def test_the_payload_carries_the_point_and_the_area_decided(app_ctx, fake_bounda
     assert payload["area"]["code"] == "dinghai-road"  # as the resident chose
     assert payload["routing"]["area"]["code"] == "riverside"
     assert payload["routing"]["rule"] == "riverside-grid"
+
+
+def test_web_form_without_javascript_the_point_decides_the_area(client, app, loaded):
+    from tests.conftest import VALID_FORM, submit_form
+
+    page = client.get("/submit?kind=issue&lang=en").get_data(as_text=True)
+    assert 'id="location-picker" hidden' in page and 'id="latitude"' in page
+    response = submit_form(client, "/submit?kind=issue", {
+        **VALID_FORM, "area": "", "latitude": str(LAT), "longitude": str(LON)}, lang="en")
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.execute(db.select(Submission)).scalar_one().area.code == "riverside"
+
+
+def test_web_form_refuses_a_point_outside(client, app, loaded):
+    from tests.conftest import VALID_FORM, submit_form
+
+    lat, lon = OUTSIDE_LAYOUT
+    response = submit_form(client, "/submit?kind=issue", {
+        **VALID_FORM, "latitude": str(lat), "longitude": str(lon)}, lang="zh")
+    assert response.status_code == 422
+    assert "该位置在杨浦区以外" in response.get_data(as_text=True)
+
+
+def test_the_picker_asks_the_server_for_the_area(client, loaded):
+    answer = client.get(f"/map/point.json?lang=en&lat={LAT}&lon={LON}&from=display").get_json()
+    assert answer["area"]["code"] == "riverside"
+    assert answer["wgs84"] == [LAT, LON] and answer["outside"] is None
+    lat, lon = OUTSIDE_LAYOUT
+    assert "outside Yangpu" in client.get(
+        f"/map/point.json?lang=en&lat={lat}&lon={lon}").get_json()["outside"]
+    assert client.get("/map/point.json?lat=north&lon=1").status_code == 400
