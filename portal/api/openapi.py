@@ -223,6 +223,31 @@ PATHS = {
             PAGE, PER_PAGE, LANG],
         "responses": _responses("200", {"description": "A page of results.",
                                         **_json(_ref("SearchResults"))}, "400")}},
+    "/submissions.geojson": {"get": {
+        "operationId": "mapSubmissions",
+        "summary": "Published submissions with a point, as GeoJSON (WGS-84).",
+        "description": "Published only; the moderated title only, no personal data, points "
+                       "rounded to about 10 m; newest first, at most `limit`. See docs/map.md.",
+        "parameters": [
+            {"name": "kind", "in": "query", "required": False,
+             "schema": {"type": "string", "enum": list(KINDS)}},
+            {"name": "category", "in": "query", "required": False, "schema": {"type": "string"}},
+            {"name": "area", "in": "query", "required": False, "schema": {"type": "string"}},
+            {"name": "status", "in": "query", "required": False,
+             "schema": {"type": "string", "enum": list(STATUSES)}},
+            {"name": "bbox", "in": "query", "required": False, "schema": {"type": "string"},
+             "description": "west,south,east,north in WGS-84 degrees."},
+            {"name": "limit", "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 2000, "default": 500}},
+            LANG],
+        "responses": _responses("200", {
+            "description": "A GeoJSON FeatureCollection (RFC 7946).",
+            "content": {"application/geo+json": {"schema": {
+                "type": "object", "required": ["type", "features", "truncated", "limit"],
+                "properties": {"type": {"const": "FeatureCollection"},
+                               "features": {"type": "array", "items": {"type": "object"}},
+                               "truncated": {"type": "boolean"},
+                               "limit": {"type": "integer"}}}}}}, "400")}},
     "/categories": {"get": {
         "operationId": "listCategories", "summary": "Categories, with names in every language.",
         "parameters": [LANG],
