@@ -79,16 +79,20 @@ def _register_features(app: Flask) -> None:
     from portal.kiosk.views import bp as kiosk_bp
     from portal.moderation.views import bp as moderation_bp
     from portal.notifications.views import bp as notifications_bp
+    from portal.places.services import locate
+    from portal.places.views import bp as places_bp
     from portal.search.views import bp as search_bp
     from portal.servicelevels.deadlines import deadline_version
     from portal.servicelevels.services import deadline_facts, follow_up_panel
     from portal.servicelevels.views import bp as servicelevels_bp
     from portal.stations.views import bp as stations_bp
+    from portal.submissions.locator import register_area_locator
     from portal.submissions.services import latest_change_id
     from portal.submissions.views import bp as submissions_bp
 
     register_template_helpers(app)
     register_fact_helpers(app)
+    register_area_locator(app, locate)  # boundaries decide a point's area (submissions asks)
     register_page_version(app, latest_change_id)
     register_page_version(app, deadline_version)  # due dates the worker computed since
     register_submission_facts(app, deadline_facts)  # due dates on tracking pages and lists
@@ -98,7 +102,8 @@ def _register_features(app: Flask) -> None:
     app.after_request(apply_security_headers)
     app.after_request(remember_locale)
     for blueprint in (core_bp, submissions_bp, stations_bp, accounts_bp, search_bp, kiosk_bp,
-                      moderation_bp, forwarding_bp, notifications_bp, servicelevels_bp):
+                      moderation_bp, forwarding_bp, notifications_bp, servicelevels_bp,
+                      places_bp):
         app.register_blueprint(blueprint)
 
 
@@ -144,6 +149,7 @@ def _register_cli(app: Flask) -> None:
     from portal.kiosk.cli import kiosk_enroll_command
     from portal.notifications.cli import send_test_mail_command
     from portal.operations.cli import backup_command, purge_personal_data_command
+    from portal.places.cli import load_boundaries_command
     from portal.screening.cli import screening_report_command
     from portal.search.cli import reindex_command
     from portal.stations.cli import seed_command
@@ -154,6 +160,7 @@ def _register_cli(app: Flask) -> None:
     for command in (seed_command, publish_command, worker_command, create_user_command,
                     create_token_command, create_api_key_command, kiosk_enroll_command,
                     reindex_command, screening_report_command, accept_command, backup_command,
-                    purge_personal_data_command, send_test_mail_command):
+                    purge_personal_data_command, send_test_mail_command,
+                    load_boundaries_command):
         portal_cli.add_command(command)
     app.cli.add_command(portal_cli)

@@ -84,6 +84,12 @@ def load_config(environ=None) -> dict:
         # Days a new staff API token lives unless `create-token --days` says otherwise.
         "PORTAL_API_TOKEN_DAYS": int(env.get("PORTAL_API_TOKEN_DAYS", 90)),
         # Days after a submission is closed or rejected before its contact details are purged.
+        # Maps (docs/map.md): a tile URL template, the tiles' coordinate system, their credit.
+        "PORTAL_MAP_TILES": env.get("PORTAL_MAP_TILES", ""),
+        "PORTAL_MAP_CRS": env.get("PORTAL_MAP_CRS", "wgs84"),
+        "PORTAL_MAP_SUBDOMAINS": env.get("PORTAL_MAP_SUBDOMAINS", "abc"),  # for {s}
+        "PORTAL_MAP_ATTRIBUTION": env.get("PORTAL_MAP_ATTRIBUTION", ""),
+        "PORTAL_MAP_OUTLINE": env.get("PORTAL_MAP_OUTLINE", "cnmaps"),  # off: no district check
         "PORTAL_RETENTION_DAYS": int(env.get("PORTAL_RETENTION_DAYS", 180)),
         # Notifications (docs/notifications.md): unset transports write to <data dir>/outbox/.
         "PORTAL_SMTP_URL": env.get("PORTAL_SMTP_URL", ""),

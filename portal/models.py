@@ -9,6 +9,7 @@ MODEL_MODULES = (
     "portal.kiosk.models",
     "portal.moderation.models",
     "portal.notifications.models",
+    "portal.places.models",
     "portal.servicelevels.models",
     "portal.stations.models",
     "portal.submissions.models",

@@ -79,7 +79,7 @@ def submit_from_api(data: dict, *, client, idempotency_key: str, default_languag
     `idempotency_key` the header as sent. Raises FieldsInvalid (in the API's field names),
     IdempotencyKeyInvalid or IdempotencyConflict.
     """
-    check_fields(data, SUBMISSION_FIELDS, required=("kind", "category", "title", "body", "area"))
+    check_fields(data, SUBMISSION_FIELDS, required=("kind", "category", "title", "body"))
     contact = data.get("contact") or {}
     check_fields({f"contact.{k}": v for k, v in contact.items()},
                  {f"contact.{k}": t for k, t in CONTACT_FIELDS.items()})
@@ -90,7 +90,7 @@ def submit_from_api(data: dict, *, client, idempotency_key: str, default_languag
     key = api_key_scope(idempotency_key, client, data)
     try:
         return create_submission(
-            kind=data["kind"], category_code=data["category"], area_code=data["area"],
+            kind=data["kind"], category_code=data["category"], area_code=data.get("area") or "",
             title=data["title"], body=data["body"], channel="api", language=language,
             place=data.get("place") or "", latitude=data.get("lat"), longitude=data.get("lon"),
             station_slug=data.get("station") or None,

@@ -31,7 +31,9 @@ def build_payload(submission, *, idempotency_key: str, accepted_at, sequence: in
     station = submission.station
     location = None
     if submission.latitude is not None and submission.longitude is not None:
-        location = {"latitude": submission.latitude, "longitude": submission.longitude}
+        located = submission.located_area
+        location = {"latitude": submission.latitude, "longitude": submission.longitude,
+                    "area": {**_names(located), "kind": located.kind} if located else None}
     return {
         "version": PAYLOAD_VERSION,
         "idempotency_key": idempotency_key,

@@ -27,6 +27,8 @@ class Submission(db.Model):
     place = db.Column(db.String(300), nullable=False, default="")
     latitude = db.Column(db.Float, nullable=True)
     longitude = db.Column(db.Float, nullable=True)
+    # The area the point lies in by the loaded boundaries (None: no point, or none loaded).
+    located_area_id = db.Column(db.Integer, db.ForeignKey("area.id"), nullable=True)
     # The public version: set by a moderator (redacted) before publishing; never the original.
     # One column per field of portal.submissions.public_text.PUBLIC_FIELDS.
     public_title = db.Column(db.String(200), nullable=True)
@@ -44,7 +46,8 @@ class Submission(db.Model):
                            onupdate=utcnow)
 
     category = db.relationship("Category")
-    area = db.relationship("Area")
+    area = db.relationship("Area", foreign_keys=[area_id])
+    located_area = db.relationship("Area", foreign_keys=[located_area_id])
     station = db.relationship("Station")
     contact = db.relationship("Contact", uselist=False, back_populates="submission",
                               cascade="all, delete-orphan")

@@ -29,6 +29,7 @@ from portal.submissions.codes import (  # noqa: F401  (re-exported for callers)
     normalize_tracking_code,
 )
 from portal.submissions.idempotency import IdempotencyConflict, ScopedKey  # noqa: F401  (re-exported for callers)
+from portal.submissions.locator import area_of_point
 from portal.submissions.models import (
     CHANNELS,
     KINDS,
@@ -144,6 +145,9 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
     category = find_category(category_code) if isinstance(category_code, str) else None
     if category is None:
         errors["category"] = _("Choose a category from the list.")
+    located_area = area_of_point(errors, latitude, longitude)
+    if located_area is not None and not area_code:
+        area_code = located_area.code  # the point decides unless the resident chose an area
     area = find_area(area_code) if isinstance(area_code, str) else None
     if area is None:
         errors["area"] = _("Choose an area from the list.")
@@ -170,7 +174,8 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
     submission = Submission(
         code=new_tracking_code(), kind=kind, channel=channel, language=language,
         category=category, area=area, station=station, title=title, body=body, place=place,
-        latitude=latitude, longitude=longitude, idempotency_key=stored_key,
+        latitude=latitude, longitude=longitude, located_area=located_area,
+        idempotency_key=stored_key,
         fingerprint=fingerprint, screening_score=screening.score,
         screening_reasons=screening.reasons, status="received")
     if any(contact[k] for k in ("name", "phone", "email")):
