@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres translations extract-messages install install-dev browser-tools clean
+.PHONY: run test test-postgres translations extract-messages install install-dev browser-tools \
+	vendor-map clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +27,20 @@ install-dev: $(VENV)/.dev
 browser-tools:
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the accessibility audits in the browser tests will be skipped"; fi
+
+# The map library (Leaflet and Leaflet.markercluster, pinned in package.json) copied from npm into
+# static/vendor/, where the portal serves it itself (no CDN). The copies are committed; run this
+# after changing their versions.
+vendor-map:
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf static/vendor/leaflet static/vendor/leaflet.markercluster
+	mkdir -p static/vendor/leaflet static/vendor/leaflet.markercluster
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+		node_modules/leaflet/dist/images node_modules/leaflet/LICENSE static/vendor/leaflet/
+	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
+		node_modules/leaflet.markercluster/dist/MarkerCluster.css \
+		node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css \
+		node_modules/leaflet.markercluster/MIT-LICENCE.txt static/vendor/leaflet.markercluster/
 
 translations: $(VENV)/.runtime
 	$(BIN)/python -m portal.core.catalogs

@@ -273,8 +273,7 @@ def main():
     from portal.search import index as search_index
     from portal.search import query as search_query
     from portal.search.highlight import snippet
-    from portal.search.indexer import (apply_changes, current_generation, index_root,
-                                       rebuild_index)
+    from portal.search.indexer import apply_changes, current_generation, index_root, rebuild_index
     from portal.search.searchers import holder, refresh_searcher
     from portal.search.services import search
     from portal.search.words import ensure_place_words

@@ -32,15 +32,16 @@ def _configure(app: Flask, config) -> None:
 def _init_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from portal import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from portal.accounts.services import load_user
     from portal.core.database import configure_engine
+    from portal.core.i18n import _l, select_locale
     from portal.core.pagecache import init_page_cache
     from portal.core.ratelimit import init_rate_limits
     from portal.core.unit_of_work import init_unit_of_work
     from portal.extensions import babel, csrf, db, login_manager, migrate
-    from portal.i18n import _l, select_locale
+    from portal.models import load_models
 
+    load_models()  # every table known to SQLAlchemy and Alembic
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
@@ -63,30 +64,48 @@ def _init_extensions(app: Flask) -> None:
 def _register_features(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.core.errors import register_error_handlers
+    from portal.core.facts import (
+        register_fact_helpers,
+        register_submission_facts,
+        register_submission_panel,
+    )
+    from portal.core.i18n import remember_locale
     from portal.core.inputs import check_request_shape
     from portal.core.pagecache import register_page_version
     from portal.core.security import apply_security_headers
     from portal.core.templating import register_template_helpers
     from portal.core.views import bp as core_bp
     from portal.forwarding.views import bp as forwarding_bp
-    from portal.i18n import remember_locale
     from portal.kiosk.views import bp as kiosk_bp
     from portal.moderation.views import bp as moderation_bp
+    from portal.notifications.views import bp as notifications_bp
     from portal.participation.staff_views import bp as participation_staff_bp
     from portal.participation.views import bp as participation_bp
+    from portal.places.services import locate
+    from portal.places.views import bp as places_bp
     from portal.search.views import bp as search_bp
+    from portal.servicelevels.deadlines import deadline_version
+    from portal.servicelevels.services import deadline_facts, follow_up_panel
+    from portal.servicelevels.views import bp as servicelevels_bp
     from portal.stations.views import bp as stations_bp
+    from portal.submissions.locator import register_area_locator
     from portal.submissions.services import latest_change_id
     from portal.submissions.views import bp as submissions_bp
 
     register_template_helpers(app)
+    register_fact_helpers(app)
+    register_area_locator(app, locate)  # boundaries decide a point's area (submissions asks)
     register_page_version(app, latest_change_id)
+    register_page_version(app, deadline_version)  # due dates the worker computed since
+    register_submission_facts(app, deadline_facts)  # due dates on tracking pages and lists
+    register_submission_panel(app, follow_up_panel)  # the follow-up question (回访)
     register_error_handlers(app)
     app.before_request(check_request_shape)
     app.after_request(apply_security_headers)
     app.after_request(remember_locale)
     for blueprint in (core_bp, submissions_bp, stations_bp, accounts_bp, search_bp, kiosk_bp,
-                      moderation_bp, forwarding_bp, participation_bp, participation_staff_bp):
+                      moderation_bp, forwarding_bp, notifications_bp, servicelevels_bp,
+                      places_bp, participation_bp, participation_staff_bp):
         app.register_blueprint(blueprint)
 
 
@@ -94,15 +113,21 @@ def _register_workers(app: Flask) -> None:
     from portal.core.health import register_readiness_check
     from portal.forwarding.relay import relay_task
     from portal.forwarding.services import readiness as forwarding_readiness
+    from portal.notifications.sender import notifications_task
+    from portal.notifications.services import readiness as notifications_readiness
     from portal.search.indexer import apply_changes
     from portal.search.indexer import readiness as search_readiness
+    from portal.servicelevels.deadlines import deadline_task
     from portal.worker import register_worker_task
 
     register_worker_task(app, "search-indexer", apply_changes)
     # Deliveries wait in a queue: a busy relay goes on at once instead of pausing per batch.
     register_worker_task(app, "forwarding-relay", relay_task, pause_when_busy=False)
+    register_worker_task(app, "notifications", notifications_task, pause_when_busy=False)
+    register_worker_task(app, "service-levels", deadline_task)
     register_readiness_check(app, "search", search_readiness)
     register_readiness_check(app, "forwarding", forwarding_readiness)
+    register_readiness_check(app, "notifications", notifications_readiness)
 
 
 def _register_api(app: Flask) -> None:
@@ -127,7 +152,9 @@ def _register_cli(app: Flask) -> None:
     from portal.api.cli import create_api_key_command, create_token_command
     from portal.forwarding.cli import accept_command
     from portal.kiosk.cli import kiosk_enroll_command
+    from portal.notifications.cli import send_test_mail_command
     from portal.operations.cli import backup_command, purge_personal_data_command
+    from portal.places.cli import load_boundaries_command
     from portal.screening.cli import screening_report_command
     from portal.search.cli import reindex_command
     from portal.stations.cli import seed_command
@@ -138,6 +165,7 @@ def _register_cli(app: Flask) -> None:
     for command in (seed_command, publish_command, worker_command, create_user_command,
                     create_token_command, create_api_key_command, kiosk_enroll_command,
                     reindex_command, screening_report_command, accept_command, backup_command,
-                    purge_personal_data_command):
+                    purge_personal_data_command, send_test_mail_command,
+                    load_boundaries_command):
         portal_cli.add_command(command)
     app.cli.add_command(portal_cli)

@@ -90,7 +90,26 @@ def load_config(environ=None) -> dict:
         # Days a new staff API token lives unless `create-token --days` says otherwise.
         "PORTAL_API_TOKEN_DAYS": int(env.get("PORTAL_API_TOKEN_DAYS", 90)),
         # Days after a submission is closed or rejected before its contact details are purged.
+        # Maps (docs/map.md): a tile URL template, the tiles' coordinate system, their credit.
+        "PORTAL_MAP_TILES": env.get("PORTAL_MAP_TILES", ""),
+        "PORTAL_MAP_CRS": env.get("PORTAL_MAP_CRS", "wgs84"),
+        "PORTAL_MAP_SUBDOMAINS": env.get("PORTAL_MAP_SUBDOMAINS", "abc"),  # for {s}
+        "PORTAL_MAP_ATTRIBUTION": env.get("PORTAL_MAP_ATTRIBUTION", ""),
+        "PORTAL_MAP_OUTLINE": env.get("PORTAL_MAP_OUTLINE", "cnmaps"),  # off: no district check
         "PORTAL_RETENTION_DAYS": int(env.get("PORTAL_RETENTION_DAYS", 180)),
+        # Notifications (docs/notifications.md): unset transports write to <data dir>/outbox/.
+        "PORTAL_SMTP_URL": env.get("PORTAL_SMTP_URL", ""),
+        "PORTAL_MAIL_FROM": env.get("PORTAL_MAIL_FROM", "portal@localhost"),
+        "PORTAL_SMS_URL": env.get("PORTAL_SMS_URL", ""),
+        "PORTAL_SMS_SECRET": env.get("PORTAL_SMS_SECRET", ""),
+        "PORTAL_NOTIFY_HOURLY_CAP": int(env.get("PORTAL_NOTIFY_HOURLY_CAP", 10)),
+        "PORTAL_NOTIFY_TIMEOUT": float(env.get("PORTAL_NOTIFY_TIMEOUT", 10)),
+        # Service levels (docs/service-levels.md): the working day, escalation, follow-up.
+        "PORTAL_WORKDAY_START": env.get("PORTAL_WORKDAY_START", "09:00"),
+        "PORTAL_WORKDAY_END": env.get("PORTAL_WORKDAY_END", "17:00"),
+        "PORTAL_ESCALATION_STEP_HOURS": float(env.get("PORTAL_ESCALATION_STEP_HOURS", 8)),
+        "PORTAL_ESCALATION_SUPERVISOR": env.get("PORTAL_ESCALATION_SUPERVISOR", "role:moderator"),
+        "PORTAL_FOLLOW_UP_DAYS": int(env.get("PORTAL_FOLLOW_UP_DAYS", 7)),
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": env.get("PORTAL_TIMEZONE", "Asia/Shanghai"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT_DIR / "translations"),

@@ -1,19 +1,23 @@
-"""Every feature's models, imported in one place so metadata (and migrations) see all tables."""
-from portal.accounts.models import ApiToken, AuditEntry, LoginAttempt, User  # noqa: F401
-from portal.api.models import ApiKey  # noqa: F401
-from portal.core.ratelimit import RateLimitCounter  # noqa: F401
-from portal.forwarding.models import Delivery, Incident, PlatformEvent, RelayPosition  # noqa: F401
-from portal.kiosk.models import Kiosk, KioskEnrolment  # noqa: F401
-from portal.moderation.models import Redaction  # noqa: F401
-from portal.participation.models import (  # noqa: F401
-    Comment, IdeaAnswer, IdeaProgress, IdeaSetting)
-from portal.stations.models import Area, Category, Station  # noqa: F401
-from portal.submissions.models import (  # noqa: F401
-    ChangeLog,
-    Contact,
-    Photo,
-    StatusEvent,
-    Submission,
-    Support,
-    TrackingMiss,
+"""Every feature's models, loaded in one place so metadata (and migrations) see all tables."""
+from importlib import import_module
+
+MODEL_MODULES = (
+    "portal.accounts.models",
+    "portal.api.models",
+    "portal.core.ratelimit",
+    "portal.forwarding.models",
+    "portal.kiosk.models",
+    "portal.moderation.models",
+    "portal.notifications.models",
+    "portal.participation.models",
+    "portal.places.models",
+    "portal.servicelevels.models",
+    "portal.stations.models",
+    "portal.submissions.models",
 )
+
+
+def load_models() -> None:
+    """Import every module that declares tables."""
+    for name in MODEL_MODULES:
+        import_module(name)

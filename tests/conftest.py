@@ -76,7 +76,8 @@ def app(tmp_path, monkeypatch, app_config):
         postgres_url_or_skip(PG_URL)
         reset_postgres_schema(PG_URL)
         monkeypatch.setenv("PORTAL_DATABASE_URL", PG_URL)
-    application = create_app({"TESTING": True, "PORTAL_RATE_LIMITS": "off", **app_config})
+    application = create_app({"TESTING": True, "PORTAL_RATE_LIMITS": "off",
+                              "PORTAL_MAP_OUTLINE": "off", **app_config})
     with application.app_context():
         db.create_all()
         seed_reference_data(load_reference_file())

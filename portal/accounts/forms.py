@@ -5,7 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from portal.accounts.models import ROLES
-from portal.i18n import _l
+from portal.core.i18n import _l
 
 ROLE_CHOICES = [SelectChoice("administrator", _l("Administrator")),
                 SelectChoice("moderator", _l("Moderator")),

@@ -2,8 +2,8 @@
 from flask_login import UserMixin
 from sqlalchemy import event
 
+from portal.core.time import UTCDateTime, utcnow
 from portal.extensions import db
-from portal.submissions.models import utcnow
 
 # Highest first. An administrator may do everything a lower role may.
 ROLES = ("administrator", "moderator", "dispatcher", "viewer")
@@ -19,8 +19,8 @@ class User(UserMixin, db.Model):
     active = db.Column(db.Boolean, nullable=False, default=True)
     # Bumped on logout-everywhere, password change and disabling: older sessions stop working.
     session_version = db.Column(db.Integer, nullable=False, default=1)
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
-    last_login_at = db.Column(db.DateTime(timezone=True), nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    last_login_at = db.Column(UTCDateTime, nullable=True)
 
     @property
     def is_active(self) -> bool:
@@ -43,7 +43,7 @@ class LoginAttempt(db.Model):
     # The browser's known-device id, when it presented a valid known-device cookie.
     device = db.Column(db.String(32), nullable=True, index=True)
     success = db.Column(db.Boolean, nullable=False, default=False)
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
 
 
 class ApiToken(db.Model):
@@ -58,10 +58,10 @@ class ApiToken(db.Model):
                         index=True)
     token_hash = db.Column(db.String(64), nullable=False, unique=True)
     prefix = db.Column(db.String(12), nullable=False)  # shown to staff to tell tokens apart
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
-    expires_at = db.Column(db.DateTime(timezone=True), nullable=False)
-    last_used_at = db.Column(db.DateTime(timezone=True), nullable=True)
-    revoked_at = db.Column(db.DateTime(timezone=True), nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at = db.Column(UTCDateTime, nullable=False)
+    last_used_at = db.Column(UTCDateTime, nullable=True)
+    revoked_at = db.Column(UTCDateTime, nullable=True)
     # Why it was revoked: owner, administrator, sign-out-everywhere, password, role, disabled.
     revoked_reason = db.Column(db.String(30), nullable=True)
 
@@ -76,7 +76,7 @@ class AuditEntry(db.Model):
     """
 
     id = db.Column(db.Integer, primary_key=True)
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
     actor = db.Column(db.String(80), nullable=False)  # a username, or "system"
     action = db.Column(db.String(40), nullable=False, index=True)
     target_type = db.Column(db.String(30), nullable=False, default="")

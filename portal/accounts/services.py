@@ -5,9 +5,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from portal.accounts.audit import record_audit
 from portal.accounts.models import ROLES, User
 from portal.accounts.tokens import revoke_user_tokens
+from portal.core.i18n import _
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.i18n import _
-from portal.submissions.models import utcnow
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 # A dummy hash checked when the user does not exist, so timing does not reveal usernames.

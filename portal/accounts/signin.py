@@ -15,7 +15,7 @@ import math
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -23,9 +23,9 @@ from sqlalchemy import func, or_
 
 from portal.accounts.models import LoginAttempt, User
 from portal.accounts.services import authenticate
+from portal.core.i18n import _, ngettext
+from portal.core.time import as_utc, utcnow
 from portal.extensions import db
-from portal.i18n import _, ngettext
-from portal.submissions.models import utcnow
 
 FREE_FAILURES = 4
 PAIR_DELAY_CAP = 15 * 60  # seconds
@@ -51,9 +51,6 @@ class LoginOutcome:
     device_cookie: str = ""  # to set on success: this browser is now a known device
 
 
-def _aware(value: datetime) -> datetime:
-    # SQLite returns naive datetimes for timezone-aware columns; they are stored as UTC.
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -119,7 +116,7 @@ def _pair_wait(username, ip, device, now) -> int:
         LoginAttempt.created_at > now - FAILURE_MEMORY)).one()
     if not pair_delay(count):
         return 0
-    return _wait_until(_aware(last) + timedelta(seconds=pair_delay(count)), now)
+    return _wait_until(as_utc(last) + timedelta(seconds=pair_delay(count)), now)
 
 
 def _device_known(username: str, device: Device) -> bool:
@@ -148,7 +145,7 @@ def _account_wait(username, now) -> int:
         return 0
     # Past the ceiling, unknown contexts wait as a context past its free failures would.
     delay = pair_delay(count - ACCOUNT_CEILING + FREE_FAILURES + 1)
-    return _wait_until(_aware(last) + timedelta(seconds=delay), now)
+    return _wait_until(as_utc(last) + timedelta(seconds=delay), now)
 
 
 def _address_wait(ip, now) -> int:
@@ -159,7 +156,7 @@ def _address_wait(ip, now) -> int:
     if len(rows) < ADDRESS_LIMIT:
         return 0
     # Free again when the oldest counted failure leaves the window.
-    return _wait_until(_aware(rows[-1]) + ADDRESS_WINDOW, now)
+    return _wait_until(as_utc(rows[-1]) + ADDRESS_WINDOW, now)
 
 
 def login_wait(username: str, ip: str, device: Device = Device()) -> int:

@@ -7,7 +7,7 @@ disabling. Each revocation is audited.
 import hashlib
 import logging
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select, update
@@ -16,9 +16,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.accounts.audit import record_audit
 from portal.accounts.models import ApiToken, User
 from portal.core.database import read_only
+from portal.core.i18n import _, _l
+from portal.core.time import as_utc, utcnow
 from portal.extensions import db
-from portal.i18n import _, _l
-from portal.submissions.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +68,10 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _aware(value: datetime) -> datetime:
-    # SQLite returns naive datetimes for timezone-aware columns; they are stored as UTC.
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _stamp(value: datetime) -> str:
-    return _aware(value).strftime("%Y-%m-%d %H:%M UTC")
+    return as_utc(value).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def token_days() -> int:
@@ -119,7 +116,7 @@ def authenticate_token(secret: str) -> User:
     if token.revoked_at is not None:
         raise TokenRevoked(_("This staff token was revoked on %(when)s. Ask an administrator "
                              "for a new one.", when=_stamp(token.revoked_at)))
-    if _aware(token.expires_at) <= utcnow():
+    if as_utc(token.expires_at) <= utcnow():
         raise TokenExpired(_("This staff token expired on %(when)s. Ask an administrator for "
                              "a new one.", when=_stamp(token.expires_at)))
     return token.user
@@ -139,9 +136,9 @@ def _record_use(token_hash: str) -> None:
             row = connection.execute(
                 select(table.c.id, table.c.last_used_at, table.c.revoked_at, table.c.expires_at)
                 .where(table.c.token_hash == token_hash)).first()
-        if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
+        if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now:
             return
-        if row.last_used_at is not None and now - _aware(row.last_used_at) < LAST_USE_INTERVAL:
+        if row.last_used_at is not None and now - as_utc(row.last_used_at) < LAST_USE_INTERVAL:
             return
         with db.engine.begin() as connection:
             connection.execute(update(table).where(
@@ -156,7 +153,7 @@ def token_state(token: ApiToken) -> str:
     """active, expired or revoked."""
     if token.revoked_at is not None:
         return "revoked"
-    return "expired" if _aware(token.expires_at) <= utcnow() else "active"
+    return "expired" if as_utc(token.expires_at) <= utcnow() else "active"
 
 
 def tokens_of(user: User) -> list:

@@ -25,8 +25,8 @@ from portal.accounts.signin import (
     session_expired,
 )
 from portal.accounts.tokens import REVOKE_REASONS, revoke_token_of, token_state, tokens_of
+from portal.core.i18n import _, _l
 from portal.core.security import no_store
-from portal.i18n import _, _l
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 ROLE_LABELS = {"administrator": _l("Administrator"), "moderator": _l("Moderator"),

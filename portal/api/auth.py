@@ -9,7 +9,7 @@ from flask import current_app, g, request
 from portal.accounts.tokens import TokenInvalid, TokenRefused, authenticate_token
 from portal.api.services import find_api_key
 from portal.core.errors import error_response
-from portal.i18n import _
+from portal.core.i18n import _
 
 API_KEY_HEADER = "X-API-Key"
 

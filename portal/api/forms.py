@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from portal.i18n import _l
+from portal.core.i18n import _l
 
 
 class ApiKeyForm(FlaskForm):

@@ -6,8 +6,8 @@ Idempotency-Key) live here, and its errors are domain exceptions that the bluepr
 handlers answer in their own shapes.
 """
 from portal.api.services import find_service
+from portal.core.i18n import LOCALES, _
 from portal.core.text import has_content
-from portal.i18n import LOCALES, _
 from portal.submissions.idempotency import api_key_scope, open311_key
 from portal.submissions.models import KINDS
 from portal.submissions.services import SubmissionInvalid, create_submission
@@ -15,11 +15,11 @@ from portal.submissions.services import SubmissionInvalid, create_submission
 TEXT, NUMBER, BOOL, OBJECT = "text", "number", "boolean", "object"
 SUBMISSION_FIELDS = {"kind": TEXT, "category": TEXT, "title": TEXT, "body": TEXT, "area": TEXT,
                      "place": TEXT, "lat": NUMBER, "lon": NUMBER, "station": TEXT,
-                     "contact": OBJECT, "consent": BOOL, "language": TEXT}
+                     "contact": OBJECT, "consent": BOOL, "notify": BOOL, "language": TEXT}
 CONTACT_FIELDS = {"name": TEXT, "phone": TEXT, "email": TEXT}
 # Service field names -> the API's field names, so errors point at what the client sent.
 FIELD_NAMES = {"latitude": "lat", "name": "contact.name", "phone": "contact.phone",
-               "email": "contact.email"}
+               "email": "contact.email", "notify": "notify"}
 TITLE_FROM_DESCRIPTION = 60
 MAX_MEDIA = 10  # read at most this many uploads; the submission rule allows fewer
 # Service field names -> the Open311 parameter a client sent.
@@ -27,7 +27,7 @@ PARAMETERS = {"category": "service_code", "area": "attribute[area]", "kind": "at
               "title": "attribute[title]", "station": "attribute[station]",
               "body": "description", "place": "address_string", "latitude": "lat",
               "name": "first_name", "phone": "phone", "email": "email",
-              "consent": "attribute[consent]", "photos": "media"}
+              "consent": "attribute[consent]", "notify": "attribute[notify]", "photos": "media"}
 
 
 class FieldsInvalid(ValueError):
@@ -79,7 +79,7 @@ def submit_from_api(data: dict, *, client, idempotency_key: str, default_languag
     `idempotency_key` the header as sent. Raises FieldsInvalid (in the API's field names),
     IdempotencyKeyInvalid or IdempotencyConflict.
     """
-    check_fields(data, SUBMISSION_FIELDS, required=("kind", "category", "title", "body", "area"))
+    check_fields(data, SUBMISSION_FIELDS, required=("kind", "category", "title", "body"))
     contact = data.get("contact") or {}
     check_fields({f"contact.{k}": v for k, v in contact.items()},
                  {f"contact.{k}": t for k, t in CONTACT_FIELDS.items()})
@@ -90,11 +90,12 @@ def submit_from_api(data: dict, *, client, idempotency_key: str, default_languag
     key = api_key_scope(idempotency_key, client, data)
     try:
         return create_submission(
-            kind=data["kind"], category_code=data["category"], area_code=data["area"],
+            kind=data["kind"], category_code=data["category"], area_code=data.get("area") or "",
             title=data["title"], body=data["body"], channel="api", language=language,
             place=data.get("place") or "", latitude=data.get("lat"), longitude=data.get("lon"),
             station_slug=data.get("station") or None,
-            contact={**contact, "consent": bool(data.get("consent"))}, idempotency_key=key,
+            contact={**contact, "consent": bool(data.get("consent")),
+                     "notify": bool(data.get("notify"))}, idempotency_key=key,
             screening_context={"channel": "api", "api_key": client.id if client else None})
     except SubmissionInvalid as exc:
         raise FieldsInvalid({FIELD_NAMES.get(k, k): v for k, v in exc.errors.items()}) from None
@@ -143,7 +144,8 @@ def submit_from_open311(form: dict, photos: list, *, client, idempotency_key: st
             station_slug=form.get("attribute[station]") or None,
             contact={"name": name, "phone": form.get("phone") or "",
                      "email": form.get("email") or "",
-                     "consent": (form.get("attribute[consent]") or "").lower() == "true"},
+                     "consent": (form.get("attribute[consent]") or "").lower() == "true",
+                     "notify": (form.get("attribute[notify]") or "").lower() == "true"},
             photos=list(photos)[:MAX_MEDIA], idempotency_key=key,
             screening_context={"channel": "open311", "api_key": client.id})
     except SubmissionInvalid as exc:

@@ -3,8 +3,8 @@
 Only a SHA-256 hash of each secret is stored: the secrets are 256-bit random values, so a fast
 hash is enough (there is nothing to brute-force), and a leaked table reveals no usable secret.
 """
+from portal.core.time import UTCDateTime, utcnow
 from portal.extensions import db
-from portal.submissions.models import utcnow
 
 
 class ApiKey(db.Model):
@@ -15,9 +15,9 @@ class ApiKey(db.Model):
     key_hash = db.Column(db.String(64), nullable=False, unique=True)
     prefix = db.Column(db.String(12), nullable=False)
     created_by = db.Column(db.String(80), nullable=False, default="")
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
-    last_used_at = db.Column(db.DateTime(timezone=True), nullable=True)
-    revoked_at = db.Column(db.DateTime(timezone=True), nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    last_used_at = db.Column(UTCDateTime, nullable=True)
+    revoked_at = db.Column(UTCDateTime, nullable=True)
 
     @property
     def active(self) -> bool:

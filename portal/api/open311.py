@@ -20,10 +20,10 @@ from portal.api.intake import Open311Invalid, submit_from_open311
 from portal.api.open311_format import render, render_errors
 from portal.api.services import find_service, find_service_request, open311_requests, reference_rows
 from portal.core.errors import register_error_renderer
+from portal.core.i18n import _, current_locale, parse_locale
 from portal.core.inputs import DATE_MAX, DATE_MIN, aware_in_range
 from portal.core.ratelimit import limit_per_api_key, rate_limited_message
 from portal.core.urls import external_url
-from portal.i18n import _, current_locale, parse_locale
 from portal.stations.models import Area, Station
 from portal.stations.services import category_tree
 from portal.submissions.idempotency import IdempotencyConflict, IdempotencyKeyInvalid

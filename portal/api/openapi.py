@@ -10,8 +10,8 @@ from copy import deepcopy
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
 from portal.api.services import DECISIONS, MAX_PAGE_SIZE
+from portal.core.i18n import LOCALES
 from portal.core.text import BLANK_LETTERS
-from portal.i18n import LOCALES
 from portal.moderation.services import REJECT_REASONS
 from portal.submissions.idempotency import KEY_MAX, KEY_PATTERN
 from portal.submissions.models import KINDS, STATUSES
@@ -157,10 +157,15 @@ SCHEMAS = {
         "category": {"type": "string", "description": "A sub-category code (GET /categories)."},
         "title": _text(2, 120),
         "body": _text(5, 5000, single_line=False),
-        "area": {"type": "string", "description": "An area code (GET /areas)."},
+        "area": {"type": "string", "description": "An area code (GET /areas). May be left "
+                 "out when lat/lon are given and area boundaries are loaded: the point "
+                 "decides it."},
         "place": _text(0, 200, nullable=True),
-        "lat": {"type": ["number", "null"], "minimum": -90, "maximum": 90},
-        "lon": {"type": ["number", "null"], "minimum": -180, "maximum": 180},
+        "lat": {"type": ["number", "null"], "minimum": -90, "maximum": 90,
+                "description": "WGS-84 latitude (a phone's GPS). A point outside Yangpu "
+                               "is refused (422, field lat)."},
+        "lon": {"type": ["number", "null"], "minimum": -180, "maximum": 180,
+                "description": "WGS-84 longitude."},
         "station": {"type": ["string", "null"], "description": "A station code."},
         "contact": {"type": ["object", "null"], "additionalProperties": False, "properties": {
             "name": _text(0, 100, nullable=True),
@@ -173,8 +178,11 @@ SCHEMAS = {
                 "pattern": "^(?!.*\\.(?:" + "|".join(SPECIAL_USE_DOMAIN_NAMES) + ")\\.?$)"}]}}},
         "consent": {"type": ["boolean", "null"],
                     "description": "The contact details may be passed to the department."},
+        "notify": {"type": ["boolean", "null"],
+                   "description": "Tell the resident when the case changes (needs contact.email "
+                                  "or a mainland mobile number in contact.phone)."},
         "language": {"type": ["string", "null"], "enum": list(LOCALES) + [None]},
-    }, required=["kind", "category", "title", "body", "area"]) | {
+    }, required=["kind", "category", "title", "body"]) | {
         # Coordinates come in pairs: both numbers, or neither.
         "allOf": [{"if": {"required": [a], "properties": {a: {"type": "number"}}},
                    "then": {"required": [b], "properties": {b: {"type": "number"}}}}
@@ -323,6 +331,31 @@ PATHS = {
                                                        "filters: every published submission, "
                                                        "newest first).",
                                         **_json(_ref("SearchResults"))}, "400", "503")}},
+    "/submissions.geojson": {"get": {
+        "operationId": "mapSubmissions",
+        "summary": "Published submissions with a point, as GeoJSON (WGS-84).",
+        "description": "Published only; the moderated title only, no personal data, points "
+                       "rounded to about 10 m; newest first, at most `limit`. See docs/map.md.",
+        "parameters": [
+            {"name": "kind", "in": "query", "required": False,
+             "schema": {"type": "string", "enum": list(KINDS)}},
+            {"name": "category", "in": "query", "required": False, "schema": {"type": "string"}},
+            {"name": "area", "in": "query", "required": False, "schema": {"type": "string"}},
+            {"name": "status", "in": "query", "required": False,
+             "schema": {"type": "string", "enum": list(STATUSES)}},
+            {"name": "bbox", "in": "query", "required": False, "schema": {"type": "string"},
+             "description": "west,south,east,north in WGS-84 degrees."},
+            {"name": "limit", "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 2000, "default": 500}},
+            LANG],
+        "responses": _responses("200", {
+            "description": "A GeoJSON FeatureCollection (RFC 7946).",
+            "content": {"application/geo+json": {"schema": {
+                "type": "object", "required": ["type", "features", "truncated", "limit"],
+                "properties": {"type": {"const": "FeatureCollection"},
+                               "features": {"type": "array", "items": {"type": "object"}},
+                               "truncated": {"type": "boolean"},
+                               "limit": {"type": "integer"}}}}}}, "400")}},
     "/categories": {"get": {
         "operationId": "listCategories", "summary": "Categories, with names in every language.",
         "parameters": [LANG],

@@ -2,15 +2,15 @@
 
 Nothing here reads the request; the locale is passed in. Contact details never appear.
 """
-from datetime import timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
 
+from portal.core.i18n import LOCALES, _, _l, localized
 from portal.core.text import to_traditional
+from portal.core.time import as_utc
 from portal.core.urls import external_url
-from portal.i18n import LOCALES, _, _l, localized
 from portal.submissions.labels import CHANNEL_LABELS, KIND_LABELS, STATUS_LABELS
 from portal.submissions.models import OPEN_STATUSES
 from portal.submissions.public_text import PUBLIC_FIELDS, originals, published_text, tracking_text
@@ -29,9 +29,7 @@ def w3c(value) -> str | None:
     """A W3C (ISO 8601) date-time with its offset, in the portal's time zone."""
     if value is None:
         return None
-    if value.tzinfo is None:  # SQLite returns naive values; they are stored in UTC
-        value = value.replace(tzinfo=timezone.utc)
-    local = value.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    local = as_utc(value).astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
     return local.replace(microsecond=0).isoformat()
 
 

@@ -11,11 +11,12 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.tokens import hash_secret
 from portal.api.models import ApiKey
+from portal.core.i18n import _l
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.i18n import _l
 from portal.moderation import services as moderation
 from portal.stations.models import Category
-from portal.submissions.models import OPEN_STATUSES, STATUSES, Submission, utcnow
+from portal.submissions.models import OPEN_STATUSES, STATUSES, Submission
 from portal.submissions.public_text import PUBLIC_FIELDS
 from portal.submissions.services import find_by_code
 

@@ -5,8 +5,8 @@ from flask_login import current_user
 from portal.accounts.permissions import register_staff_link, role_required
 from portal.api.forms import ApiKeyForm, RevokeForm
 from portal.api.services import issue_api_key, list_api_keys, revoke_api_key
+from portal.core.i18n import _l
 from portal.core.security import no_store
-from portal.i18n import _l
 
 bp = Blueprint("api_keys", __name__, template_folder="templates")
 

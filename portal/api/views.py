@@ -27,9 +27,9 @@ from portal.api.services import (
     staff_submissions,
 )
 from portal.core.errors import error_response
+from portal.core.i18n import LOCALES, _, current_locale
 from portal.core.ratelimit import limit_per_api_key
 from portal.core.urls import external_url
-from portal.i18n import LOCALES, _, current_locale
 from portal.moderation.services import ModerationConflict
 from portal.search import services as search_service
 from portal.stations.models import Area, Station

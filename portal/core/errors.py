@@ -3,8 +3,8 @@ from flask import current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from portal.core.i18n import _l
 from portal.extensions import db
-from portal.i18n import _l
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please check what you "

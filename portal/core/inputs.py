@@ -13,7 +13,7 @@ from flask import current_app, request
 from werkzeug.exceptions import BadRequest, RequestURITooLarge, UnsupportedMediaType
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
-from portal.i18n import _
+from portal.core.i18n import _
 
 DB_INT_MIN, DB_INT_MAX = -(2 ** 63), 2 ** 63 - 1  # a signed 64-bit column (BIGINT, SQLite)
 MAX_PAGE = 100000

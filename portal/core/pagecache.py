@@ -22,8 +22,8 @@ from functools import wraps
 from flask import current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
+from portal.core.i18n import current_locale
 from portal.extensions import page_cache
-from portal.i18n import current_locale
 
 PERSONAL_SESSION_KEYS = ("_user_id", "_flashes")  # signed in; a message waiting
 

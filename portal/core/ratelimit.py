@@ -22,8 +22,8 @@ from sqlalchemy import case, create_engine, delete, event, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal.core.i18n import _
 from portal.extensions import db, limiter
-from portal.i18n import _
 
 # Paths whose POSTs are not counted by the default per-address limit (staff pages are behind a
 # login; the API and kiosks are limited per key or device by their own decorators).

@@ -6,22 +6,42 @@ from flask import current_app, make_response, request
 # Served only over HTTPS: browsers refuse plain HTTP to this host for a year (subdomains are
 # left alone; they may be other services).
 HSTS = "max-age=31536000"
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+DIRECTIVES = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+CSP_EXTENSION = "portal.csp"
+
+
+def _policy(extra: dict) -> str:
+    return "; ".join(" ".join([name, *sources, *extra.get(name, [])])
+                     for name, sources in DIRECTIVES.items())
+
+
+CONTENT_SECURITY_POLICY = _policy({})
+
+
+def allow_csp_sources(app, directive: str, sources) -> None:
+    """Let a feature add exact sources to one directive (the map's tile server to img-src)."""
+    if directive not in DIRECTIVES:
+        raise ValueError(f"unknown CSP directive {directive!r}")
+    extra = app.extensions.setdefault(CSP_EXTENSION, {"sources": {}, "policy": ""})
+    extra["sources"].setdefault(directive, []).extend(sources)
+    extra["policy"] = _policy(extra["sources"])
 
 
 def apply_security_headers(response):
     """after_request hook: CSP without inline script, no sniffing, no framing."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    extra = current_app.extensions.get(CSP_EXTENSION)
+    headers.setdefault("Content-Security-Policy",
+                       extra["policy"] if extra else CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")

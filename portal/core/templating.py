@@ -2,8 +2,8 @@
 from flask import request, url_for
 from flask_babel import format_datetime, format_decimal
 
+from portal.core.i18n import HTML_LANG, LOCALE_LABELS, LOCALES, current_locale, localized
 from portal.core.text import to_traditional
-from portal.i18n import HTML_LANG, LOCALE_LABELS, LOCALES, current_locale, localized
 
 
 def url_for_locale(locale: str) -> str:

@@ -13,11 +13,11 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.services import record_audit
 from portal.core.text import has_hidden_controls
+from portal.core.time import as_utc, utcnow
 from portal.extensions import db
 from portal.forwarding.incidents import PROGRESS, apply_progress, check_progress
 from portal.forwarding.models import Delivery, Incident, PlatformEvent
-from portal.forwarding.payload import aware
-from portal.submissions.models import StatusEvent, utcnow
+from portal.submissions.models import StatusEvent
 from portal.submissions.services import TransitionNotAllowed, add_official_reply, find_by_code
 
 NOTE_MAX, REPLY_MAX = 2000, 5000
@@ -185,7 +185,7 @@ def apply_platform_event(event: dict, raw_body: bytes) -> EventResult:
     latest = db.session.execute(db.select(func.max(PlatformEvent.occurred_at)).where(
         PlatformEvent.submission_id == submission.id,
         PlatformEvent.outcome != "superseded")).scalar()
-    superseded = latest is not None and event["occurred_at"] < aware(latest)
+    superseded = latest is not None and event["occurred_at"] < as_utc(latest)
     refusal = _refusal(submission, event["status"], superseded)
     if refusal is not None:
         _record_refusal(submission, event, refusal)

@@ -4,8 +4,8 @@ from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.core.i18n import _l
 from portal.forwarding.labels import DISPATCH_STATUS_LABELS, TEAM_LABELS
-from portal.i18n import _l
 
 
 class ActionForm(FlaskForm):

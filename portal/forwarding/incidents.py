@@ -1,8 +1,8 @@
 """Progress of a forwarded case (from the platform or a dispatcher) and the local incident queue."""
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.forwarding.models import ACTIVE_INCIDENT_STATES, Incident
 from portal.stations.models import TEAMS, Area
-from portal.submissions.models import utcnow
 from portal.submissions.services import (
     TRANSITIONS,
     TransitionNotAllowed,

@@ -1,5 +1,5 @@
 """Translatable names of teams, incident states and delivery states."""
-from portal.i18n import _l
+from portal.core.i18n import _l
 
 TEAM_LABELS = {
     "police": _l("Police"),

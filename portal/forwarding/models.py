@@ -1,6 +1,6 @@
 """Deliveries (one per acceptance), the relay's position, the local incident queue, events back."""
+from portal.core.time import UTCDateTime, utcnow
 from portal.extensions import db
-from portal.submissions.models import utcnow
 
 DELIVERY_STATES = ("pending", "sent", "dead", "cancelled")
 INCIDENT_STATES = ("open", "in_progress", "resolved", "closed", "returned")
@@ -12,7 +12,7 @@ class RelayPosition(db.Model):
 
     name = db.Column(db.String(40), primary_key=True)
     last_id = db.Column(db.BigInteger, nullable=False, default=0)
-    updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow,
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow,
                            onupdate=utcnow)
 
 
@@ -29,17 +29,17 @@ class Delivery(db.Model):
     priority = db.Column(db.Boolean, nullable=False, default=False)
     state = db.Column(db.String(12), nullable=False, default="pending")
     attempts = db.Column(db.Integer, nullable=False, default=0)
-    next_attempt_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    next_attempt_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     # Retrying stops (the row goes `dead`) after this; reset when an administrator retries.
-    expires_at = db.Column(db.DateTime(timezone=True), nullable=False)
+    expires_at = db.Column(UTCDateTime, nullable=False)
     lease_owner = db.Column(db.String(80), nullable=True)
-    lease_expires_at = db.Column(db.DateTime(timezone=True), nullable=True)
+    lease_expires_at = db.Column(UTCDateTime, nullable=True)
     last_error = db.Column(db.Text, nullable=False, default="")
     sink = db.Column(db.String(12), nullable=True)  # the sink that took it
     remote_reference = db.Column(db.String(120), nullable=True)  # the platform's incident id
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
-    sent_at = db.Column(db.DateTime(timezone=True), nullable=True)
-    updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow,
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    sent_at = db.Column(UTCDateTime, nullable=True)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow,
                            onupdate=utcnow)
 
     submission = db.relationship("Submission")
@@ -59,9 +59,9 @@ class Incident(db.Model):
     priority = db.Column(db.Boolean, nullable=False, default=False)
     state = db.Column(db.String(12), nullable=False, default="open", index=True)
     claimed_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
-    claimed_at = db.Column(db.DateTime(timezone=True), nullable=True)
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
-    updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow,
+    claimed_at = db.Column(UTCDateTime, nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow,
                            onupdate=utcnow)
 
     submission = db.relationship("Submission")
@@ -77,9 +77,9 @@ class PlatformEvent(db.Model):
     submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"),
                               nullable=False, index=True)
     status = db.Column(db.String(20), nullable=False)
-    occurred_at = db.Column(db.DateTime(timezone=True), nullable=False)
+    occurred_at = db.Column(UTCDateTime, nullable=False)
     fingerprint = db.Column(db.String(64), nullable=False)  # sha256 of the body
     outcome = db.Column(db.String(20), nullable=False)  # applied | unchanged | superseded
-    received_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    received_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     submission = db.relationship("Submission")

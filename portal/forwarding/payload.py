@@ -3,24 +3,19 @@ import hashlib
 import hmac
 import json
 import time
-from datetime import timezone
 from pathlib import Path
 
+from portal.core.time import as_utc
 from portal.forwarding.routing import route
 
 PAYLOAD_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("incident.schema.json")
 
 
-def aware(value):
-    """A stored datetime as UTC-aware (SQLite hands them back naive, in UTC)."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=timezone.utc)
 
 
 def _iso(value) -> str:
-    return aware(value).isoformat() if value is not None else None
+    return as_utc(value).isoformat() if value is not None else None
 
 
 def _names(row) -> dict:
@@ -28,7 +23,7 @@ def _names(row) -> dict:
 
 
 def build_payload(submission, *, idempotency_key: str, accepted_at, sequence: int,
-                  previous_reference=None) -> dict:
+                  previous_reference=None, update=None) -> dict:
     """The versioned incident document for one acceptance; contact only with consent."""
     routing = route(submission)
     category = submission.category
@@ -36,7 +31,9 @@ def build_payload(submission, *, idempotency_key: str, accepted_at, sequence: in
     station = submission.station
     location = None
     if submission.latitude is not None and submission.longitude is not None:
-        location = {"latitude": submission.latitude, "longitude": submission.longitude}
+        located = submission.located_area
+        location = {"latitude": submission.latitude, "longitude": submission.longitude,
+                    "area": {**_names(located), "kind": located.kind} if located else None}
     return {
         "version": PAYLOAD_VERSION,
         "idempotency_key": idempotency_key,
@@ -64,6 +61,7 @@ def build_payload(submission, *, idempotency_key: str, accepted_at, sequence: in
                     if contact is not None and contact.consent else None),
         "submitted_at": _iso(submission.created_at),
         "accepted_at": _iso(accepted_at),
+        "update": update,  # None for a new case; {"type": "reopened", ...} for an update
     }
 
 

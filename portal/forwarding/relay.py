@@ -17,15 +17,16 @@ import uuid
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, text
+from sqlalchemy import and_, func, or_, text
 from sqlalchemy.exc import IntegrityError
 
+from portal.core.time import as_utc, utcnow
 from portal.extensions import db
 from portal.forwarding.incidents import open_incident
 from portal.forwarding.models import Delivery, RelayPosition
-from portal.forwarding.payload import aware, build_payload, encode
+from portal.forwarding.payload import build_payload, encode
 from portal.forwarding.sinks import Item, make_sink
-from portal.submissions.models import ChangeLog, Submission, utcnow
+from portal.submissions.models import ChangeLog, Submission
 from portal.submissions.services import change_status
 
 POSITION_NAME = "forwarding"
@@ -35,6 +36,9 @@ REREAD_WINDOW = 1000
 # Acceptances made into deliveries per transaction (bounds how long SQLite's write lock is held).
 CONSUME_LIMIT = 100
 WITHDRAWN = ("received", "held", "rejected")  # accepted, then taken back before delivery
+# Changes after forwarding the platform is sent again, marked as an update of the case
+# (written by a feature above this one, e.g. a resident's follow-up reopening the case).
+UPDATES = ("reopened",)
 _TOKEN = uuid.uuid4().hex[:6]
 
 
@@ -81,8 +85,21 @@ def fill_payload(delivery: Delivery, submission, accepted_at) -> None:
     delivery.payload = build_payload(
         submission, idempotency_key=delivery.idempotency_key, accepted_at=accepted_at,
         sequence=len(sent_before) + 1,
-        previous_reference=sent_before[0].remote_reference if sent_before else None)
+        previous_reference=sent_before[0].remote_reference if sent_before else None,
+        update=_update_of(delivery, submission))
     delivery.priority = delivery.payload["routing"]["priority"] == "urgent"
+
+
+def _update_of(delivery: Delivery, submission):
+    """For a delivery made from a `reopened` change: the update the platform is told of."""
+    change = db.session.get(ChangeLog, delivery.change_id) if delivery.change_id else None
+    if change is None or change.change not in UPDATES:
+        return None
+    reopening = next((e for e in reversed(submission.events)
+                      if e.from_status == "resolved" and e.to_status == "in_progress"), None)
+    note = reopening.note if reopening is not None else ""
+    return {"type": change.change, "at": as_utc(change.created_at).isoformat(),
+            "comment": note.partition(": ")[2] if ": " in note else ""}
 
 
 def make_delivery(change: ChangeLog) -> Delivery:
@@ -120,7 +137,8 @@ def consume_changes() -> int:
     changes = db.session.execute(
         db.select(ChangeLog)
         .where(ChangeLog.id > max(0, position.last_id - REREAD_WINDOW), ChangeLog.id <= head,
-               ChangeLog.change == "status", ChangeLog.status == "accepted", ~done)
+               or_(and_(ChangeLog.change == "status", ChangeLog.status == "accepted"),
+                   ChangeLog.change.in_(UPDATES)), ~done)
         .order_by(ChangeLog.id).limit(CONSUME_LIMIT)).scalars().all()
     for change in changes:
         make_delivery(change)
@@ -201,7 +219,7 @@ def record_outcome(item: Item, outcome, owner: str, sink) -> str:
                                f"area {routing['area']['code']}")
     elif delivery.lease_owner != owner:
         return delivery.state  # our lease expired and another relay has the row now
-    elif outcome.kind == "dead" or now >= aware(delivery.expires_at):
+    elif outcome.kind == "dead" or now >= as_utc(delivery.expires_at):
         delivery.state = "dead"
         delivery.last_error = (outcome.error if outcome.kind == "dead" else
                                f"gave up after {delivery.attempts} attempts: {outcome.error}")

@@ -7,7 +7,10 @@ when either
   2. the resident chose a subdistrict that G overlaps AND the submission is placed inside G:
      it came from a station that belongs to G, or its place text names G (its short name, e.g.
      "滨江" / "Riverside") or one of G's landmarks listed in stations/reference_data.json.
-Otherwise it is routed to the area the resident chose. A subdistrict that no grid overlaps is
+When boundaries are loaded and the submission has a point, geometry replaces rule 2: it is
+routed to G when its point lies inside G (`located_area`, decided by the places feature at
+creation), and the place text is not read. Otherwise it is routed to the area the resident
+chose. A subdistrict that no grid overlaps is
 never re-routed, whatever its place text says. Matching ignores case, width and Traditional vs
 Simplified characters.
 """
@@ -66,6 +69,12 @@ def routed_area(submission) -> tuple:
     area = submission.area
     if area.kind == "grid":
         return area, "riverside-grid"
+    located = submission.located_area
+    if located is not None:  # geometry decides; text is only the fallback without it
+        overlapped = {c.strip() for c in (located.overlaps or "").split(",") if c.strip()}
+        if located.kind == "grid" and area.code in overlapped:
+            return located, "riverside-grid"
+        return area, "area"
     grids = db.session.execute(db.select(Area).filter_by(kind="grid", active=True)
                                .order_by(Area.sort_order, Area.id)).scalars()
     for grid in grids:

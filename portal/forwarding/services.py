@@ -4,11 +4,11 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func
 
+from portal.core.time import as_utc, utcnow
 from portal.extensions import db
 from portal.forwarding.models import DELIVERY_STATES, Delivery
-from portal.forwarding.payload import aware
 from portal.forwarding.relay import fill_payload
-from portal.submissions.models import ChangeLog, utcnow
+from portal.submissions.models import ChangeLog
 from portal.submissions.services import change_status
 
 
@@ -34,7 +34,7 @@ def delivery_counts() -> dict:
         Delivery.state == "pending", Delivery.next_attempt_at <= now)).scalar()
     oldest = db.session.execute(db.select(func.min(Delivery.created_at)).where(
         Delivery.state == "pending")).scalar()
-    counts["oldest_pending_seconds"] = int((now - aware(oldest)).total_seconds()) if oldest else 0
+    counts["oldest_pending_seconds"] = int((now - as_utc(oldest)).total_seconds()) if oldest else 0
     return counts
 
 

@@ -17,6 +17,8 @@ from flask_login import current_user
 
 from portal.accounts.permissions import register_staff_link, role_required
 from portal.core.errors import error_response
+from portal.core.i18n import _, _l
+from portal.core.time import as_utc, utcnow
 from portal.extensions import csrf
 from portal.forwarding import labels
 from portal.forwarding.events import EventRejected, apply_platform_event, parse_event
@@ -29,15 +31,13 @@ from portal.forwarding.incidents import (
     reply_to_incident,
     set_incident_status,
 )
-from portal.forwarding.payload import aware, verify
+from portal.forwarding.payload import verify
 from portal.forwarding.services import (
     delivery_counts,
     find_delivery,
     retry_delivery,
     troubled_deliveries,
 )
-from portal.i18n import _, _l
-from portal.submissions.models import utcnow
 from portal.submissions.services import TransitionNotAllowed
 
 bp = Blueprint("forwarding", __name__, template_folder="templates")
@@ -62,7 +62,7 @@ def forwarding_labels():
 @bp.app_template_filter("age")
 def age_filter(value):
     """How long ago, in words of the active language ("3 hours")."""
-    return format_timedelta(utcnow() - aware(value), granularity="minute") if value else ""
+    return format_timedelta(utcnow() - as_utc(value), granularity="minute") if value else ""
 
 
 # --- the platform reports progress -----------------------------------------------------------

@@ -3,8 +3,8 @@ import click
 from flask import current_app, url_for
 from flask.cli import with_appcontext
 
+from portal.core.i18n import LOCALES
 from portal.core.unit_of_work import unit_of_work
-from portal.i18n import LOCALES
 from portal.kiosk.models import PAPER_WIDTHS
 from portal.kiosk.services import KioskError, enrol_kiosk
 

@@ -4,7 +4,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from portal.i18n import LOCALE_LABELS, LOCALES, _l, localized
+from portal.core.i18n import LOCALE_LABELS, LOCALES, _l, localized
 from portal.stations.services import active_stations
 
 

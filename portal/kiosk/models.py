@@ -1,6 +1,6 @@
 """Kiosk devices and their one-time enrolment links."""
+from portal.core.time import UTCDateTime, utcnow
 from portal.extensions import db
-from portal.submissions.models import utcnow
 
 PAPER_WIDTHS = (80, 58, 0)  # receipt printer roll width in mm; 0: no printer
 
@@ -15,12 +15,12 @@ class Kiosk(db.Model):
     paper_width = db.Column(db.Integer, nullable=False, default=80)
     # SHA-256 of the secret inside the device's cookie; NULL until the link is redeemed.
     credential_hash = db.Column(db.String(64), nullable=True)
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     created_by = db.Column(db.String(80), nullable=False, default="")
-    enrolled_at = db.Column(db.DateTime(timezone=True), nullable=True)
-    revoked_at = db.Column(db.DateTime(timezone=True), nullable=True)
+    enrolled_at = db.Column(UTCDateTime, nullable=True)
+    revoked_at = db.Column(UTCDateTime, nullable=True)
     revoked_by = db.Column(db.String(80), nullable=False, default="")
-    last_seen_at = db.Column(db.DateTime(timezone=True), nullable=True)
+    last_seen_at = db.Column(UTCDateTime, nullable=True)
 
     station = db.relationship("Station")
 
@@ -39,8 +39,8 @@ class KioskEnrolment(db.Model):
     kiosk_id = db.Column(db.Integer, db.ForeignKey("kiosk.id", ondelete="CASCADE"),
                          nullable=False, index=True)
     token_hash = db.Column(db.String(64), nullable=False, unique=True)
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
-    expires_at = db.Column(db.DateTime(timezone=True), nullable=False)
-    used_at = db.Column(db.DateTime(timezone=True), nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at = db.Column(UTCDateTime, nullable=False)
+    used_at = db.Column(UTCDateTime, nullable=True)
 
     kiosk = db.relationship(Kiosk, backref=db.backref("enrolments", cascade="all, delete-orphan"))

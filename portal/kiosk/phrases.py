@@ -1,5 +1,5 @@
 """What the kiosk offers people who type slowly: an icon and a few one-tap phrases per category."""
-from portal.i18n import _l
+from portal.core.i18n import _l
 
 # Icon (a symbol id in kiosk/icons.svg) per category code; categories added later get "other".
 ICONS = {

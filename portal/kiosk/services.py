@@ -6,18 +6,18 @@ import hashlib
 import hmac
 import os
 import secrets
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 import segno
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from portal.core.i18n import LOCALES
+from portal.core.time import as_utc, utcnow
 from portal.extensions import db
-from portal.i18n import LOCALES
 from portal.kiosk.models import PAPER_WIDTHS, Kiosk, KioskEnrolment
 from portal.stations.services import find_station, landmarks
 from portal.submissions.idempotency import kiosk_key
-from portal.submissions.models import utcnow
 from portal.submissions.services import create_submission
 from portal.submissions.supports import add_support
 
@@ -53,9 +53,6 @@ def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def _aware(value):
-    """SQLite returns naive datetimes (stored in UTC); make them comparable with utcnow()."""
-    return value.replace(tzinfo=timezone.utc) if value and value.tzinfo is None else value
 
 
 def enrol_kiosk(station_slug: str, *, label: str = "", language: str = "zh",
@@ -91,7 +88,7 @@ def find_enrolment(token: str):
     """The enrolment a token names, still usable, or None."""
     row = db.session.execute(db.select(KioskEnrolment).filter_by(
         token_hash=_hash(token or ""))).scalar_one_or_none()
-    if row is None or row.used_at is not None or _aware(row.expires_at) <= utcnow():
+    if row is None or row.used_at is not None or as_utc(row.expires_at) <= utcnow():
         return None
     if row.kiosk.state == "revoked":
         return None
@@ -149,7 +146,7 @@ def revoke_kiosk(kiosk, *, actor: str) -> None:
 
 def touch(kiosk) -> None:
     """Record that the kiosk is alive (at most once a minute, to keep writes rare)."""
-    if kiosk.last_seen_at is None or utcnow() - _aware(kiosk.last_seen_at) >= LAST_SEEN_EVERY:
+    if kiosk.last_seen_at is None or utcnow() - as_utc(kiosk.last_seen_at) >= LAST_SEEN_EVERY:
         kiosk.last_seen_at = utcnow()
         db.session.flush()
 

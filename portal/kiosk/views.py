@@ -17,11 +17,11 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from portal.accounts.permissions import register_staff_link, role_required
+from portal.core.i18n import LOCALES, _, _l, localized
 from portal.core.inputs import reads_json, strict_int
 from portal.core.ratelimit import client_address, limit_per_kiosk
 from portal.core.urls import external_url
 from portal.extensions import csrf
-from portal.i18n import LOCALES, _, _l, localized
 from portal.kiosk import phrases
 from portal.kiosk.forms import EnrolForm, RevokeForm
 from portal.kiosk.limits import device_rate_limit_key

@@ -11,8 +11,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from portal.core.i18n import _l, localized
 from portal.core.inputs import database_id
-from portal.i18n import _l, localized
 from portal.moderation.services import REJECT_REASONS
 from portal.stations.services import active_areas, category_tree
 from portal.submissions.public_text import PUBLIC_FIELDS

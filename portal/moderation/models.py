@@ -1,6 +1,6 @@
 """What moderation keeps beside a submission: the moderator's masking exceptions."""
+from portal.core.time import UTCDateTime, utcnow
 from portal.extensions import db
-from portal.submissions.models import utcnow
 
 
 class Redaction(db.Model):
@@ -10,5 +10,5 @@ class Redaction(db.Model):
                               primary_key=True)
     keep = db.Column(db.JSON, nullable=False, default=list)
     updated_by = db.Column(db.String(80), nullable=False, default="")
-    updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow,
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow,
                            onupdate=utcnow)

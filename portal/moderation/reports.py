@@ -2,7 +2,7 @@
 import csv
 import io
 import statistics
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -10,16 +10,15 @@ from sqlalchemy import func
 
 from portal.accounts.models import AuditEntry
 from portal.accounts.services import record_audit
+from portal.core.time import as_utc, utcnow
 from portal.extensions import db
 from portal.moderation.services import filtered_query
 from portal.stations.models import Area, Category, Station
-from portal.submissions.models import StatusEvent, Submission, utcnow
+from portal.submissions.models import StatusEvent, Submission
 
 CHART_DAYS = 90
 
 
-def _aware(value):
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _local_zone():
@@ -57,7 +56,7 @@ def per_day(days: int = CHART_DAYS, today=None) -> list:
     counts = {}
     for (created,) in db.session.execute(
             db.select(Submission.created_at).where(Submission.created_at >= since)):
-        day = _aware(created).astimezone(zone).date()
+        day = as_utc(created).astimezone(zone).date()
         counts[day] = counts.get(day, 0) + 1
     return [(start + timedelta(days=i), counts.get(start + timedelta(days=i), 0))
             for i in range(days)]
@@ -86,7 +85,7 @@ def median_hours(to_status: str):
              .group_by(StatusEvent.submission_id).subquery())
     rows = db.session.execute(db.select(Submission.created_at, first.c.at)
                               .join(first, first.c.submission_id == Submission.id)).all()
-    durations = [(_aware(at) - _aware(created)).total_seconds() / 3600 for created, at in rows]
+    durations = [(as_utc(at) - as_utc(created)).total_seconds() / 3600 for created, at in rows]
     return round(statistics.median(durations), 1) if durations else None
 
 
@@ -113,7 +112,7 @@ def export_csv(spec, *, user) -> str:
     writer.writerow(CSV_COLUMNS + (CONTACT_COLUMNS if with_contact else []))
     count = 0
     for submission in db.session.execute(filtered_query(spec)).scalars():
-        row = [submission.code, _aware(submission.created_at).isoformat(), submission.status,
+        row = [submission.code, as_utc(submission.created_at).isoformat(), submission.status,
                submission.kind, submission.channel, submission.language,
                submission.category.code, submission.area.code,
                submission.station.slug if submission.station else "",

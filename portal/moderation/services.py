@@ -5,9 +5,9 @@ from flask_babel import force_locale
 from sqlalchemy import String, cast
 
 from portal.accounts.services import record_audit
+from portal.core.i18n import _, _l
 from portal.core.text import has_content
 from portal.extensions import db
-from portal.i18n import _, _l
 from portal.moderation.models import Redaction
 from portal.stations.models import Area, Category, Station
 from portal.submissions.models import Submission

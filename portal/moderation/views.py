@@ -3,10 +3,10 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from portal.accounts.permissions import register_staff_link, role_required
+from portal.core.i18n import _, _l
 from portal.core.inputs import page_arg
 from portal.core.unit_of_work import writes
 from portal.extensions import db
-from portal.i18n import _, _l
 from portal.moderation import reports
 from portal.moderation.forms import (
     BulkForm,

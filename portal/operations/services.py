@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 
 from portal.extensions import db
 from portal.forwarding.models import Delivery
+from portal.notifications.services import purge_subscribers
 from portal.submissions.services import purge_personal_data
 
 
@@ -81,5 +82,7 @@ def purge_expired_personal_data(older_than_days: int, actor: str = "cli") -> int
         for delivery in deliveries:
             if delivery.payload.get("contact") is not None:
                 delivery.payload = {**delivery.payload, "contact": None}
+    # Subscriber addresses go too once nothing is left for them to hear.
+    purge_subscribers(older_than_days=older_than_days)
     db.session.flush()
     return len(ids)

@@ -5,7 +5,7 @@ from wtforms import (BooleanField, HiddenField, IntegerField, RadioField, Select
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from portal.i18n import _l, localized
+from portal.core.i18n import _l, localized
 from portal.participation.labels import OUTCOME_LABELS, PROGRESS_LABELS, SORT_LABELS
 from portal.stations.services import active_areas, active_stations, category_tree
 

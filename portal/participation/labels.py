@@ -1,5 +1,5 @@
 """Translatable names of outcomes, comment states, progress stages and sort orders."""
-from portal.i18n import _l
+from portal.core.i18n import _l
 
 OUTCOME_LABELS = {
     "adopted": _l("Adopted"),

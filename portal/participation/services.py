@@ -14,10 +14,11 @@ from sqlalchemy.orm import joinedload
 
 from portal.core.text import clean_block
 from portal.extensions import db
-from portal.i18n import _
+from portal.core.i18n import _
 from portal.participation.labels import OUTCOME_LABELS
 from portal.participation.models import (
     ADOPTED, OUTCOMES, Comment, IdeaAnswer, IdeaProgress, IdeaSetting, PROGRESS_STAGES)
+from portal.servicelevels.calendar import is_working_day
 from portal.stations.services import find_area, find_category, find_station
 from portal.submissions.models import Submission, Support
 from portal.submissions.services import add_official_reply, record_change
@@ -157,12 +158,12 @@ def current_answer(idea):
 # --- thresholds and deadlines -----------------------------------------------------------------
 
 def add_working_days(start: date, days: int) -> date:
-    """`start` plus `days` working days, Monday to Friday (public holidays are not known here;
-    the service-levels package's calendar replaces this once it has landed)."""
+    """`start` plus `days` working days of mainland China's calendar (public holidays and
+    adjusted working days included), from the service-levels package."""
     current = start
     while days > 0:
         current += timedelta(days=1)
-        if current.weekday() < 5:
+        if is_working_day(current):
             days -= 1
     return current
 

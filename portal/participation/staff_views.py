@@ -5,7 +5,7 @@ from flask_login import current_user
 from portal.accounts.permissions import register_staff_link, role_required
 from portal.core.errors import error_response
 from portal.extensions import db
-from portal.i18n import _, _l
+from portal.core.i18n import _, _l
 from portal.participation.comments import (
     accept_comment, comment_queue, find_comment, hide_comment, idea_comments_for_staff,
     post_staff_comment)

@@ -11,7 +11,7 @@ from portal.core.errors import error_response
 from portal.core.inputs import page_arg, strict_int
 from portal.core.pagecache import public_page
 from portal.core.ratelimit import client_address, limit_per_ip
-from portal.i18n import _
+from portal.core.i18n import _
 from portal.participation.comments import post_comment, public_comments
 from portal.participation.forms import CommentForm, IdeaFilterForm
 from portal.participation.labels import COMMENT_STATUS_LABELS, OUTCOME_LABELS, PROGRESS_LABELS

@@ -5,8 +5,8 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 
+from portal.core.i18n import _l
 from portal.core.inputs import MAX_PAGE, date_range_message, in_date_range
-from portal.i18n import _l
 
 
 def searchable_date(_form, field):

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
+from portal.core.i18n import _l
 from portal.core.text import STOP_WORDS
 from portal.extensions import db
-from portal.i18n import _l
 from portal.search import index as search_index
 from portal.search import query as search_query
 from portal.search.engine import FilterCache

@@ -16,9 +16,9 @@ from flask import (
 
 from portal.accounts.permissions import register_staff_link, role_required
 from portal.core.errors import error_response
+from portal.core.i18n import _l
 from portal.core.pagecache import public_page, register_personal_session_key
 from portal.core.ratelimit import client_address
-from portal.i18n import _l
 from portal.search.forms import SearchForm
 from portal.search.searchers import searcher_version
 from portal.search.services import facet_labels, search, similar_published

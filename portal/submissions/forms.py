@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 
-from portal.i18n import _l, localized
+from portal.core.i18n import _l, localized
 from portal.stations.services import active_areas, category_tree
 from portal.submissions.services import BODY_MAX, PLACE_MAX, TITLE_MAX
 
@@ -52,6 +52,8 @@ class SubmissionForm(FlaskForm):
                                                             "inputmode": "email"})
     consent = BooleanField(_l("I agree that my contact details are passed to the department "
                               "handling this, so they can contact me."))
+    notify = BooleanField(_l("Tell me when this changes (by e-mail, or by text message to a "
+                             "mainland mobile number)."))
     idempotency_key = HiddenField()
     # Bot traps: a field people never see (bots fill it) and when the form was rendered.
     website = StringField(_l("Leave this field empty"),
@@ -93,7 +95,8 @@ class SubmissionForm(FlaskForm):
             "latitude": (self.latitude.data or "").strip() or None,
             "longitude": (self.longitude.data or "").strip() or None,
             "contact": {"name": self.name.data, "phone": self.phone.data,
-                        "email": self.email.data, "consent": self.consent.data},
+                        "email": self.email.data, "consent": self.consent.data,
+                        "notify": self.notify.data},
             "photos": [f.read() for f in (self.photos.data or []) if getattr(f, "filename", "")],
             "idempotency_key": self.idempotency_key.data or None,  # checked, never cut
         }

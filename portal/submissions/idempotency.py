@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from portal.i18n import _
+from portal.core.i18n import _
 
 KEY_MAX = 64
 KEY_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"  # also the OpenAPI document's pattern

@@ -1,5 +1,5 @@
 """Translatable names of kinds, statuses and channels, shown to residents and staff."""
-from portal.i18n import _l
+from portal.core.i18n import _l
 
 KIND_LABELS = {"issue": _l("Issue"), "idea": _l("Idea")}
 STATUS_LABELS = {

@@ -1,6 +1,6 @@
 """A submission, its contact (kept apart), photos, public timeline and the change log (outbox)."""
-from datetime import datetime, timezone
 
+from portal.core.time import UTCDateTime, utcnow
 from portal.extensions import db
 
 KINDS = ("issue", "idea")
@@ -8,10 +8,6 @@ CHANNELS = ("web", "kiosk", "api", "open311")
 STATUSES = ("received", "held", "accepted", "forwarded", "in_progress", "resolved", "closed",
             "rejected")
 OPEN_STATUSES = ("received", "held", "accepted", "forwarded", "in_progress")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Submission(db.Model):
@@ -31,24 +27,27 @@ class Submission(db.Model):
     place = db.Column(db.String(300), nullable=False, default="")
     latitude = db.Column(db.Float, nullable=True)
     longitude = db.Column(db.Float, nullable=True)
+    # The area the point lies in by the loaded boundaries (None: no point, or none loaded).
+    located_area_id = db.Column(db.Integer, db.ForeignKey("area.id"), nullable=True)
     # The public version: set by a moderator (redacted) before publishing; never the original.
     # One column per field of portal.submissions.public_text.PUBLIC_FIELDS.
     public_title = db.Column(db.String(200), nullable=True)
     public_body = db.Column(db.Text, nullable=True)
     public_place = db.Column(db.String(300), nullable=True)
     published = db.Column(db.Boolean, nullable=False, default=False, index=True)
-    published_at = db.Column(db.DateTime(timezone=True), nullable=True)
+    published_at = db.Column(UTCDateTime, nullable=True)
     support_count = db.Column(db.Integer, nullable=False, default=0)
     screening_score = db.Column(db.Float, nullable=False, default=0.0)
     screening_reasons = db.Column(db.JSON, nullable=False, default=list)
     idempotency_key = db.Column(db.String(100), nullable=True, unique=True)
     fingerprint = db.Column(db.String(64), nullable=True)  # of the request that used the key
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
-    updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow,
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow,
                            onupdate=utcnow)
 
     category = db.relationship("Category")
-    area = db.relationship("Area")
+    area = db.relationship("Area", foreign_keys=[area_id])
+    located_area = db.relationship("Area", foreign_keys=[located_area_id])
     station = db.relationship("Station")
     contact = db.relationship("Contact", uselist=False, back_populates="submission",
                               cascade="all, delete-orphan")
@@ -76,7 +75,10 @@ class Contact(db.Model):
     phone = db.Column(db.String(40), nullable=False, default="")
     email = db.Column(db.String(254), nullable=False, default="")
     consent = db.Column(db.Boolean, nullable=False, default=False)
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    # "Tell me when this changes": read by the notifications feature, which submissions never
+    # imports.
+    notify = db.Column(db.Boolean, nullable=False, default=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     submission = db.relationship(Submission, back_populates="contact")
 
@@ -93,7 +95,7 @@ class Photo(db.Model):
     width = db.Column(db.Integer, nullable=False)
     height = db.Column(db.Integer, nullable=False)
     size = db.Column(db.Integer, nullable=False)
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     submission = db.relationship(Submission, back_populates="photos")
 
@@ -104,7 +106,7 @@ class StatusEvent(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"),
                               nullable=False, index=True)
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     actor = db.Column(db.String(80), nullable=False)  # resident | system | platform | user:NAME
     from_status = db.Column(db.String(20), nullable=True)
     to_status = db.Column(db.String(20), nullable=True)
@@ -130,7 +132,7 @@ class ChangeLog(db.Model):
                               nullable=False, index=True)
     change = db.Column(db.String(30), nullable=False)  # created | status | published | edited ...
     status = db.Column(db.String(20), nullable=True)  # the status after the change
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
 
 class Support(db.Model):
@@ -149,7 +151,7 @@ class Support(db.Model):
     address_hash = db.Column(db.String(32), nullable=False)
     device = db.Column(db.String(40), nullable=True)  # kiosk:<id>
     idempotency_key = db.Column(db.String(100), nullable=True)  # as the submission's
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     __table_args__ = (
         db.UniqueConstraint("submission_id", "visitor_key", name="uq_support_visitor"),
@@ -165,7 +167,7 @@ class TrackingMiss(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     address_hash = db.Column(db.String(32), nullable=False)
-    hour = db.Column(db.DateTime(timezone=True), nullable=False, index=True)
+    hour = db.Column(UTCDateTime, nullable=False, index=True)
     count = db.Column(db.Integer, nullable=False, default=0)
 
     __table_args__ = (db.UniqueConstraint("address_hash", "hour", name="uq_tracking_miss_hour"),)

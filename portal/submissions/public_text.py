@@ -7,9 +7,9 @@ published everywhere at once; nothing shows the resident's original outside staf
 """
 from dataclasses import dataclass
 
+from portal.core.i18n import _l
 from portal.core.redaction import find_personal_data, mask_text
 from portal.core.text import clean_block, clean_line
-from portal.i18n import _l
 from portal.submissions.validation import BODY_MAX, PLACE_MAX, TITLE_MAX
 
 

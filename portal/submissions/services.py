@@ -6,7 +6,7 @@ import hashlib
 import json
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -16,9 +16,10 @@ from sqlalchemy.orm import joinedload
 
 from portal.accounts.services import record_audit
 from portal.core.database import read_only
+from portal.core.i18n import _
 from portal.core.text import clean_block, has_content
+from portal.core.time import as_utc, utcnow
 from portal.extensions import db
-from portal.i18n import _
 from portal.screening.services import screen_text
 from portal.stations.services import find_area, find_category, find_station
 from portal.submissions.codes import (  # noqa: F401  (re-exported for callers)
@@ -28,6 +29,7 @@ from portal.submissions.codes import (  # noqa: F401  (re-exported for callers)
     normalize_tracking_code,
 )
 from portal.submissions.idempotency import IdempotencyConflict, ScopedKey  # noqa: F401  (re-exported for callers)
+from portal.submissions.locator import area_of_point
 from portal.submissions.models import (
     CHANNELS,
     KINDS,
@@ -36,7 +38,6 @@ from portal.submissions.models import (
     Photo,
     StatusEvent,
     Submission,
-    utcnow,
 )
 from portal.submissions.photos import PhotoInvalid, prepare_photo, write_photo_files
 from portal.submissions.public_text import PUBLIC_COLUMNS, PUBLIC_FIELDS
@@ -144,6 +145,9 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
     category = find_category(category_code) if isinstance(category_code, str) else None
     if category is None:
         errors["category"] = _("Choose a category from the list.")
+    located_area = area_of_point(errors, latitude, longitude)
+    if located_area is not None and not area_code:
+        area_code = located_area.code  # the point decides unless the resident chose an area
     area = find_area(area_code) if isinstance(area_code, str) else None
     if area is None:
         errors["area"] = _("Choose an area from the list.")
@@ -170,7 +174,8 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
     submission = Submission(
         code=new_tracking_code(), kind=kind, channel=channel, language=language,
         category=category, area=area, station=station, title=title, body=body, place=place,
-        latitude=latitude, longitude=longitude, idempotency_key=stored_key,
+        latitude=latitude, longitude=longitude, located_area=located_area,
+        idempotency_key=stored_key,
         fingerprint=fingerprint, screening_score=screening.score,
         screening_reasons=screening.reasons, status="received")
     if any(contact[k] for k in ("name", "phone", "email")):
@@ -262,15 +267,12 @@ def recent_texts() -> list:
             .where(Submission.id > floor, Submission.created_at >= since)
             .order_by(Submission.id.desc()).limit(RECENT_LIMIT)).all()
     for row in rows:
-        cache[row.id] = (row.code, row.title, row.body, _aware(row.created_at))
+        cache[row.id] = (row.code, row.title, row.body, as_utc(row.created_at))
     for old_id in sorted(cache, reverse=True)[RECENT_LIMIT:]:
         del cache[old_id]
     return [entry[:3] for _id, entry in sorted(cache.items(), reverse=True) if entry[3] >= since]
 
 
-def _aware(moment):
-    """SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def record_change(submission, change: str) -> None:

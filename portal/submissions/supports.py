@@ -12,11 +12,12 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from portal.core.i18n import _
 from portal.core.ratelimit import address_hash
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.i18n import _
 from portal.submissions.idempotency import ScopedKey
-from portal.submissions.models import Submission, Support, utcnow
+from portal.submissions.models import Submission, Support
 from portal.submissions.services import record_change
 
 WINDOW = timedelta(hours=24)

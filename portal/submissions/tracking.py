@@ -11,8 +11,9 @@ from sqlalchemy import case
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.core.ratelimit import address_hash
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.submissions.models import TrackingMiss, utcnow
+from portal.submissions.models import TrackingMiss
 
 KEEP = timedelta(days=30)  # older hours are deleted now and then
 CLEANUP_ONE_IN = 100

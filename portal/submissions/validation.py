@@ -3,14 +3,15 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
+from portal.core.i18n import _
 from portal.core.inputs import strict_number
 from portal.core.text import clean_block, clean_line, has_content, has_hidden_controls, visible
-from portal.i18n import _
 
 TITLE_MAX, BODY_MAX, PLACE_MAX = 120, 5000, 200
 TITLE_MIN, BODY_MIN = 2, 5
 MAX_PHOTOS = 3
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,19}$")
+MOBILE = re.compile(r"^1[3-9][0-9]{9}$")  # a mainland China mobile number
 
 
 class SubmissionInvalid(ValueError):
@@ -53,7 +54,13 @@ def check_contact(errors, contact):
     if consent and not (name or phone or email):
         errors["consent"] = _("Give a name, phone number or e-mail for us to pass on, "
                               "or untick the box.")
-    return {"name": name, "phone": phone, "email": email, "consent": consent}
+    # "Tell me when this changes" needs somewhere to tell: an e-mail or a mainland mobile.
+    notify = bool(contact.get("notify"))
+    if notify and not (email or MOBILE.match(re.sub(r"^(\+?86)", "", phone.replace(" ", "")
+                                                        .replace("-", "")))):
+        errors["notify"] = _("To be told of changes, give an e-mail address or a mainland "
+                             "mobile number (11 digits, starting with 1).")
+    return {"name": name, "phone": phone, "email": email, "consent": consent, "notify": notify}
 
 
 def check_coordinates(errors, latitude, longitude):

@@ -12,11 +12,11 @@ from flask import (
 )
 
 from portal.core.database import read_only_transaction
+from portal.core.i18n import _, current_locale
 from portal.core.inputs import page_arg
 from portal.core.pagecache import public_page
 from portal.core.security import no_store
 from portal.extensions import db
-from portal.i18n import _, current_locale
 from portal.submissions import labels
 from portal.submissions.forms import SubmissionForm
 from portal.submissions.idempotency import (

@@ -63,9 +63,9 @@ class Checker:
         answer = operation["responses"][status]
         if "$ref" in answer:
             answer = self.document["components"]["responses"][answer["$ref"].split("/")[-1]]
-        assert response.mimetype == "application/json"
+        assert response.mimetype in answer["content"]  # JSON, or GeoJSON for the map's data
         validator = Draft202012Validator(
-            _absolute_refs(answer["content"]["application/json"]["schema"]),
+            _absolute_refs(answer["content"][response.mimetype]["schema"]),
             registry=self.registry, format_checker=FormatChecker())
         errors = sorted(validator.iter_errors(response.get_json()), key=str)
         assert not errors, f"{method} {path} {status}: {errors[0].message}"
@@ -92,9 +92,11 @@ def test_real_responses_match_the_documented_schemas(client, app, document, make
             check(client.get(f"/api/v1/{resource}?lang={lang}"), f"/{resource}")
         check(client.get(f"/api/v1/submissions/{code}?lang={lang}"), "/submissions/{code}")
         check(client.get(f"/api/v1/search?q=lamp&lang={lang}"), "/search")
+        check(client.get(f"/api/v1/submissions.geojson?lang={lang}"), "/submissions.geojson")
     check(client.get("/api/v1/openapi.json"), "/openapi.json")
     check(client.get("/api/v1/submissions/NOPE"), "/submissions/{code}")
     check(client.get("/api/v1/search?page=0"), "/search")
+    check(client.get("/api/v1/submissions.geojson?bbox=1,2"), "/submissions.geojson")
 
     post = "/submissions"
     created = check(client.post("/api/v1/submissions", json={

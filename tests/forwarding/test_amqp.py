@@ -4,9 +4,10 @@ import socket
 
 import pytest
 
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.forwarding.models import Delivery
-from portal.submissions.models import Submission, utcnow
+from portal.submissions.models import Submission
 from tests.forwarding.conftest import RABBIT_URL, drain, rabbitmq_or_skip, unique_name
 
 

@@ -22,7 +22,7 @@ def test_payload_matches_the_schema(app_ctx, make_submission, accept, incident_s
                          contact={"name": "王", "phone": "021 5555 1234", "consent": True})
     incident_schema.validate(payload)
     assert payload["version"] == 1
-    assert payload["location"] == {"latitude": 31.25, "longitude": 121.52}
+    assert payload["location"] == {"latitude": 31.25, "longitude": 121.52, "area": None}
     assert payload["contact"] == {"name": "王", "phone": "021 5555 1234", "email": ""}
 
 

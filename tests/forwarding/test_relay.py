@@ -3,12 +3,13 @@ from datetime import timedelta
 
 import pytest
 
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.forwarding import relay
 from portal.forwarding.models import Delivery, Incident, RelayPosition
 from portal.forwarding.services import delivery_counts, retry_delivery
 from portal.forwarding.sinks import Item, dead, retry, sent
-from portal.submissions.models import ChangeLog, utcnow
+from portal.submissions.models import ChangeLog
 from portal.submissions.services import change_status
 from tests.forwarding.conftest import drain
 

@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 
 from portal.accounts.models import AuditEntry
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.submissions.models import Submission, utcnow
+from portal.submissions.models import Submission
 from tests.moderation.conftest import post_from
 
 

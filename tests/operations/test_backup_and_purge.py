@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 
 from portal.accounts.models import AuditEntry
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.forwarding.models import Delivery
 from portal.forwarding.relay import relay_task
-from portal.submissions.models import Contact, StatusEvent, Submission, utcnow
+from portal.submissions.models import Contact, StatusEvent, Submission
 from portal.submissions.services import change_status
 
 CONTACT = {"name": "Wang", "phone": "13800000000", "email": "wang@example.org", "consent": True}

@@ -78,10 +78,12 @@ def test_a_support_for_a_missing_idea_is_refused(app, client, make_submission, l
         assert db.session.query(Support).count() == 0
 
 
-def test_working_days_skip_weekends():
+def test_working_days_skip_weekends_and_public_holidays():
     assert add_working_days(date(2026, 12, 4), 1) == date(2026, 12, 7)  # Friday -> Monday
     assert add_working_days(date(2026, 12, 1), 15) == date(2026, 12, 22)
     assert add_working_days(date(2026, 12, 5), 5) == date(2026, 12, 11)  # from a Saturday
+    # The National Day holiday (1-7 October 2026) is not counted.
+    assert add_working_days(date(2026, 9, 30), 1) == date(2026, 10, 8)
 
 
 @pytest.mark.parametrize("lang, text", [

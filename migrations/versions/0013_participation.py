@@ -1,15 +1,15 @@
 """participation: ideas' official answers, comments, per-category settings, progress updates
 
-Revision ID: 0010_participation
-Revises: 0009
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-01 23:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0010_participation'
-down_revision = '0009'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Notifications: residents told when their case moves, follows of published cases, feeds."""

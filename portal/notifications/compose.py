@@ -1,0 +1,116 @@
+"""Messages rendered from templates in the recipient's language, with absolute links.
+
+The worker has no request, so rendering happens in a request context made for the public base
+address (PORTAL_BASE_URL, else http://localhost:8000): `url_for(..., _external=True)` then
+gives the links a resident can follow.
+"""
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+
+from portal.core.i18n import LOCALES
+from portal.notifications import labels
+from portal.notifications.tokens import make_token
+
+SMS_SEGMENTS = 3
+
+
+@dataclass
+class Message:
+    """One composed message: what every transport needs."""
+    key: str
+    channel: str
+    address: str
+    subject: str
+    text: str
+    html: str
+    unsubscribe_url: str
+
+
+def base_url() -> str:
+    """The public address links in messages start with."""
+    return (current_app.config.get("PORTAL_BASE_URL") or "http://localhost:8000").rstrip("/")
+
+
+@contextmanager
+def public_context(language: str):
+    """A request context at the public address, in `language` (zh, zh_Hant or en)."""
+    language = language if language in LOCALES else "zh"
+    with current_app.test_request_context("/", base_url=base_url()), force_locale(language):
+        yield
+
+
+def links(notification) -> dict:
+    """The unsubscribe and manage links of a message (inside public_context)."""
+    subscription, subscriber = notification.subscription, notification.subscriber
+    return {
+        "unsubscribe_url": url_for("notifications.unsubscribe", _external=True,
+                                   token=make_token("unsubscribe", subscription.id,
+                                                    subscription.token_nonce)),
+        "manage_url": url_for("notifications.manage", _external=True,
+                              token=make_token("manage", subscriber.id, subscriber.token_nonce)),
+    }
+
+
+def _case_url(context) -> str:
+    if context.get("own"):
+        return url_for("submissions.track", code=context["code"], _external=True)
+    return url_for("submissions.published_detail", submission_id=context["submission_id"],
+                   _external=True)
+
+
+def _subject(notification) -> str:
+    context = notification.context
+    if notification.kind == "confirm":
+        return str(labels.CONFIRM_SUBJECT)
+    if notification.kind == "manage":
+        return str(labels.MANAGE_SUBJECT)
+    if context.get("own"):
+        return str(labels.SUBJECTS[notification.kind]) % {"code": context["display_code"]}
+    return str(labels.FOLLOW_SUBJECTS[notification.kind]) % {"title": context.get("title", "")}
+
+
+def compose(notification) -> Message:
+    """The message for one notification row, in its language."""
+    context = dict(notification.context)
+    with public_context(notification.language):
+        values = dict(context=context, kind=notification.kind, language=notification.language,
+                      **links(notification))
+        if "submission_id" in context:
+            values["case_url"] = _case_url(context)
+            if context.get("merged_id"):
+                values["merged_url"] = url_for("submissions.published_detail", _external=True,
+                                               submission_id=context["merged_id"])
+        if "confirm_token" in context:
+            values["confirm_url"] = url_for("notifications.confirm", _external=True,
+                                            token=context["confirm_token"])
+        subject = _subject(notification)
+        # Rendered once as plain text; the HTML template escapes it like any other value.
+        values["body"] = (render_template("notifications/_body.txt", **values)
+                          if notification.kind in labels.MESSAGE_KINDS else "")
+        if notification.channel == "sms":
+            text = fit_sms(render_template("notifications/sms.txt", subject=subject, **values))
+            html = ""
+        else:
+            text = render_template("notifications/mail/message.txt", subject=subject, **values)
+            html = render_template("notifications/mail/message.html", subject=subject, **values)
+    return Message(key=notification.idempotency_key, channel=notification.channel,
+                   address=notification.subscriber.address, subject=subject, text=text,
+                   html=html, unsubscribe_url=values["unsubscribe_url"])
+
+
+def sms_limit(text: str) -> int:
+    """Characters that fit in SMS_SEGMENTS segments: UCS-2 for any non-ASCII text (70 alone,
+    67 per part), GSM 7-bit otherwise (160 alone, 153 per part)."""
+    if all(ord(ch) < 128 for ch in text):
+        return 153 * SMS_SEGMENTS
+    return 67 * SMS_SEGMENTS
+
+
+def fit_sms(text: str) -> str:
+    """One line of text cut to at most three segments (the code and link come first)."""
+    text = " ".join(text.split())
+    limit = sms_limit(text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"

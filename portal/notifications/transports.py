@@ -1,0 +1,184 @@
+"""Where messages go: an SMTP server, the SMS gateway, or files under <data dir>/outbox/.
+
+Each `send(message)` returns an Outcome and never raises for a failure of the far side:
+`sent`, `retry` (try again later) or `dead` (never will work; `disable` when the address
+itself was refused for good).
+"""
+import json
+import os
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import requests
+
+from portal.core.time import utcnow
+from portal.forwarding.payload import sign
+
+
+@dataclass
+class Outcome:
+    kind: str  # sent | retry | dead
+    error: str = ""
+    disable: bool = False  # the address was refused for good (SMTP 5xx for the recipient)
+    refused: bool = False  # the gateway refused the number (repeated refusals disable it)
+
+
+def _domain(mail_from: str) -> str:
+    return mail_from.rpartition("@")[2].strip(">") or "localhost"
+
+
+def build_email(message, mail_from: str) -> EmailMessage:
+    """The MIME message: text and HTML alternatives, Message-ID from the row's key, the
+    headers of an automatic message and RFC 8058 one-click unsubscribe."""
+    mail = EmailMessage()
+    mail["Subject"] = message.subject
+    mail["From"] = mail_from
+    mail["To"] = message.address
+    mail["Date"] = format_datetime(utcnow())
+    mail["Message-ID"] = f"<{message.key}@{_domain(mail_from)}>"
+    mail["Auto-Submitted"] = "auto-generated"
+    if message.unsubscribe_url:
+        mail["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    mail.set_content(message.text)
+    if message.html:
+        mail.add_alternative(message.html, subtype="html")
+    return mail
+
+
+class SmtpTransport:
+    """E-mail over SMTP: `smtp://` with STARTTLS (`?starttls=no` for a relay on the same host),
+    `smtps://` with implicit TLS; a user and password in the URL log in."""
+
+    name = "smtp"
+
+    def __init__(self, url: str, mail_from: str, timeout: float = 10):
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps"):
+            raise ValueError("PORTAL_SMTP_URL must start with smtp:// or smtps://")
+        self.implicit_tls = parts.scheme == "smtps"
+        self.host = parts.hostname or "localhost"
+        self.port = parts.port or (465 if self.implicit_tls else 587)
+        self.user = unquote(parts.username or "")
+        self.password = unquote(parts.password or "")
+        self.starttls = (not self.implicit_tls and
+                         parse_qs(parts.query).get("starttls", ["yes"])[0] != "no")
+        self.mail_from = mail_from
+        self.timeout = timeout
+
+    def _connect(self):
+        context = ssl.create_default_context()
+        if self.implicit_tls:
+            server = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                      context=context)
+        else:
+            server = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            if self.starttls:
+                server.starttls(context=context)
+        if self.user:
+            server.login(self.user, self.password)
+        return server
+
+    def send(self, message) -> Outcome:
+        """Send one e-mail; a 5xx for the recipient is permanent, anything else is retried."""
+        mail = build_email(message, self.mail_from)
+        try:
+            server = self._connect()
+            try:
+                server.send_message(mail)
+            finally:
+                try:
+                    server.quit()
+                except smtplib.SMTPException:
+                    pass
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, reply = next(iter(exc.recipients.values()))
+            return _smtp_outcome(code, reply, address_refused=True)
+        except smtplib.SMTPResponseException as exc:
+            return _smtp_outcome(exc.smtp_code, exc.smtp_error,
+                                 address_refused=not isinstance(exc, smtplib.SMTPSenderRefused))
+        except (smtplib.SMTPException, OSError) as exc:
+            return Outcome("retry", f"SMTP: {type(exc).__name__}: {exc}")
+        return Outcome("sent")
+
+
+def _smtp_outcome(code, reply, *, address_refused) -> Outcome:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    if 500 <= int(code) < 600:
+        return Outcome("dead", f"SMTP {code} {text}", disable=address_refused)
+    return Outcome("retry", f"SMTP {code} {text}")
+
+
+class GatewayTransport:
+    """SMS through the gateway: a signed JSON POST (DESIGN §8) with the idempotency key."""
+
+    name = "sms-gateway"
+
+    def __init__(self, url: str, secret: str, timeout: float = 10):
+        self.url, self.secret, self.timeout = url, secret, timeout
+        self.session = requests.Session()
+
+    def send(self, message) -> Outcome:
+        """POST one text; 2xx sent, 429 and 5xx retried, other 4xx a refusal."""
+        body = json.dumps({"to": message.address, "text": message.text,
+                           "idempotency_key": message.key},
+                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        headers = {"Content-Type": "application/json", "Idempotency-Key": message.key,
+                   **sign(self.secret, body)}
+        try:
+            response = self.session.post(self.url, data=body, headers=headers,
+                                         timeout=self.timeout)
+        except requests.RequestException as exc:
+            return Outcome("retry", f"gateway: {type(exc).__name__}")
+        if 200 <= response.status_code < 300:
+            return Outcome("sent")
+        error = f"gateway HTTP {response.status_code}: {response.text[:200]}"
+        if response.status_code == 429 or response.status_code >= 500:
+            return Outcome("retry", error)
+        return Outcome("dead", error, refused=True)
+
+
+class OutboxTransport:
+    """The embedded default: each message a file under <data dir>/outbox/ (.eml or .json).
+
+    The file is named by the key, so sending again replaces it instead of adding a second.
+    """
+
+    name = "outbox"
+
+    def __init__(self, directory, mail_from: str):
+        self.directory = Path(directory)
+        self.mail_from = mail_from
+
+    def send(self, message) -> Outcome:
+        """Write the message atomically (a temporary file renamed into place)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if message.channel == "email":
+            data, suffix = bytes(build_email(message, self.mail_from)), ".eml"
+        else:
+            data = json.dumps({"to": message.address, "text": message.text,
+                               "idempotency_key": message.key}, ensure_ascii=False,
+                              indent=2).encode("utf-8")
+            suffix = ".json"
+        target = self.directory / f"{message.key}{suffix}"
+        temporary = target.with_suffix(suffix + ".tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+        return Outcome("sent")
+
+
+def make_transports(config) -> dict:
+    """The transport for each channel from the configuration (the outbox where unset)."""
+    outbox = OutboxTransport(Path(config["PORTAL_DATA_DIR"]) / "outbox",
+                             config["PORTAL_MAIL_FROM"])
+    timeout = float(config.get("PORTAL_NOTIFY_TIMEOUT", 10))
+    email = (SmtpTransport(config["PORTAL_SMTP_URL"], config["PORTAL_MAIL_FROM"], timeout)
+             if config.get("PORTAL_SMTP_URL") else outbox)
+    sms = (GatewayTransport(config["PORTAL_SMS_URL"], config.get("PORTAL_SMS_SECRET", ""),
+                            timeout) if config.get("PORTAL_SMS_URL") else outbox)
+    return {"email": email, "sms": sms}

@@ -1,0 +1,1 @@
+"""Service levels: deadlines on the working-day calendar, reminders, escalation, follow-up."""

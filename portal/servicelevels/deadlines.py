@@ -1,0 +1,166 @@
+"""Each case's deadlines, derived by the worker from its timeline as the change log moves.
+
+The task reads the change log from its own stored position (and a window behind it, since
+PostgreSQL ids may commit out of order); for each submission changed it recomputes the deadline
+row from the timeline, which is idempotent, so reading a change twice is harmless. A deadline
+row remembers the newest change it reflects, so the window costs nothing once applied.
+"""
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from portal.core.time import as_utc, utcnow
+from portal.core.unit_of_work import unit_of_work
+from portal.extensions import db
+from portal.servicelevels.calendar import WorkingClock, parse_clock_time
+from portal.servicelevels.models import Deadline, ServiceLevelPosition
+from portal.servicelevels.rules import rule_for
+from portal.submissions.models import ChangeLog, StatusEvent, Submission
+
+POSITION_NAME = "deadlines"
+REREAD_WINDOW = 1000
+BATCH = 200
+# Changes this package writes itself: they never move a deadline.
+OWN_CHANGES = ("reminded", "escalated")
+HANDLED = ("in_progress", "resolved", "closed")  # a status that acknowledges the case
+DONE = ("resolved", "closed")
+NOT_STARTED = ("received", "held", "rejected")  # withdrawn before or after acceptance
+
+
+def working_clock() -> WorkingClock:
+    """The working clock of this portal (time zone and working day from the configuration)."""
+    config = current_app.config
+    return WorkingClock(config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"),
+                        parse_clock_time(config.get("PORTAL_WORKDAY_START", "09:00")),
+                        parse_clock_time(config.get("PORTAL_WORKDAY_END", "17:00")))
+
+
+def start_status() -> str:
+    """The status that starts the clock: accepted with the local queue, else forwarded."""
+    return "accepted" if current_app.config.get("PORTAL_SINK", "local") == "local" else "forwarded"
+
+
+def timeline_facts(submission, events) -> dict:
+    """Start, acknowledgement, resolution and reopenings read from a timeline (oldest first)."""
+    begin = start_status()
+    facts = {"started_at": None, "acknowledged_at": None, "resolved_at": None,
+             "resolve_from": None, "reopen_count": 0}
+    for event in events:
+        moment = as_utc(event.created_at)
+        if event.kind == "status":
+            if facts["started_at"] is None:
+                if event.to_status in (begin, "forwarded", *HANDLED):
+                    facts["started_at"] = facts["resolve_from"] = moment
+                else:
+                    continue
+            if event.to_status in HANDLED and facts["acknowledged_at"] is None:
+                facts["acknowledged_at"] = moment
+            if event.to_status in DONE and facts["resolved_at"] is None:
+                facts["resolved_at"] = moment
+            if event.from_status in DONE and event.to_status not in DONE:
+                facts["reopen_count"] += 1
+                facts["resolved_at"] = None
+                facts["resolve_from"] = moment  # the resolve clock starts again
+        elif event.kind == "reply" and facts["started_at"] is not None:
+            if facts["acknowledged_at"] is None:
+                facts["acknowledged_at"] = moment
+            if submission.kind == "idea" and facts["resolved_at"] is None:
+                facts["resolved_at"] = moment  # an idea's official answer is its resolution
+    return facts
+
+
+def recompute(submission, change_id: int, clock=None) -> Deadline:
+    """Bring one submission's deadline row up to date with its timeline."""
+    clock = clock or working_clock()
+    row = db.session.get(Deadline, submission.id)
+    if row is None:
+        row = Deadline(submission_id=submission.id)
+        db.session.add(row)
+    events = db.session.execute(db.select(StatusEvent).filter_by(submission_id=submission.id)
+                                .order_by(StatusEvent.id)).scalars().all()
+    facts = timeline_facts(submission, events)
+    row.last_change_id = max(row.last_change_id or 0, change_id)
+    if facts["started_at"] is None or submission.status in NOT_STARTED:
+        row.open, row.next_check_at = False, None
+        return row
+    if row.started_at is None or as_utc(row.started_at) != facts["started_at"]:
+        # The rule in force when the clock starts applies for the case's whole life.
+        row.acknowledge_hours, row.resolve_days = rule_for(submission.kind, submission.category)
+        row.started_at = facts["started_at"]
+        row.acknowledge_due = clock.add_working_hours(facts["started_at"], row.acknowledge_hours)
+    resolve_due = clock.add_working_days(facts["resolve_from"], row.resolve_days)
+    if row.resolve_due is None or as_utc(row.resolve_due) != resolve_due:
+        row.resolve_due, row.resolve_from = resolve_due, facts["resolve_from"]
+        row.reminded_at, row.escalation_level = None, 0  # a new deadline: its own steps
+    row.acknowledged_at = facts["acknowledged_at"]
+    row.resolved_at = facts["resolved_at"]
+    row.reopen_count = facts["reopen_count"]
+    row.open = facts["resolved_at"] is None and submission.status not in DONE
+    if row.open:
+        from portal.servicelevels.escalation import next_step_time
+        row.next_check_at = next_step_time(row, clock)
+    else:
+        row.next_check_at = None
+    return row
+
+
+def _position() -> ServiceLevelPosition:
+    query = db.select(ServiceLevelPosition).filter_by(name=POSITION_NAME).with_for_update()
+    position = db.session.execute(query).scalar_one_or_none()
+    if position is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(ServiceLevelPosition(name=POSITION_NAME, last_id=0))
+        except IntegrityError:  # another worker made it first
+            pass
+        position = db.session.execute(query).scalar_one()
+    return position
+
+
+def consume_changes() -> int:
+    """Recompute the deadlines of submissions changed since the stored position."""
+    position = _position()
+    head = db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar() or 0
+    applied = (db.select(Deadline.submission_id)
+               .where(Deadline.submission_id == ChangeLog.submission_id,
+                      Deadline.last_change_id >= ChangeLog.id).exists())
+    changes = db.session.execute(
+        db.select(ChangeLog.id, ChangeLog.submission_id)
+        .where(ChangeLog.id > max(0, position.last_id - REREAD_WINDOW), ChangeLog.id <= head,
+               ChangeLog.change.not_in(OWN_CHANGES), ~applied)
+        .order_by(ChangeLog.id).limit(BATCH)).all()
+    newest = {}
+    for change_id, submission_id in changes:
+        newest[submission_id] = change_id
+    clock = working_clock()
+    for submission_id, change_id in newest.items():
+        submission = db.session.get(Submission, submission_id)
+        if submission is not None:
+            recompute(submission, change_id, clock)
+    reached = head if len(changes) < BATCH else changes[-1][0]
+    if reached > position.last_id:
+        position.last_id = reached
+        position.updated_at = utcnow()
+    db.session.flush()
+    return len(newest)
+
+
+def deadline_task() -> int:
+    """One worker round: deadlines from the change log, then reminders, escalations and
+    follow-ups that fell due; returns how many cases it touched."""
+    from portal.servicelevels.escalation import run_due_steps
+    from portal.servicelevels.followup import close_without_feedback
+
+    with unit_of_work():
+        handled = consume_changes()
+    with unit_of_work():
+        handled += run_due_steps()
+    with unit_of_work():
+        handled += close_without_feedback()
+    return handled
+
+
+def deadline_version() -> int:
+    """The task's position: pages showing a due date change when it moves (page cache key)."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return connection.execute(db.select(ServiceLevelPosition.last_id).where(
+            ServiceLevelPosition.name == POSITION_NAME)).scalar() or 0

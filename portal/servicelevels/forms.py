@@ -1,0 +1,37 @@
+"""Forms: the resident's follow-up answer and an administrator's deadline rule."""
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from portal.core.i18n import _l
+from portal.servicelevels.followup import COMMENT_MAX
+from portal.servicelevels.labels import FIXED_LABELS, SATISFACTION_LABELS
+
+
+class FollowUpForm(FlaskForm):
+    """Was it fixed, how satisfied, an optional comment."""
+
+    fixed = RadioField(_l("Was the problem fixed?"), choices=list(FIXED_LABELS.items()),
+                       validators=[DataRequired(_l("Say whether it was fixed."))])
+    satisfaction = RadioField(_l("How satisfied are you with how it was handled?"),
+                              choices=list(SATISFACTION_LABELS.items()),
+                              validators=[DataRequired(_l("Say how satisfied you are."))])
+    comment = TextAreaField(_l("Comment (optional)"),
+                            validators=[Optional(), Length(max=COMMENT_MAX)])
+
+    def service_values(self) -> dict:
+        """Plain values for `answer_follow_up`."""
+        return {"fixed": {"yes": True, "no": False}.get(self.fixed.data),
+                "satisfaction": self.satisfaction.data, "comment": self.comment.data or ""}
+
+
+class RuleForm(FlaskForm):
+    """A deadline override for a category, or for every category of one urgency."""
+
+    kind = SelectField(_l("Kind"), choices=[])
+    category = SelectField(_l("Category"), choices=[], validate_choice=False)
+    urgency = SelectField(_l("Urgency (when no category is chosen)"), choices=[])
+    acknowledge_hours = DecimalField(_l("Acknowledge within (working hours)"),
+                                     validators=[DataRequired(), NumberRange(min=0.1, max=400)])
+    resolve_days = DecimalField(_l("Resolve within (working days)"),
+                                validators=[DataRequired(), NumberRange(min=0.1, max=365)])

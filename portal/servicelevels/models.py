@@ -1,0 +1,90 @@
+"""Service-level tables: deadline overrides, each case's deadlines, escalations, follow-ups."""
+from portal.core.time import UTCDateTime, utcnow
+from portal.extensions import db
+
+
+class ServiceLevelPosition(db.Model):
+    """How far the deadline task has read the change log."""
+
+    name = db.Column(db.String(40), primary_key=True)
+    last_id = db.Column(db.BigInteger, nullable=False, default=0)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class ServiceLevelRule(db.Model):
+    """An administrator's override of the shipped deadlines.
+
+    Looked up most specific first: (kind, category), then (kind, urgency) with no category.
+    """
+
+    id = db.Column(db.Integer, primary_key=True)
+    kind = db.Column(db.String(10), nullable=False)  # issue | idea
+    category_id = db.Column(db.Integer, db.ForeignKey("category.id"), nullable=True)
+    urgent = db.Column(db.Boolean, nullable=True)  # for the rows without a category
+    acknowledge_hours = db.Column(db.Float, nullable=False)  # working hours
+    resolve_days = db.Column(db.Float, nullable=False)  # working days
+    updated_by = db.Column(db.String(80), nullable=False, default="")
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    category = db.relationship("Category")
+    __table_args__ = (db.UniqueConstraint("kind", "category_id", "urgent",
+                                          name="uq_service_level_rule"),)
+
+
+class Deadline(db.Model):
+    """One case's clock, derived by the worker from its timeline (never on a page view)."""
+
+    submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"),
+                              primary_key=True)
+    # Empty until the clock starts: forwarded (or accepted, with the local queue as the sink).
+    started_at = db.Column(UTCDateTime, nullable=True)
+    acknowledge_due = db.Column(UTCDateTime, nullable=True)
+    resolve_from = db.Column(UTCDateTime, nullable=True)  # the start, or the last reopening
+    resolve_due = db.Column(UTCDateTime, nullable=True)
+    acknowledged_at = db.Column(UTCDateTime, nullable=True)
+    resolved_at = db.Column(UTCDateTime, nullable=True)  # cleared again when reopened
+    acknowledge_hours = db.Column(db.Float, nullable=True)
+    resolve_days = db.Column(db.Float, nullable=True)
+    open = db.Column(db.Boolean, nullable=False, default=False)
+    # When the next reminder or escalation step falls due (None: nothing left to do).
+    next_check_at = db.Column(UTCDateTime, nullable=True, index=True)
+    reminded_at = db.Column(UTCDateTime, nullable=True)
+    escalation_level = db.Column(db.Integer, nullable=False, default=0)
+    reopen_count = db.Column(db.Integer, nullable=False, default=0)
+    last_change_id = db.Column(db.BigInteger, nullable=False, default=0)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    submission = db.relationship("Submission")
+
+
+class Escalation(db.Model):
+    """A reminder (level 0) or an escalation step (1 team, 2 supervisor, 3 administrators)."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"),
+                              nullable=False, index=True)
+    level = db.Column(db.Integer, nullable=False)
+    target = db.Column(db.String(120), nullable=False)  # team:NAME | role:NAME | an address
+    due_at = db.Column(UTCDateTime, nullable=False)  # the deadline it was about
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    submission = db.relationship("Submission")
+    __table_args__ = (db.UniqueConstraint("submission_id", "level", "due_at",
+                                          name="uq_escalation_step"),)
+
+
+class FollowUp(db.Model):
+    """The resident's answer after resolution (回访), or 'no feedback' when none came in time."""
+
+    submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"),
+                              primary_key=True)
+    outcome = db.Column(db.String(12), nullable=False)  # answered | no_feedback
+    fixed = db.Column(db.Boolean, nullable=True)
+    satisfaction = db.Column(db.String(20), nullable=True)  # satisfied | basic | dissatisfied
+    comment = db.Column(db.Text, nullable=False, default="")
+    comment_held = db.Column(db.Boolean, nullable=False, default=False)  # screening suspects it
+    screening_reasons = db.Column(db.JSON, nullable=False, default=list)
+    reopened = db.Column(db.Boolean, nullable=False, default=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    submission = db.relationship("Submission")

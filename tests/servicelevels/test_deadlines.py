@@ -1,0 +1,116 @@
+"""Deadlines from the change log, on the tracking page and staff lists; administrators' rules."""
+from datetime import timedelta
+
+from portal.core.time import utcnow
+from portal.extensions import db
+from portal.servicelevels.deadlines import consume_changes, deadline_task
+from portal.servicelevels.models import Deadline, ServiceLevelRule
+from tests.conftest import csrf_token
+from tests.servicelevels.conftest import drain, local
+
+
+def deadline(submission):
+    db.session.expire_all()
+    return db.session.get(Deadline, submission.id)
+
+
+def test_clock_starts_at_acceptance_with_the_local_queue(app_ctx, make_submission, move):
+    urgent = make_submission(category_code="fire-risk")
+    normal = make_submission(category_code="litter")
+    consume_changes()
+    assert deadline(urgent).started_at is None  # received: no clock yet
+    move(urgent, "accepted", local(2026, 9, 30, 16))
+    move(normal, "accepted", local(2026, 9, 30, 15))
+    row = deadline(urgent)
+    assert row.acknowledge_due == local(2026, 10, 8, 10)  # 2 working hours over National Day
+    assert row.resolve_due == local(2026, 10, 8, 16)  # 1 working day
+    row = deadline(normal)
+    assert row.acknowledge_due == local(2026, 10, 8, 15)  # 1 working day
+    assert row.resolve_due == local(2026, 10, 13, 15)  # 5 working days, Saturday 10th worked
+    move(normal, "in_progress", local(2026, 10, 8, 9, 30))
+    assert deadline(normal).acknowledged_at == local(2026, 10, 8, 9, 30)
+    move(normal, "resolved", local(2026, 10, 9, 11))
+    row = deadline(normal)
+    assert row.resolved_at == local(2026, 10, 9, 11) and row.open is False
+
+
+def test_clock_starts_at_forwarding_with_the_platform(app, make_submission, move):
+    app.config["PORTAL_SINK"] = "webhook"
+    with app.app_context():
+        case = make_submission(category_code="litter")
+        move(case, "accepted", local(2026, 11, 6, 10))
+        assert deadline(case).started_at is None
+        move(case, "forwarded", local(2026, 11, 6, 16))
+        assert deadline(case).acknowledge_due == local(2026, 11, 9, 16)  # over the weekend
+
+
+def test_ideas_get_an_answer_in_fifteen_working_days(app_ctx, make_submission, move):
+    idea = make_submission(kind="idea", category_code="child-friendly")
+    move(idea, "accepted", local(2026, 11, 2, 9))
+    assert deadline(idea).resolve_due == local(2026, 11, 20, 17)  # 3 weeks of weekdays
+
+
+def test_reading_the_change_log_twice_changes_nothing(app_ctx, make_submission, move):
+    case = make_submission(category_code="litter")
+    move(case, "accepted", local(2026, 11, 6, 16))
+    before = deadline(case).resolve_due
+    assert consume_changes() == 0  # the window behind the position is already applied
+    assert deadline(case).resolve_due == before
+
+
+def test_due_date_on_the_tracking_page_and_staff_lists(app, client, login, make_submission,
+                                                       accept):
+    with app.app_context():
+        late = accept(make_submission(title="late case", category_code="noise"))
+        soon = accept(make_submission(title="soon case", category_code="fire-risk"))
+        drain()
+        deadline_task()
+        now = utcnow()
+        late_row, soon_row = deadline(late), db.session.get(Deadline, soon.id)
+        late_row.resolve_due = now - timedelta(hours=1)
+        soon_row.resolve_due = now + timedelta(hours=3)
+        db.session.commit()
+        late_code = late.code
+    for lang, due, overdue in (("en", "Due", "Overdue"), ("zh", "办结期限", "已超期")):
+        page = client.get(f"/track/{late_code}?lang={lang}").get_data(as_text=True)
+        assert due in page and overdue in page
+    login("dispatcher")
+    for url in ("/staff/incidents", "/staff/queue?status=forwarded"):
+        page = client.get(url + ("&" if "?" in url else "?") + "lang=en").get_data(as_text=True)
+        assert "Overdue" in page and "Due within a day" in page, url
+        page = client.get(url + ("&" if "?" in url else "?") + "lang=zh").get_data(as_text=True)
+        assert "已超期" in page and "一天内到期" in page, url
+
+
+def test_administrator_sets_a_deadline_through_the_form(app, client, login, make_submission,
+                                                        move):
+    login("administrator", "ada")
+    page = client.get("/staff/service-levels?lang=en").get_data(as_text=True)
+    assert "Service levels" in page and "shipped default" in page
+    response = client.post("/staff/service-levels/rules", data={
+        "csrf_token": csrf_token(page), "kind": "issue", "category": "litter",
+        "urgency": "normal", "acknowledge_hours": "4", "resolve_days": "2"})
+    assert response.status_code == 303
+    with app.app_context():
+        case = make_submission(category_code="litter")
+        move(case, "accepted", local(2026, 11, 6, 16))
+        assert deadline(case).resolve_due == local(2026, 11, 10, 16)  # 2 days, weekend skipped
+    page = client.get("/staff/service-levels?lang=zh").get_data(as_text=True)
+    assert "服务时限" in page
+    bad = client.post("/staff/service-levels/rules", data={
+        "csrf_token": csrf_token(page), "kind": "issue", "category": "litter",
+        "urgency": "normal", "acknowledge_hours": "0", "resolve_days": "900"})
+    assert bad.status_code == 422
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(
+            ServiceLevelRule)).scalar() == 1
+
+
+def test_other_staff_read_but_cannot_change_rules(client, login):
+    login("viewer")
+    page = client.get("/staff/service-levels?lang=en")
+    assert page.status_code == 200
+    response = client.post("/staff/service-levels/rules", data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)), "kind": "issue",
+        "category": "", "urgency": "urgent", "acknowledge_hours": "1", "resolve_days": "1"})
+    assert response.status_code == 403

@@ -1,0 +1,63 @@
+"""Reminders before the due time, escalation in steps after it, each on the staff timeline."""
+from portal.extensions import db
+from portal.servicelevels.escalation import run_due_steps
+from portal.servicelevels.models import Deadline, Escalation
+from portal.submissions.models import ChangeLog
+from tests.servicelevels.conftest import events_of, local
+
+
+def steps(submission):
+    return [(e.level, e.target) for e in db.session.execute(
+        db.select(Escalation).filter_by(submission_id=submission.id)
+        .order_by(Escalation.id)).scalars()]
+
+
+def test_reminder_then_three_escalation_steps(app, client, login, make_submission, move):
+    with app.app_context():
+        case = make_submission(category_code="litter")  # cleaning team, 5 working days
+        # 40 working hours: 30 Sep, 8, 9, 10 (the adjusted Saturday) and 12 October.
+        move(case, "accepted", local(2026, 9, 30, 9))
+        assert db.session.get(Deadline, case.id).resolve_due == local(2026, 10, 12, 17)
+        assert run_due_steps(now=local(2026, 10, 10, 14)) == 0  # 29 of 40 hours: not yet
+        assert run_due_steps(now=local(2026, 10, 10, 16)) == 1  # past 3/4 (30 hours)
+        assert steps(case) == [(0, "team:cleaning")]
+        assert run_due_steps(now=local(2026, 10, 10, 16, 30)) == 0  # reminded once only
+        assert run_due_steps(now=local(2026, 10, 12, 17, 1)) == 1
+        assert run_due_steps(now=local(2026, 10, 13, 17, 1)) == 1  # 8 working hours later
+        assert run_due_steps(now=local(2026, 10, 14, 17, 1)) == 1
+        assert run_due_steps(now=local(2026, 10, 20, 9)) == 0  # nothing above administrators
+        assert steps(case) == [(0, "team:cleaning"), (1, "team:cleaning"),
+                               (2, "role:moderator"), (3, "role:administrator")]
+        notes = [e for e in events_of(case, "note") if "escalation" in e.note]
+        assert len(notes) == 3 and not any(e.is_public for e in notes)
+        changes = db.session.execute(db.select(ChangeLog.change).filter_by(
+            submission_id=case.id).where(ChangeLog.change.in_(("reminded", "escalated")))
+        ).scalars().all()
+        assert changes == ["reminded", "escalated", "escalated", "escalated"]
+        db.session.commit()
+        case_id, code = case.id, case.code
+    # Staff see the steps; the resident's page does not.
+    login("viewer")
+    for lang, word in (("en", "Escalated to the administrators"), ("zh", "已督办：管理员")):
+        page = client.get(f"/staff/service-levels?lang={lang}").get_data(as_text=True)
+        assert word in page
+    page = client.get(f"/staff/submissions/{case_id}?lang=en").get_data(as_text=True)
+    assert "escalation level 3 to role:administrator" in page
+    assert "role:administrator" not in client.get(f"/track/{code}").get_data(as_text=True)
+
+
+def test_a_resolved_case_is_not_escalated(app_ctx, make_submission, move):
+    case = make_submission(category_code="fire-risk")
+    move(case, "accepted", local(2026, 11, 2, 9))
+    move(case, "resolved", local(2026, 11, 2, 10))
+    assert run_due_steps(now=local(2026, 11, 20, 9)) == 0
+    assert steps(case) == []
+
+
+def test_supervisor_address_is_configurable(app, make_submission, move):
+    app.config["PORTAL_ESCALATION_SUPERVISOR"] = "duty@yangpu.example"
+    with app.app_context():
+        case = make_submission(category_code="fire-risk")  # due after 1 working day
+        move(case, "accepted", local(2026, 11, 2, 9))
+        run_due_steps(now=local(2026, 11, 4, 9, 30))
+        assert (2, "duty@yangpu.example") in steps(case)
