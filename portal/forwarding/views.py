@@ -38,6 +38,7 @@ from portal.forwarding.services import (
     retry_delivery,
     troubled_deliveries,
 )
+from portal.stations.labels import TEAM_LABELS
 from portal.submissions.services import TransitionNotAllowed
 
 bp = Blueprint("forwarding", __name__, template_folder="templates")
@@ -54,7 +55,7 @@ def _register_links(state):
 
 @bp.app_context_processor
 def forwarding_labels():
-    return {"TEAM_LABELS": labels.TEAM_LABELS,
+    return {"TEAM_LABELS": TEAM_LABELS,
             "INCIDENT_STATE_LABELS": labels.INCIDENT_STATE_LABELS,
             "DELIVERY_STATE_LABELS": labels.DELIVERY_STATE_LABELS}
 
