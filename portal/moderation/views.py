@@ -6,7 +6,6 @@ from portal.accounts.permissions import register_staff_link, role_required
 from portal.core.i18n import _, _l
 from portal.core.inputs import page_arg
 from portal.core.unit_of_work import writes
-from portal.extensions import db
 from portal.moderation import reports
 from portal.moderation.forms import (
     BulkForm,
@@ -35,8 +34,7 @@ from portal.moderation.services import (
     set_published,
     suggested_public_version,
 )
-from portal.stations.models import Station
-from portal.stations.services import active_areas, category_tree
+from portal.stations.services import active_areas, all_stations, category_tree
 from portal.submissions.models import CHANNELS, KINDS, STATUSES
 from portal.submissions.public_text import FIELD_NAMES, PUBLIC_FIELDS, draft, masked, originals
 from portal.submissions.services import find_by_code
@@ -88,8 +86,7 @@ def _filter_choices() -> dict:
     return {"kinds": KINDS, "channels": CHANNELS, "statuses": STATUSES,
             "categories": [c for _top, children in category_tree() for c in children],
             "areas": active_areas(), "reason_filters": REASON_FILTERS,
-            "stations": db.session.execute(db.select(Station).order_by(Station.sort_order))
-            .scalars().all()}
+            "stations": all_stations()}
 
 
 @bp.get("/staff/queue")
