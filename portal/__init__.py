@@ -81,7 +81,7 @@ def _register_features(app: Flask) -> None:
     from portal.notifications.views import bp as notifications_bp
     from portal.participation.staff_views import bp as participation_staff_bp
     from portal.participation.views import bp as participation_bp
-    from portal.places.services import locate
+    from portal.places.services import boundaries_loaded, locate
     from portal.places.views import bp as places_bp
     from portal.search.views import bp as search_bp
     from portal.servicelevels.deadlines import deadline_version
@@ -94,7 +94,7 @@ def _register_features(app: Flask) -> None:
 
     register_template_helpers(app)
     register_fact_helpers(app)
-    register_area_locator(app, locate)  # boundaries decide a point's area (submissions asks)
+    register_area_locator(app, locate, boundaries_loaded)  # boundaries decide a point's area (submissions asks)
     register_page_version(app, latest_change_id)
     register_page_version(app, deadline_version)  # due dates the worker computed since
     register_submission_facts(app, deadline_facts)  # due dates on tracking pages and lists

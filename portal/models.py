@@ -4,7 +4,7 @@ from importlib import import_module
 MODEL_MODULES = (
     "portal.accounts.models",
     "portal.api.models",
-    "portal.core.ratelimit",
+    "portal.core.models",
     "portal.forwarding.models",
     "portal.kiosk.models",
     "portal.moderation.models",

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_user, logout_user
 
 from portal.accounts.forms import ConfirmForm, LoginForm, PasswordForm, UserCreateForm, UserEditForm
+from portal.accounts.labels import ROLE_LABELS
 from portal.accounts.models import ROLES
 from portal.accounts.permissions import register_staff_link, role_required, visible_staff_links
 from portal.accounts.services import (
@@ -29,8 +30,6 @@ from portal.core.i18n import _, _l
 from portal.core.security import no_store
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
-ROLE_LABELS = {"administrator": _l("Administrator"), "moderator": _l("Moderator"),
-               "dispatcher": _l("Dispatcher"), "viewer": _l("Viewer")}
 
 
 def _safe_next(target: str) -> str:

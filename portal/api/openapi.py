@@ -11,6 +11,7 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
 from portal.api.services import DECISIONS, MAX_PAGE_SIZE
 from portal.core.i18n import LOCALES
+from portal.core.inputs import NUMBER_PATTERN
 from portal.core.text import BLANK_LETTERS
 from portal.moderation.services import REJECT_REASONS
 from portal.submissions.idempotency import KEY_MAX, KEY_PATTERN
@@ -195,7 +196,16 @@ SCHEMAS = {
                      {"required": ["phone"],
                       "properties": {"phone": {"type": "string", "pattern": "[0-9]"}}},
                      {"required": ["email"],
-                      "properties": {"email": {"type": "string", "minLength": 1}}}]}}}}]},
+                      "properties": {"email": {"type": "string", "minLength": 1}}}]}}}},
+            # Being told of changes needs an address or a mainland mobile to tell.
+            {"if": {"required": ["notify"], "properties": {"notify": {"const": True}}},
+             "then": {"required": ["contact"], "properties": {"contact": {
+                 "type": "object", "anyOf": [
+                     {"required": ["email"],
+                      "properties": {"email": {"type": "string", "minLength": 1}}},
+                     {"required": ["phone"], "properties": {"phone": {
+                         "type": "string",
+                         "pattern": "^\\s*(?:\\+?8-*6-*)?1-*[3-9](?:-*[0-9]){9}-*\\s*$"}}}]}}}}]},
     "SubmissionCreated": _obj({"code": {"type": "string"}, "display_code": {"type": "string"},
                                "status": {"type": "string", "enum": list(STATUSES)},
                                "tracking_url": {"type": "string", "format": "uri"}}),
@@ -337,13 +347,15 @@ PATHS = {
         "description": "Published only; the moderated title only, no personal data, points "
                        "rounded to about 10 m; newest first, at most `limit`. See docs/map.md.",
         "parameters": [
-            {"name": "kind", "in": "query", "required": False,
-             "schema": {"type": "string", "enum": list(KINDS)}},
+            {"name": "kind", "in": "query", "required": False,  # empty: any
+             "schema": {"type": "string", "enum": [*KINDS, ""]}},
             {"name": "category", "in": "query", "required": False, "schema": {"type": "string"}},
             {"name": "area", "in": "query", "required": False, "schema": {"type": "string"}},
-            {"name": "status", "in": "query", "required": False,
-             "schema": {"type": "string", "enum": list(STATUSES)}},
-            {"name": "bbox", "in": "query", "required": False, "schema": {"type": "string"},
+            {"name": "status", "in": "query", "required": False,  # empty: any
+             "schema": {"type": "string", "enum": [*STATUSES, ""]}},
+            {"name": "bbox", "in": "query", "required": False, "schema": {
+                "type": "string",
+                "pattern": f"^\\s*{NUMBER_PATTERN}(?:\\s*,\\s*{NUMBER_PATTERN}){{3}}\\s*$"},
              "description": "west,south,east,north in WGS-84 degrees."},
             {"name": "limit", "in": "query", "required": False,
              "schema": {"type": "integer", "minimum": 1, "maximum": 2000, "default": 500}},
@@ -440,12 +452,16 @@ DOCUMENT = {
 }
 
 
-def openapi_document(server_url: str = "/api/v1", codes=None) -> dict:
+def openapi_document(server_url: str = "/api/v1", codes=None, *, area_from_point=False) -> dict:
     """The document, with this deployment's server URL and, when given, the reference codes
-    accepted today (`codes`: {"category": [...], "area": [...], "station": [...]}) as enums."""
+    accepted today (`codes`: {"category": [...], "area": [...], "station": [...]}) as enums.
+    Without loaded boundaries (`area_from_point` false) a submission must name its area."""
     document = deepcopy(DOCUMENT)
     document["servers"] = [{"url": server_url}]
-    properties = document["components"]["schemas"]["SubmissionCreate"]["properties"]
+    create = document["components"]["schemas"]["SubmissionCreate"]
+    if not area_from_point:
+        create["required"] = [*create["required"], "area"]
+    properties = create["properties"]
     for field, values in (codes or {}).items():
         properties[field]["enum"] = list(values) + ([None] if field == "station" else [])
     return document

@@ -7,22 +7,15 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import force_locale
 
-from portal.core.i18n import LOCALES, _, _l, localized
+from portal.core.i18n import LOCALES, _, localized
 from portal.core.text import to_traditional
 from portal.core.time import as_utc
 from portal.core.urls import external_url
+from portal.stations.labels import TEAM_LABELS
 from portal.submissions.labels import CHANNEL_LABELS, KIND_LABELS, STATUS_LABELS
 from portal.submissions.models import OPEN_STATUSES
 from portal.submissions.public_text import PUBLIC_FIELDS, originals, published_text, tracking_text
 from portal.submissions.services import public_timeline
-
-# The responsible teams of the "1+3+X" model, as Open311's agency_responsible.
-TEAM_LABELS = {
-    "police": _l("Police"), "market_regulation": _l("Market regulation"),
-    "urban_management": _l("Urban management enforcement"), "security": _l("Security"),
-    "cleaning": _l("Cleaning"), "property": _l("Property management"),
-    "operations_center": _l("City operations center"),
-}
 
 
 def w3c(value) -> str | None:

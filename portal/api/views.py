@@ -35,6 +35,7 @@ from portal.search import services as search_service
 from portal.stations.models import Area, Station
 from portal.stations.services import category_tree
 from portal.submissions.idempotency import IdempotencyConflict, IdempotencyKeyInvalid
+from portal.submissions.locator import points_decide_areas
 from portal.submissions.lookups import note_lookup_misses, tracking_lookup
 from portal.submissions.models import KINDS, STATUSES
 from portal.submissions.public_text import PUBLIC_COLUMNS
@@ -52,7 +53,7 @@ class ApiError(Exception):
         self.status, self.message, self.code, self.fields = status, message, code, fields or {}
 
 
-@bp.errorhandler(ApiError)
+@bp.app_errorhandler(ApiError)
 def _api_error(exc):
     return error_response(exc.status, exc.message, exc.code, exc.fields)
 
@@ -81,8 +82,11 @@ def _search_unavailable(exc):
     return body, status, {"Retry-After": str(exc.retry_after)}
 
 
-@bp.before_request
+@bp.before_app_request
 def _guard_request():
+    """Every /api/ request, whichever feature serves it: bounded body, no NUL, a known lang."""
+    if not request.path.startswith("/api/"):
+        return
     request.max_content_length = JSON_MAX_BYTES
     if has_nul([*request.args.values(), *(request.view_args or {}).values()]):
         raise ApiError(400, _("The request contains a NUL character."), "invalid_encoding")
@@ -243,8 +247,8 @@ def openapi():
     codes = {"category": [c.code for _top, children in category_tree() for c in children],
              "area": [a.code for a in reference_rows(Area)],
              "station": [s.slug for s in reference_rows(Station)]}
-    return jsonify(openapi_document(external_url(".openapi").rsplit("/", 1)[0],
-                                    codes))
+    return jsonify(openapi_document(external_url(".openapi").rsplit("/", 1)[0], codes,
+                                    area_from_point=points_decide_areas()))
 
 
 @bp.get("/staff/submissions")

@@ -10,9 +10,9 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from portal.config import ROOT_DIR
 from portal.core.text import to_traditional
 
+ROOT_DIR = Path(__file__).resolve().parents[2]  # the checkout (config.py says the same)
 TRANSLATIONS = ROOT_DIR / "translations"
 
 

@@ -10,6 +10,11 @@ def register_readiness_check(app, name: str, check) -> None:
     app.extensions.setdefault("portal_readiness_checks", {})[name] = check
 
 
+def database_answers() -> None:
+    """Ask the database the simplest question (raises when it cannot answer)."""
+    db.session.execute(text("SELECT 1"))
+
+
 def readiness() -> tuple:
     """(ready, report) for /readyz: the database first, then every registered check."""
     report = {}

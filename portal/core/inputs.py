@@ -24,7 +24,8 @@ SEGMENT_MAX = 256  # a path part: tracking codes, tokens and photo names are far
 DATE_MIN, DATE_MAX = date(1900, 1, 1), date(9000, 12, 31)
 CONTROL = re.compile("[\x00-\x1f\x7f]")
 # ASCII only: sign, digits, one dot, exponent. float() also takes "3_1", "٣", "inf" and "nan".
-NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?$")
+NUMBER_PATTERN = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?"
+NUMBER = re.compile(f"^{NUMBER_PATTERN}$")
 INTEGER = re.compile(r"^[+-]?[0-9]{1,19}$")
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.core.i18n import _
+from portal.core.models import RateLimitCounter
 from portal.extensions import db, limiter
 
 # Paths whose POSTs are not counted by the default per-address limit (staff pages are behind a
@@ -32,15 +33,6 @@ LIMITED_STAFF_PATHS = ("/staff/login",)
 
 
 _ENGINES = {}  # name -> SQLAlchemy engine, for DatabaseStorage URIs
-
-
-class RateLimitCounter(db.Model):
-    """One fixed-window counter of the database rate-limit storage."""
-
-    __tablename__ = "rate_limit_counter"
-    key = db.Column(db.String(255), primary_key=True)
-    count = db.Column(db.Integer, nullable=False, default=0)
-    expires_at = db.Column(db.Float, nullable=False, index=True)  # Unix time
 
 
 class DatabaseStorage(Storage):

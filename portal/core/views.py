@@ -1,9 +1,7 @@
 """Health and readiness endpoints."""
 from flask import Blueprint, jsonify
-from sqlalchemy import text
 
-from portal.core.health import readiness
-from portal.extensions import db
+from portal.core.health import database_answers, readiness
 
 bp = Blueprint("core", __name__, template_folder="templates")
 
@@ -11,7 +9,7 @@ bp = Blueprint("core", __name__, template_folder="templates")
 @bp.get("/healthz")
 def healthz():
     """The process is alive and can reach its database."""
-    db.session.execute(text("SELECT 1"))
+    database_answers()
     return jsonify(status="ok")
 
 

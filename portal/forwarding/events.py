@@ -5,6 +5,7 @@ handles, and only as the lifecycle allows from its current status; anything else
 (409) and recorded in the audit log, so a signed event can never stand in for a moderator.
 """
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -17,6 +18,7 @@ from portal.core.time import as_utc, utcnow
 from portal.extensions import db
 from portal.forwarding.incidents import PROGRESS, apply_progress, check_progress
 from portal.forwarding.models import Delivery, Incident, PlatformEvent
+from portal.forwarding.payload import verify
 from portal.submissions.models import StatusEvent
 from portal.submissions.services import TransitionNotAllowed, add_official_reply, find_by_code
 
@@ -219,3 +221,26 @@ def _follow_local_incident(submission, status: str) -> None:
         .order_by(Incident.id.desc())).scalars().first()
     if incident is not None and incident.state not in ("closed", "returned"):
         incident.state = status
+
+
+SIGNATURE_PROBLEMS = {
+    "unsigned": "X-Portal-Timestamp and X-Portal-Signature are required",
+    "stale": "X-Portal-Timestamp is more than 300 seconds from our clock",
+    "bad_signature": "the signature does not match the body",
+}
+
+
+def receive_platform_event(raw_body: bytes, *, timestamp: str, signature: str,
+                           secret: str) -> EventResult:
+    """Verify a signed event from the platform, read it, and apply it (EventRejected else)."""
+    if not secret:
+        raise EventRejected(503, "not_configured",
+                            "events are not accepted: PORTAL_PLATFORM_SECRET is not set")
+    problem = verify(secret, raw_body, timestamp, signature)
+    if problem:
+        raise EventRejected(401, problem, SIGNATURE_PROBLEMS[problem])
+    try:
+        data = json.loads(raw_body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise EventRejected(400, "malformed", "the body is not valid JSON") from None
+    return apply_platform_event(parse_event(data), raw_body)

@@ -5,7 +5,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.core.i18n import _l
-from portal.forwarding.labels import DISPATCH_STATUS_LABELS, TEAM_LABELS
+from portal.forwarding.labels import DISPATCH_STATUS_LABELS
+from portal.stations.labels import TEAM_LABELS
 
 
 class ActionForm(FlaskForm):

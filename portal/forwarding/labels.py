@@ -1,15 +1,6 @@
-"""Translatable names of teams, incident states and delivery states."""
+"""Translatable names of incident states and delivery states (teams: stations.labels)."""
 from portal.core.i18n import _l
 
-TEAM_LABELS = {
-    "police": _l("Police"),
-    "market_regulation": _l("Market regulation"),
-    "urban_management": _l("Urban management"),
-    "security": _l("Estate security"),
-    "cleaning": _l("Cleaning"),
-    "property": _l("Property management"),
-    "operations_center": _l("Operations center"),
-}
 INCIDENT_STATE_LABELS = {
     "open": _l("New"),
     "in_progress": _l("In progress"),

@@ -1,6 +1,5 @@
 """Dispatcher pages (the local incident queue), dead deliveries for administrators, and the
 signed endpoint where the operations platform reports progress."""
-import json
 
 from flask import (
     Blueprint,
@@ -21,7 +20,7 @@ from portal.core.i18n import _, _l
 from portal.core.time import as_utc, utcnow
 from portal.extensions import csrf
 from portal.forwarding import labels
-from portal.forwarding.events import EventRejected, apply_platform_event, parse_event
+from portal.forwarding.events import EventRejected, receive_platform_event
 from portal.forwarding.forms import ActionForm, ReplyForm, StatusForm, TeamForm
 from portal.forwarding.incidents import (
     assign_team,
@@ -31,13 +30,13 @@ from portal.forwarding.incidents import (
     reply_to_incident,
     set_incident_status,
 )
-from portal.forwarding.payload import verify
 from portal.forwarding.services import (
     delivery_counts,
     find_delivery,
     retry_delivery,
     troubled_deliveries,
 )
+from portal.stations.labels import TEAM_LABELS
 from portal.submissions.services import TransitionNotAllowed
 
 bp = Blueprint("forwarding", __name__, template_folder="templates")
@@ -54,7 +53,7 @@ def _register_links(state):
 
 @bp.app_context_processor
 def forwarding_labels():
-    return {"TEAM_LABELS": labels.TEAM_LABELS,
+    return {"TEAM_LABELS": TEAM_LABELS,
             "INCIDENT_STATE_LABELS": labels.INCIDENT_STATE_LABELS,
             "DELIVERY_STATE_LABELS": labels.DELIVERY_STATE_LABELS}
 
@@ -77,23 +76,10 @@ def _event_rejected(exc):
 @csrf.exempt
 def platform_events():
     """A signed status event from the operations platform (idempotent by event_id)."""
-    secret = current_app.config.get("PORTAL_PLATFORM_SECRET", "")
-    if not secret:
-        return error_response(503, "events are not accepted: PORTAL_PLATFORM_SECRET is not set",
-                              code="not_configured")
-    raw = request.get_data(cache=True)
-    problem = verify(secret, raw, request.headers.get("X-Portal-Timestamp", ""),
-                     request.headers.get("X-Portal-Signature", ""))
-    if problem:
-        messages = {"unsigned": "X-Portal-Timestamp and X-Portal-Signature are required",
-                    "stale": "X-Portal-Timestamp is more than 300 seconds from our clock",
-                    "bad_signature": "the signature does not match the body"}
-        return error_response(401, messages[problem], code=problem)
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return error_response(400, "the body is not valid JSON", code="malformed")
-    result = apply_platform_event(parse_event(data), raw)
+    result = receive_platform_event(
+        request.get_data(cache=True), timestamp=request.headers.get("X-Portal-Timestamp", ""),
+        signature=request.headers.get("X-Portal-Signature", ""),
+        secret=current_app.config.get("PORTAL_PLATFORM_SECRET", ""))
     if result.refusal is not None:
         return error_response(409, result.refusal.message, code=result.refusal.code)
     return jsonify(outcome=result.outcome, reference=result.submission.code,

@@ -6,7 +6,6 @@ from portal.accounts.permissions import register_staff_link, role_required
 from portal.core.i18n import _, _l
 from portal.core.inputs import page_arg
 from portal.core.unit_of_work import writes
-from portal.extensions import db
 from portal.moderation import reports
 from portal.moderation.forms import (
     BulkForm,
@@ -17,6 +16,7 @@ from portal.moderation.forms import (
     PublishForm,
     ReplyForm,
 )
+from portal.moderation.labels import LEXICON_KIND_LABELS, MASK_KIND_LABELS, REASON_LABELS
 from portal.moderation.services import (
     QUEUE_STATUSES,
     REASON_FILTERS,
@@ -34,8 +34,7 @@ from portal.moderation.services import (
     set_published,
     suggested_public_version,
 )
-from portal.stations.models import Station
-from portal.stations.services import active_areas, category_tree
+from portal.stations.services import active_areas, all_stations, category_tree
 from portal.submissions.models import CHANNELS, KINDS, STATUSES
 from portal.submissions.public_text import FIELD_NAMES, PUBLIC_FIELDS, draft, masked, originals
 from portal.submissions.services import find_by_code
@@ -44,14 +43,7 @@ from portal.submissions.tracking import failed_lookup_report
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
 ALL_STAFF = ("moderator", "dispatcher", "viewer")
-REASON_LABELS = {
-    "lexicon": _l("Spam vocabulary"), "links": _l("Many links"),
-    "repetition": _l("Repetition"), "contact_bait": _l("Contact bait (WeChat/QQ)"),
-    "classifier": _l("Classifier"), "honeypot": _l("Hidden field filled (bot)"),
-    "too_fast": _l("Sent too fast after opening the form"),
-    "no_render_token": _l("Form not loaded from the portal"),
-    "bad_render_token": _l("Tampered form"), "duplicate": _l("Duplicate"),
-    "near_duplicate": _l("Near duplicate")}
+
 
 
 def _register_links(state):
@@ -65,14 +57,7 @@ def _register_links(state):
 bp.record_once(_register_links)
 
 
-LEXICON_KIND_LABELS = {
-    "porn": _l("pornography"), "gambling": _l("gambling and lotteries"),
-    "fake_documents": _l("fake certificates and invoices"), "loans": _l("loans"),
-    "escort": _l("escort services"), "drugs": _l("drugs and pharmacy"),
-    "click_farming": _l("paid click-farming"), "data_selling": _l("selling personal data"),
-    "seo": _l("SEO and link selling"), "advert": _l("advertising")}
-MASK_KIND_LABELS = {"phone": _l("Phone number"), "id_card": _l("ID-card number"),
-                    "email": _l("E-mail address"), "plate": _l("Vehicle plate")}
+
 
 
 @bp.app_context_processor
@@ -101,8 +86,7 @@ def _filter_choices() -> dict:
     return {"kinds": KINDS, "channels": CHANNELS, "statuses": STATUSES,
             "categories": [c for _top, children in category_tree() for c in children],
             "areas": active_areas(), "reason_filters": REASON_FILTERS,
-            "stations": db.session.execute(db.select(Station).order_by(Station.sort_order))
-            .scalars().all()}
+            "stations": all_stations()}
 
 
 @bp.get("/staff/queue")

@@ -6,7 +6,7 @@ from flask import (Blueprint, current_app, flash, redirect, render_template, req
 
 from flask_babel import format_date
 
-from portal.api.representations import TEAM_LABELS
+from portal.stations.labels import TEAM_LABELS
 from portal.core.errors import error_response
 from portal.core.inputs import page_arg, strict_int
 from portal.core.pagecache import public_page

@@ -13,6 +13,7 @@ from shapely.geometry import mapping, shape
 from sqlalchemy.orm import aliased
 
 from portal.core.i18n import _, localized
+from portal.core.inputs import NUMBER, strict_int
 from portal.extensions import db
 from portal.places.coords import to_display
 from portal.places.models import Boundary
@@ -57,20 +58,18 @@ def parse_map_query(args) -> MapQuery:
         fields["status"] = _("Choose a status from the list.")
     query.category = (args.get("category") or "").strip()[:60]
     query.area = (args.get("area") or "").strip()[:60]
-    if args.get("bbox"):
-        try:
-            west, south, east, north = (float(v) for v in args["bbox"].split(","))
-            if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-                raise ValueError
-            query.bbox = (west, south, east, north)
-        except ValueError:
+    if "bbox" in args:
+        values = [float(v) if NUMBER.match(v.strip()) else None for v in args["bbox"].split(",")]
+        if len(values) != 4 or None in values:
             fields["bbox"] = _("Give bbox as west,south,east,north in WGS-84 degrees.")
-    if args.get("limit"):
-        try:
-            query.limit = int(args["limit"])
-            if not 1 <= query.limit <= MAX_LIMIT:
-                raise ValueError
-        except ValueError:
+        else:
+            # Clamped to the globe; a box with no width or height simply holds nothing.
+            west, east = (min(max(v, -180.0), 180.0) for v in values[0::2])
+            south, north = (min(max(v, -90.0), 90.0) for v in values[1::2])
+            query.bbox = (west, south, east, north)
+    if "limit" in args:
+        query.limit = strict_int(args["limit"], minimum=1, maximum=MAX_LIMIT)
+        if query.limit is None:
             fields["limit"] = _("Give limit as a number from 1 to %(max)d.", max=MAX_LIMIT)
     if fields:
         raise MapQueryInvalid(fields)

@@ -95,6 +95,11 @@ def _all_subdistricts_loaded(shapes) -> bool:
     return all(code in loaded for code in codes)
 
 
+def boundaries_loaded() -> bool:
+    """Whether any area boundary is loaded (a point can then decide its area)."""
+    return bool(_shapes())
+
+
 def outside_message() -> str:
     """What a resident is told about a point outside the district."""
     return _("This point is outside Yangpu district. The portal serves Yangpu only: move the "

@@ -69,6 +69,12 @@ def active_stations() -> list:
     ).scalars().all()
 
 
+def all_stations() -> list:
+    """Every station, retired ones too (staff filter by them), in display order."""
+    return db.session.execute(
+        db.select(Station).order_by(Station.sort_order, Station.id)).scalars().all()
+
+
 def category_tree() -> list:
     """[(top-level category, [sub-categories])] of active categories, in display order."""
     rows = db.session.execute(

@@ -22,15 +22,22 @@ class Located:
     message: str = ""
 
 
-def register_area_locator(app, locator) -> None:
-    """Install `locator(latitude, longitude) -> Located | None` for this app."""
-    app.extensions[EXTENSION] = locator
+def register_area_locator(app, locator, ready) -> None:
+    """Install `locator(latitude, longitude) -> Located | None` for this app, and `ready()`:
+    whether it has boundaries to decide with now."""
+    app.extensions[EXTENSION] = (locator, ready)
 
 
 def locate_point(latitude: float, longitude: float):
     """The registered locator's answer for a WGS-84 point, or None (no opinion)."""
-    locator = current_app.extensions.get(EXTENSION)
+    locator, _ready = current_app.extensions.get(EXTENSION, (None, None))
     return locator(latitude, longitude) if locator is not None else None
+
+
+def points_decide_areas() -> bool:
+    """Whether a point alone can decide a submission's area here (boundaries are loaded)."""
+    _locator, ready = current_app.extensions.get(EXTENSION, (None, None))
+    return bool(ready and ready())
 
 
 def area_of_point(errors: dict, latitude, longitude):
