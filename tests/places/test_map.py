@@ -58,8 +58,15 @@ def test_geojson_filters_and_bounds(client, cases):
     assert len(limited["features"]) == 1 and limited["truncated"] is True
 
 
-@pytest.mark.parametrize("query, field", [("bbox=1,2,3", "bbox"), ("bbox=5,0,4,1", "bbox"),
-                                          ("limit=100000", "limit"), ("kind=rumour", "kind")])
+def test_an_inverted_or_empty_box_holds_nothing(client, cases):
+    for box in ("121.54,31.28,121.52,31.295", "121.52,31.28,121.52,31.295"):
+        assert geojson(client, f"&bbox={box}")["features"] == []
+
+
+@pytest.mark.parametrize("query, field", [("bbox=1,2,3", "bbox"), ("bbox=1,2,3,x", "bbox"),
+                                          ("bbox=1_0,2,3,4", "bbox"), ("bbox=", "bbox"),
+                                          ("limit=100000", "limit"), ("limit=١٠", "limit"),
+                                          ("kind=rumour", "kind")])
 def test_bad_map_queries_are_400_with_the_api_error_shape(client, query, field):
     response = client.get(f"/api/v1/submissions.geojson?lang=en&{query}")
     assert response.status_code == 400
