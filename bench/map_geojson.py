@@ -11,20 +11,20 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="portal-bench-")
 os.environ.pop("PORTAL_DATABASE_URL", None)
 
-from flask import Flask  # noqa: E402
+from flask import Flask
 
-from portal import create_app  # noqa: E402
-from portal.extensions import db  # noqa: E402
-from portal.stations.models import Area, Category  # noqa: E402
-from portal.stations.services import load_reference_file, seed_reference_data  # noqa: E402
-from portal.submissions.models import Submission  # noqa: E402
+from portal import create_app
+from portal.extensions import db
+from portal.stations.models import Area, Category
+from portal.stations.services import load_reference_file, seed_reference_data
+from portal.submissions.models import Submission
 
 
 def median_ms(get, path, n):
@@ -45,7 +45,7 @@ def fill(app, rows):
         areas = db.session.execute(db.select(Area.id)).scalars().all()
         categories = db.session.execute(
             db.select(Category.id).where(Category.parent_id.is_not(None))).scalars().all()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         batch = []
         for i in range(rows):
             batch.append({

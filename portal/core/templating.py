@@ -14,7 +14,8 @@ def url_for_locale(locale: str) -> str:
     endpoint = request.endpoint or "submissions.home"
     try:
         return url_for(endpoint, **args)
-    except Exception:  # e.g. an error page for a URL that matched no route
+    except Exception:  # noqa: BLE001  an error page for a URL that matched no route: any
+        # failure to rebuild its URL falls back to the home page rather than a second error
         return url_for("submissions.home", lang=locale)
 
 

@@ -162,7 +162,7 @@ def lexicon_hits(form: str) -> dict:
         form = f"{form}\n{letters}"  # no pattern spans the line break
     has_latin, has_han = bool(_LATIN.search(form)), bool(_HAN.search(form))
     hits = {}
-    for (kind, weight, pattern), (latin, han) in zip(COMPILED, _SCRIPTS):
+    for (kind, weight, pattern), (latin, han) in zip(COMPILED, _SCRIPTS, strict=True):
         if not ((latin and has_latin) or (han and has_han)):
             continue
         terms = set(pattern.findall(form))

@@ -1,5 +1,5 @@
 """Sign-in throttling: guessing is slowed per account and context, the owner is not locked out."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ class Clock:
     """The sign-in throttle's clock, moved by hand."""
 
     def __init__(self):
-        self.now = datetime.now(timezone.utc)
+        self.now = datetime.now(UTC)
 
     def advance(self, **delta):
         self.now += timedelta(**delta)

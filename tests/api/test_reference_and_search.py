@@ -15,7 +15,7 @@ def test_reference_lists_have_stable_codes_and_names_in_every_language(client, r
                                                                        rows):
     items = client.get(f"/api/v1/{resource}?lang=en").get_json()[resource]
     assert [item["code"] for item in items] == [row[key] for row in rows]
-    for item, row in zip(items, rows):
+    for item, row in zip(items, rows, strict=True):
         assert item["name"] == row["name_en"]
         assert item["names"]["zh"] == row["name_zh"] and item["names"]["en"] == row["name_en"]
         assert item["names"]["zh_Hant"]

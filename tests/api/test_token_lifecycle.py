@@ -1,5 +1,5 @@
 """Staff API tokens: a lifetime, a clear 401 when expired or revoked, the last use recorded."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -24,7 +24,7 @@ def _row(app):
 
 
 def _aware(value):
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_create_token_refuses_a_lifetime_out_of_range(app, moderator, days):
 def test_an_expired_token_gets_401_saying_so(app, client, moderator, monkeypatch, lang, message):
     token = _create_token(app, "--days", "1")
     assert client.get(STAFF_LIST, headers=_auth(token)).status_code == 200
-    later = datetime.now(timezone.utc) + timedelta(days=1, minutes=1)
+    later = datetime.now(UTC) + timedelta(days=1, minutes=1)
     monkeypatch.setattr("portal.accounts.tokens.utcnow", lambda: later)
     response = client.get(f"{STAFF_LIST}?lang={lang}", headers=_auth(token))
     assert response.status_code == 401
@@ -79,7 +79,7 @@ def test_an_expired_token_gets_401_saying_so(app, client, moderator, monkeypatch
 def test_the_last_use_is_recorded_at_most_once_a_minute(app, client, moderator, monkeypatch):
     token = _create_token(app)
     assert _row(app).last_used_at is None
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     monkeypatch.setattr("portal.accounts.tokens.utcnow", lambda: now)
     assert client.get(STAFF_LIST, headers=_auth(token)).status_code == 200
     first = _aware(_row(app).last_used_at)

@@ -73,7 +73,7 @@ def urls(app, rule):
         return [rule.rule]
     names = [re.search(r"(\w+)>$", a).group(1) for a in arguments]
     kinds = [converter_name(app, rule, n) for n in names]
-    missing = [(n, type(rule._converters[n]).__name__) for n, k in zip(names, kinds)
+    missing = [(n, type(rule._converters[n]).__name__) for n, k in zip(names, kinds, strict=True)
                if k not in SEGMENTS]
     assert not missing, f"{rule.rule}: no fuzz values for converter {missing}"
     plain = [PLAIN[k] for k in kinds]

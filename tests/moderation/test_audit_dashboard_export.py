@@ -29,7 +29,7 @@ def test_audit_page_lists_decisions_for_administrators(make_record, moderator, s
 @pytest.mark.parametrize("lang,heading", [("zh", "近 90 天每日诉求数"),
                                           ("en", "Submissions per day, last 90 days")])
 def test_dashboard_counts_chart_and_medians(app, make_record, staff_client, lang, heading):
-    first, second = make_record(), make_record(kind="idea", title="建议", body="建议增加长椅。")
+    first, _second = make_record(), make_record(kind="idea", title="建议", body="建议增加长椅。")
     with app.app_context():
         from portal.submissions.services import change_status
         row = db.session.get(Submission, first.id)

@@ -42,7 +42,7 @@ class TileServer:
         tile, served = _tile_png(), []
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802  (the http.server API)
+            def do_GET(self):  # the http.server API names it so
                 served.append(self.path)
                 self.send_response(200)
                 self.send_header("Content-Type", "image/png")
