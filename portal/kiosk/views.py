@@ -46,17 +46,16 @@ from portal.search.services import similar_published
 from portal.stations.services import active_areas, category_tree
 from portal.submissions.idempotency import IdempotencyConflict, IdempotencyKeyInvalid
 from portal.submissions.labels import STATUS_LABELS
-from portal.submissions.services import (
+from portal.submissions.services import find_by_code, find_published
+from portal.submissions.supports import SupportError
+from portal.submissions.validation import (
     BODY_MAX,
     BODY_MIN,
     PLACE_MAX,
     TITLE_MAX,
     TITLE_MIN,
     SubmissionInvalid,
-    find_by_code,
-    find_published,
 )
-from portal.submissions.supports import SupportError
 
 bp = Blueprint("kiosk", __name__, template_folder="templates")
 

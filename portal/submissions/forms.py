@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.core.i18n import _l, localized
 from portal.stations.services import active_areas, category_tree
-from portal.submissions.services import BODY_MAX, PLACE_MAX, TITLE_MAX
+from portal.submissions.validation import BODY_MAX, PLACE_MAX, TITLE_MAX
 
 MIN_FILL_SECONDS = 3  # a person needs longer than this to fill in the form
 
