@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run lint test test-postgres translations extract-messages install install-dev browser-tools \
-	vendor-map clean
+.PHONY: run lint test test-postgres translations extract-messages install install-dev \
+	browser-tools vendor-map clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
