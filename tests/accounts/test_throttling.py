@@ -4,8 +4,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from portal.accounts.signin import ACCOUNT_CEILING, ADDRESS_LIMIT, FREE_FAILURES
-from tests.accounts.conftest import STAFF_PASSWORD
-from tests.conftest import submit_form
+from tests.helpers import STAFF_PASSWORD, submit_form
 
 
 class Clock:

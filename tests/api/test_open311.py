@@ -16,7 +16,7 @@ from portal.submissions.services import (
     find_by_code,
     set_publication,
 )
-from tests.api.conftest import NOTHING, stored
+from tests.api.helpers import NOTHING, stored
 
 W3C = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$")
 FORMATS = ["xml", "json"]

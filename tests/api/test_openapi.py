@@ -9,7 +9,7 @@ from referencing.jsonschema import DRAFT202012
 
 from portal.extensions import db
 from portal.submissions.services import add_official_reply, change_status, set_publication
-from tests.api.conftest import VALID
+from tests.api.helpers import VALID
 
 
 @pytest.fixture

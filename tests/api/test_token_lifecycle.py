@@ -7,7 +7,7 @@ from portal.accounts.models import ApiToken, AuditEntry
 from portal.accounts.services import create_user
 from portal.accounts.tokens import issue_staff_token
 from portal.extensions import db
-from tests.api.conftest import PASSWORD
+from tests.helpers import STAFF_PASSWORD
 
 STAFF_LIST = "/api/v1/staff/submissions"
 
@@ -30,7 +30,7 @@ def _aware(value):
 @pytest.fixture
 def moderator(app):
     with app.app_context():
-        create_user("li", "moderator", PASSWORD)
+        create_user("li", "moderator", STAFF_PASSWORD)
         db.session.commit()
 
 
@@ -107,7 +107,7 @@ def test_a_write_call_records_its_use_and_still_succeeds(app, client, moderator,
 
 def test_a_revoked_token_gets_401_saying_so_and_the_revocation_is_audited(app, client):
     with app.app_context():
-        user = create_user("wu", "moderator", PASSWORD)
+        user = create_user("wu", "moderator", STAFF_PASSWORD)
         _token, secret = issue_staff_token("wu")
         from portal.accounts.services import set_password
         set_password(user, "a-new-river-pass-9", actor=user)

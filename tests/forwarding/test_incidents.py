@@ -6,8 +6,8 @@ import pytest
 from portal.extensions import db
 from portal.forwarding.models import Incident
 from portal.submissions.models import Submission
-from tests.conftest import csrf_token
-from tests.forwarding.conftest import drain
+from tests.forwarding.helpers import drain
+from tests.helpers import csrf_token
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_only_dispatchers_and_administrators(client, login, queue):
 
 def test_claim_assign_progress_and_reply(app, client, login, queue):
     codes, ids = queue
-    login("dispatcher", "dora")
+    login("dispatcher", username="dora")
     url = f"/staff/incidents/{ids['old']}"
     assert post(client, url + "/claim", {}, url).status_code == 303
     assert post(client, url + "/team", {"team": "property"}, url).status_code == 303

@@ -9,9 +9,10 @@ import threading
 from pathlib import Path
 
 from portal.config import ROOT_DIR
-from tests.conftest import missing_in_ci_or_skip
+from tests.helpers import missing_in_ci_or_skip
 
 CHROMIUM = os.environ.get("PORTAL_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+IDLE, COUNTDOWN, RECEIPT = 4, 3, 5  # seconds, shortened from 90 / 15 / 60 for the tests
 AXE_JS = ROOT_DIR / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -5,7 +5,7 @@ import pytest
 from portal.extensions import db
 from portal.submissions.models import ChangeLog, Submission
 from portal.submissions.services import set_publication
-from tests.kiosk.conftest import draft, enrol_link, redeem, send_json, support_json
+from tests.kiosk.helpers import draft, enrol_link, redeem, send_json, support_json
 
 # (visit language, a title typed at the kiosk, what the screen says, status, area as shown)
 LANGS = {
@@ -175,7 +175,7 @@ def test_a_browser_that_is_not_an_enrolled_kiosk_is_refused(app, client, publish
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "kiosk_not_enrolled"
     # A valid CSRF token of the public site does not make it a kiosk.
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
     token = csrf_token(client.get("/submit?lang=zh").get_data(as_text=True))
     response = support_json(client, sid, token=token)
     assert response.status_code == 403

@@ -4,7 +4,7 @@ import pytest
 from portal.accounts.models import AuditEntry
 from portal.extensions import db
 from portal.submissions.models import Submission
-from tests.moderation.conftest import post_from
+from tests.moderation.helpers import post_from
 
 SPAM = {"title": "优惠", "body": "澳门新葡京 百家乐 注册送彩金 加微 dbw777"}
 
@@ -168,9 +168,9 @@ def test_change_category_and_area(app, make_record, moderator):
         assert entry.after == {"category": other_code, "area": "dinghai-road"}
 
 
-def test_viewer_sees_the_queue_but_no_actions(app, make_record, staff_client):
+def test_viewer_sees_the_queue_but_no_actions(app, make_record, login):
     submission = make_record()
-    viewer = staff_client("viewer")
+    viewer = login("viewer", browser=app.test_client())
     html = viewer.get(f"/staff/submissions/{submission.id}?lang=en").get_data(as_text=True)
     assert submission.title in html
     assert "/decide" not in html and "Apply to selected" not in viewer.get(

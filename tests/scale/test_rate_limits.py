@@ -4,7 +4,7 @@ import time
 from collections import Counter
 
 from portal.api.auth import ANONYMOUS_LIMIT
-from tests.scale.conftest import http, run_threads
+from tests.scale.helpers import http, run_threads
 
 ATTEMPTS = 24
 

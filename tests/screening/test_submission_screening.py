@@ -6,7 +6,7 @@ import pytest
 from portal.extensions import db
 from portal.submissions import forms as submission_forms
 from portal.submissions.models import Submission
-from tests.conftest import VALID_FORM, submit_form
+from tests.helpers import VALID_FORM, submit_form
 from tests.screening.test_screening import SEED_TITLE, seed_text
 
 
@@ -25,7 +25,7 @@ def submit_rendered_earlier(client, data, monkeypatch, seconds=10, lang=None):
     html = page.get_data(as_text=True)
     import re
 
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
     payload = {"csrf_token": csrf_token(html),
                "rendered": re.search(r'name="rendered" type="hidden" value="([^"]*)"', html).group(1),
                "idempotency_key": re.search(r'name="idempotency_key" type="hidden" value="([^"]*)"',

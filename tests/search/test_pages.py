@@ -5,7 +5,7 @@ import pytest
 
 from portal.extensions import db
 from portal.submissions.models import ChangeLog, Submission
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 
 @pytest.mark.parametrize("lang,heading,count", [("zh", "搜索居民反映的问题", "1 条结果"),

@@ -12,8 +12,8 @@ from portal.servicelevels.followup import close_without_feedback
 from portal.servicelevels.models import Deadline, FollowUp
 from portal.submissions.models import ChangeLog, Submission
 from portal.submissions.services import change_status
-from tests.conftest import csrf_token
-from tests.servicelevels.conftest import drain
+from tests.forwarding.helpers import drain
+from tests.helpers import csrf_token
 
 
 @pytest.fixture

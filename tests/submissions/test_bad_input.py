@@ -3,7 +3,7 @@ import pytest
 
 from portal.extensions import db
 from portal.submissions.models import StatusEvent, Submission
-from tests.conftest import VALID_FORM, submit_form
+from tests.helpers import VALID_FORM, submit_form
 
 
 def stored(app):
@@ -76,7 +76,7 @@ def test_emoji_and_mixed_scripts_are_accepted_as_written(client, app):
 
 def test_wrong_types_do_not_crash(client, app):
     page = client.get("/submit?lang=en").get_data(as_text=True)
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
     response = client.post("/submit", data={"csrf_token": csrf_token(page), "kind": ["issue", "idea"],
                                             "title": ["a", "b"], "latitude": "1e999",
                                             "longitude": "nan"})

@@ -15,7 +15,7 @@ from portal.submissions.idempotency import (
     web_key,
 )
 from portal.submissions.models import Submission
-from tests.conftest import VALID_FORM, csrf_token
+from tests.helpers import VALID_FORM, csrf_token
 
 KEY_FIELD = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
 PERSONAL = {"name": "Wang Fang", "phone": "13812345678"}

@@ -7,7 +7,7 @@ from PIL import Image
 
 from portal.extensions import db
 from portal.submissions.models import Photo, Submission
-from tests.conftest import VALID_FORM, submit_form
+from tests.helpers import VALID_FORM, submit_form
 
 
 def jpeg_with_metadata(size=(40, 20)) -> bytes:

@@ -5,7 +5,7 @@ import pytest
 
 from portal.extensions import db
 from portal.submissions.models import ChangeLog, Submission
-from tests.conftest import VALID_FORM, submit_form
+from tests.helpers import VALID_FORM, submit_form
 
 CODE_ON_PAGE = re.compile(r'class="tracking-code"[^>]*>([0-9A-Z]{5}-[0-9A-Z]{5})<')
 
