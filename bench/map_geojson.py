@@ -76,7 +76,8 @@ def main(rows=100_000, n=50):
     client = app.test_client()
     print(f"hello world (in process): {base:.2f} ms")
     for label, path in [
-        ("bounded view (~1 km², limit 500)", "/api/v1/submissions.geojson?bbox=121.51,31.29,121.52,31.30"),
+        ("bounded view (~1 km², limit 500)",
+         "/api/v1/submissions.geojson?bbox=121.51,31.29,121.52,31.30"),
         ("whole district, limit 500", "/api/v1/submissions.geojson"),
         ("filtered: ideas in one area", "/api/v1/submissions.geojson?kind=idea&area=wujiaochang"),
     ]:

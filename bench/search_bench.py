@@ -343,7 +343,8 @@ def main():
         fields = search_index.PUBLIC_FIELDS
         rare_terms = gen.rng.sample(gen.words[:4000], 50)
         frequent = ["路灯", "垃圾", "light", "处理", "小区"]
-        pairs = [f"{a} {b}" for a, b in zip(frequent, ["坏", "垃圾桶", "broken", "希望", "噪声"], strict=True)]
+        pairs = [f"{a} {b}"
+                 for a, b in zip(frequent, ["坏", "垃圾桶", "broken", "希望", "噪声"], strict=True)]
 
         def pick(values):
             return values[gen.rng.randrange(len(values))]
@@ -469,7 +470,8 @@ def main():
           "word caches emptied (postings read a block at a time and scored with BM25, filter "
           "sets as warmed when the searcher opened); the 'whole public search' rows are "
           "services.search: query, filters, counts per filter value, ranking, database rows "
-          "and highlighted snippets of the first page; 'uncached' empties the per-searcher word and ranking caches before each run. "
+          "and highlighted snippets of the first page; 'uncached' empties the per-searcher word "
+          "and ranking caches before each run. "
           "FTS5's whole search runs three GROUP BY counts and one snippet query.)")
 
 

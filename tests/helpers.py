@@ -73,7 +73,8 @@ def submit_form(client, url, data, *, lang=None, files=None):
 
 VALID_FORM = {
     "kind": "issue", "category": "street-lighting", "area": "riverside",
-    "title": "Street light out near the ferry", "body": "The lamp by gate 3 has been dark for a week.",
+    "title": "Street light out near the ferry",
+    "body": "The lamp by gate 3 has been dark for a week.",
 }
 
 

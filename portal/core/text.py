@@ -74,7 +74,8 @@ def has_hidden_controls(text: str) -> bool:
 # Particles and function words dropped from plain (unquoted) query words; the index keeps every
 # token, so positions stay exact and quoted phrases containing them still match.
 STOP_WORDS = frozenset(
-    "的 了 是 在 和 与 及 也 都 吗 呢 吧 啊 呀 就 还 有 又 把 被 让 给 很 这 那 个 我 你 他 她 它 们 "
+    "的 了 是 在 和 与 及 也 都 吗 呢 吧 啊 呀 就 还 有 又 "
+    "把 被 让 给 很 这 那 个 我 你 他 她 它 们 "
     "a an and are as at be by for from in is it of on or that the this to was were with".split())
 _SEGMENTER_LOCK = threading.Lock()
 

@@ -275,9 +275,10 @@ def _enrolment_url(token: str) -> str:
 
 
 def _admin_page(form, new_link=None, status=200):
+    new_link_qr = qr_svg(new_link[1], sized=True) if new_link else None
     return render_template("kiosk/admin.html", form=form, kiosks=all_kiosks(),
                            revoke_form=RevokeForm(), new_link=new_link,
-                           new_link_qr=qr_svg(new_link[1], sized=True) if new_link else None), status
+                           new_link_qr=new_link_qr), status
 
 
 @bp.get("/staff/kiosks")

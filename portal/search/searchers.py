@@ -169,7 +169,8 @@ def holder() -> SearcherHolder:
 
 
 def searcher_version() -> str:
-    """Which searcher this process's searches use now (pages cached by it: portal.core.pagecache)."""
+    """Which searcher this process's searches use now (pages cached by it:
+    portal.core.pagecache)."""
     searchers = holder()
     return f"{searchers.opened}:{searchers.state() is not None}"
 

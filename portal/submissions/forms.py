@@ -29,7 +29,8 @@ def _render_signer():
 
 class SubmissionForm(FlaskForm):
     kind = RadioField(_l("What would you like to do?"), choices=[
-        SelectChoice("issue", _l("Report a problem")), SelectChoice("idea", _l("Make a suggestion"))],
+        SelectChoice("issue", _l("Report a problem")),
+        SelectChoice("idea", _l("Make a suggestion"))],
         default="issue", validate_choice=False)
     category = SelectField(_l("Category"), validate_choice=False)
     title = StringField(_l("Title"), description=_l("A short summary, e.g. “Street light out "

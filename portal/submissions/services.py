@@ -426,7 +426,8 @@ def edit_public_text(submission, *, values: dict, actor: str) -> dict:
 
 
 def merge_duplicate(duplicate, target, *, actor: str, public_note: str = "") -> None:
-    """Close a duplicate as rejected, pointing to the submission it repeats (which gains support)."""
+    """Close a duplicate as rejected, pointing to the submission it repeats (which gains
+    support)."""
     if duplicate.id == target.id:
         raise ValueError("a submission cannot be merged into itself")
     change_status(duplicate, "rejected", actor=actor, note=f"duplicate of {target.code}",

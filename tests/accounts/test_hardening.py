@@ -1,4 +1,5 @@
-"""Session limits, ending sessions, user management and the audit log (throttling: test_throttling)."""
+"""Session limits, ending sessions, user management and the audit log (throttling:
+test_throttling)."""
 import pytest
 
 from portal.accounts.models import AuditEntry, User
@@ -69,7 +70,8 @@ def test_disabling_a_user_ends_their_sessions(app, login, lang, saved):
     assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
     assert sign_in(app.test_client(), "mia").status_code == 401
     with app.app_context():
-        entry = db.session.execute(db.select(AuditEntry).filter_by(action="user.update")).scalar_one()
+        entry = db.session.execute(
+            db.select(AuditEntry).filter_by(action="user.update")).scalar_one()
         assert entry.before == {"role": "moderator", "active": True}
         assert entry.after == {"role": "moderator", "active": False}
         assert entry.actor == "administrator-user"

@@ -14,7 +14,8 @@ def test_login_and_logout_end_the_session(client, login):
     assert client.get("/staff/").status_code == 302
 
 
-@pytest.mark.parametrize("lang,message", [("zh", "用户名或密码错误"), ("en", "Wrong username or password")])
+@pytest.mark.parametrize("lang,message", [("zh", "用户名或密码错误"),
+                                          ("en", "Wrong username or password")])
 def test_wrong_password_is_refused_in_each_language(client, staff_user, lang, message):
     staff_user("alice", "viewer")
     response = submit_form(client, "/staff/login", {"username": "alice", "password": "nope"},

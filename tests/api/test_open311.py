@@ -92,7 +92,8 @@ def test_service_definition_lists_the_area_with_values(client, fmt):
     else:
         assert data.tag == "service_definition" and data.findtext("service_code") == "litter"
         area = next(a for a in data.findall("attributes/attribute") if a.findtext("code") == "area")
-        assert area.findtext("required") == "true" and area.findtext("datatype") == "singlevaluelist"
+        assert area.findtext("required") == "true"
+        assert area.findtext("datatype") == "singlevaluelist"
         values = {v.findtext("key"): v.findtext("name") for v in area.findall("values/value")}
         assert values["riverside"] == "Riverside Grid"
 

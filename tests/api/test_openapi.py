@@ -138,7 +138,8 @@ def test_real_responses_match_the_documented_schemas(client, app, document, make
     check(client.post("/api/v1/platform/events", json={}), events, "post")  # unsigned
     from portal.forwarding.payload import sign
     for body in ({"event_id": "e1", "reference": code, "status": "in_progress",
-                  "occurred_at": "2026-11-26T10:00:00+08:00", "reply": {"zh": "处理中", "en": "On it"}},
+                  "occurred_at": "2026-11-26T10:00:00+08:00",
+                  "reply": {"zh": "处理中", "en": "On it"}},
                  {"event_id": "e2", "reference": code, "status": "finished"}):
         raw = json.dumps(body).encode()
         check(client.post("/api/v1/platform/events", data=raw, content_type="application/json",

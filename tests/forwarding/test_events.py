@@ -10,8 +10,8 @@ from tests.forwarding.helpers import drain, event, signed_event, state
 
 
 def test_progress_and_reply_reach_the_tracking_page(app, client, forwarded):
-    response = signed_event(client, event(forwarded, note="crew sent",
-                                          reply={"zh": "已派人维修。", "en": "A crew is on its way."}))
+    reply = {"zh": "已派人维修。", "en": "A crew is on its way."}
+    response = signed_event(client, event(forwarded, note="crew sent", reply=reply))
     assert response.status_code == 200
     assert response.get_json() == {"outcome": "applied", "reference": forwarded,
                                    "status": "in_progress"}

@@ -69,7 +69,8 @@ def test_claim_assign_progress_and_reply(app, client, login, queue):
     tracking = client.get(f"/track/{codes['old']}?lang=en").get_data(as_text=True)
     assert "In progress" in tracking and "The greenery crew prunes tomorrow." in tracking
     assert "crew booked" not in tracking
-    assert "绿化队明天上午修剪。" in client.get(f"/track/{codes['old']}?lang=zh").get_data(as_text=True)
+    tracking_zh = client.get(f"/track/{codes['old']}?lang=zh").get_data(as_text=True)
+    assert "绿化队明天上午修剪。" in tracking_zh
     post(client, url + "/status", {"status": "resolved"}, url)
     post(client, url + "/status", {"status": "closed"}, url)
     assert "Closed" in client.get(f"/track/{codes['old']}?lang=en").get_data(as_text=True)

@@ -79,7 +79,8 @@ def submissions(app, kiosk_id):
             contact=SimpleNamespace(phone=row.contact.phone, consent=row.contact.consent)
             if row.contact else None)
             for row in db.session.query(Submission).filter(
-                Submission.idempotency_key.startswith(scope, autoescape=True)).order_by(Submission.id)]
+                Submission.idempotency_key.startswith(scope, autoescape=True))
+            .order_by(Submission.id)]
 
 
 def assert_accessible(page, where):
@@ -330,7 +331,8 @@ def test_layout_targets_fonts_and_no_horizontal_scroll(live, viewport):
             const r = el.getBoundingClientRect();
             if (r.width === 0 && r.height === 0) continue;  // not shown on this step
             if (el.type === 'hidden') continue;
-            if (r.width < 48 || r.height < 48) small.push(el.outerHTML.slice(0, 80) + ` ${r.width}x${r.height}`);
+            if (r.width < 48 || r.height < 48)
+                small.push(el.outerHTML.slice(0, 80) + ` ${r.width}x${r.height}`);
         }
         return {overflow: document.documentElement.scrollWidth - window.innerWidth,
                 font: parseFloat(getComputedStyle(document.body).fontSize), small};
@@ -376,9 +378,11 @@ def test_the_watchers_catch_what_they_look_for(live):
     device = Device(live, enrol=False)
     page = device.page
     page.goto("/kiosk?lang=en")
-    page.evaluate("""() => { const img = document.createElement('img'); img.src = '/static/none.png';
+    page.evaluate("""() => { const img = document.createElement('img');
+                             img.src = '/static/none.png';
                              document.querySelector('main').append(img);
-                             const s = document.createElement('script'); s.textContent = 'window.x = 1';
+                             const s = document.createElement('script');
+                             s.textContent = 'window.x = 1';
                              document.body.append(s); }""")
     assert "image-alt" in {v["id"] for v in run_axe(page)}
     page.wait_for_timeout(200)

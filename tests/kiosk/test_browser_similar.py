@@ -45,7 +45,8 @@ def similar_ids(live):
     with live.app.app_context():
         values = {"kind": "issue", "category_code": "street-lighting", "area_code": "daqiao",
                   "channel": "web", "language": "zh"}
-        shown = create_submission(title="滨江步道路灯不亮，王阿姨家门口", body="王阿姨家门口的路灯不亮。",
+        shown = create_submission(title="滨江步道路灯不亮，王阿姨家门口",
+                                  body="王阿姨家门口的路灯不亮。",
                                   contact={"name": "王阿姨", "phone": "021 5555 0001"},
                                   **values).submission
         set_publication(shown, True, actor="test", public_title=PUBLIC_TITLE,

@@ -194,8 +194,9 @@ def test_contact_fields_are_never_autocompleted(kiosk_client):
 
 
 def test_rate_limit_key_is_the_device_not_the_address(kiosk_client, app):
+    cookie = f"{COOKIE_NAME}={_cookie(kiosk_client).value}"
     with app.test_request_context("/kiosk/send", environ_base={"REMOTE_ADDR": "10.0.0.9"},
-                                  headers={"Cookie": f"{COOKIE_NAME}={_cookie(kiosk_client).value}"}):
+                                  headers={"Cookie": cookie}):
         assert device_rate_limit_key() == f"kiosk:{kiosk_client.kiosk_id}"
     with app.test_request_context("/kiosk/send", environ_base={"REMOTE_ADDR": "10.0.0.9"}):
         assert device_rate_limit_key() == "ip:10.0.0.9"

@@ -76,6 +76,7 @@ def test_export_hides_contacts_from_viewers_and_unconsented_from_dispatchers(
                 contact={"name": "李先生", "phone": "13900002222", "consent": True})
     viewer_rows = read_csv(login("viewer", browser=app.test_client()).get("/staff/export.csv"))
     assert "contact_phone" not in viewer_rows[0]
-    dispatcher_rows = read_csv(login("dispatcher", browser=app.test_client()).get("/staff/export.csv"))
+    dispatcher = login("dispatcher", browser=app.test_client())
+    dispatcher_rows = read_csv(dispatcher.get("/staff/export.csv"))
     phones = {row["contact_phone"] for row in dispatcher_rows}
     assert phones == {"", "13900002222"}

@@ -7,7 +7,8 @@ UNKNOWN = [f"ZZZZZ{n:05d}" for n in range(30)]
 
 
 @pytest.mark.parametrize("lang,flag,heading", [
-    ("zh", "可能在猜测", "查询码查询失败"), ("en", "Possible guessing", "Failed tracking-code lookups")])
+    ("zh", "可能在猜测", "查询码查询失败"),
+    ("en", "Possible guessing", "Failed tracking-code lookups")])
 def test_administrators_see_an_address_guessing_codes(app, client, login, lang, flag,
                                                       heading):
     client.environ_base["REMOTE_ADDR"] = "192.0.2.28"

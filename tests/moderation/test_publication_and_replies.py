@@ -65,7 +65,8 @@ def test_moderator_edits_public_text_and_keeps_a_value_visible(app, make_record,
     assert client.get(f"/submissions/{submission.id}").status_code == 404
 
 
-@pytest.mark.parametrize("lang,error", [("zh", "请先受理，再公开"), ("en", "Accept a submission before")])
+@pytest.mark.parametrize("lang,error", [("zh", "请先受理，再公开"),
+                                        ("en", "Accept a submission before")])
 def test_held_submissions_cannot_be_published(make_record, moderator, client, lang, error):
     submission = make_record(title="优惠", body="澳门新葡京 百家乐 注册送彩金 加微 dbw777")
     url = f"/staff/submissions/{submission.id}"
@@ -83,7 +84,8 @@ def test_official_reply_is_shown_on_tracking_and_public_pages(app, make_record, 
     post_from(moderator, url, url + "/publish", {"published": "1"})
     staff = moderator if role == "moderator" else login(role, browser=app.test_client())
     response = post_from(staff, url, url + "/reply",
-                         {"text": "已安排维修，三天内修复。", "text_en": "Repairs within three days."})
+                         {"text": "已安排维修，三天内修复。",
+                          "text_en": "Repairs within three days."})
     assert response.status_code == 303
     assert "已安排维修" in client.get(f"/track/{submission.code}?lang=zh").get_data(as_text=True)
     assert "Repairs within three days." in client.get(
@@ -103,7 +105,8 @@ def test_contact_details_follow_the_role(app, make_record, login, moderator):
     assert "13900001111" in moderator.get(f"/staff/submissions/{submission.id}").get_data(
         as_text=True)
     for role in ("viewer", "dispatcher"):
-        page = login(role, browser=app.test_client()).get(f"/staff/submissions/{submission.id}?lang=en")
+        browser = login(role, browser=app.test_client())
+        page = browser.get(f"/staff/submissions/{submission.id}?lang=en")
         assert "13900001111" not in page.get_data(as_text=True)
         assert "Hidden for your role" in page.get_data(as_text=True)
 
@@ -116,7 +119,8 @@ class TestAutoAccept:
     def test_clean_kiosk_submissions_are_accepted(self, app, make_record):
         kiosk = make_record(channel="kiosk")
         assert kiosk.status == "accepted"
-        assert make_record(channel="web", title="井盖", body="控江路井盖松动了。").status == "received"
+        web = make_record(channel="web", title="井盖", body="控江路井盖松动了。")
+        assert web.status == "received"
         spam = make_record(channel="kiosk", title="优惠", body="澳门新葡京 百家乐 注册送彩金")
         assert spam.status == "held"
         repeat = make_record(channel="kiosk")  # a duplicate is not clean

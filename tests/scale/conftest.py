@@ -52,7 +52,8 @@ class Deployment:
         return self.root / f"{name}.log"
 
     def logs(self) -> str:
-        return "\n".join(path.read_text(errors="replace") for path in sorted(self.root.glob("*.log")))
+        return "\n".join(path.read_text(errors="replace")
+                         for path in sorted(self.root.glob("*.log")))
 
     def flask(self, *args):
         result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args],

@@ -114,7 +114,8 @@ def test_bad_input_gets_a_clear_message_and_stores_nothing(app, client, make_sub
                                      "csrf_token": session_token(client)})
         assert response.status_code == 404 and message in response.get_data(as_text=True)
     code = resolved()
-    response = client.post(f"/track/{code}/follow-up?lang=en", data={"fixed": "maybe", "csrf_token": session_token(client)})
+    response = client.post(f"/track/{code}/follow-up?lang=en",
+                           data={"fixed": "maybe", "csrf_token": session_token(client)})
     assert response.status_code == 422
     with app.app_context():
         assert db.session.execute(db.select(db.func.count()).select_from(FollowUp)).scalar() == 0

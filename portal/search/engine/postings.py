@@ -41,7 +41,8 @@ def shared_documents(old, new) -> int:
     the leading segments they share (a commit appends segments; a merge rewrites the last
     ones). Deletions are not part of a segment and are compared by the caller."""
     shared = 0
-    for (old_reader, old_offset), (new_reader, new_offset) in zip(leaves(old), leaves(new), strict=False):
+    for (old_reader, old_offset), (new_reader, new_offset) in zip(leaves(old), leaves(new),
+                                                                  strict=False):
         name = storage.segment_name(old_reader)
         if not (name is not None and old_offset == new_offset == shared
                 and storage.segment_name(new_reader) == name):
