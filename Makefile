@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres translations extract-messages install install-dev browser-tools \
-	vendor-map clean
+.PHONY: run lint test test-postgres translations extract-messages install install-dev \
+	browser-tools vendor-map clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,7 +50,11 @@ run: install translations
 	$(FLASK) portal seed
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: install-dev translations browser-tools
+# ruff, configured in pyproject.toml: any finding fails `make test` (and so CI).
+lint: install-dev
+	$(BIN)/ruff check .
+
+test: lint install-dev translations browser-tools
 	$(BIN)/python -m pytest -q -ra
 
 # The whole suite again with PostgreSQL as the database (CI runs this too).

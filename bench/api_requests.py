@@ -13,11 +13,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="portal-bench-")
 os.environ.pop("PORTAL_DATABASE_URL", None)
 
-from portal import create_app  # noqa: E402
-from portal.api.services import issue_api_key  # noqa: E402
-from portal.extensions import db  # noqa: E402
-from portal.stations.services import load_reference_file, seed_reference_data  # noqa: E402
-from portal.submissions.services import find_by_code, set_publication  # noqa: E402
+from portal import create_app
+from portal.api.services import issue_api_key
+from portal.extensions import db
+from portal.stations.services import load_reference_file, seed_reference_data
+from portal.submissions.services import find_by_code, set_publication
 
 
 def median_ms(fn, n):

@@ -94,8 +94,9 @@ def main() -> int:
             total_raw += raw
             total_gz += packed
             print(f"  {request.url[len(server.url):]:<24} {raw:>8,} B raw {packed:>8,} B gzip")
+        verdict = "OK" if total_gz <= BUDGET_BYTES else "OVER"
         print(f"  total {total_raw:,} B raw, {total_gz:,} B gzip "
-              f"(budget {BUDGET_BYTES:,} B compressed: {'OK' if total_gz <= BUDGET_BYTES else 'OVER'})")
+              f"(budget {BUDGET_BYTES:,} B compressed: {verdict})")
         print(f"  requests outside the portal: {outside or 'none'}")
         context.close()
 

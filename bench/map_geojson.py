@@ -11,20 +11,20 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="portal-bench-")
 os.environ.pop("PORTAL_DATABASE_URL", None)
 
-from flask import Flask  # noqa: E402
+from flask import Flask
 
-from portal import create_app  # noqa: E402
-from portal.extensions import db  # noqa: E402
-from portal.stations.models import Area, Category  # noqa: E402
-from portal.stations.services import load_reference_file, seed_reference_data  # noqa: E402
-from portal.submissions.models import Submission  # noqa: E402
+from portal import create_app
+from portal.extensions import db
+from portal.stations.models import Area, Category
+from portal.stations.services import load_reference_file, seed_reference_data
+from portal.submissions.models import Submission
 
 
 def median_ms(get, path, n):
@@ -45,7 +45,7 @@ def fill(app, rows):
         areas = db.session.execute(db.select(Area.id)).scalars().all()
         categories = db.session.execute(
             db.select(Category.id).where(Category.parent_id.is_not(None))).scalars().all()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         batch = []
         for i in range(rows):
             batch.append({
@@ -76,7 +76,8 @@ def main(rows=100_000, n=50):
     client = app.test_client()
     print(f"hello world (in process): {base:.2f} ms")
     for label, path in [
-        ("bounded view (~1 km², limit 500)", "/api/v1/submissions.geojson?bbox=121.51,31.29,121.52,31.30"),
+        ("bounded view (~1 km², limit 500)",
+         "/api/v1/submissions.geojson?bbox=121.51,31.29,121.52,31.30"),
         ("whole district, limit 500", "/api/v1/submissions.geojson"),
         ("filtered: ideas in one area", "/api/v1/submissions.geojson?kind=idea&area=wujiaochang"),
     ]:

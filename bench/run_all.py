@@ -149,9 +149,9 @@ class Gunicorn:
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2):
                     break
-            except OSError:
+            except OSError as exc:
                 if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise RuntimeError(f"gunicorn did not start ({app})")
+                    raise RuntimeError(f"gunicorn did not start ({app})") from exc
                 time.sleep(0.05)
         self.startup = time.perf_counter() - started
 

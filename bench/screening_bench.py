@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from portal.screening.classifier import default_model, load_corpus  # noqa: E402
-from portal.screening.services import screen_text  # noqa: E402
+from portal.screening.classifier import default_model, load_corpus
+from portal.screening.services import screen_text
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed"
 

@@ -23,7 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -120,7 +120,7 @@ def populate(app, n, gen, store=True):
             db.select(Category).where(Category.parent_id.is_not(None))).scalars()]
         areas = [a.id for a in db.session.execute(db.select(Area)).scalars()]
         stations = [s.id for s in db.session.execute(db.select(Station)).scalars()]
-        start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+        start = datetime(2025, 1, 1, tzinfo=UTC)
         rows, logs = [], []
         for i in range(1, n + 1):
             title = gen.text(gen.rng.randint(3, 7))[:120]
@@ -338,12 +338,13 @@ def main():
               f"the searcher, {rss_mb():.0f} MB holding it with warm caches")
 
         state = holder().state()
-        searcher, cache = state.searcher, state.cache
+        cache = state.cache
         published = cache.docs("published", True)
         fields = search_index.PUBLIC_FIELDS
         rare_terms = gen.rng.sample(gen.words[:4000], 50)
         frequent = ["路灯", "垃圾", "light", "处理", "小区"]
-        pairs = [f"{a} {b}" for a, b in zip(frequent, ["坏", "垃圾桶", "broken", "希望", "噪声"])]
+        pairs = [f"{a} {b}"
+                 for a, b in zip(frequent, ["坏", "垃圾桶", "broken", "希望", "噪声"], strict=True)]
 
         def pick(values):
             return values[gen.rng.randrange(len(values))]
@@ -469,7 +470,8 @@ def main():
           "word caches emptied (postings read a block at a time and scored with BM25, filter "
           "sets as warmed when the searcher opened); the 'whole public search' rows are "
           "services.search: query, filters, counts per filter value, ranking, database rows "
-          "and highlighted snippets of the first page; 'uncached' empties the per-searcher word and ranking caches before each run. "
+          "and highlighted snippets of the first page; 'uncached' empties the per-searcher word "
+          "and ranking caches before each run. "
           "FTS5's whole search runs three GROUP BY counts and one snippet query.)")
 
 

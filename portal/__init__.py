@@ -94,7 +94,8 @@ def _register_features(app: Flask) -> None:
 
     register_template_helpers(app)
     register_fact_helpers(app)
-    register_area_locator(app, locate, boundaries_loaded)  # boundaries decide a point's area (submissions asks)
+    # boundaries decide a point's area (submissions asks)
+    register_area_locator(app, locate, boundaries_loaded)
     register_page_version(app, latest_change_id)
     register_page_version(app, deadline_version)  # due dates the worker computed since
     register_submission_facts(app, deadline_facts)  # due dates on tracking pages and lists

@@ -1,58 +1,27 @@
 """Fixtures shared by every feature's tests: an app on a fresh database, clients, data builders."""
-import os
-import re
+import json
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from portal import create_app
+from portal.accounts.services import create_user
+from portal.accounts.tokens import issue_staff_token
+from portal.api.services import issue_api_key
 from portal.core.catalogs import build_catalogs
 from portal.extensions import db
+from portal.forwarding.payload import SCHEMA_PATH
 from portal.stations.services import load_reference_file, seed_reference_data
-from portal.submissions.services import create_submission, set_publication
-
-PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
-CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def missing_in_ci_or_skip(message: str):
-    """A service or tool the test needs is absent: a failure in CI, a skip with the reason here."""
-    if os.environ.get("CI"):
-        pytest.fail(f"required in CI: {message}")
-    pytest.skip(f"{message}; these tests run in CI or where it is installed")
-
-
-def reachable_or_skip(name: str, url: str, probe):
-    """`url` once `probe(url)` succeeds; otherwise see missing_in_ci_or_skip."""
-    try:
-        probe(url)
-    except Exception as exc:  # noqa: BLE001  (any failure to connect means: no server here)
-        missing_in_ci_or_skip(f"{name} not reachable at {url} ({type(exc).__name__}: {exc})")
-    return url
-
-
-def _probe_postgres(url):
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    finally:
-        engine.dispose()
-
-
-def postgres_url_or_skip(url=None):
-    """A reachable PostgreSQL URL (the CI database by default)."""
-    url = url or PG_URL or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    return reachable_or_skip("PostgreSQL", url, _probe_postgres)
-
-
-def reset_postgres_schema(url):
-    """Drop everything in the public schema (tests own their database)."""
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+from portal.submissions.services import change_status, create_submission, set_publication
+from tests.forwarding.helpers import SECRET
+from tests.forwarding.receiver import Receiver
+from tests.helpers import (
+    PG_URL,
+    STAFF_PASSWORD,
+    postgres_url_or_skip,
+    reset_postgres_schema,
+    submit_form,
+)
+from tests.search.helpers import drain as drain_index
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -99,34 +68,6 @@ def app_ctx(app):
         yield
 
 
-def csrf_token(html: str) -> str:
-    match = CSRF_INPUT.search(html)
-    assert match, "the page has no CSRF token"
-    return match.group(1)
-
-
-def submit_form(client, url, data, *, lang=None, files=None):
-    """Fetch a form page as a browser would, then post it with its CSRF token."""
-    query = f"?lang={lang}" if lang else ""
-    page = client.get(url + (("&" if "?" in url else "?") + query[1:] if query else ""))
-    assert page.status_code == 200, page.status_code
-    html = page.get_data(as_text=True)
-    payload = {"csrf_token": csrf_token(html)}
-    key = re.search(r'name="idempotency_key" type="hidden" value="([^"]*)"', html)
-    if key:
-        payload["idempotency_key"] = key.group(1)
-    payload.update(data)
-    if files:
-        payload.update(files)
-    return client.post(url, data=payload, content_type="multipart/form-data")
-
-
-VALID_FORM = {
-    "kind": "issue", "category": "street-lighting", "area": "riverside",
-    "title": "Street light out near the ferry", "body": "The lamp by gate 3 has been dark for a week.",
-}
-
-
 @pytest.fixture
 def make_submission(app):
     """Build a submission through the one service that creates them; optionally publish it."""
@@ -143,6 +84,114 @@ def make_submission(app):
             db.session.commit()
         return submission
     return build
+
+
+@pytest.fixture
+def staff_user(app):
+    """Create a staff user with STAFF_PASSWORD; returns the id."""
+    def build(username, role):
+        with app.app_context():
+            user = create_user(username, role, STAFF_PASSWORD)
+            db.session.commit()
+            return user.id
+    return build
+
+
+@pytest.fixture
+def login(client, staff_user):
+    """Sign a new staff user of `role` in through the real login form; returns the browser.
+
+    The username is the role unless given; the browser is the test's `client` unless another
+    one is given (`browser=app.test_client()` for a second person in the same test).
+    """
+    def sign_in(role="administrator", *, username=None, lang=None, browser=None):
+        username = username or role
+        browser = client if browser is None else browser
+        staff_user(username, role)
+        response = submit_form(browser, "/staff/login",
+                               {"username": username, "password": STAFF_PASSWORD}, lang=lang)
+        assert response.status_code == 302, response.status_code
+        return browser
+    return sign_in
+
+
+@pytest.fixture
+def staff_token(app):
+    """A bearer token for a new staff user of the given role."""
+    def build(role="moderator", username=None):
+        with app.app_context():
+            create_user(username or role, role, STAFF_PASSWORD)
+            _token, secret = issue_staff_token(username or role)
+            db.session.commit()
+        return secret
+    return build
+
+
+@pytest.fixture
+def api_key(app):
+    """A fresh API key's secret."""
+    with app.app_context():
+        _key, secret = issue_api_key("Test client", created_by="test")
+        db.session.commit()
+    return secret
+
+
+@pytest.fixture
+def publish(app, make_submission):
+    """A published submission with this title and text (the public text is the same).
+
+    Category "other" and area 大桥 by default, so their names do not match the test queries.
+    """
+    def build(title, body=None, **values):
+        values = {"category_code": "other", "area_code": "daqiao", **values}
+        with app.app_context():
+            submission = make_submission(publish=True, title=title,
+                                         body=body or f"{title}。请尽快处理。", **values)
+            return submission.id
+    return build
+
+
+@pytest.fixture
+def index_now(app):
+    """Apply the change log to the search index and reopen the searcher, as the worker does
+    (the API's search answers 503 until an index exists)."""
+    return lambda: drain_index(app)
+
+
+@pytest.fixture
+def accept():
+    """Accept a submission the way moderation will: change_status, then commit."""
+    def do(submission):
+        change_status(submission, "accepted", actor="user:moderator")
+        db.session.commit()
+        return submission
+    return do
+
+
+@pytest.fixture
+def receiver():
+    """A loopback webhook receiver that checks the relay's signatures."""
+    server = Receiver(secret=SECRET).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def use_webhook(app, receiver):
+    """Point the relay at the receiver."""
+    app.config.update(PORTAL_SINK="webhook", PORTAL_WEBHOOK_URL=receiver.url)
+    app.extensions.pop("forwarding_sink", None)
+    return receiver
+
+
+@pytest.fixture
+def incident_schema():
+    """A validator for the incident payload's published JSON Schema."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    schema = json.loads(SCHEMA_PATH.read_text())
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=FormatChecker())
 
 
 def pytest_sessionstart(session):

@@ -7,7 +7,8 @@ from portal.core.i18n import _l
 
 
 class ApiKeyForm(FlaskForm):
-    name = StringField(_l("Name of the client system"), validators=[DataRequired(), Length(max=100)],
+    name = StringField(_l("Name of the client system"),
+                       validators=[DataRequired(), Length(max=100)],
                        description=_l("E.g. “District app” or “Open311 client of the hotline”."))
 
 

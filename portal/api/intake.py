@@ -10,7 +10,8 @@ from portal.core.i18n import LOCALES, _
 from portal.core.text import has_content
 from portal.submissions.idempotency import api_key_scope, open311_key
 from portal.submissions.models import KINDS
-from portal.submissions.services import SubmissionInvalid, create_submission
+from portal.submissions.services import create_submission
+from portal.submissions.validation import SubmissionInvalid
 
 TEXT, NUMBER, BOOL, OBJECT = "text", "number", "boolean", "object"
 SUBMISSION_FIELDS = {"kind": TEXT, "category": TEXT, "title": TEXT, "body": TEXT, "area": TEXT,

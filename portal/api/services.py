@@ -5,7 +5,7 @@ The API's search is portal.search.services.search_listing.
 Services take plain values and model objects, add and flush; the view or command commits.
 """
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import selectinload
 
@@ -206,4 +206,4 @@ def open311_requests(*, service_codes=(), statuses=(), start=None, end=None, pag
 
 
 def _as_utc(value: datetime) -> datetime:
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)

@@ -37,8 +37,9 @@ def read_only_transaction(session):
 def _begin_statement() -> str:
     """BEGIN IMMEDIATE unless this transaction can only read.
 
-    Safe-method requests only read (unless their view is marked `writes`), and so does code inside `read_only()`. Otherwise, outside
-    requests (commands, workers) transactions may write; under TESTING, test code that only
+    Safe-method requests only read (unless their view is marked `writes`), and so does code
+    inside `read_only()`. Otherwise, outside requests (commands, workers) transactions may
+    write; under TESTING, test code that only
     inspects rows between requests must not hold the write lock, and tests write from one
     connection at a time, so a deferred BEGIN is enough there.
     """

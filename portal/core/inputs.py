@@ -7,7 +7,7 @@ fail as a 5xx deep inside a query.
 import builtins
 import math
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from flask import current_app, request
 from werkzeug.exceptions import BadRequest, RequestURITooLarge, UnsupportedMediaType
@@ -140,7 +140,7 @@ def aware_in_range(value: datetime) -> bool:
     if not in_date_range(value):
         return False
     try:
-        value.astimezone(timezone.utc)
+        value.astimezone(UTC)
     except OverflowError:
         return False
     return True

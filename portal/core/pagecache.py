@@ -13,8 +13,9 @@ the session, or when the page wrote the session: those hold one person's data. A
 forms carry a placeholder instead of the visitor's CSRF token (`csrf_token()` in its template),
 filled in with this visitor's token on every response, cached or not: a search page with
 "my problem too" buttons is shared, the tokens in it never are; the same holds for
-`form_nonce()`, a form's idempotency key. The cache sits behind the view; the security headers, the language cookie and
-Cache-Control are still added to every response by the after-request hooks.
+`form_nonce()`, a form's idempotency key. The cache sits behind the view; the security headers,
+the language cookie and Cache-Control are still added to every response by the after-request
+hooks.
 """
 import secrets
 from functools import wraps

@@ -30,7 +30,7 @@ def valid_id_card(number: str) -> bool:
     """The 18th character of a resident ID number is a checksum of the first 17 (GB 11643)."""
     if len(number) != 18 or not number[:17].isdigit():
         return False
-    total = sum(int(d) * w for d, w in zip(number[:17], ID_WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(number[:17], ID_WEIGHTS, strict=True))
     return ID_CHECK[total % 11] == number[17].upper()
 
 

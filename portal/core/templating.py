@@ -14,7 +14,8 @@ def url_for_locale(locale: str) -> str:
     endpoint = request.endpoint or "submissions.home"
     try:
         return url_for(endpoint, **args)
-    except Exception:  # e.g. an error page for a URL that matched no route
+    except Exception:  # noqa: BLE001  (whatever stops the URL being rebuilt: link home)
+        # e.g. an error page for a URL that matched no route must not fail a second time
         return url_for("submissions.home", lang=locale)
 
 

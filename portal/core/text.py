@@ -4,7 +4,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 # Bidirectional overrides and isolates can make text display differently from what it says.
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
@@ -16,7 +16,7 @@ CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _converter(config: str):
     import opencc  # loaded once per process; the dictionaries ship inside the wheel
 
@@ -74,7 +74,8 @@ def has_hidden_controls(text: str) -> bool:
 # Particles and function words dropped from plain (unquoted) query words; the index keeps every
 # token, so positions stay exact and quoted phrases containing them still match.
 STOP_WORDS = frozenset(
-    "的 了 是 在 和 与 及 也 都 吗 呢 吧 啊 呀 就 还 有 又 把 被 让 给 很 这 那 个 我 你 他 她 它 们 "
+    "的 了 是 在 和 与 及 也 都 吗 呢 吧 啊 呀 就 还 有 又 "
+    "把 被 让 给 很 这 那 个 我 你 他 她 它 们 "
     "a an and are as at be by for from in is it of on or that the this to was were with".split())
 _SEGMENTER_LOCK = threading.Lock()
 
@@ -94,7 +95,7 @@ class Segment:
     subword: bool = False
 
 
-@lru_cache(maxsize=None)
+@cache
 def _segmenter():
     import jieba  # loaded once per process (before forking under gunicorn's preload_app)
 

@@ -7,7 +7,7 @@ handles, and only as the lifecycle allows from its current status; anything else
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +25,7 @@ from portal.submissions.services import TransitionNotAllowed, add_official_reply
 NOTE_MAX, REPLY_MAX = 2000, 5000
 # occurred_at must lie in this window: an event from the far future would make every later
 # event look older than it (superseded) for ever.
-EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
 # The statuses of a case the platform holds (reached only through a confirmed delivery).
 WITH_PLATFORM = ("forwarded", "in_progress", "resolved", "closed")
@@ -75,7 +75,7 @@ def _occurred_at(fields, bad, raw_time):
         fields["occurred_at"] = "required: ISO 8601 date and time with a time zone"
         return None
     try:
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
     except OverflowError:  # year 1 or 9999 moved across midnight by its offset
         value = None
     if value is None or not EARLIEST <= value <= utcnow() + FUTURE_SLACK:

@@ -113,7 +113,7 @@ def make_delivery(change: ChangeLog) -> Delivery:
         expires_at=now + timedelta(hours=_setting("PORTAL_RELAY_MAX_AGE_HOURS", 72)))
     try:
         fill_payload(delivery, submission, change.created_at)
-    except Exception as exc:  # noqa: BLE001  (one bad row must not stop the relay for all)
+    except Exception as exc:  # one bad row must not stop the relay for all
         current_app.logger.exception("cannot build the incident for %s", key)
         delivery.payload = {"version": 1, "idempotency_key": key, "reference": submission.code}
         delivery.state = "dead"

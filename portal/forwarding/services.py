@@ -17,7 +17,8 @@ def readiness() -> dict:
     from serving residents, so the check is always ready)."""
     counts = delivery_counts()
     return {"ready": True, "backlog": counts["backlog"], "dead": counts["dead"],
-            "failing": counts["failing"], "oldest_pending_seconds": counts["oldest_pending_seconds"]}
+            "failing": counts["failing"],
+            "oldest_pending_seconds": counts["oldest_pending_seconds"]}
 
 
 def delivery_counts() -> dict:

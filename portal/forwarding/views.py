@@ -47,8 +47,8 @@ def _register_links(state):
     """Staff navigation for this feature's pages."""
     register_staff_link(state.app, "forwarding.incidents", _l("Incident queue"),
                         "dispatcher")
-    register_staff_link(state.app, "forwarding.deliveries", _l("Forwarding to the operations platform"),
-                        "administrator")
+    register_staff_link(state.app, "forwarding.deliveries",
+                        _l("Forwarding to the operations platform"), "administrator")
 
 
 @bp.app_context_processor

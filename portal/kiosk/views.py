@@ -46,17 +46,16 @@ from portal.search.services import similar_published
 from portal.stations.services import active_areas, category_tree
 from portal.submissions.idempotency import IdempotencyConflict, IdempotencyKeyInvalid
 from portal.submissions.labels import STATUS_LABELS
-from portal.submissions.services import (
+from portal.submissions.services import find_by_code, find_published
+from portal.submissions.supports import SupportError
+from portal.submissions.validation import (
     BODY_MAX,
     BODY_MIN,
     PLACE_MAX,
     TITLE_MAX,
     TITLE_MIN,
     SubmissionInvalid,
-    find_by_code,
-    find_published,
 )
-from portal.submissions.supports import SupportError
 
 bp = Blueprint("kiosk", __name__, template_folder="templates")
 
@@ -276,9 +275,10 @@ def _enrolment_url(token: str) -> str:
 
 
 def _admin_page(form, new_link=None, status=200):
+    new_link_qr = qr_svg(new_link[1], sized=True) if new_link else None
     return render_template("kiosk/admin.html", form=form, kiosks=all_kiosks(),
                            revoke_form=RevokeForm(), new_link=new_link,
-                           new_link_qr=qr_svg(new_link[1], sized=True) if new_link else None), status
+                           new_link_qr=new_link_qr), status
 
 
 @bp.get("/staff/kiosks")

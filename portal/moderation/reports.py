@@ -70,7 +70,8 @@ def chart(series, width: int = 720, height: int = 200) -> dict:
     bars = []
     for index, (day, count) in enumerate(series):
         bar_height = (height - bottom - 10) * count / top
-        bars.append({"x": round(left + index * slot, 1), "y": round(height - bottom - bar_height, 1),
+        bars.append({"x": round(left + index * slot, 1),
+                     "y": round(height - bottom - bar_height, 1),
                      "width": round(max(1.0, slot - 1), 1), "height": round(bar_height, 1),
                      "day": day, "count": count,
                      "label": day.isoformat() if index % 15 == 0 else ""})

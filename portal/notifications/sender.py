@@ -79,7 +79,7 @@ def claim(owner: str, limit: int, lease_seconds: float) -> list:
             claimed[subscriber.id] = claimed.get(subscriber.id, 0) + 1
         try:
             message = compose(row)
-        except Exception as exc:  # noqa: BLE001  (one bad row must not stop the others)
+        except Exception as exc:  # one bad row must not stop the others
             current_app.logger.exception("cannot compose notification %s", row.id)
             row.state, row.last_error = "dead", f"cannot compose: {type(exc).__name__}"
             continue

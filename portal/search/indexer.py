@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import time
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 
 from flask import current_app
@@ -105,7 +105,7 @@ def document_for(submission: Submission) -> dict:
 def _naive(value):
     """Whoosh stores naive datetimes: UTC without tzinfo."""
     if value is not None and value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(UTC).replace(tzinfo=None)
     return value
 
 

@@ -46,7 +46,7 @@ def _return_freed_memory() -> None:
 def _close_quietly(searcher) -> None:
     try:
         searcher.close()
-    except Exception:  # noqa: BLE001  (already closed, or its files removed by a rebuild)
+    except Exception:  # already closed, or its files removed by a rebuild
         log.debug("closing a replaced searcher failed", exc_info=True)
 
 
@@ -148,7 +148,7 @@ class SearcherHolder:
                 carried = same_index and cache.carry_over(state.cache)
                 cache.warm(state.cache if state is not None and not carried else None)
                 cache.forget_other_segments()
-            except Exception:  # noqa: BLE001  (any unreadable index: serve none, never a 500)
+            except Exception:  # any unreadable index: serve none, never a 500
                 log.exception("search index %s unreadable; the worker rebuilds it", generation)
                 self._replace(None)
                 return
@@ -169,7 +169,8 @@ def holder() -> SearcherHolder:
 
 
 def searcher_version() -> str:
-    """Which searcher this process's searches use now (pages cached by it: portal.core.pagecache)."""
+    """Which searcher this process's searches use now (pages cached by it:
+    portal.core.pagecache)."""
     searchers = holder()
     return f"{searchers.opened}:{searchers.state() is not None}"
 
@@ -189,7 +190,7 @@ def open_in_background(app) -> threading.Thread:
         try:
             with app.app_context():
                 refresh_searcher()
-        except Exception:  # noqa: BLE001  (no index yet: the first search reports it)
+        except Exception:  # no index yet: the first search reports it
             log.warning("could not open the search index at start", exc_info=True)
 
     thread = threading.Thread(target=run, name="search-open", daemon=True)

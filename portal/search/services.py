@@ -3,7 +3,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
@@ -134,7 +134,7 @@ def _day_bound(value, end=False):
         return None
     local = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
     moment = datetime.combine(value, dtime.max if end else dtime.min, tzinfo=local)
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _allowed(cache: FilterCache, *, staff, filters, visibility, date_from, date_to):

@@ -6,7 +6,6 @@ from portal.core.i18n import _
 from portal.core.time import as_utc, utcnow
 from portal.extensions import db
 from portal.servicelevels.calendar import library_covers
-from portal.servicelevels.escalation import escalations_of  # noqa: F401  (re-exported)
 from portal.servicelevels.followup import can_answer, find_follow_up
 from portal.servicelevels.models import Deadline, Escalation
 

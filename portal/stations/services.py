@@ -32,7 +32,8 @@ def seed_reference_data(data: dict) -> dict:
     for item in data["areas"]:
         area, new = _upsert(Area, "code", item["code"], {
             "kind": item["kind"], "name_zh": item["name_zh"], "name_en": item["name_en"],
-            "overlaps": ",".join(item.get("overlaps", [])), "sort_order": item.get("sort_order", 0)})
+            "overlaps": ",".join(item.get("overlaps", [])),
+            "sort_order": item.get("sort_order", 0)})
         areas[area.code] = area
         created["areas"] += new
     db.session.flush()
@@ -41,7 +42,8 @@ def seed_reference_data(data: dict) -> dict:
         parent = categories.get(item["parent"]) if item.get("parent") else None
         category, new = _upsert(Category, "code", item["code"], {
             "parent": parent, "name_zh": item["name_zh"], "name_en": item["name_en"],
-            "team": item["team"], "urgent": item["urgent"], "sort_order": item.get("sort_order", 0)})
+            "team": item["team"], "urgent": item["urgent"],
+            "sort_order": item.get("sort_order", 0)})
         categories[category.code] = category
         created["categories"] += new
     for item in data["stations"]:

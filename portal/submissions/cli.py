@@ -1,4 +1,5 @@
-"""`flask portal publish CODE` (an operator's shortcut; moderators use the review page, which masks too)."""
+"""`flask portal publish CODE` (an operator's shortcut; moderators use the review page, which
+masks too)."""
 import click
 from flask.cli import with_appcontext
 

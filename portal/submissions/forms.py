@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.core.i18n import _l, localized
 from portal.stations.services import active_areas, category_tree
-from portal.submissions.services import BODY_MAX, PLACE_MAX, TITLE_MAX
+from portal.submissions.validation import BODY_MAX, PLACE_MAX, TITLE_MAX
 
 MIN_FILL_SECONDS = 3  # a person needs longer than this to fill in the form
 
@@ -29,7 +29,8 @@ def _render_signer():
 
 class SubmissionForm(FlaskForm):
     kind = RadioField(_l("What would you like to do?"), choices=[
-        SelectChoice("issue", _l("Report a problem")), SelectChoice("idea", _l("Make a suggestion"))],
+        SelectChoice("issue", _l("Report a problem")),
+        SelectChoice("idea", _l("Make a suggestion"))],
         default="issue", validate_choice=False)
     category = SelectField(_l("Category"), validate_choice=False)
     title = StringField(_l("Title"), description=_l("A short summary, e.g. “Street light out "

@@ -22,13 +22,13 @@ from portal.core.time import as_utc, utcnow
 from portal.extensions import db
 from portal.screening.services import screen_text
 from portal.stations.services import find_area, find_category, find_station
-from portal.submissions.codes import (  # noqa: F401  (re-exported for callers)
+from portal.submissions.codes import (
     CODE_ALPHABET,
     CODE_LENGTH,
     new_tracking_code,
     normalize_tracking_code,
 )
-from portal.submissions.idempotency import IdempotencyConflict, ScopedKey  # noqa: F401  (re-exported for callers)
+from portal.submissions.idempotency import IdempotencyConflict, ScopedKey
 from portal.submissions.locator import area_of_point
 from portal.submissions.models import (
     CHANNELS,
@@ -41,7 +41,7 @@ from portal.submissions.models import (
 )
 from portal.submissions.photos import PhotoInvalid, prepare_photo, write_photo_files
 from portal.submissions.public_text import PUBLIC_COLUMNS, PUBLIC_FIELDS
-from portal.submissions.validation import (  # noqa: F401  (re-exported for callers)
+from portal.submissions.validation import (
     BODY_MAX,
     BODY_MIN,
     MAX_PHOTOS,
@@ -426,7 +426,8 @@ def edit_public_text(submission, *, values: dict, actor: str) -> dict:
 
 
 def merge_duplicate(duplicate, target, *, actor: str, public_note: str = "") -> None:
-    """Close a duplicate as rejected, pointing to the submission it repeats (which gains support)."""
+    """Close a duplicate as rejected, pointing to the submission it repeats (which gains
+    support)."""
     if duplicate.id == target.id:
         raise ValueError("a submission cannot be merged into itself")
     change_status(duplicate, "rejected", actor=actor, note=f"duplicate of {target.code}",

@@ -27,7 +27,6 @@ from portal.submissions.idempotency import (
 from portal.submissions.lookups import tracking_lookup
 from portal.submissions.public_text import tracking_text
 from portal.submissions.services import (
-    SubmissionInvalid,
     find_by_code,
     find_photo,
     find_published,
@@ -35,6 +34,7 @@ from portal.submissions.services import (
     public_timeline,
     published_submissions,
 )
+from portal.submissions.validation import SubmissionInvalid
 from portal.submissions.web import submit_from_web
 
 bp = Blueprint("submissions", __name__, template_folder="templates")

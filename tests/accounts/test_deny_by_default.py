@@ -8,7 +8,7 @@ import re
 import pytest
 
 from portal.accounts.models import ROLES
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 OPEN_ENDPOINTS = {"accounts.login", "accounts.logout"}
 
@@ -60,8 +60,8 @@ def test_anonymous_visitors_are_sent_to_login(app, client):
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "administrator"])
-def test_lower_roles_get_403(app, staff_client, role):
-    browser = staff_client(role)
+def test_lower_roles_get_403(app, login, role):
+    browser = login(role, browser=app.test_client())
     token = csrf_token(browser.get("/staff/").get_data(as_text=True))
     checked = 0
     for rule in staff_rules(app):
@@ -76,8 +76,8 @@ def test_lower_roles_get_403(app, staff_client, role):
     assert checked >= 1
 
 
-def test_administrator_reaches_every_staff_page(app, staff_client):
-    browser = staff_client("administrator")
+def test_administrator_reaches_every_staff_page(app, login):
+    browser = login("administrator", browser=app.test_client())
     for rule in staff_rules(app):
         if "GET" in rule.methods and not rule.arguments:
             response = browser.get(rule.rule)

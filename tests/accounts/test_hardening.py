@@ -1,10 +1,10 @@
-"""Session limits, ending sessions, user management and the audit log (throttling: test_throttling)."""
+"""Session limits, ending sessions, user management and the audit log (throttling:
+test_throttling)."""
 import pytest
 
 from portal.accounts.models import AuditEntry, User
 from portal.extensions import db
-from tests.accounts.conftest import STAFF_PASSWORD
-from tests.conftest import csrf_token, submit_form
+from tests.helpers import STAFF_PASSWORD, csrf_token, submit_form
 
 
 def sign_in(browser, username, password=STAFF_PASSWORD, lang=None, ip="10.0.0.1"):
@@ -25,8 +25,8 @@ def test_login_starts_a_new_session(app, staff_user):
 
 @pytest.mark.parametrize("key,age", [("seen_at", 31 * 60), ("login_at", 8 * 3600 + 60)])
 @pytest.mark.parametrize("lang,message", [("zh", "会话已结束"), ("en", "Your session has ended")])
-def test_idle_and_absolute_timeouts(staff_client, key, age, lang, message):
-    browser = staff_client("viewer")
+def test_idle_and_absolute_timeouts(app, login, key, age, lang, message):
+    browser = login("viewer", browser=app.test_client())
     assert browser.get("/staff/").status_code == 200
     with browser.session_transaction() as session:
         session[key] -= age
@@ -36,8 +36,8 @@ def test_idle_and_absolute_timeouts(staff_client, key, age, lang, message):
     assert message in page
 
 
-def test_activity_keeps_the_session_alive(staff_client):
-    browser = staff_client("viewer")
+def test_activity_keeps_the_session_alive(app, login):
+    browser = login("viewer", browser=app.test_client())
     with browser.session_transaction() as session:
         session["seen_at"] -= 29 * 60
     assert browser.get("/staff/").status_code == 200
@@ -57,9 +57,9 @@ def post_page_form(browser, page_url, action_url, data):
 
 
 @pytest.mark.parametrize("lang,saved", [("zh", "已保存"), ("en", "Changes saved")])
-def test_disabling_a_user_ends_their_sessions(app, staff_client, lang, saved):
-    admin = staff_client("administrator")
-    moderator = staff_client("moderator", username="mia")
+def test_disabling_a_user_ends_their_sessions(app, login, lang, saved):
+    admin = login("administrator", username="administrator-user", browser=app.test_client())
+    moderator = login("moderator", username="mia", browser=app.test_client())
     assert moderator.get("/staff/").status_code == 200
     uid = user_id(app, "mia")
     url = f"/staff/users/{uid}?lang={lang}"
@@ -70,15 +70,16 @@ def test_disabling_a_user_ends_their_sessions(app, staff_client, lang, saved):
     assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
     assert sign_in(app.test_client(), "mia").status_code == 401
     with app.app_context():
-        entry = db.session.execute(db.select(AuditEntry).filter_by(action="user.update")).scalar_one()
+        entry = db.session.execute(
+            db.select(AuditEntry).filter_by(action="user.update")).scalar_one()
         assert entry.before == {"role": "moderator", "active": True}
         assert entry.after == {"role": "moderator", "active": False}
         assert entry.actor == "administrator-user"
 
 
-def test_administrator_ends_sessions_and_sets_password(app, staff_client):
-    admin = staff_client("administrator")
-    viewer = staff_client("viewer", username="vic")
+def test_administrator_ends_sessions_and_sets_password(app, login):
+    admin = login("administrator", browser=app.test_client())
+    viewer = login("viewer", username="vic", browser=app.test_client())
     uid = user_id(app, "vic")
     page = f"/staff/users/{uid}"
     assert post_page_form(admin, page, page + "/end-sessions", {}).status_code == 303
@@ -92,8 +93,8 @@ def test_administrator_ends_sessions_and_sets_password(app, staff_client):
 
 @pytest.mark.parametrize("lang,created,weak", [
     ("zh", "已创建用户 nina", "密码至少"), ("en", "User nina created", "at least 10 characters")])
-def test_administrator_adds_users_through_the_form(app, staff_client, lang, created, weak):
-    admin = staff_client("administrator")
+def test_administrator_adds_users_through_the_form(app, login, lang, created, weak):
+    admin = login("administrator", browser=app.test_client())
     url = f"/staff/users?lang={lang}"
     response = post_page_form(admin, url, url, {"username": "nina", "role": "moderator",
                                                 "password": "short"})
@@ -106,8 +107,8 @@ def test_administrator_adds_users_through_the_form(app, staff_client, lang, crea
     assert sign_in(app.test_client(), "nina", "harbour-lights-20").status_code == 302
 
 
-def test_administrator_cannot_disable_themselves(app, staff_client):
-    admin = staff_client("administrator", username="root")
+def test_administrator_cannot_disable_themselves(app, login):
+    admin = login("administrator", username="root", browser=app.test_client())
     url = f"/staff/users/{user_id(app, 'root')}"
     response = post_page_form(admin, url, url, {"role": "administrator"})
     assert response.status_code == 422

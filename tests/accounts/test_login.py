@@ -2,33 +2,20 @@
 import pytest
 
 from portal.accounts.services import AccountError, create_user
-from tests.accounts.conftest import STAFF_PASSWORD
-from tests.conftest import submit_form
-
-
-@pytest.fixture
-def login(client, staff_user):
-    """Sign a new user of the given role in through the real form, in `client`."""
-    def sign_in(role="moderator", username=None):
-        username = username or role
-        staff_user(username, role)
-        response = submit_form(client, "/staff/login",
-                               {"username": username, "password": STAFF_PASSWORD})
-        assert response.status_code == 302
-        return username
-    return sign_in
+from tests.helpers import submit_form
 
 
 def test_login_and_logout_end_the_session(client, login):
     login("moderator")
     assert "moderator" in client.get("/staff/").get_data(as_text=True)
     page = client.get("/staff/").get_data(as_text=True)
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
     client.post("/staff/logout", data={"csrf_token": csrf_token(page)})
     assert client.get("/staff/").status_code == 302
 
 
-@pytest.mark.parametrize("lang,message", [("zh", "用户名或密码错误"), ("en", "Wrong username or password")])
+@pytest.mark.parametrize("lang,message", [("zh", "用户名或密码错误"),
+                                          ("en", "Wrong username or password")])
 def test_wrong_password_is_refused_in_each_language(client, staff_user, lang, message):
     staff_user("alice", "viewer")
     response = submit_form(client, "/staff/login", {"username": "alice", "password": "nope"},

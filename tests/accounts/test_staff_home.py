@@ -7,8 +7,8 @@ LINKS = {"/staff/queue": "moderator", "/staff/kiosks": "administrator",
 
 
 @pytest.mark.parametrize("role", ["administrator", "moderator", "dispatcher", "viewer"])
-def test_staff_home_links_follow_the_role(staff_client, role):
-    client = staff_client(role)
+def test_staff_home_links_follow_the_role(app, login, role):
+    client = login(role, browser=app.test_client())
     html = client.get("/staff/?lang=en").get_data(as_text=True)
     for url, needed in LINKS.items():
         allowed = role == "administrator" or role == needed or (

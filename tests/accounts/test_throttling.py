@@ -1,18 +1,17 @@
 """Sign-in throttling: guessing is slowed per account and context, the owner is not locked out."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from portal.accounts.signin import ACCOUNT_CEILING, ADDRESS_LIMIT, FREE_FAILURES
-from tests.accounts.conftest import STAFF_PASSWORD
-from tests.conftest import submit_form
+from tests.helpers import STAFF_PASSWORD, submit_form
 
 
 class Clock:
     """The sign-in throttle's clock, moved by hand."""
 
     def __init__(self):
-        self.now = datetime.now(timezone.utc)
+        self.now = datetime.now(UTC)
 
     def advance(self, **delta):
         self.now += timedelta(**delta)

@@ -5,7 +5,7 @@ import pytest
 from portal.accounts.models import ApiToken, AuditEntry, User
 from portal.accounts.tokens import issue_staff_token
 from portal.extensions import db
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 STAFF_LIST = "/api/v1/staff/submissions"
 
@@ -40,9 +40,9 @@ def revocations(app):
 
 @pytest.mark.parametrize("lang,heading,never", [("en", "API tokens", "Never"),
                                                 ("zh", "API 令牌", "从未")])
-def test_owner_sees_their_tokens_and_no_one_elses(app, staff_client, lang, heading, never):
-    owner = staff_client("dispatcher", username="ding")
-    staff_client("viewer", username="vera")
+def test_owner_sees_their_tokens_and_no_one_elses(app, login, lang, heading, never):
+    owner = login("dispatcher", username="ding", browser=app.test_client())
+    login("viewer", username="vera", browser=app.test_client())
     _id, mine = issue(app, "ding")
     _id, theirs = issue(app, "vera")
     page = owner.get(f"/staff/tokens?lang={lang}").get_data(as_text=True)
@@ -50,8 +50,8 @@ def test_owner_sees_their_tokens_and_no_one_elses(app, staff_client, lang, headi
     assert theirs[:10] not in page and mine not in page  # the secret itself is never shown
 
 
-def test_owner_revokes_a_token_with_the_form(app, staff_client):
-    owner = staff_client("moderator", username="mo")
+def test_owner_revokes_a_token_with_the_form(app, login):
+    owner = login("moderator", username="mo", browser=app.test_client())
     token_id, secret = issue(app, "mo")
     assert api_status(app, secret) == 200
     # Without the form's CSRF token nothing happens.
@@ -64,18 +64,18 @@ def test_owner_revokes_a_token_with_the_form(app, staff_client):
     assert revocations(app) == [("mo", "owner")]
 
 
-def test_owner_cannot_revoke_another_users_token(app, staff_client):
-    owner = staff_client("moderator", username="mo")
-    staff_client("viewer", username="vera")
+def test_owner_cannot_revoke_another_users_token(app, login):
+    owner = login("moderator", username="mo", browser=app.test_client())
+    login("viewer", username="vera", browser=app.test_client())
     token_id, secret = issue(app, "vera")
     response = post_from(owner, "/staff/tokens", f"/staff/tokens/{token_id}/revoke")
     assert response.status_code == 404
     assert api_status(app, secret) == 200
 
 
-def test_administrator_lists_and_revokes_a_users_token(app, staff_client):
-    admin = staff_client("administrator")
-    staff_client("moderator", username="mo")
+def test_administrator_lists_and_revokes_a_users_token(app, login):
+    admin = login("administrator", username="administrator-user", browser=app.test_client())
+    login("moderator", username="mo", browser=app.test_client())
     token_id, secret = issue(app, "mo")
     page = f"/staff/users/{user_id(app, 'mo')}"
     assert secret[:10] in admin.get(page).get_data(as_text=True)
@@ -94,9 +94,9 @@ def test_administrator_lists_and_revokes_a_users_token(app, staff_client):
     ("", {"role": "viewer", "active": "y"}, "role"),
     ("", {"role": "moderator"}, "disabled"),  # "active" unticked
 ])
-def test_administrators_actions_revoke_every_live_token(app, staff_client, action, data, reason):
-    admin = staff_client("administrator")
-    staff_client("moderator", username="mo")
+def test_administrators_actions_revoke_every_live_token(app, login, action, data, reason):
+    admin = login("administrator", username="administrator-user", browser=app.test_client())
+    login("moderator", username="mo", browser=app.test_client())
     tokens = [issue(app, "mo")[1] for _ in range(2)]
     _id, bystander = issue(app, "administrator-user")
     page = f"/staff/users/{user_id(app, 'mo')}"
@@ -109,20 +109,19 @@ def test_administrators_actions_revoke_every_live_token(app, staff_client, actio
             ApiToken.revoked_at.isnot(None))} == {reason}
 
 
-def test_saving_the_user_unchanged_revokes_nothing(app, staff_client):
-    admin = staff_client("administrator")
-    staff_client("moderator", username="mo")
+def test_saving_the_user_unchanged_revokes_nothing(app, login):
+    admin = login("administrator", browser=app.test_client())
+    login("moderator", username="mo", browser=app.test_client())
     _id, secret = issue(app, "mo")
     page = f"/staff/users/{user_id(app, 'mo')}"
     assert post_from(admin, page, page, {"role": "moderator", "active": "y"}).status_code == 303
     assert api_status(app, secret) == 200
 
 
-def test_owner_signs_out_everywhere(app, staff_client):
-    owner = staff_client("viewer", username="vic")
+def test_owner_signs_out_everywhere(app, login):
+    owner = login("viewer", username="vic", browser=app.test_client())
     other_browser = app.test_client()
-    from tests.accounts.conftest import STAFF_PASSWORD
-    from tests.conftest import submit_form
+    from tests.helpers import STAFF_PASSWORD, submit_form
     assert submit_form(other_browser, "/staff/login",
                        {"username": "vic", "password": STAFF_PASSWORD}).status_code == 302
     _id, secret = issue(app, "vic")
@@ -134,8 +133,8 @@ def test_owner_signs_out_everywhere(app, staff_client):
     assert revocations(app) == [("vic", "sign-out-everywhere")]
 
 
-def test_signing_out_of_one_browser_leaves_api_tokens_alone(app, staff_client):
-    owner = staff_client("viewer", username="vic")
+def test_signing_out_of_one_browser_leaves_api_tokens_alone(app, login):
+    owner = login("viewer", username="vic", browser=app.test_client())
     _id, secret = issue(app, "vic")
     assert post_from(owner, "/staff/", "/staff/logout").status_code == 302
     assert api_status(app, secret) == 200

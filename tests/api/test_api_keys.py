@@ -5,8 +5,8 @@ import pytest
 
 from portal.api.models import ApiKey
 from portal.extensions import db
-from tests.api.conftest import VALID
-from tests.conftest import csrf_token
+from tests.api.helpers import VALID
+from tests.helpers import csrf_token
 
 OPEN311_POST = {"service_code": "litter", "address_string": "Gate 3, Yangpu riverside",
                 "description": "Bins overflow every weekend.", "attribute[area]": "riverside"}

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from tests.api.conftest import NOTHING, VALID, stored
+from tests.api.helpers import NOTHING, VALID, stored
 
 URL = "/api/v1/submissions"
 

@@ -2,7 +2,7 @@
 numbers Python reads but people do not write ("3_1"), invisible titles. A 4xx that says why."""
 import pytest
 
-from tests.api.conftest import NOTHING, VALID, stored
+from tests.api.helpers import NOTHING, VALID, stored
 from tests.api.test_open311 import POST
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from portal.api.services import issue_api_key
 from portal.extensions import db
-from tests.api.conftest import NOTHING, VALID, stored
+from tests.api.helpers import NOTHING, VALID, stored
 
 URL = "/api/v1/submissions"
 OPEN311 = "/open311/v2/requests.json"

@@ -3,7 +3,7 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
@@ -16,7 +16,7 @@ from portal.submissions.services import (
     find_by_code,
     set_publication,
 )
-from tests.api.conftest import NOTHING, stored
+from tests.api.helpers import NOTHING, stored
 
 W3C = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$")
 FORMATS = ["xml", "json"]
@@ -92,7 +92,8 @@ def test_service_definition_lists_the_area_with_values(client, fmt):
     else:
         assert data.tag == "service_definition" and data.findtext("service_code") == "litter"
         area = next(a for a in data.findall("attributes/attribute") if a.findtext("code") == "area")
-        assert area.findtext("required") == "true" and area.findtext("datatype") == "singlevaluelist"
+        assert area.findtext("required") == "true"
+        assert area.findtext("datatype") == "singlevaluelist"
         values = {v.findtext("key"): v.findtext("name") for v in area.findall("values/value")}
         assert values["riverside"] == "Riverside Grid"
 
@@ -202,7 +203,7 @@ def requests_data(app, make_submission):
         add_official_reply(bins, actor="test", text="已清运。", text_en="Collected.")
         change_status(bins, "resolved", actor="test")
         old = publish(make_submission(commit=False), "Old lamp")
-        old.created_at = datetime.now(timezone.utc) - timedelta(days=120)
+        old.created_at = datetime.now(UTC) - timedelta(days=120)
         hidden = make_submission(title="Hidden", body="Unpublished text, never listed.",
                                  commit=False)
         db.session.commit()
@@ -221,7 +222,7 @@ def test_get_requests_lists_published_ones_in_the_90_day_window(client, requests
     listed = _ids(client.get(f"/open311/v2/requests.{fmt}"), fmt)
     assert sorted(listed) == sorted([str(ids["lamp"][0]), str(ids["bins"][0])])
     assert ids["hidden"][1] not in str(listed)
-    start = (datetime.now(timezone.utc) - timedelta(days=200)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    start = (datetime.now(UTC) - timedelta(days=200)).strftime("%Y-%m-%dT%H:%M:%SZ")
     wider = _ids(client.get(f"/open311/v2/requests.{fmt}?start_date={start}"), fmt)
     assert str(ids["old"][0]) in wider and len(wider) == 3
 
@@ -236,7 +237,7 @@ def test_get_requests_filters(client, requests_data, fmt):
     assert _ids(client.get(f"/open311/v2/requests.{fmt}?service_code=litter"), fmt) == [bins]
     assert len(_ids(client.get(
         f"/open311/v2/requests.{fmt}?service_code=litter,street-lighting"), fmt)) == 2
-    future = (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()
+    future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     assert _ids(client.get(f"/open311/v2/requests.{fmt}",
                            query_string={"start_date": future}), fmt) == []
     page1 = _ids(client.get(f"/open311/v2/requests.{fmt}?page_size=1"), fmt)

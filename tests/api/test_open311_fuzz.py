@@ -91,7 +91,8 @@ def test_wrong_method_is_405_in_the_error_format(client):
 def test_a_too_large_post_is_413_in_the_error_format(app, api_key):
     app.config["MAX_CONTENT_LENGTH"] = 10_000
     response = app.test_client().post("/open311/v2/requests.xml",
-                                      data={**GOOD, "api_key": api_key, "description": "x" * 20_000})
+                                      data={**GOOD, "api_key": api_key,
+                                            "description": "x" * 20_000})
     assert response.status_code == 413
     assert ET.fromstring(response.data).findtext("error/code") == "413"
 

@@ -9,7 +9,7 @@ from referencing.jsonschema import DRAFT202012
 
 from portal.extensions import db
 from portal.submissions.services import add_official_reply, change_status, set_publication
-from tests.api.conftest import VALID
+from tests.api.helpers import VALID
 
 
 @pytest.fixture
@@ -138,7 +138,8 @@ def test_real_responses_match_the_documented_schemas(client, app, document, make
     check(client.post("/api/v1/platform/events", json={}), events, "post")  # unsigned
     from portal.forwarding.payload import sign
     for body in ({"event_id": "e1", "reference": code, "status": "in_progress",
-                  "occurred_at": "2026-11-26T10:00:00+08:00", "reply": {"zh": "处理中", "en": "On it"}},
+                  "occurred_at": "2026-11-26T10:00:00+08:00",
+                  "reply": {"zh": "处理中", "en": "On it"}},
                  {"event_id": "e2", "reference": code, "status": "finished"}):
         raw = json.dumps(body).encode()
         check(client.post("/api/v1/platform/events", data=raw, content_type="application/json",

@@ -3,7 +3,7 @@ import pytest
 
 from portal.api.services import issue_api_key
 from portal.extensions import db
-from tests.api.conftest import VALID
+from tests.api.helpers import VALID
 
 LIMITED = {"PORTAL_RATE_LIMITS": "on"}
 

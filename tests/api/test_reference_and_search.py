@@ -15,7 +15,7 @@ def test_reference_lists_have_stable_codes_and_names_in_every_language(client, r
                                                                        rows):
     items = client.get(f"/api/v1/{resource}?lang=en").get_json()[resource]
     assert [item["code"] for item in items] == [row[key] for row in rows]
-    for item, row in zip(items, rows):
+    for item, row in zip(items, rows, strict=True):
         assert item["name"] == row["name_en"]
         assert item["names"]["zh"] == row["name_zh"] and item["names"]["en"] == row["name_en"]
         assert item["names"]["zh_Hant"]
@@ -79,7 +79,8 @@ def test_search_filters_and_pages(client, published):
     page2 = client.get("/api/v1/search?per_page=1&page=2").get_json()
     assert page2["total"] == 2 and len(page2["results"]) == 1 and page2["per_page"] == 1
     assert client.get("/api/v1/search?q=100%25").get_json()["total"] == 0  # % is literal
-    assert client.get("/api/v1/search?q=BINS%20pier").get_json()["total"] == 1  # any case, all words
+    # any case, all words
+    assert client.get("/api/v1/search?q=BINS%20pier").get_json()["total"] == 1
 
 
 def test_search_uses_the_full_text_index_once_it_is_built(app, client, make_submission):
@@ -87,7 +88,8 @@ def test_search_uses_the_full_text_index_once_it_is_built(app, client, make_subm
     from portal.search.indexer import apply_changes
     from portal.search.searchers import refresh_searcher
     with app.app_context():
-        make_submission(title="滨江步道路灯不亮", body="滨江步道的路灯晚上不亮，很危险。", publish=True)
+        make_submission(title="滨江步道路灯不亮", body="滨江步道的路灯晚上不亮，很危险。",
+                        publish=True)
         make_submission(title="Bench broken", body="The bench by the wharf is broken.",
                         area_code="yinhang", category_code="other",
                         publish=True)

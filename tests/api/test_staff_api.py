@@ -5,7 +5,7 @@ from portal.accounts.models import ApiToken, User
 from portal.extensions import db
 from portal.submissions.models import StatusEvent
 from portal.submissions.services import change_status, find_by_code
-from tests.api.conftest import PASSWORD
+from tests.helpers import STAFF_PASSWORD
 
 
 def _auth(token):
@@ -139,7 +139,7 @@ def test_unknown_action_and_unknown_code(client, app, make_submission, staff_tok
 def test_create_token_command_prints_a_token_whose_hash_alone_is_stored(app, client):
     from portal.accounts.services import create_user
     with app.app_context():
-        create_user("li", "moderator", PASSWORD)
+        create_user("li", "moderator", STAFF_PASSWORD)
         db.session.commit()
     result = app.test_cli_runner().invoke(args=["portal", "create-token", "li"])
     token = result.stdout.strip()

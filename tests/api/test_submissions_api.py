@@ -4,7 +4,7 @@ import pytest
 from portal.extensions import db
 from portal.submissions.models import Submission
 from portal.submissions.services import add_official_reply, change_status, find_by_code
-from tests.api.conftest import NOTHING, VALID, stored
+from tests.api.helpers import NOTHING, VALID, stored
 
 
 def test_anonymous_submission_is_created_through_the_one_service(client, app):

@@ -1,5 +1,5 @@
 """Staff API tokens: a lifetime, a clear 401 when expired or revoked, the last use recorded."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -7,7 +7,7 @@ from portal.accounts.models import ApiToken, AuditEntry
 from portal.accounts.services import create_user
 from portal.accounts.tokens import issue_staff_token
 from portal.extensions import db
-from tests.api.conftest import PASSWORD
+from tests.helpers import STAFF_PASSWORD
 
 STAFF_LIST = "/api/v1/staff/submissions"
 
@@ -24,13 +24,13 @@ def _row(app):
 
 
 def _aware(value):
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @pytest.fixture
 def moderator(app):
     with app.app_context():
-        create_user("li", "moderator", PASSWORD)
+        create_user("li", "moderator", STAFF_PASSWORD)
         db.session.commit()
 
 
@@ -67,7 +67,7 @@ def test_create_token_refuses_a_lifetime_out_of_range(app, moderator, days):
 def test_an_expired_token_gets_401_saying_so(app, client, moderator, monkeypatch, lang, message):
     token = _create_token(app, "--days", "1")
     assert client.get(STAFF_LIST, headers=_auth(token)).status_code == 200
-    later = datetime.now(timezone.utc) + timedelta(days=1, minutes=1)
+    later = datetime.now(UTC) + timedelta(days=1, minutes=1)
     monkeypatch.setattr("portal.accounts.tokens.utcnow", lambda: later)
     response = client.get(f"{STAFF_LIST}?lang={lang}", headers=_auth(token))
     assert response.status_code == 401
@@ -79,7 +79,7 @@ def test_an_expired_token_gets_401_saying_so(app, client, moderator, monkeypatch
 def test_the_last_use_is_recorded_at_most_once_a_minute(app, client, moderator, monkeypatch):
     token = _create_token(app)
     assert _row(app).last_used_at is None
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     monkeypatch.setattr("portal.accounts.tokens.utcnow", lambda: now)
     assert client.get(STAFF_LIST, headers=_auth(token)).status_code == 200
     first = _aware(_row(app).last_used_at)
@@ -107,7 +107,7 @@ def test_a_write_call_records_its_use_and_still_succeeds(app, client, moderator,
 
 def test_a_revoked_token_gets_401_saying_so_and_the_revocation_is_audited(app, client):
     with app.app_context():
-        user = create_user("wu", "moderator", PASSWORD)
+        user = create_user("wu", "moderator", STAFF_PASSWORD)
         _token, secret = issue_staff_token("wu")
         from portal.accounts.services import set_password
         set_password(user, "a-new-river-pass-9", actor=user)

@@ -13,11 +13,10 @@ import pytest
 from werkzeug.routing import Map
 
 from portal.accounts.models import ROLES
-from portal.accounts.services import create_user
 from portal.extensions import db
-from tests.conftest import csrf_token, submit_form
-from tests.kiosk.conftest import enrol_link, redeem
-from tests.search.conftest import drain
+from tests.helpers import csrf_token
+from tests.kiosk.helpers import enrol_link, redeem
+from tests.search.helpers import drain
 
 PASSWORD = "river-lamp-4821"
 HUGE = "99999999999999999999"
@@ -73,7 +72,7 @@ def urls(app, rule):
         return [rule.rule]
     names = [re.search(r"(\w+)>$", a).group(1) for a in arguments]
     kinds = [converter_name(app, rule, n) for n in names]
-    missing = [(n, type(rule._converters[n]).__name__) for n, k in zip(names, kinds)
+    missing = [(n, type(rule._converters[n]).__name__) for n, k in zip(names, kinds, strict=True)
                if k not in SEGMENTS]
     assert not missing, f"{rule.rule}: no fuzz values for converter {missing}"
     plain = [PLAIN[k] for k in kinds]
@@ -101,18 +100,14 @@ def fill(rule_text, parts):
     return VARIABLE.sub(lambda _m: next(values), rule_text)
 
 
-def sign_in(app, identity):
+def sign_in(app, login, identity):
+    """A new browser as `identity`: anonymous, an enrolled kiosk, or staff of that role."""
     browser = app.test_client()
     if identity == "kiosk":
         _kiosk_id, path = enrol_link(app)
         assert redeem(browser, path).status_code == 303
     elif identity != "anonymous":
-        with app.app_context():
-            create_user(identity, identity, PASSWORD)
-            db.session.commit()
-        response = submit_form(browser, "/staff/login",
-                               {"username": identity, "password": PASSWORD})
-        assert response.status_code == 302
+        login(identity, browser=browser)
     return browser
 
 
@@ -160,8 +155,8 @@ def published(app, make_submission):
 
 
 @pytest.mark.parametrize("identity", IDENTITIES)
-def test_hostile_path_values_never_make_a_server_error(app, published, identity):
-    browser = sign_in(app, identity)
+def test_hostile_path_values_never_make_a_server_error(app, login, published, identity):
+    browser = sign_in(app, login, identity)
     token = token_of(browser)
     requests = 0
     for rule in app.url_map.iter_rules():
@@ -176,8 +171,8 @@ def test_hostile_path_values_never_make_a_server_error(app, published, identity)
 
 
 @pytest.mark.parametrize("identity", IDENTITIES)
-def test_hostile_form_and_json_values_never_make_a_server_error(app, published, identity):
-    browser = sign_in(app, identity)
+def test_hostile_form_and_json_values_never_make_a_server_error(app, login, published, identity):
+    browser = sign_in(app, login, identity)
     token = token_of(browser)
     for rule in app.url_map.iter_rules():
         if rule.endpoint in SESSION_ENDING or rule.methods <= {"GET", "HEAD", "OPTIONS"}:
@@ -195,8 +190,8 @@ def test_hostile_form_and_json_values_never_make_a_server_error(app, published, 
 
 
 @pytest.mark.parametrize("identity", ["anonymous", "kiosk", "administrator"])
-def test_hostile_query_parameters_never_make_a_server_error(app, published, identity):
-    browser = sign_in(app, identity)
+def test_hostile_query_parameters_never_make_a_server_error(app, login, published, identity):
+    browser = sign_in(app, login, identity)
     checked = 0
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":

@@ -9,7 +9,7 @@ from portal.stations.services import load_reference_file, seed_reference_data
 from portal.submissions.idempotency import web_key
 from portal.submissions.models import ChangeLog, Submission
 from portal.submissions.services import create_submission
-from tests.conftest import PG_URL
+from tests.helpers import PG_URL
 
 
 def test_database_is_the_configured_one(app_ctx):
@@ -28,7 +28,7 @@ def test_concurrent_writers_all_succeed(tmp_path, monkeypatch):
     monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
     if PG_URL:
         monkeypatch.setenv("PORTAL_DATABASE_URL", PG_URL)
-        from tests.conftest import reset_postgres_schema
+        from tests.helpers import reset_postgres_schema
         reset_postgres_schema(PG_URL)
     app = create_app()  # not TESTING: the production transaction rules apply
     with app.app_context():

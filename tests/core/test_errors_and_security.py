@@ -6,7 +6,7 @@ import pytest
 from flask import Blueprint, abort
 
 from portal.config import ROOT_DIR
-from tests.conftest import VALID_FORM, submit_form
+from tests.helpers import VALID_FORM, submit_form
 
 
 @pytest.fixture

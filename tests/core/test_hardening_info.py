@@ -11,7 +11,7 @@ from portal import create_app
 from portal.extensions import db
 from portal.submissions.models import Photo
 from portal.submissions.services import set_publication
-from tests.api.conftest import VALID
+from tests.api.helpers import VALID
 
 SPOOFED = {"Host": "evil.example", "X-Forwarded-Proto": "gopher",
            "X-Forwarded-Host": "evil.example"}
@@ -93,7 +93,7 @@ def _mode(path) -> int:
 
 
 def test_database_uploads_and_index_are_private(app, client):
-    from tests.conftest import VALID_FORM, submit_form
+    from tests.helpers import VALID_FORM, submit_form
     response = submit_form(client, "/submit?lang=en", VALID_FORM,
                            files={"photos": [(io.BytesIO(_jpeg()), "lamp.jpg")]})
     assert response.status_code == 303, response.status_code

@@ -7,7 +7,7 @@ from sqlalchemy import inspect
 
 from portal import create_app
 from portal.extensions import db
-from tests.conftest import postgres_url_or_skip, reset_postgres_schema
+from tests.helpers import postgres_url_or_skip, reset_postgres_schema
 
 
 def _check_migrations(monkeypatch, tmp_path, database_url):

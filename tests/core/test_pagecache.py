@@ -7,7 +7,6 @@ from flask import template_rendered
 from portal.extensions import db
 from portal.submissions.models import Submission
 from portal.submissions.services import change_status
-from tests.accounts.conftest import staff_client, staff_user  # noqa: F401  (fixtures)
 
 
 @contextmanager
@@ -86,10 +85,10 @@ def test_a_not_found_page_is_not_kept(app, client, make_submission):
 
 
 def test_signed_in_staff_get_their_own_page_and_it_is_not_shared(app, client, published,
-                                                                 staff_client):
+                                                                 login):
     url = f"/submissions/{published[0]}?lang=en"
     assert ">Staff</a>" not in client.get(url).get_data(as_text=True)  # cached anonymously
-    moderator = staff_client("moderator", lang="en")
+    moderator = login("moderator", lang="en", browser=app.test_client())
     with rendered_templates(app) as names:
         staff_page = moderator.get(url).get_data(as_text=True)
     assert names, "a signed-in user's page is rendered for them"
@@ -113,7 +112,7 @@ def test_cache_can_be_switched_off(app, client, published, monkeypatch):
 
 
 def test_a_cached_search_finds_what_the_index_took_in_since(app, client):
-    from tests.search.conftest import drain
+    from tests.search.helpers import drain
 
     url = "/search?q=ferry+bollard&lang=en"
     drain(app)
@@ -135,7 +134,7 @@ def test_a_cached_search_finds_what_the_index_took_in_since(app, client):
 
 
 def test_a_search_page_marked_with_my_support_is_mine_alone(app, client, published):
-    from tests.search.conftest import drain
+    from tests.search.helpers import drain
 
     drain(app)
     url = "/search?q=ferry+gate&lang=en"
@@ -162,7 +161,7 @@ def test_a_search_page_with_forms_is_shared_but_each_visitor_gets_their_own_toke
     CSRF token in it is filled in per visitor (a token is never served to someone else)."""
     import re
 
-    from tests.search.conftest import drain
+    from tests.search.helpers import drain
 
     drain(app)
     url = "/search?q=ferry+gate&lang=en"

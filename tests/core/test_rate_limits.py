@@ -11,7 +11,7 @@ from sqlalchemy import create_engine
 from portal import create_app
 from portal.core.ratelimit import DatabaseStorage
 from portal.extensions import db
-from tests.conftest import VALID_FORM, reachable_or_skip, submit_form
+from tests.helpers import VALID_FORM, reachable_or_skip, submit_form
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMITED = {"PORTAL_RATE_LIMITS": "on", "PORTAL_RATE_LIMIT_FORMS": "3 per minute"}
@@ -43,7 +43,7 @@ def test_fourth_post_in_a_minute_gets_429(client, lang, message):
 WORKER_SCRIPT = """
 import sys
 from portal import create_app
-from tests.conftest import VALID_FORM, submit_form
+from tests.helpers import VALID_FORM, submit_form
 app = create_app({"TESTING": True, "PORTAL_RATE_LIMITS": "on",
                   "PORTAL_RATE_LIMIT_FORMS": "3 per minute"})
 client = app.test_client()

@@ -8,7 +8,7 @@ from portal.core.time import utcnow
 from portal.extensions import db
 from portal.forwarding.models import Delivery
 from portal.submissions.models import Submission
-from tests.forwarding.conftest import RABBIT_URL, drain, rabbitmq_or_skip, unique_name
+from tests.forwarding.helpers import RABBIT_URL, drain, rabbitmq_or_skip, unique_name
 
 
 def closed_port_url():

@@ -6,7 +6,7 @@ import pytest
 
 from portal.extensions import db
 from portal.forwarding import relay
-from tests.conftest import PG_URL
+from tests.helpers import PG_URL
 
 
 @pytest.mark.postgres

@@ -10,8 +10,7 @@ from portal.extensions import db
 from portal.forwarding.models import Delivery, PlatformEvent
 from portal.submissions.models import StatusEvent, Submission
 from portal.submissions.services import change_status
-from tests.forwarding.conftest import drain, signed_event
-from tests.forwarding.test_events import event, forwarded, state  # noqa: F401  (fixture)
+from tests.forwarding.helpers import drain, event, signed_event, state
 
 
 def _submission(app, make_submission, *statuses, **values):

@@ -6,33 +6,12 @@ import pytest
 from portal.extensions import db
 from portal.forwarding.models import PlatformEvent
 from portal.submissions.models import StatusEvent, Submission
-from tests.forwarding.conftest import drain, signed_event
-
-
-@pytest.fixture
-def forwarded(app, make_submission, accept):
-    """A submission forwarded to the platform; returns its tracking code."""
-    with app.app_context():
-        submission = accept(make_submission())
-        drain()
-        assert db.session.get(Submission, submission.id).status == "forwarded"
-        return submission.code
-
-
-def event(code, status="in_progress", event_id="ev-1", **extra):
-    return {"event_id": event_id, "reference": code, "status": status,
-            "occurred_at": "2026-11-26T10:00:00+08:00", **extra}
-
-
-def state(app, code):
-    with app.app_context():
-        submission = db.session.execute(db.select(Submission).filter_by(code=code)).scalar_one()
-        return submission.status, len(submission.events)
+from tests.forwarding.helpers import drain, event, signed_event, state
 
 
 def test_progress_and_reply_reach_the_tracking_page(app, client, forwarded):
-    response = signed_event(client, event(forwarded, note="crew sent",
-                                          reply={"zh": "已派人维修。", "en": "A crew is on its way."}))
+    reply = {"zh": "已派人维修。", "en": "A crew is on its way."}
+    response = signed_event(client, event(forwarded, note="crew sent", reply=reply))
     assert response.status_code == 200
     assert response.get_json() == {"outcome": "applied", "reference": forwarded,
                                    "status": "in_progress"}

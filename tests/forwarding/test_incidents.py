@@ -6,8 +6,8 @@ import pytest
 from portal.extensions import db
 from portal.forwarding.models import Incident
 from portal.submissions.models import Submission
-from tests.conftest import csrf_token
-from tests.forwarding.conftest import drain
+from tests.forwarding.helpers import drain
+from tests.helpers import csrf_token
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_only_dispatchers_and_administrators(client, login, queue):
 
 def test_claim_assign_progress_and_reply(app, client, login, queue):
     codes, ids = queue
-    login("dispatcher", "dora")
+    login("dispatcher", username="dora")
     url = f"/staff/incidents/{ids['old']}"
     assert post(client, url + "/claim", {}, url).status_code == 303
     assert post(client, url + "/team", {"team": "property"}, url).status_code == 303
@@ -69,7 +69,8 @@ def test_claim_assign_progress_and_reply(app, client, login, queue):
     tracking = client.get(f"/track/{codes['old']}?lang=en").get_data(as_text=True)
     assert "In progress" in tracking and "The greenery crew prunes tomorrow." in tracking
     assert "crew booked" not in tracking
-    assert "绿化队明天上午修剪。" in client.get(f"/track/{codes['old']}?lang=zh").get_data(as_text=True)
+    tracking_zh = client.get(f"/track/{codes['old']}?lang=zh").get_data(as_text=True)
+    assert "绿化队明天上午修剪。" in tracking_zh
     post(client, url + "/status", {"status": "resolved"}, url)
     post(client, url + "/status", {"status": "closed"}, url)
     assert "Closed" in client.get(f"/track/{codes['old']}?lang=en").get_data(as_text=True)

@@ -16,7 +16,7 @@ from portal.config import ROOT_DIR
 from portal.extensions import db
 from portal.forwarding.models import Delivery
 from portal.submissions.models import Submission
-from tests.forwarding.conftest import SECRET
+from tests.forwarding.helpers import SECRET
 from tests.forwarding.receiver import Receiver
 
 ITEMS = 300

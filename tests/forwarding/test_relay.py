@@ -11,7 +11,7 @@ from portal.forwarding.services import delivery_counts, retry_delivery
 from portal.forwarding.sinks import Item, dead, retry, sent
 from portal.submissions.models import ChangeLog
 from portal.submissions.services import change_status
-from tests.forwarding.conftest import drain
+from tests.forwarding.helpers import drain
 
 
 def deliveries():
@@ -170,7 +170,7 @@ def test_permanent_refusal_is_dead_and_visible_then_retried_by_an_administrator(
     for lang, heading in (("en", "Failed deliveries"), ("zh", "发送失败")):
         page = client.get(f"/staff/forwarding?lang={lang}").get_data(as_text=True)
         assert "HTTP 422: missing field" in page and code in page and heading in page
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
     response = client.post(f"/staff/forwarding/{delivery_id}/retry",
                            data={"csrf_token": csrf_token(page)})
     assert response.status_code == 303

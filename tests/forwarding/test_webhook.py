@@ -8,7 +8,7 @@ from portal.extensions import db
 from portal.forwarding.models import Delivery
 from portal.forwarding.sinks import Item, WebhookSink, check_webhook_url, parse_retry_after
 from portal.submissions.models import Submission
-from tests.forwarding.conftest import SECRET, drain
+from tests.forwarding.helpers import SECRET, drain
 
 
 def accept_many(make_submission, accept, n):

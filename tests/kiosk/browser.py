@@ -9,9 +9,10 @@ import threading
 from pathlib import Path
 
 from portal.config import ROOT_DIR
-from tests.conftest import missing_in_ci_or_skip
+from tests.helpers import missing_in_ci_or_skip
 
 CHROMIUM = os.environ.get("PORTAL_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+IDLE, COUNTDOWN, RECEIPT = 4, 3, 5  # seconds, shortened from 90 / 15 / 60 for the tests
 AXE_JS = ROOT_DIR / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -53,7 +54,8 @@ class LiveServer:
 
 
 class PageWatch:
-    """Collects what must never happen on a page: CSP violations, script errors, outside requests."""
+    """Collects what must never happen on a page: CSP violations, script errors, outside
+    requests."""
 
     def __init__(self, page, base_url):
         self.problems = []
@@ -91,7 +93,8 @@ def run_axe(page) -> list:
 def storage_dump(page) -> str:
     """Everything in the page's localStorage and sessionStorage, as one string."""
     return page.evaluate("""() => {
-        const dump = s => Array.from({length: s.length}, (_, i) => s.key(i) + '=' + s.getItem(s.key(i))).join('\\n');
+        const dump = s => Array.from({length: s.length},
+                                     (_, i) => s.key(i) + '=' + s.getItem(s.key(i))).join('\\n');
         return dump(window.localStorage) + '\\n' + dump(window.sessionStorage);
     }""")
 
@@ -99,4 +102,5 @@ def storage_dump(page) -> str:
 def dom_text(page) -> str:
     """All text and form values of the page (what a next person could see or find)."""
     return page.evaluate("""() => document.documentElement.outerHTML + '\\n' +
-        Array.from(document.querySelectorAll('input, textarea, select')).map(e => e.value).join('\\n')""")
+        Array.from(document.querySelectorAll('input, textarea, select'))
+            .map(e => e.value).join('\\n')""")

@@ -1,32 +1,22 @@
-"""Kiosk fixtures: an enrolled device (a test client holding the credential), an administrator."""
-import re
+"""Kiosk fixtures: an enrolled device (a test client holding the credential), and a live portal
+with Chromium for the browser tests (one per test module)."""
+import os
 
 import pytest
 
-from portal.accounts.services import create_user
+from portal import create_app
 from portal.extensions import db
-from portal.kiosk.services import enrol_kiosk
-from tests.conftest import csrf_token
-
-# Published, searchable submissions as the search tests make them (publish, then run the indexer).
-from tests.search.conftest import index_now, publish  # noqa: F401  (fixtures, reused)
-
-ENROL_PATH = re.compile(r"/kiosk/enrol/[A-Za-z0-9_\-]+")
-
-
-def enrol_link(app, slug="service-station-1", **options):
-    """Enrol a kiosk through the service; returns (kiosk id, enrolment path)."""
-    with app.app_context():
-        kiosk, token = enrol_kiosk(slug, **options)
-        db.session.commit()
-        return kiosk.id, f"/kiosk/enrol/{token}"
-
-
-def redeem(client, path):
-    """Open the link and press the button, as the administrator does on the device."""
-    page = client.get(path)
-    assert page.status_code == 200, page.status_code
-    return client.post(path, data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+from portal.stations.services import load_reference_file, seed_reference_data
+from tests.kiosk.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    COUNTDOWN,
+    IDLE,
+    RECEIPT,
+    LiveServer,
+    require_browser_tools,
+)
+from tests.kiosk.helpers import enrol_link, redeem
 
 
 @pytest.fixture
@@ -40,39 +30,33 @@ def kiosk_client(app):
     return client
 
 
-@pytest.fixture
-def admin_client(app):
-    """A test client signed in as an administrator."""
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """The portal on a live server, and Chromium."""
+    if os.environ.get("PORTAL_TEST_DATABASE_URL"):
+        pytest.skip("the browser tests run once, in the SQLite pass; the kiosk's database code "
+                    "runs on PostgreSQL in tests/kiosk/test_server.py")
+    require_browser_tools()
+    from playwright.sync_api import sync_playwright
+
+    data_dir = tmp_path_factory.mktemp("kiosk-live")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PORTAL_DATA_DIR", str(data_dir))
+        mp.delenv("PORTAL_DATABASE_URL", raising=False)
+        app = create_app({
+            "TESTING": True, "PORTAL_RATE_LIMITS": "off",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{data_dir / 'portal.db'}",
+            "PORTAL_KIOSK_IDLE_SECONDS": IDLE, "PORTAL_KIOSK_COUNTDOWN_SECONDS": COUNTDOWN,
+            "PORTAL_KIOSK_RECEIPT_SECONDS": RECEIPT})
     with app.app_context():
-        create_user("root", "administrator", "correct horse battery staple")
+        db.create_all()
+        seed_reference_data(load_reference_file())
         db.session.commit()
-    client = app.test_client()
-    page = client.get("/staff/login")
-    response = client.post("/staff/login", data={
-        "csrf_token": csrf_token(page.get_data(as_text=True)), "username": "root",
-        "password": "correct horse battery staple"})
-    assert response.status_code == 302
-    return client
-
-
-def send_json(client, payload, *, token=None):
-    """POST a kiosk draft as kiosk.js does: fresh CSRF token first, then JSON."""
-    token = token or client.get("/kiosk/csrf").get_json()["csrf_token"]
-    return client.post("/kiosk/send", json=payload, headers={"X-CSRFToken": token})
-
-
-def draft(**overrides):
-    """A complete kiosk draft."""
-    values = {"kind": "issue", "category": "street-lighting", "area": "riverside",
-              "title": "路灯不亮", "body": "渔人码头旁边的路灯坏了一周。", "landmark": "渔人码头",
-              "place": "3号门", "name": "", "phone": "", "email": "", "consent": False,
-              "draft_key": "0123456789abcdef0123456789abcdef", "lang": "zh"}
-    values.update(overrides)
-    return values
-
-
-def support_json(client, submission_id, *, lang="zh", token=None):
-    """Press "This is my problem too" as kiosk.js does: fresh CSRF token first, then JSON."""
-    token = token or client.get("/kiosk/csrf").get_json()["csrf_token"]
-    return client.post("/kiosk/support", json={"submission": submission_id, "lang": lang},
-                       headers={"X-CSRFToken": token})
+    with LiveServer(app) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        server.browser = browser
+        yield server
+        browser.close()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -4,66 +4,29 @@ failures, enrolment, accessibility (axe-core), layout and the CSP.
 One live portal (SQLite file, shortened idle timers) and one browser serve the whole module; each
 test gets a fresh browser context, i.e. a fresh device.
 """
-import os
 import re
 from types import SimpleNamespace
 
 import pytest
 
-from portal import create_app
 from portal.extensions import db
 from portal.kiosk.models import Kiosk
 from portal.kiosk.services import enrol_kiosk, revoke_kiosk
-from portal.stations.services import load_reference_file, seed_reference_data
 from portal.submissions.idempotency import kiosk_key
 from portal.submissions.models import Submission
 from tests.kiosk.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    LiveServer,
+    COUNTDOWN,
+    IDLE,
+    RECEIPT,
     PageWatch,
     dom_text,
-    require_browser_tools,
     run_axe,
     storage_dump,
 )
 
-IDLE, COUNTDOWN, RECEIPT = 4, 3, 5  # seconds, shortened from 90 / 15 / 60 for the tests
 TITLE_ZH, BODY_ZH = "滨江步道路灯坏了", "渔人码头东侧步道的三盏路灯连续一周不亮，晚上很黑。"
 SECRET_PHONE = "021 5555 7788"
 CODE = re.compile(r"^[0-9A-Z]{5}-[0-9A-Z]{5}$")
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    """The portal on a live server, and Chromium."""
-    if os.environ.get("PORTAL_TEST_DATABASE_URL"):
-        pytest.skip("the browser tests run once, in the SQLite pass; the kiosk's database code "
-                    "runs on PostgreSQL in tests/kiosk/test_server.py")
-    require_browser_tools()
-    from playwright.sync_api import sync_playwright
-
-    data_dir = tmp_path_factory.mktemp("kiosk-live")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PORTAL_DATA_DIR", str(data_dir))
-        mp.delenv("PORTAL_DATABASE_URL", raising=False)
-        app = create_app({
-            "TESTING": True, "PORTAL_RATE_LIMITS": "off",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{data_dir / 'portal.db'}",
-            "PORTAL_KIOSK_IDLE_SECONDS": IDLE, "PORTAL_KIOSK_COUNTDOWN_SECONDS": COUNTDOWN,
-            "PORTAL_KIOSK_RECEIPT_SECONDS": RECEIPT})
-    with app.app_context():
-        db.create_all()
-        seed_reference_data(load_reference_file())
-        db.session.commit()
-    with LiveServer(app) as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        server.browser = browser
-        yield server
-        browser.close()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _enrol_token(app, slug="service-station-1", **options):
@@ -116,7 +79,8 @@ def submissions(app, kiosk_id):
             contact=SimpleNamespace(phone=row.contact.phone, consent=row.contact.consent)
             if row.contact else None)
             for row in db.session.query(Submission).filter(
-                Submission.idempotency_key.startswith(scope, autoescape=True)).order_by(Submission.id)]
+                Submission.idempotency_key.startswith(scope, autoescape=True))
+            .order_by(Submission.id)]
 
 
 def assert_accessible(page, where):
@@ -367,7 +331,8 @@ def test_layout_targets_fonts_and_no_horizontal_scroll(live, viewport):
             const r = el.getBoundingClientRect();
             if (r.width === 0 && r.height === 0) continue;  // not shown on this step
             if (el.type === 'hidden') continue;
-            if (r.width < 48 || r.height < 48) small.push(el.outerHTML.slice(0, 80) + ` ${r.width}x${r.height}`);
+            if (r.width < 48 || r.height < 48)
+                small.push(el.outerHTML.slice(0, 80) + ` ${r.width}x${r.height}`);
         }
         return {overflow: document.documentElement.scrollWidth - window.innerWidth,
                 font: parseFloat(getComputedStyle(document.body).fontSize), small};
@@ -413,9 +378,11 @@ def test_the_watchers_catch_what_they_look_for(live):
     device = Device(live, enrol=False)
     page = device.page
     page.goto("/kiosk?lang=en")
-    page.evaluate("""() => { const img = document.createElement('img'); img.src = '/static/none.png';
+    page.evaluate("""() => { const img = document.createElement('img');
+                             img.src = '/static/none.png';
                              document.querySelector('main').append(img);
-                             const s = document.createElement('script'); s.textContent = 'window.x = 1';
+                             const s = document.createElement('script');
+                             s.textContent = 'window.x = 1';
                              document.body.append(s); }""")
     assert "image-alt" in {v["id"] for v in run_axe(page)}
     page.wait_for_timeout(200)

@@ -12,20 +12,17 @@ import pytest
 from portal.extensions import db
 from portal.submissions.models import Submission
 from portal.submissions.services import create_submission, set_publication
-from tests.kiosk.test_browser import (  # noqa: F401  (live: the module's own portal and browser)
-    COUNTDOWN,
-    IDLE,
-    RECEIPT,
+from tests.kiosk.browser import COUNTDOWN, IDLE, RECEIPT
+from tests.kiosk.test_browser import (
     Device,
     assert_accessible,
     assert_no_trace,
     describe,
-    live,
     submissions,
     visible_step,
     wait_step,
 )
-from tests.search.conftest import drain
+from tests.search.helpers import drain
 
 TITLE, BODY = "滨江步道路灯又坏了", "渔人码头东侧步道的路灯连续一周不亮。"
 PUBLIC_TITLE = "滨江步道路灯不亮 Riverside walk street light out"
@@ -48,7 +45,8 @@ def similar_ids(live):
     with live.app.app_context():
         values = {"kind": "issue", "category_code": "street-lighting", "area_code": "daqiao",
                   "channel": "web", "language": "zh"}
-        shown = create_submission(title="滨江步道路灯不亮，王阿姨家门口", body="王阿姨家门口的路灯不亮。",
+        shown = create_submission(title="滨江步道路灯不亮，王阿姨家门口",
+                                  body="王阿姨家门口的路灯不亮。",
                                   contact={"name": "王阿姨", "phone": "021 5555 0001"},
                                   **values).submission
         set_publication(shown, True, actor="test", public_title=PUBLIC_TITLE,

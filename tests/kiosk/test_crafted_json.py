@@ -1,7 +1,7 @@
 """A kiosk's JSON endpoints answer hostile JSON in JSON: ids past 64 bits, a failed CSRF check."""
 from portal.extensions import db
 from portal.submissions.models import Submission
-from tests.kiosk.conftest import draft
+from tests.kiosk.helpers import draft
 
 
 def test_support_with_an_id_past_64_bits_is_a_json_400(kiosk_client):

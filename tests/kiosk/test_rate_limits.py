@@ -1,7 +1,7 @@
 """Kiosk rate limits: counted per enrolled device, not per (shared) station address."""
 import pytest
 
-from tests.kiosk.conftest import draft, enrol_link, redeem, send_json
+from tests.kiosk.helpers import draft, enrol_link, redeem, send_json
 
 LIMITED = {"PORTAL_RATE_LIMITS": "on"}
 

@@ -8,7 +8,7 @@ from portal.kiosk.limits import device_rate_limit_key
 from portal.kiosk.models import Kiosk
 from portal.kiosk.services import COOKIE_NAME
 from portal.submissions.models import Submission
-from tests.kiosk.conftest import ENROL_PATH, draft, enrol_link, redeem, send_json
+from tests.kiosk.helpers import ENROL_PATH, draft, enrol_link, redeem, send_json
 
 
 def _cookie(client):
@@ -70,7 +70,8 @@ def test_forged_or_tampered_credential_is_refused(kiosk_client, app):
     assert kiosk_client.get("/kiosk?lang=zh").status_code == 403
 
 
-def test_revoked_kiosk_is_refused_on_its_next_request(kiosk_client, admin_client, app):
+def test_revoked_kiosk_is_refused_on_its_next_request(kiosk_client, app, login):
+    admin_client = login("administrator", username="root", browser=app.test_client())
     assert kiosk_client.get("/kiosk?lang=en").status_code == 200
     page = admin_client.get("/staff/kiosks?lang=en").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -193,8 +194,9 @@ def test_contact_fields_are_never_autocompleted(kiosk_client):
 
 
 def test_rate_limit_key_is_the_device_not_the_address(kiosk_client, app):
+    cookie = f"{COOKIE_NAME}={_cookie(kiosk_client).value}"
     with app.test_request_context("/kiosk/send", environ_base={"REMOTE_ADDR": "10.0.0.9"},
-                                  headers={"Cookie": f"{COOKIE_NAME}={_cookie(kiosk_client).value}"}):
+                                  headers={"Cookie": cookie}):
         assert device_rate_limit_key() == f"kiosk:{kiosk_client.kiosk_id}"
     with app.test_request_context("/kiosk/send", environ_base={"REMOTE_ADDR": "10.0.0.9"}):
         assert device_rate_limit_key() == "ip:10.0.0.9"
@@ -211,7 +213,8 @@ def test_heartbeat_records_last_seen(kiosk_client, app):
         assert db.session.get(Kiosk, kiosk_client.kiosk_id).last_seen_at is not None
 
 
-def test_admin_page_enrols_and_shows_the_link_once(admin_client, app):
+def test_admin_page_enrols_and_shows_the_link_once(app, login):
+    admin_client = login("administrator", username="root", browser=app.test_client())
     page = admin_client.get("/staff/kiosks?lang=en")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
@@ -234,17 +237,8 @@ def test_admin_page_enrols_and_shows_the_link_once(admin_client, app):
 
 
 @pytest.mark.parametrize("role", ["moderator", "viewer"])
-def test_only_administrators_manage_kiosks(app, role):
-    from portal.accounts.services import create_user
-    from tests.conftest import csrf_token
-    with app.app_context():
-        create_user("someone", role, "correct horse battery staple")
-        db.session.commit()
-    client = app.test_client()
-    page = client.get("/staff/login")
-    client.post("/staff/login", data={"csrf_token": csrf_token(page.get_data(as_text=True)),
-                                      "username": "someone",
-                                      "password": "correct horse battery staple"})
+def test_only_administrators_manage_kiosks(app, login, role):
+    client = login(role, username="someone", browser=app.test_client())
     assert client.get("/staff/kiosks").status_code == 403
     assert app.test_client().get("/staff/kiosks").status_code == 302  # to the login page
 
@@ -278,7 +272,8 @@ def test_expired_enrolment_link_is_refused(app):
     assert _cookie(client) is None
 
 
-def test_new_link_moves_the_kiosk_to_another_browser(kiosk_client, admin_client, app):
+def test_new_link_moves_the_kiosk_to_another_browser(kiosk_client, app, login):
+    admin_client = login("administrator", username="root", browser=app.test_client())
     page = admin_client.get("/staff/kiosks?lang=en").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     response = admin_client.post(f"/staff/kiosks/{kiosk_client.kiosk_id}/link",

@@ -5,14 +5,15 @@ import pytest
 from portal.extensions import db
 from portal.submissions.models import ChangeLog, Submission
 from portal.submissions.services import set_publication
-from tests.kiosk.conftest import draft, enrol_link, redeem, send_json, support_json
+from tests.kiosk.helpers import draft, enrol_link, redeem, send_json, support_json
 
 # (visit language, a title typed at the kiosk, what the screen says, status, area as shown)
 LANGS = {
     "zh": ("路灯坏了", "是否已有人反映过这个问题？", "已收到", "大桥街道",
            "谢谢，已记下您的声音", "已有 1 位居民表示“我也遇到了”。"),
     "en": ("street light broken", "Has someone already reported this?", "Received",
-           "Daqiao Subdistrict", "Thank you, your voice was added", "1 resident added their voice."),
+           "Daqiao Subdistrict", "Thank you, your voice was added",
+           "1 resident added their voice."),
 }
 
 
@@ -47,7 +48,8 @@ def test_the_describe_step_is_followed_by_a_similar_screen(kiosk_client, lang):
     html = kiosk_client.get(f"/kiosk?lang={lang}").get_data(as_text=True)
     heading = LANGS[lang][1]
     assert 'data-step="similar"' in html and heading in html
-    assert 'data-similar-url="/kiosk/similar"' in html and 'data-support-url="/kiosk/support"' in html
+    assert 'data-similar-url="/kiosk/similar"' in html
+    assert 'data-support-url="/kiosk/support"' in html
     assert ("我也遇到了" if lang == "zh" else "This is my problem too") in html
     assert ("都不是，继续" if lang == "zh" else "None of these — continue") in html
     assert "<script>" not in html and " style=" not in html
@@ -89,7 +91,8 @@ def test_unpublished_submissions_and_private_text_are_never_shown(kiosk_client, 
         redacted = make_submission(title="王阿姨家门口路灯坏了 street light broken",
                                    body="王阿姨家门口的路灯坏了。电话 021 5555 1234。",
                                    contact={"name": "王阿姨", "phone": "021 5555 1234"})
-        set_publication(redacted, True, actor="moderator", public_title="路灯坏了 street light broken（已隐去住址）",
+        set_publication(redacted, True, actor="moderator",
+                        public_title="路灯坏了 street light broken（已隐去住址）",
                         public_body="某处的路灯坏了。")
         db.session.commit()
         redacted_id = redacted.id
@@ -175,7 +178,7 @@ def test_a_browser_that_is_not_an_enrolled_kiosk_is_refused(app, client, publish
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "kiosk_not_enrolled"
     # A valid CSRF token of the public site does not make it a kiosk.
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
     token = csrf_token(client.get("/submit?lang=zh").get_data(as_text=True))
     response = support_json(client, sid, token=token)
     assert response.status_code == 403
@@ -193,7 +196,8 @@ def test_a_revoked_kiosk_is_refused(app, published):
     with app.app_context():
         revoke_kiosk(db.session.get(Kiosk, kiosk_id), actor="test")
         db.session.commit()
-    assert device.get("/kiosk/similar?q=路灯&lang=zh").get_json()["error"]["code"] == "kiosk_revoked"
+    answer = device.get("/kiosk/similar?q=路灯&lang=zh").get_json()
+    assert answer["error"]["code"] == "kiosk_revoked"
     assert support_json(device, published["zh"], token=token).status_code == 403
     assert _support_state(app, published["zh"])[0] == 0
 

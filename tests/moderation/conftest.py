@@ -1,23 +1,13 @@
-"""Moderation fixtures: signed-in staff (from the accounts tests) and form posting helpers."""
+"""Moderation fixtures: a signed-in moderator and records made through the submissions service."""
 from types import SimpleNamespace
 
 import pytest
 
-from tests.accounts.conftest import staff_client, staff_user  # noqa: F401  (fixtures)
-from tests.conftest import csrf_token
-
 
 @pytest.fixture
-def moderator(staff_client):
-    return staff_client("moderator", username="mod")
-
-
-def post_from(browser, page_url, action_url, data):
-    """Load a staff page (for its CSRF token) and post one of its forms."""
-    page = browser.get(page_url)
-    assert page.status_code == 200, page.status_code
-    return browser.post(action_url, data={"csrf_token": csrf_token(page.get_data(as_text=True)),
-                                          **data})
+def moderator(app, login):
+    """A browser of its own, signed in as the moderator "mod"."""
+    return login("moderator", username="mod", browser=app.test_client())
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Bulk decisions with ids no database integer can hold: refused, never a 5xx."""
 import pytest
 
-from tests.moderation.conftest import post_from
+from tests.moderation.helpers import post_from
 
 
 @pytest.mark.parametrize("ids", [["99999999999999999999"], ["9223372036854775808"], ["①"],

@@ -11,9 +11,8 @@ import pytest
 from portal.extensions import db
 from portal.search.services import search
 from portal.submissions.models import Submission
-from tests.api.conftest import staff_token  # noqa: F401  (fixture)
-from tests.moderation.conftest import post_from
-from tests.search.conftest import drain as index_now
+from tests.moderation.helpers import post_from
+from tests.search.helpers import drain
 
 PHONE = "13812345678"
 MASKED = "138****5678"
@@ -110,7 +109,7 @@ def test_public_search_never_matches_the_unmasked_place(app, client, published_p
                                                          make_record):
     unpublished = make_record(title="井盖丢了", body="码头边的井盖不见了。",
                               place=f"渔人码头 {PHONE}")
-    index_now(app)
+    drain(app)
     with app.app_context():
         assert search(PHONE).hits == []
         assert search("渔人码头").hits == []  # unpublished: never in public results

@@ -4,7 +4,7 @@ import pytest
 from portal.accounts.models import AuditEntry
 from portal.extensions import db
 from portal.submissions.models import Submission
-from tests.moderation.conftest import post_from
+from tests.moderation.helpers import post_from
 
 PERSONAL = ("我家门口的路灯坏了。电话 13912345678，身份证 11010519491231002X，"
             "邮箱 li.ming@example.com，肇事车辆 沪A12345。")
@@ -65,7 +65,8 @@ def test_moderator_edits_public_text_and_keeps_a_value_visible(app, make_record,
     assert client.get(f"/submissions/{submission.id}").status_code == 404
 
 
-@pytest.mark.parametrize("lang,error", [("zh", "请先受理，再公开"), ("en", "Accept a submission before")])
+@pytest.mark.parametrize("lang,error", [("zh", "请先受理，再公开"),
+                                        ("en", "Accept a submission before")])
 def test_held_submissions_cannot_be_published(make_record, moderator, client, lang, error):
     submission = make_record(title="优惠", body="澳门新葡京 百家乐 注册送彩金 加微 dbw777")
     url = f"/staff/submissions/{submission.id}"
@@ -75,15 +76,16 @@ def test_held_submissions_cannot_be_published(make_record, moderator, client, la
 
 
 @pytest.mark.parametrize("role", ["moderator", "dispatcher"])
-def test_official_reply_is_shown_on_tracking_and_public_pages(make_record, staff_client, client,
+def test_official_reply_is_shown_on_tracking_and_public_pages(app, make_record, login, client,
                                                                moderator, role):
     submission = make_record()
     accept(moderator, submission.id)
     url = f"/staff/submissions/{submission.id}"
     post_from(moderator, url, url + "/publish", {"published": "1"})
-    staff = moderator if role == "moderator" else staff_client(role)
+    staff = moderator if role == "moderator" else login(role, browser=app.test_client())
     response = post_from(staff, url, url + "/reply",
-                         {"text": "已安排维修，三天内修复。", "text_en": "Repairs within three days."})
+                         {"text": "已安排维修，三天内修复。",
+                          "text_en": "Repairs within three days."})
     assert response.status_code == 303
     assert "已安排维修" in client.get(f"/track/{submission.code}?lang=zh").get_data(as_text=True)
     assert "Repairs within three days." in client.get(
@@ -98,12 +100,13 @@ def test_empty_reply_is_refused(make_record, moderator):
     assert "at least one language" in response.get_data(as_text=True)
 
 
-def test_contact_details_follow_the_role(make_record, staff_client, moderator):
+def test_contact_details_follow_the_role(app, make_record, login, moderator):
     submission = make_record(contact={"name": "王阿姨", "phone": "13900001111", "consent": False})
     assert "13900001111" in moderator.get(f"/staff/submissions/{submission.id}").get_data(
         as_text=True)
     for role in ("viewer", "dispatcher"):
-        page = staff_client(role).get(f"/staff/submissions/{submission.id}?lang=en")
+        browser = login(role, browser=app.test_client())
+        page = browser.get(f"/staff/submissions/{submission.id}?lang=en")
         assert "13900001111" not in page.get_data(as_text=True)
         assert "Hidden for your role" in page.get_data(as_text=True)
 
@@ -116,7 +119,8 @@ class TestAutoAccept:
     def test_clean_kiosk_submissions_are_accepted(self, app, make_record):
         kiosk = make_record(channel="kiosk")
         assert kiosk.status == "accepted"
-        assert make_record(channel="web", title="井盖", body="控江路井盖松动了。").status == "received"
+        web = make_record(channel="web", title="井盖", body="控江路井盖松动了。")
+        assert web.status == "received"
         spam = make_record(channel="kiosk", title="优惠", body="澳门新葡京 百家乐 注册送彩金")
         assert spam.status == "held"
         repeat = make_record(channel="kiosk")  # a duplicate is not clean

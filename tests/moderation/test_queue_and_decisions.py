@@ -4,7 +4,7 @@ import pytest
 from portal.accounts.models import AuditEntry
 from portal.extensions import db
 from portal.submissions.models import Submission
-from tests.moderation.conftest import post_from
+from tests.moderation.helpers import post_from
 
 SPAM = {"title": "优惠", "body": "澳门新葡京 百家乐 注册送彩金 加微 dbw777"}
 
@@ -46,7 +46,8 @@ def test_queue_lists_received_and_held_with_score_and_reasons(
 
 def test_queue_filters(app, make_record, moderator):
     issue = make_record(title="路灯不亮")
-    idea = make_record(kind="idea", title="建议增加长椅", body="滨江步道建议增加长椅，方便老人休息。",
+    idea = make_record(kind="idea", title="建议增加长椅",
+                       body="滨江步道建议增加长椅，方便老人休息。",
                            category_code="street-lighting", area_code="dinghai-road")
     kiosk = make_record(title="驿站门口的井盖松了", body="驿站门口的井盖松动了，请检查。",
                             channel="kiosk")
@@ -65,14 +66,16 @@ def test_queue_filters(app, make_record, moderator):
     assert codes("kind=bogus") == {s.display_code for s in (issue, idea, kiosk, spam)}
 
 
-@pytest.mark.parametrize("lang,message", [("zh", "已处理 2 条，跳过 0 条"), ("en", "2 done, 0 skipped")])
+@pytest.mark.parametrize("lang,message", [("zh", "已处理 2 条，跳过 0 条"),
+                                          ("en", "2 done, 0 skipped")])
 def test_bulk_accept(app, make_record, moderator, lang, message):
     first, second = make_record(), make_record(title="井盖松动", body="控江路的井盖松动了。")
     response = post_from(moderator, f"/staff/queue?lang={lang}", "/staff/queue/bulk",
                          {"ids": [first.id, second.id], "action": "accept", "reason": ""})
     assert response.status_code == 303
     assert message in moderator.get(response.headers["Location"]).get_data(as_text=True)
-    assert reload(app, first.id).status == "accepted" and reload(app, second.id).status == "accepted"
+    assert reload(app, first.id).status == "accepted"
+    assert reload(app, second.id).status == "accepted"
     assert audit_actions(app).count("submission.accept") == 2
 
 
@@ -105,7 +108,8 @@ def test_reject_with_reason_tells_the_resident_in_their_language(
         assert entry.after == {"status": "rejected", "reason": "spam"}
 
 
-@pytest.mark.parametrize("lang,error", [("zh", "当前状态下无法执行"), ("en", "not possible in the")])
+@pytest.mark.parametrize("lang,error", [("zh", "当前状态下无法执行"),
+                                        ("en", "not possible in the")])
 def test_impossible_transition_is_explained(app, make_record, moderator, lang, error):
     submission = make_record()
     url = f"/staff/submissions/{submission.id}"
@@ -139,7 +143,8 @@ def test_reject_as_duplicate_merges_into_the_other(app, make_record, moderator, 
 def test_merge_form_refuses_unknown_and_self(app, make_record, moderator):
     submission = make_record()
     url = f"/staff/submissions/{submission.id}"
-    response = post_from(moderator, url + "?lang=en", url + "/merge", {"target_code": "ZZZZZ-ZZZZZ"})
+    response = post_from(moderator, url + "?lang=en", url + "/merge",
+                         {"target_code": "ZZZZZ-ZZZZZ"})
     assert response.status_code == 422 and "No submission has this tracking code" in \
         response.get_data(as_text=True)
     response = post_from(moderator, url + "?lang=en", url + "/merge",
@@ -168,9 +173,9 @@ def test_change_category_and_area(app, make_record, moderator):
         assert entry.after == {"category": other_code, "area": "dinghai-road"}
 
 
-def test_viewer_sees_the_queue_but_no_actions(app, make_record, staff_client):
+def test_viewer_sees_the_queue_but_no_actions(app, make_record, login):
     submission = make_record()
-    viewer = staff_client("viewer")
+    viewer = login("viewer", browser=app.test_client())
     html = viewer.get(f"/staff/submissions/{submission.id}?lang=en").get_data(as_text=True)
     assert submission.title in html
     assert "/decide" not in html and "Apply to selected" not in viewer.get(

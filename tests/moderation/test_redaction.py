@@ -1,5 +1,5 @@
 """Detection and masking of personal data in the public version."""
-from portal.moderation.redaction import find_personal_data, mask_text, valid_id_card
+from portal.core.redaction import find_personal_data, mask_text, valid_id_card
 
 
 def test_id_card_checksum():

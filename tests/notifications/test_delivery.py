@@ -15,7 +15,7 @@ from portal.notifications.models import Notification, Subscriber
 from portal.notifications.notifier import consume_changes
 from portal.notifications.sender import claim, get_transports
 from portal.submissions.services import add_official_reply
-from tests.notifications.conftest import drain, move
+from tests.notifications.helpers import drain, move
 
 
 def _opted_in(make_submission, email="resident@example.org", language="en"):
@@ -66,7 +66,7 @@ def test_permanent_refusal_disables_the_address_shown_masked_with_a_retry(app, c
     assert "g***@example.org" in page and "gone@example.org" not in page
     assert "Disabled addresses" in page and "550" in page
     use_smtp.refuse.clear()
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
     response = client.post(f"/staff/notifications/{dead_id}/retry",
                            data={"csrf_token": csrf_token(page)})
     assert response.status_code == 303

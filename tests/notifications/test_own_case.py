@@ -9,9 +9,9 @@ from portal.extensions import db
 from portal.notifications.models import Notification, Subscriber
 from portal.submissions.models import Submission
 from portal.submissions.services import add_official_reply
-from tests.conftest import VALID_FORM, submit_form
 from tests.forwarding.receiver import Receiver
-from tests.notifications.conftest import BASE, drain, move
+from tests.helpers import VALID_FORM, submit_form
+from tests.notifications.helpers import BASE, drain, move
 
 SUBJECTS = {"en": "Your report {code} has been accepted", "zh": "您的报告 {code} 已受理"}
 

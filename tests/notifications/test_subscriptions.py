@@ -5,8 +5,8 @@ import re
 from portal.extensions import db
 from portal.notifications.models import Notification, Subscription
 from portal.submissions.models import Submission
-from tests.conftest import csrf_token, submit_form
-from tests.notifications.conftest import BASE, drain, move
+from tests.helpers import csrf_token, submit_form
+from tests.notifications.helpers import BASE, drain, move
 
 
 def _link(mail, path):

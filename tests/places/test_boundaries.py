@@ -8,7 +8,7 @@ from portal.extensions import db
 from portal.places.geometry import BoundariesInvalid
 from portal.places.models import Boundary
 from portal.places.services import load_boundaries
-from tests.places.conftest import box, collection, fake_features, feature
+from tests.places.helpers import box, collection, fake_features, feature
 
 BOWTIE = {"type": "Polygon", "coordinates": [[[121.50, 31.26], [121.51, 31.27], [121.51, 31.26],
                                               [121.50, 31.27], [121.50, 31.26]]]}
@@ -99,7 +99,7 @@ def test_load_boundaries_command(app, tmp_path):
 def upload(client, text, lang="en"):
     from io import BytesIO
 
-    from tests.conftest import submit_form
+    from tests.helpers import submit_form
     return submit_form(client, "/staff/boundaries", {}, lang=lang,
                        files={"file": (BytesIO(text.encode("utf-8")), "areas.geojson")})
 

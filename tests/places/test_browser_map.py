@@ -42,7 +42,7 @@ class TileServer:
         tile, served = _tile_png(), []
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802  (the http.server API)
+            def do_GET(self):  # the http.server API names it so
                 served.append(self.path)
                 self.send_response(200)
                 self.send_header("Content-Type", "image/png")
@@ -159,7 +159,7 @@ def test_without_a_tile_server_the_map_says_so_and_still_shows_pins(browser):
 def test_a_pin_on_the_web_form_fills_the_point_and_chooses_the_area(browser):
     from portal.places.services import load_boundaries
     from portal.submissions.models import Submission
-    from tests.places.conftest import IN_RIVERSIDE_AND_DINGHAI, collection, fake_features
+    from tests.places.helpers import IN_RIVERSIDE_AND_DINGHAI, collection, fake_features
 
     tiles = browser.tiles
     data_dir = browser.data_dirs.mktemp("picker")

@@ -9,13 +9,8 @@ from portal.forwarding.relay import consume_changes
 from portal.places.services import load_boundaries
 from portal.submissions.models import Submission
 from portal.submissions.services import change_status, find_by_code
-from tests.api.conftest import VALID, api_key  # noqa: F401  (fixture)
-from tests.places.conftest import (
-    IN_RIVERSIDE_AND_DINGHAI,
-    OUTSIDE_LAYOUT,
-    collection,
-    fake_features,
-)
+from tests.api.helpers import VALID
+from tests.places.helpers import IN_RIVERSIDE_AND_DINGHAI, OUTSIDE_LAYOUT, collection, fake_features
 
 LAT, LON = IN_RIVERSIDE_AND_DINGHAI
 
@@ -58,7 +53,7 @@ def test_api_without_area_or_point_names_the_area_field(client, loaded):
     assert response.get_json()["error"]["fields"] == {"area": "Choose an area from the list."}
 
 
-def test_open311_refuses_a_point_outside_with_its_error_list(client, app, loaded, api_key):  # noqa: F811
+def test_open311_refuses_a_point_outside_with_its_error_list(client, app, loaded, api_key):
     lat, lon = OUTSIDE_LAYOUT
     response = client.post("/open311/v2/requests.json?locale=en", data={
         "service_code": "litter", "lat": str(lat), "long": str(lon), "api_key": api_key,
@@ -68,7 +63,7 @@ def test_open311_refuses_a_point_outside_with_its_error_list(client, app, loaded
     assert errors[0]["description"].startswith("lat: This point is outside Yangpu district.")
 
 
-def test_open311_point_decides_the_area(client, app, loaded, api_key):  # noqa: F811
+def test_open311_point_decides_the_area(client, app, loaded, api_key):
     response = client.post("/open311/v2/requests.json?locale=en", data={
         "service_code": "litter", "lat": str(LAT), "long": str(LON), "api_key": api_key,
         "description": "Bins overflow every weekend near the ferry pier."})
@@ -95,7 +90,7 @@ def test_the_payload_carries_the_point_and_the_area_decided(app_ctx, fake_bounda
 
 
 def test_web_form_without_javascript_the_point_decides_the_area(client, app, loaded):
-    from tests.conftest import VALID_FORM, submit_form
+    from tests.helpers import VALID_FORM, submit_form
 
     page = client.get("/submit?kind=issue&lang=en").get_data(as_text=True)
     assert 'id="location-picker" hidden' in page and 'id="latitude"' in page
@@ -107,7 +102,7 @@ def test_web_form_without_javascript_the_point_decides_the_area(client, app, loa
 
 
 def test_web_form_refuses_a_point_outside(client, app, loaded):
-    from tests.conftest import VALID_FORM, submit_form
+    from tests.helpers import VALID_FORM, submit_form
 
     lat, lon = OUTSIDE_LAYOUT
     response = submit_form(client, "/submit?kind=issue", {

@@ -4,8 +4,8 @@ import pytest
 from portal.extensions import db
 from portal.forwarding.routing import route
 from portal.places.services import load_boundaries, locate
-from portal.submissions.services import SubmissionInvalid
-from tests.places.conftest import (
+from portal.submissions.validation import SubmissionInvalid
+from tests.places.helpers import (
     IN_DINGHAI_ONLY,
     IN_RIVERSIDE_AND_DINGHAI,
     IN_WUJIAOCHANG,

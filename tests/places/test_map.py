@@ -118,7 +118,7 @@ def test_a_bad_crs_setting_stops_the_app(tmp_path, monkeypatch):
 
 def test_layers_give_the_boundaries_for_the_map(client, app):
     from portal.places.services import load_boundaries
-    from tests.places.conftest import collection, fake_features
+    from tests.places.helpers import collection, fake_features
     with app.app_context():
         load_boundaries(collection(fake_features({"riverside"})), actor="test")
         db.session.commit()

@@ -5,25 +5,20 @@ Each server is set up as an operator would: `flask db upgrade`, `flask portal se
 in the test's directory, or the suite's PostgreSQL database when PORTAL_TEST_DATABASE_URL is set.
 An in-process app on the same database (`Deployment.app()`) reads what the servers stored.
 """
-import json
 import os
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
-import urllib.error
-import urllib.request
-from http.client import HTTPException
 from pathlib import Path
 
 import pytest
 
 from portal import create_app
 from portal.config import ROOT_DIR
-from portal.extensions import db
-from tests.conftest import PG_URL, postgres_url_or_skip, reset_postgres_schema
+from tests.helpers import PG_URL, postgres_url_or_skip, reset_postgres_schema
+from tests.scale.helpers import http
 
 START_TIMEOUT = 90
 
@@ -32,24 +27,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def http(method, url, payload=None, headers=None, timeout=30):
-    """(status, parsed JSON or text); a refused or cut connection raises ConnectionError."""
-    data = json.dumps(payload).encode() if payload is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={
-        **({"Content-Type": "application/json"} if data is not None else {}), **(headers or {})})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            status, body = response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        status, body = exc.code, exc.read()
-    except HTTPException as exc:  # cut mid-response (a worker was killed)
-        raise ConnectionError(repr(exc)) from exc
-    try:
-        return status, json.loads(body)
-    except ValueError:
-        return status, body.decode("utf-8", "replace")
 
 
 class Deployment:
@@ -75,7 +52,8 @@ class Deployment:
         return self.root / f"{name}.log"
 
     def logs(self) -> str:
-        return "\n".join(path.read_text(errors="replace") for path in sorted(self.root.glob("*.log")))
+        return "\n".join(path.read_text(errors="replace")
+                         for path in sorted(self.root.glob("*.log")))
 
     def flask(self, *args):
         result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args],
@@ -181,32 +159,3 @@ def pg_deployment(tmp_path):
     deployment.prepare()
     yield deployment
     deployment.stop_all()
-
-
-def run_threads(count, target, seconds):
-    """Run `target(i, deadline)` in `count` threads, all stopping by the deadline."""
-    deadline = time.monotonic() + seconds
-    failures = []
-
-    def guarded(i):
-        try:
-            target(i, deadline)
-        except BaseException as exc:  # noqa: BLE001  (reported by the test thread below)
-            failures.append(exc)
-
-    threads = [threading.Thread(target=guarded, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=seconds + 60)
-    assert not any(thread.is_alive() for thread in threads), "a submitter hung"
-    if failures:
-        raise failures[0]
-
-
-def count_rows(app, model, **filters) -> int:
-    with app.app_context():
-        count = db.session.execute(db.select(db.func.count()).select_from(model)
-                                   .filter_by(**filters)).scalar()
-        db.session.remove()
-        return count

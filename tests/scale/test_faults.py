@@ -18,7 +18,7 @@ from portal.forwarding.models import Delivery
 from portal.search import services as search_service
 from portal.search.indexer import index_lag
 from portal.submissions.models import ChangeLog, StatusEvent, Submission
-from tests.scale.conftest import count_rows, http, run_threads
+from tests.scale.helpers import count_rows, http, run_threads
 
 WORDS = ("bench shade river ferry lamp tree path rail gate dock stair wall fence kiosk garden "
          "fountain market crossing square pier bridge tunnel station corner lane court").split()

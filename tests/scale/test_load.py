@@ -7,7 +7,7 @@ import time
 from collections import Counter
 
 from portal.submissions.models import ChangeLog, Contact, Submission
-from tests.scale.conftest import count_rows, http, run_threads
+from tests.scale.helpers import count_rows, http, run_threads
 
 SUBMITTERS = 50
 SUBMIT_SECONDS = 6

@@ -4,7 +4,7 @@ import time
 from collections import Counter
 
 from portal.api.auth import ANONYMOUS_LIMIT
-from tests.scale.conftest import http, run_threads
+from tests.scale.helpers import http, run_threads
 
 ATTEMPTS = 24
 
@@ -21,7 +21,7 @@ def test_anonymous_api_limit_is_shared_by_four_workers(deployment):
     while len(server.worker_pids()) < 4 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert len(server.worker_pids()) == 4
-    statuses, pids, lock = Counter(), set(), threading.Lock()
+    statuses, lock = Counter(), threading.Lock()
     barrier = threading.Barrier(ATTEMPTS)
 
     def post(i, _deadline):

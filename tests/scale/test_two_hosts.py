@@ -6,7 +6,7 @@ submission sent to A and published through B is found by a search on both.
 """
 import time
 
-from tests.scale.conftest import http
+from tests.scale.helpers import http
 from tests.scale.test_faults import staff_token
 
 WORD = "kingfisher"

@@ -129,7 +129,7 @@ def test_screening_report_meets_the_targets(app):
     result = app.test_cli_runner().invoke(args=["portal", "screening-report"])
     assert result.exit_code == 0, result.output
     assert "5-fold cross-validation" in result.output
-    line = next(l for l in result.output.splitlines() if l.startswith("full screening"))
+    line = next(row for row in result.output.splitlines() if row.startswith("full screening"))
     recall = float(re.search(r"recall ([\d.]+)%", line).group(1))
     false_holds = float(re.search(r"genuine held \d+/\d+ \(([\d.]+)%\)", line).group(1))
     assert recall >= 98.0 and false_holds <= 1.0, line

@@ -85,11 +85,15 @@ def test_each_new_kind_leaves_its_reason(kind, text):
     ("露天電影", "希望公園每個月辦一次露天電影之夜，免費看電影，晚上也熱鬧一些。"),
     ("高利贷传单", "楼道里又被塞了高利贷和减肥药的小广告，贴得到处都是，请物业清理。"),
     ("理财诈骗", "有人在菜场门口拉老人去听投资理财讲座，送鸡蛋，担心是骗局，请社区提醒。"),
-    ("Pharmacy sign", "The pharmacy on Pingliang Road put up an illegal neon sign over the pavement."),
-    ("Bank queue", "The queue at the bank on Siping Road is an hour long; only one counter is open."),
-    ("Cinema night", "Lovely outdoor cinema night in the park, free films for families; please do it again."),
+    ("Pharmacy sign",
+     "The pharmacy on Pingliang Road put up an illegal neon sign over the pavement."),
+    ("Bank queue",
+     "The queue at the bank on Siping Road is an hour long; only one counter is open."),
+    ("Cinema night",
+     "Lovely outdoor cinema night in the park, free films for families; please do it again."),
     ("Expired medicine", "A drugstore near the metro sells expired medicine; I have the receipt."),
-    ("Loan shark flyer", "Loan shark flyers promising quick cash are taped to every lamp post; please remove them."),
+    ("Loan shark flyer",
+     "Loan shark flyers promising quick cash are taped to every lamp post; please remove them."),
     ("Diet club", "Could the community centre run a weight loss walking club for older residents?"),
     ("Streaming", "The station's free Wi-Fi is too slow to stream the council meeting online."),
 ])
@@ -112,7 +116,8 @@ def test_pinyin_tone_marks_and_digits_for_letters_are_folded():
 
 
 @pytest.mark.parametrize("text", [
-    "ttav dot cc", "w w w . y z w m . c c", "99jjre点com", "ｗｗｗ。ａｖ６６。ｃｏｍ", "abc (.) net",
+    "ttav dot cc", "w w w . y z w m . c c", "99jjre点com", "ｗｗｗ。ａｖ６６。ｃｏｍ",
+    "abc (.) net",
 ])
 def test_obfuscated_domains_are_found(text):
     assert obfuscated_links(text), text

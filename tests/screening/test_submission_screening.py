@@ -6,13 +6,14 @@ import pytest
 from portal.extensions import db
 from portal.submissions import forms as submission_forms
 from portal.submissions.models import Submission
-from tests.conftest import VALID_FORM, submit_form
+from tests.helpers import VALID_FORM, submit_form
 from tests.screening.test_screening import SEED_TITLE, seed_text
 
 
 def only_submission(app):
     with app.app_context():
-        row = db.session.execute(db.select(Submission).order_by(Submission.id.desc())).scalars().first()
+        row = db.session.execute(
+            db.select(Submission).order_by(Submission.id.desc())).scalars().first()
         return row.status, list(row.screening_reasons), row.screening_score
 
 
@@ -25,9 +26,10 @@ def submit_rendered_earlier(client, data, monkeypatch, seconds=10, lang=None):
     html = page.get_data(as_text=True)
     import re
 
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
     payload = {"csrf_token": csrf_token(html),
-               "rendered": re.search(r'name="rendered" type="hidden" value="([^"]*)"', html).group(1),
+               "rendered": re.search(r'name="rendered" type="hidden" value="([^"]*)"',
+                                     html).group(1),
                "idempotency_key": re.search(r'name="idempotency_key" type="hidden" value="([^"]*)"',
                                             html).group(1)}
     payload.update(data)
@@ -42,7 +44,8 @@ def test_a_person_taking_their_time_passes_cleanly(app, client, monkeypatch, lan
     assert status == "received" and reasons == []
 
 
-@pytest.mark.parametrize("lang,notice", [("zh", "谢谢，我们已收到"), ("en", "Thank you, we have received it")])
+@pytest.mark.parametrize("lang,notice", [("zh", "谢谢，我们已收到"),
+                                         ("en", "Thank you, we have received it")])
 def test_honeypot_holds_but_the_resident_still_gets_a_code(app, client, monkeypatch, lang, notice):
     response = submit_rendered_earlier(client, {**VALID_FORM, "website": "http://spam.example"},
                                        monkeypatch, lang=lang)

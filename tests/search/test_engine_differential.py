@@ -232,7 +232,7 @@ def test_the_engine_ranks_counts_and_finds_what_whoosh_does(corpus):
         expected = _canonical((hit.score, hit.docnum) for hit in results[:TOP + MARGIN])
         ranked = _canonical(engine_matching.scored(cache, groups, fields, matched, TOP + MARGIN))
         assert [d for _s, d in ranked] == [d for _s, d in expected], text
-        for (score, _d), (whoosh_score, _w) in zip(ranked, expected):
+        for (score, _d), (whoosh_score, _w) in zip(ranked, expected, strict=True):
             assert score == pytest.approx(whoosh_score, abs=1e-6), text
         if compared % 4 == 0:  # facets and newest-first on every fourth query
             grouped = searcher.search(query, filter=whoosh_filter, limit=None,

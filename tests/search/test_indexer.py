@@ -24,7 +24,7 @@ from portal.search.services import search
 from portal.submissions.models import ChangeLog
 from portal.submissions.services import change_status, set_publication
 from portal.submissions.supports import add_support
-from tests.search.conftest import drain
+from tests.search.helpers import drain
 
 QUERIES = ["路灯", "垃圾", "滨江", "light", '"路灯坏了"', "长椅"]
 

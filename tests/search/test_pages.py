@@ -5,7 +5,7 @@ import pytest
 
 from portal.extensions import db
 from portal.submissions.models import ChangeLog, Submission
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 
 @pytest.mark.parametrize("lang,heading,count", [("zh", "搜索居民反映的问题", "1 条结果"),
@@ -19,7 +19,8 @@ def test_search_page_in_each_language(client, publish, index_now, lang, heading,
     assert "<mark>路灯</mark>坏了" in html
 
 
-@pytest.mark.parametrize("lang,hint", [("zh", "输入一个或多个词"), ("en", "Type one or more words")])
+@pytest.mark.parametrize("lang,hint", [("zh", "输入一个或多个词"),
+                                       ("en", "Type one or more words")])
 def test_an_empty_query_gets_help_not_an_error(client, lang, hint):
     response = client.get("/search", query_string={"q": "  ", "lang": lang})
     assert response.status_code == 200 and hint in response.get_data(as_text=True)

@@ -1,6 +1,6 @@
 """What a search returns: one character, counts, order by relevance and by date, reopening."""
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -52,7 +52,7 @@ def test_one_character_respects_publication(app, make_submission, publish, index
 def test_counts_per_filter_value_match_the_results(app, publish, index_now):
     areas = ["riverside", "daqiao", "pingliang-road"] * 5
     kinds = ["issue", "idea"] * 8
-    for i, (area, kind) in enumerate(zip(areas, kinds)):
+    for i, (area, kind) in enumerate(zip(areas, kinds, strict=False)):
         publish(f"路灯问题{i}", area_code=area, kind=kind)
     publish("长椅破损", area_code="riverside")
     index_now()
@@ -71,7 +71,7 @@ def test_counts_per_filter_value_match_the_results(app, publish, index_now):
 @pytest.mark.parametrize("app_config", [{"PORTAL_PUBLIC_PAGE_SIZE": 3}])
 def test_newest_first_across_pages(app, publish, index_now):
     ids = [publish(f"路灯问题{i}") for i in range(7)]
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     # Created in an order unrelated to their ids (and to the order they were indexed).
     order = [3, 0, 6, 1, 5, 2, 4]
     with app.app_context():

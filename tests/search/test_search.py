@@ -1,4 +1,6 @@
 """What residents and staff find: scripts, languages, phrases, filters, pages, publication."""
+from datetime import UTC
+
 import pytest
 
 from portal.extensions import db
@@ -156,7 +158,7 @@ def test_naming_an_area_or_category_finds_what_was_filed_there(app, publish, ind
 
 
 def test_a_date_range_in_local_days(app, publish, index_now):
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
     from portal.submissions.models import Submission
 
@@ -165,9 +167,9 @@ def test_a_date_range_in_local_days(app, publish, index_now):
     with app.app_context():
         # 23:30 UTC on 1 March is 07:30 on 2 March in Shanghai.
         db.session.get(Submission, early).created_at = datetime(2026, 3, 1, 23, 30,
-                                                                tzinfo=timezone.utc)
+                                                                tzinfo=UTC)
         db.session.get(Submission, late).created_at = datetime(2026, 3, 5, 12, 0,
-                                                               tzinfo=timezone.utc)
+                                                               tzinfo=UTC)
         from portal.submissions.services import record_change
         record_change(db.session.get(Submission, early), "edited")
         record_change(db.session.get(Submission, late), "edited")

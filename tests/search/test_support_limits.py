@@ -6,7 +6,7 @@ import pytest
 
 from portal.extensions import db
 from portal.submissions.models import Submission, Support
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 KEY_INPUT = re.compile(r'name="idempotency_key" value="([^"]+)"')
 

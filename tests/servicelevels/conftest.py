@@ -1,30 +1,12 @@
-"""Fixtures for service levels: forwarding's (accept, relay, receiver, sign-in) and clock helpers."""
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
+"""Fixtures for service levels: fast relay settings and status changes at a given moment
+(accepting, the receiver and sign-in: tests/conftest.py)."""
 import pytest
 
 from portal.core.time import as_utc
 from portal.extensions import db
 from portal.servicelevels.deadlines import consume_changes
-from portal.submissions.models import StatusEvent
 from portal.submissions.services import change_status
-from tests.forwarding.conftest import (  # noqa: F401  (fixtures shared with forwarding)
-    FAST_RELAY,
-    accept,
-    drain,
-    incident_schema,
-    login,
-    receiver,
-    use_webhook,
-)
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def local(*args) -> datetime:
-    """A moment in Shanghai time (what the calendar rules are written in)."""
-    return datetime(*args, tzinfo=SHANGHAI)
+from tests.forwarding.helpers import FAST_RELAY
 
 
 @pytest.fixture
@@ -43,10 +25,3 @@ def move(app):
         db.session.commit()
         return event
     return do
-
-
-def events_of(submission, kind=None):
-    query = db.select(StatusEvent).filter_by(submission_id=submission.id)
-    if kind:
-        query = query.filter_by(kind=kind)
-    return db.session.execute(query.order_by(StatusEvent.id)).scalars().all()

@@ -6,7 +6,7 @@ import pytest
 
 from portal.servicelevels import calendar as cal
 from portal.servicelevels.calendar import WorkingClock, is_working_day
-from tests.servicelevels.conftest import SHANGHAI, local
+from tests.servicelevels.helpers import SHANGHAI, local
 
 CLOCK = WorkingClock("Asia/Shanghai")
 

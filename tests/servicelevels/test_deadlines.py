@@ -5,8 +5,9 @@ from portal.core.time import utcnow
 from portal.extensions import db
 from portal.servicelevels.deadlines import consume_changes, deadline_task
 from portal.servicelevels.models import Deadline, ServiceLevelRule
-from tests.conftest import csrf_token
-from tests.servicelevels.conftest import drain, local
+from tests.forwarding.helpers import drain
+from tests.helpers import csrf_token
+from tests.servicelevels.helpers import local
 
 
 def deadline(submission):
@@ -84,7 +85,7 @@ def test_due_date_on_the_tracking_page_and_staff_lists(app, client, login, make_
 
 def test_administrator_sets_a_deadline_through_the_form(app, client, login, make_submission,
                                                         move):
-    login("administrator", "ada")
+    login("administrator", username="ada")
     page = client.get("/staff/service-levels?lang=en").get_data(as_text=True)
     assert "Service levels" in page and "shipped default" in page
     response = client.post("/staff/service-levels/rules", data={

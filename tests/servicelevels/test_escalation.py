@@ -3,7 +3,7 @@ from portal.extensions import db
 from portal.servicelevels.escalation import run_due_steps
 from portal.servicelevels.models import Deadline, Escalation
 from portal.submissions.models import ChangeLog
-from tests.servicelevels.conftest import events_of, local
+from tests.servicelevels.helpers import events_of, local
 
 
 def steps(submission):

@@ -12,8 +12,8 @@ from portal.servicelevels.followup import close_without_feedback
 from portal.servicelevels.models import Deadline, FollowUp
 from portal.submissions.models import ChangeLog, Submission
 from portal.submissions.services import change_status
-from tests.conftest import csrf_token
-from tests.servicelevels.conftest import drain
+from tests.forwarding.helpers import drain
+from tests.helpers import csrf_token
 
 
 @pytest.fixture
@@ -114,7 +114,8 @@ def test_bad_input_gets_a_clear_message_and_stores_nothing(app, client, make_sub
                                      "csrf_token": session_token(client)})
         assert response.status_code == 404 and message in response.get_data(as_text=True)
     code = resolved()
-    response = client.post(f"/track/{code}/follow-up?lang=en", data={"fixed": "maybe", "csrf_token": session_token(client)})
+    response = client.post(f"/track/{code}/follow-up?lang=en",
+                           data={"fixed": "maybe", "csrf_token": session_token(client)})
     assert response.status_code == 422
     with app.app_context():
         assert db.session.execute(db.select(db.func.count()).select_from(FollowUp)).scalar() == 0

@@ -1,6 +1,5 @@
 """Reference data and the stations page."""
 import pytest
-from click.testing import CliRunner  # noqa: F401  (flask's runner wraps it)
 
 from portal.extensions import db
 from portal.stations.models import Area, Category, Station

@@ -1,9 +1,10 @@
-"""Bad input on the public form: a clear message next to the field, typed text kept, nothing stored."""
+"""Bad input on the public form: a clear message next to the field, typed text kept, nothing
+stored."""
 import pytest
 
 from portal.extensions import db
 from portal.submissions.models import StatusEvent, Submission
-from tests.conftest import VALID_FORM, submit_form
+from tests.helpers import VALID_FORM, submit_form
 
 
 def stored(app):
@@ -29,7 +30,8 @@ CASES = [
     ({"kind": "complaint"}, "kind", "Choose whether this is an issue or an idea.",
      "请选择是反映问题还是提出建议。"),
     ({"latitude": "north", "longitude": "121.5"}, "latitude",
-     "Give both latitude and longitude as numbers, or neither.", "请同时以数字填写纬度和经度，或都不填。"),
+     "Give both latitude and longitude as numbers, or neither.",
+     "请同时以数字填写纬度和经度，或都不填。"),
     ({"latitude": "95", "longitude": "121.5"}, "latitude", "These coordinates are not on the map.",
      "这组坐标不在地图范围内。"),
     ({"latitude": "31.2"}, "latitude", "Give both latitude and longitude as numbers, or neither.",
@@ -76,8 +78,9 @@ def test_emoji_and_mixed_scripts_are_accepted_as_written(client, app):
 
 def test_wrong_types_do_not_crash(client, app):
     page = client.get("/submit?lang=en").get_data(as_text=True)
-    from tests.conftest import csrf_token
-    response = client.post("/submit", data={"csrf_token": csrf_token(page), "kind": ["issue", "idea"],
+    from tests.helpers import csrf_token
+    response = client.post("/submit", data={"csrf_token": csrf_token(page),
+                                            "kind": ["issue", "idea"],
                                             "title": ["a", "b"], "latitude": "1e999",
                                             "longitude": "nan"})
     assert response.status_code == 422

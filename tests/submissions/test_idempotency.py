@@ -6,10 +6,16 @@ import pytest
 
 from portal.api.services import issue_api_key
 from portal.extensions import db
-from portal.submissions.idempotency import KEY_MAX, api_key_scope, kiosk_key, open311_key, web_key
+from portal.submissions.idempotency import (
+    KEY_MAX,
+    IdempotencyConflict,
+    api_key_scope,
+    kiosk_key,
+    open311_key,
+    web_key,
+)
 from portal.submissions.models import Submission
-from portal.submissions.services import IdempotencyConflict
-from tests.conftest import VALID_FORM, csrf_token
+from tests.helpers import VALID_FORM, csrf_token
 
 KEY_FIELD = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
 PERSONAL = {"name": "Wang Fang", "phone": "13812345678"}

@@ -1,7 +1,7 @@
 """A title or text of zero-width characters is no title or text, in every form that asks."""
 from portal.extensions import db
 from portal.submissions.models import Submission
-from tests.conftest import VALID_FORM, submit_form
+from tests.helpers import VALID_FORM, submit_form
 
 
 def test_web_form_refuses_a_zero_width_title(client, app):

@@ -7,7 +7,7 @@ from PIL import Image
 
 from portal.extensions import db
 from portal.submissions.models import Photo, Submission
-from tests.conftest import VALID_FORM, submit_form
+from tests.helpers import VALID_FORM, submit_form
 
 
 def jpeg_with_metadata(size=(40, 20)) -> bytes:
@@ -19,7 +19,8 @@ def jpeg_with_metadata(size=(40, 20)) -> bytes:
     gps[1], gps[2] = "N", (31.0, 15.0, 30.0)
     buf = io.BytesIO()
     Image.new("RGB", size, "red").save(buf, "JPEG", exif=exif.tobytes(),
-                                       xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/">homeaddr</x:xmpmeta>')
+                                       xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+                                           b'homeaddr</x:xmpmeta>')
     return buf.getvalue()
 
 

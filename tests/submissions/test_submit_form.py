@@ -5,7 +5,7 @@ import pytest
 
 from portal.extensions import db
 from portal.submissions.models import ChangeLog, Submission
-from tests.conftest import VALID_FORM, submit_form
+from tests.helpers import VALID_FORM, submit_form
 
 CODE_ON_PAGE = re.compile(r'class="tracking-code"[^>]*>([0-9A-Z]{5}-[0-9A-Z]{5})<')
 
@@ -15,7 +15,8 @@ def submission_count(app):
         return db.session.query(Submission).count()
 
 
-@pytest.mark.parametrize("lang,heading", [("zh", "谢谢，我们已收到"), ("zh_Hant", "謝謝，我們已收到"),
+@pytest.mark.parametrize("lang,heading", [("zh", "谢谢，我们已收到"),
+                                          ("zh_Hant", "謝謝，我們已收到"),
                                           ("en", "Thank you, we have received it")])
 def test_resident_submits_issue_and_gets_tracking_code(client, app, lang, heading):
     response = submit_form(client, "/submit", VALID_FORM, lang=lang)

@@ -4,12 +4,10 @@ import re
 import pytest
 
 from portal.extensions import db
+from portal.submissions.codes import CODE_ALPHABET, new_tracking_code, normalize_tracking_code
 from portal.submissions.services import (
-    CODE_ALPHABET,
     add_official_reply,
     change_status,
-    new_tracking_code,
-    normalize_tracking_code,
 )
 
 

@@ -17,7 +17,8 @@ def app_config():
 @pytest.fixture
 def code(app, make_submission):
     with app.app_context():
-        return make_submission(title="楼道灯坏了", body="3号楼楼道灯坏了，我家电话 13812345678。").code
+        return make_submission(title="楼道灯坏了",
+                               body="3号楼楼道灯坏了，我家电话 13812345678。").code
 
 
 def _from(client, address):

@@ -100,7 +100,7 @@ class FilterCache:
                 return self._words[key]
         ids, weights = engine_postings.postings(self.searcher, field_name, word, self.deleted(),
                                                 memo=self.memo, numbers=self._numbers)
-        found = dict(zip(ids, weights))
+        found = dict(zip(ids, weights, strict=True))
         with self._lock:
             if key not in self._words:
                 self._postings += len(found)
@@ -205,7 +205,7 @@ class FilterCache:
                     del fresh[number]
                 else:
                     fresh.discard(number)
-            fresh.update(zip(ids, frequencies) if weights else ids)
+            fresh.update(zip(ids, frequencies, strict=True) if weights else ids)
             return fresh
 
         for key, docs in list(previous._docs.items()):

@@ -99,7 +99,7 @@ def scored(cache, groups, fields, candidates, limit) -> list:
             else:  # a keyword set
                 scores = map(found.__contains__, candidates)
             totals = list(map(add, totals, scores))
-    best = heapq.nlargest(limit, zip(totals, map(neg, candidates)))
+    best = heapq.nlargest(limit, zip(totals, map(neg, candidates), strict=True))
     return [(score, -negated) for score, negated in best]
 
 
@@ -108,7 +108,7 @@ def newest(cache, candidates, limit) -> list:
     candidates = list(candidates)
     created = cache.column("created")
     return [d for _c, d in heapq.nlargest(
-        limit, zip(map(created.__getitem__, candidates), candidates))]
+        limit, zip(map(created.__getitem__, candidates), candidates, strict=True))]
 
 
 def ranking(cache, groups, fields, candidates, limit, newest_first=False) -> list:

@@ -41,7 +41,8 @@ def shared_documents(old, new) -> int:
     the leading segments they share (a commit appends segments; a merge rewrites the last
     ones). Deletions are not part of a segment and are compared by the caller."""
     shared = 0
-    for (old_reader, old_offset), (new_reader, new_offset) in zip(leaves(old), leaves(new)):
+    for (old_reader, old_offset), (new_reader, new_offset) in zip(leaves(old), leaves(new),
+                                                                  strict=False):
         name = storage.segment_name(old_reader)
         if not (name is not None and old_offset == new_offset == shared
                 and storage.segment_name(new_reader) == name):
@@ -158,14 +159,14 @@ def _segment_han_postings(reader, field, field_name, char, memo) -> tuple:
         ids, weights = storage.segment_postings(reader, field, field_name, term,
                                                 field.to_bytes(term), True)
         # A document's frequencies add up across the terms (ids are unique within a term).
-        merged.update(zip(ids, map(add, map(merged.get, ids, repeat(0)), weights)))
+        merged.update(zip(ids, map(add, map(merged.get, ids, repeat(0)), weights), strict=True))
     return array("i", merged), array("f", merged.values())
 
 
 def length_bytes(searcher, field_name, memo=None, since=0) -> bytes:
     """Every document's encoded `field_name` length (one byte each, by document number)."""
     return b"".join(per_segment(memo, reader, ("lengths", field_name),
-                                lambda: storage.segment_lengths(reader, field_name))
+                                lambda reader=reader: storage.segment_lengths(reader, field_name))
                     for reader, _offset in leaves(searcher, since))
 
 
@@ -196,7 +197,8 @@ def column_values(searcher, field, memo=None, translate=True, since=0) -> list:
     for reader, _offset in leaves(searcher, since):
         values.extend(per_segment(
             memo, reader, ("column", field, translate),
-            lambda: _shared_values(reader.column_reader(field, translate=translate))))
+            lambda reader=reader: _shared_values(
+                reader.column_reader(field, translate=translate))))
     return values
 
 

@@ -1,0 +1,81 @@
+"""Plain helpers and constants for every feature's tests (fixtures live in conftest.py)."""
+import os
+import re
+
+import pytest
+from sqlalchemy import create_engine, text
+
+PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def missing_in_ci_or_skip(message: str):
+    """A service or tool the test needs is absent: a failure in CI, a skip with the reason here."""
+    if os.environ.get("CI"):
+        pytest.fail(f"required in CI: {message}")
+    pytest.skip(f"{message}; these tests run in CI or where it is installed")
+
+
+def reachable_or_skip(name: str, url: str, probe):
+    """`url` once `probe(url)` succeeds; otherwise see missing_in_ci_or_skip."""
+    try:
+        probe(url)
+    except Exception as exc:  # noqa: BLE001  (any failure to connect means: no server here)
+        missing_in_ci_or_skip(f"{name} not reachable at {url} ({type(exc).__name__}: {exc})")
+    return url
+
+
+def _probe_postgres(url):
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    finally:
+        engine.dispose()
+
+
+def postgres_url_or_skip(url=None):
+    """A reachable PostgreSQL URL (the CI database by default)."""
+    url = url or PG_URL or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    return reachable_or_skip("PostgreSQL", url, _probe_postgres)
+
+
+def reset_postgres_schema(url):
+    """Drop everything in the public schema (tests own their database)."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def submit_form(client, url, data, *, lang=None, files=None):
+    """Fetch a form page as a browser would, then post it with its CSRF token."""
+    query = f"?lang={lang}" if lang else ""
+    page = client.get(url + (("&" if "?" in url else "?") + query[1:] if query else ""))
+    assert page.status_code == 200, page.status_code
+    html = page.get_data(as_text=True)
+    payload = {"csrf_token": csrf_token(html)}
+    key = re.search(r'name="idempotency_key" type="hidden" value="([^"]*)"', html)
+    if key:
+        payload["idempotency_key"] = key.group(1)
+    payload.update(data)
+    if files:
+        payload.update(files)
+    return client.post(url, data=payload, content_type="multipart/form-data")
+
+
+VALID_FORM = {
+    "kind": "issue", "category": "street-lighting", "area": "riverside",
+    "title": "Street light out near the ferry",
+    "body": "The lamp by gate 3 has been dark for a week.",
+}
+
+
+STAFF_PASSWORD = "river-lamp-4821"
