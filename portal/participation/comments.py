@@ -7,11 +7,11 @@ Staff comments are marked official and shown at once. Every change writes a chan
 on the idea (the page cache and other features react to it) and moderation is audited.
 """
 from portal.accounts.services import record_audit
+from portal.core.i18n import _
 from portal.core.redaction import mask_text
 from portal.core.text import clean_block, clean_line
 from portal.core.time import utcnow
 from portal.extensions import db
-from portal.core.i18n import _
 from portal.participation.models import Comment
 from portal.participation.services import ParticipationError, premoderated
 from portal.screening.services import screen_text

@@ -1,7 +1,14 @@
 """Ideas forms. The services check the values; forms carry them and the CSRF token."""
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, HiddenField, IntegerField, RadioField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
@@ -16,7 +23,9 @@ class IdeaFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    sort = SelectField(_l("Sort by"), choices=[SelectChoice(k, v) for k, v in SORT_LABELS.items()], default="supported",
+    sort = SelectField(_l("Sort by"),
+                       choices=[SelectChoice(k, v) for k, v in SORT_LABELS.items()],
+                       default="supported",
                        validate_choice=False)
     area = SelectField(_l("Area"), validate_choice=False)
     category = SelectField(_l("Category"), validate_choice=False)
@@ -54,7 +63,8 @@ class CommentForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    outcome = RadioField(_l("Outcome"), choices=[SelectChoice(k, v) for k, v in OUTCOME_LABELS.items()],
+    outcome = RadioField(_l("Outcome"),
+                         choices=[SelectChoice(k, v) for k, v in OUTCOME_LABELS.items()],
                          validate_choice=False)
     reason = TextAreaField(_l("Reason (Chinese)"), render_kw={"rows": 4})
     reason_en = TextAreaField(_l("Reason (English, optional)"), render_kw={"rows": 4})
@@ -74,7 +84,8 @@ class SettingForm(FlaskForm):
 
 
 class ProgressForm(FlaskForm):
-    stage = SelectField(_l("Stage"), choices=[SelectChoice(k, v) for k, v in PROGRESS_LABELS.items()],
+    stage = SelectField(_l("Stage"),
+                        choices=[SelectChoice(k, v) for k, v in PROGRESS_LABELS.items()],
                         validate_choice=False)
     percent = IntegerField(_l("Done (%)"), validators=[Optional()])
     note = TextAreaField(_l("Progress (Chinese)"), render_kw={"rows": 3})

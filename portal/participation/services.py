@@ -12,12 +12,19 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy.orm import joinedload
 
+from portal.core.i18n import _
 from portal.core.text import clean_block
 from portal.extensions import db
-from portal.core.i18n import _
 from portal.participation.labels import OUTCOME_LABELS
 from portal.participation.models import (
-    ADOPTED, OUTCOMES, Comment, IdeaAnswer, IdeaProgress, IdeaSetting, PROGRESS_STAGES)
+    ADOPTED,
+    OUTCOMES,
+    PROGRESS_STAGES,
+    Comment,
+    IdeaAnswer,
+    IdeaProgress,
+    IdeaSetting,
+)
 from portal.servicelevels.calendar import is_working_day
 from portal.stations.services import find_area, find_category, find_station
 from portal.submissions.models import Submission, Support

@@ -4,17 +4,36 @@ from flask_login import current_user
 
 from portal.accounts.permissions import register_staff_link, role_required
 from portal.core.errors import error_response
-from portal.extensions import db
 from portal.core.i18n import _, _l
+from portal.extensions import db
 from portal.participation.comments import (
-    accept_comment, comment_queue, find_comment, hide_comment, idea_comments_for_staff,
-    post_staff_comment)
-from portal.participation.forms import (AnswerForm, HideForm, ProgressForm, SettingForm,
-                                        StaffCommentForm)
+    accept_comment,
+    comment_queue,
+    find_comment,
+    hide_comment,
+    idea_comments_for_staff,
+    post_staff_comment,
+)
+from portal.participation.forms import (
+    AnswerForm,
+    HideForm,
+    ProgressForm,
+    SettingForm,
+    StaffCommentForm,
+)
 from portal.participation.models import ADOPTED, IdeaSetting
 from portal.participation.services import (
-    ParticipationError, add_progress, answer_history, current_answer, give_answer, idea_or_404,
-    progress_of, save_setting, support_threshold, threshold_state)
+    ParticipationError,
+    add_progress,
+    answer_history,
+    current_answer,
+    give_answer,
+    idea_or_404,
+    progress_of,
+    save_setting,
+    support_threshold,
+    threshold_state,
+)
 from portal.stations.services import category_tree, find_category
 
 bp = Blueprint("participation_staff", __name__, template_folder="templates",

@@ -1,24 +1,42 @@
 """Public ideas pages: the list, an idea's page, supports, comments, the adopted register."""
 import secrets
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
-                   url_for)
-
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_date
 
-from portal.stations.labels import TEAM_LABELS
 from portal.core.errors import error_response
+from portal.core.i18n import _
 from portal.core.inputs import page_arg, strict_int
 from portal.core.pagecache import public_page
 from portal.core.ratelimit import client_address, limit_per_ip
-from portal.core.i18n import _
 from portal.participation.comments import post_comment, public_comments
 from portal.participation.forms import CommentForm, IdeaFilterForm
 from portal.participation.labels import COMMENT_STATUS_LABELS, OUTCOME_LABELS, PROGRESS_LABELS
 from portal.participation.services import (
-    IdeaFilter, ParticipationError, adopted_ideas, answer_history, current_answer, idea_or_404,
-    find_idea, list_ideas, premoderated, progress_of, support_idea, threshold_state)
+    IdeaFilter,
+    ParticipationError,
+    adopted_ideas,
+    answer_history,
+    current_answer,
+    find_idea,
+    idea_or_404,
+    list_ideas,
+    premoderated,
+    progress_of,
+    support_idea,
+    threshold_state,
+)
 from portal.search.views import SUPPORTED_KEY, VISITOR_KEY
+from portal.stations.labels import TEAM_LABELS
 from portal.submissions.idempotency import IdempotencyKeyInvalid, issued_key
 from portal.submissions.services import public_timeline
 from portal.submissions.supports import SupportError
@@ -63,7 +81,8 @@ def _render_idea(idea, comment_form=None):
         threads=public_comments(idea), events=public_timeline(idea), progress=progress_of(idea),
         # A shared page carries no token of its own (the template has the placeholder).
         form=comment_form or CommentForm(formdata=None, meta={"csrf": False}),
-        supported=idea.id in session.get(SUPPORTED_KEY, []), premoderated=premoderated(idea.category))
+        supported=idea.id in session.get(SUPPORTED_KEY, []),
+        premoderated=premoderated(idea.category))
 
 
 @bp.get("/ideas/<int:idea_id>")

@@ -5,7 +5,7 @@ from portal.accounts.models import AuditEntry  # noqa: F401  (tables known)
 from portal.extensions import db
 from portal.participation.models import IdeaAnswer
 from portal.submissions.models import ChangeLog, Submission
-from tests.participation.conftest import post_from
+from tests.participation.helpers import post_from
 
 
 def _answer(browser, idea_id, lang="en", **data):
@@ -21,7 +21,8 @@ def _changes(app, idea_id):
 
 @pytest.mark.parametrize("outcome, zh, en", [
     ("adopted", "采纳", "Adopted"), ("partly_adopted", "部分采纳", "Partly adopted"),
-    ("for_reference", "留作参考", "Kept for reference"), ("not_adopted", "不予采纳", "Not adopted")])
+    ("for_reference", "留作参考", "Kept for reference"),
+    ("not_adopted", "不予采纳", "Not adopted")])
 def test_each_outcome_is_shown_with_its_reason(app, client, make_idea, moderator, outcome, zh,
                                                en):
     idea = make_idea()
@@ -73,12 +74,12 @@ def test_changing_the_outcome_keeps_the_history_and_logs_the_change(app, client,
     assert "Budget found." in english
 
 
-def test_viewers_cannot_answer(app, make_idea, staff_client):
+def test_viewers_cannot_answer(app, make_idea, login):
     idea = make_idea()
-    viewer = staff_client("viewer")
+    viewer = login("viewer", browser=app.test_client())
     page = viewer.get(f"/staff/ideas/{idea.id}")
     assert page.status_code == 200 and "/answer" not in page.get_data(as_text=True)
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
     response = viewer.post(f"/staff/ideas/{idea.id}/answer", data={
         "csrf_token": csrf_token(page.get_data(as_text=True)), "outcome": "adopted",
         "reason": "x"})

@@ -8,8 +8,8 @@ from portal.participation.models import Comment, IdeaSetting
 from portal.stations.services import find_category
 from portal.submissions.models import ChangeLog, Submission
 from portal.submissions.services import change_status, set_publication
-from tests.conftest import csrf_token
-from tests.participation.conftest import post_from
+from tests.helpers import csrf_token
+from tests.participation.helpers import post_from
 
 SPAM = "加微信 xx123 办证 刻章 发票 代开 加V 信誉第一 http://a.cc http://b.cc http://c.cc"
 
@@ -150,7 +150,8 @@ def test_a_moderator_hides_a_comment_with_a_reason_that_replaces_its_text(
     with app.app_context():
         comment_id = db.session.query(Comment).one().id
     staff_page = f"/staff/ideas/{idea.id}"
-    no_reason = post_from(moderator, staff_page, f"/staff/ideas/comments/{comment_id}/hide?lang={lang}",
+    hide_url = f"/staff/ideas/comments/{comment_id}/hide?lang={lang}"
+    no_reason = post_from(moderator, staff_page, hide_url,
                           {"reason": " "})
     assert no_reason.status_code == 400 and _comments(app)[0][0] == "published"
     assert post_from(moderator, staff_page, f"/staff/ideas/comments/{comment_id}/hide",

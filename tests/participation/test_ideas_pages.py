@@ -76,7 +76,8 @@ def test_list_in_each_language(client, three_ideas, lang, words):
 
 
 @pytest.mark.parametrize("lang, words", [
-    ("zh", ["位居民支持这条建议", "官方答复", "采纳", "明年春天安装。", "同意，老人需要歇脚。", "评论"]),
+    ("zh", ["位居民支持这条建议", "官方答复", "采纳", "明年春天安装。", "同意，老人需要歇脚。",
+            "评论"]),
     ("en", ["Supporters", "Official answer", "Adopted", "明年春天安装。", "Comments",
             "What happened since"]),
 ])
@@ -119,7 +120,7 @@ def test_idea_page_is_served_from_the_page_cache_until_it_changes(app, client, t
 def test_cached_idea_page_gives_each_visitor_their_own_form_token(app, three_ideas):
     trees = three_ideas[0]
     one, two = app.test_client(), app.test_client()
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
     first = csrf_token(one.get(f"/ideas/{trees.id}").get_data(as_text=True))
     second = csrf_token(two.get(f"/ideas/{trees.id}").get_data(as_text=True))
     assert first != second

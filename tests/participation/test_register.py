@@ -3,7 +3,7 @@ import pytest
 
 from portal.extensions import db
 from portal.participation.models import IdeaProgress
-from tests.participation.conftest import post_from
+from tests.participation.helpers import post_from
 
 
 def _answer(browser, idea_id, outcome):
@@ -17,7 +17,8 @@ def _progress(browser, idea_id, lang="en", **data):
 
 
 @pytest.mark.parametrize("lang, words", [
-    ("en", ["Adopted ideas", "Partly adopted", "In progress", "40%", "Responsible: Property management",
+    ("en", ["Adopted ideas", "Partly adopted", "In progress", "40%",
+            "Responsible: Property management",
             "Saplings ordered."]),
     ("zh", ["已采纳的建议", "部分采纳", "树苗已订购。"]),
     ("zh_Hant", ["已採納的建議", "樹苗已訂購。"]),

@@ -1,7 +1,7 @@
 """Supports for ideas: the one support service, a threshold per category and the answer due day."""
 import re
 import threading
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -10,8 +10,8 @@ from portal.participation.models import IdeaSetting
 from portal.participation.services import add_working_days, threshold_state
 from portal.stations.services import find_category
 from portal.submissions.models import ChangeLog, Submission, Support
-from tests.conftest import csrf_token
-from tests.participation.conftest import KEY, idea_row, post_from
+from tests.helpers import csrf_token
+from tests.participation.helpers import KEY, idea_row, post_from
 
 
 def _support(browser, idea_id, lang="en", **kwargs):
@@ -98,7 +98,7 @@ def test_reaching_the_threshold_shows_the_answer_due_day(app, make_idea, lang, t
     with app.app_context():  # the third supporter came on Tuesday 1 December 2026 (Shanghai)
         third = db.session.execute(db.select(Support).filter_by(submission_id=idea.id)
                                    .order_by(Support.id).offset(2)).scalars().first()
-        third.created_at = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)
+        third.created_at = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
         db.session.commit()
         changes = db.session.execute(db.select(ChangeLog.change).filter_by(
             submission_id=idea.id)).scalars().all()
@@ -116,9 +116,9 @@ def test_below_the_threshold_the_default_of_fifty_is_explained(app, client, make
         assert (state.threshold, state.reached_on) == (50, None)
 
 
-def test_administrators_edit_the_threshold_per_category(app, client, make_idea, staff_client):
+def test_administrators_edit_the_threshold_per_category(app, client, make_idea, login):
     idea = make_idea()
-    admin = staff_client("administrator")
+    admin = login("administrator", browser=app.test_client())
     response = post_from(admin, "/staff/ideas/settings?lang=en", "/staff/ideas/settings",
                          {"category": "greenery", "threshold": "20", "premoderation": "y"})
     assert response.status_code == 303
@@ -127,7 +127,8 @@ def test_administrators_edit_the_threshold_per_category(app, client, make_idea, 
     bad = post_from(admin, "/staff/ideas/settings?lang=en", "/staff/ideas/settings?lang=en",
                     {"category": "greenery", "threshold": "0"})
     assert bad.status_code == 400 and "from 1 to 1,000,000" in bad.get_data(as_text=True)
-    assert staff_client("moderator").get("/staff/ideas/settings").status_code == 403
+    moderator = login("moderator", browser=app.test_client())
+    assert moderator.get("/staff/ideas/settings").status_code == 403
 
 
 def test_fifty_concurrent_supporters_are_all_counted(app, make_idea):
