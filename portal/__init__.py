@@ -88,8 +88,8 @@ def _register_features(app: Flask) -> None:
     from portal.servicelevels.services import deadline_facts, follow_up_panel
     from portal.servicelevels.views import bp as servicelevels_bp
     from portal.stations.views import bp as stations_bp
+    from portal.submissions.listings import latest_change_id
     from portal.submissions.locator import register_area_locator
-    from portal.submissions.services import latest_change_id
     from portal.submissions.views import bp as submissions_bp
 
     register_template_helpers(app)

@@ -3,122 +3,27 @@
 Kept as data next to the views it describes; tests/api/test_openapi.py proves they agree (every
 route documented, real responses valid against these schemas) and fuzzes the API from it.
 """
-import sys
-import unicodedata
 from copy import deepcopy
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
+from portal.api.openapi_parts import (
+    DATETIME,
+    ERRORS,
+    NULLABLE_STRING,
+    json_content,
+    obj,
+    ref,
+    responses,
+    text_schema,
+)
 from portal.api.services import DECISIONS, MAX_PAGE_SIZE
 from portal.core.i18n import LOCALES
 from portal.core.inputs import NUMBER_PATTERN
-from portal.core.text import BLANK_LETTERS
 from portal.moderation.services import REJECT_REASONS
 from portal.submissions.idempotency import KEY_MAX, KEY_PATTERN
 from portal.submissions.models import KINDS, STATUSES
 from portal.submissions.public_text import FIELD_NAMES, PUBLIC_COLUMNS
-
-NULLABLE_STRING = {"type": ["string", "null"]}
-DATETIME = {"type": "string", "format": "date-time"}
-
-
-def _class(chars) -> str:
-    """Characters as a regular-expression class body: runs of code points as escaped ranges."""
-    def escape(code):
-        return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
-    codes, parts = sorted(ord(c) for c in chars), []
-    start = previous = codes[0]
-    for code in codes[1:] + [None]:
-        if code is not None and code == previous + 1:
-            previous = code
-            continue
-        parts.append(escape(start) if start == previous else f"{escape(start)}-{escape(previous)}")
-        if code is not None:
-            start = previous = code
-    return "".join(parts)
-
-
-# The text rules of portal/submissions/validation.py as patterns, so that what the schema
-# allows the API accepts and the reverse: no control characters or bidirectional overrides
-# anywhere (single-line fields may hold those a line's white space folds away), and a minimum
-# counted in characters that show (format characters and blank letters do not).
-_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
-_CONTROLS = {chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20),
-                               *range(0x7F, 0xA0)]}
-_FOLDED = {c for c in _CONTROLS if c.isspace()}  # str.split() takes these as white space
-_INVISIBLE = {chr(c) for c in range(sys.maxunicode + 1)
-              if unicodedata.category(chr(c)) == "Cf"} | set(BLANK_LETTERS)
-
-
-def _text_pattern(minimum: int = 0, single_line: bool = True) -> str:
-    refused = _class((_CONTROLS - _FOLDED if single_line else _CONTROLS) | _BIDI)
-    invisible = _class(_INVISIBLE - _BIDI)
-    inner = f"[^{refused}]"
-    # A multi-line text is only stripped at both ends, where white-space controls vanish too.
-    # Written so that each part stops at the next character that shows: no costly backtracking.
-    head, tail = ("", "") if single_line else ("\\s*", f"(?:{inner}*[^\\s{refused}])?\\s*")
-    if not minimum:
-        return f"^{head}{inner}*$" if single_line else f"^{head}{tail}$"
-    shown = f"[^\\s{_class(_CONTROLS | _INVISIBLE)}]"
-    gap = f"(?:[^\\S{refused}]|[{invisible}])"
-    start = f"{head}(?:[{invisible}]{gap}*)?" if head else f"{gap}*"
-    rest = f"{inner}*" if single_line else tail
-    return f"^{start}{shown}(?:{gap}*{shown}){{{minimum - 1}}}{rest}$"
-
-
-def _text(minimum=0, maximum=None, single_line=True, nullable=False) -> dict:
-    schema = {"type": ["string", "null"] if nullable else "string",
-              "pattern": _text_pattern(minimum, single_line)}
-    if maximum:
-        schema["maxLength"] = maximum
-    return schema
-
-
-def _ref(name):
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _obj(properties: dict, required=None, extra=False) -> dict:
-    return {"type": "object", "properties": properties,
-            "required": list(properties) if required is None else list(required),
-            "additionalProperties": extra}
-
-
-def _json(schema) -> dict:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-def _error(description):
-    return {"description": description, **_json(_ref("Error"))}
-
-
-ERRORS = {
-    "400": _error("Malformed request: invalid JSON, invalid UTF-8, bad query parameters "
-                  "(an unknown lang included)."),
-    "414": _error("The URL is too long."),
-    "401": _error("Missing or invalid credentials; for staff tokens the error code says "
-                  "whether it expired (token_expired) or was revoked (token_revoked)."),
-    "403": _error("The credentials do not allow this."),
-    "404": _error("Not found."),
-    "405": _error("Method not allowed."),
-    "409": _error("The submission's current status does not allow this decision."),
-    "503": _error("Not available: the portal is not configured for this, or the search index "
-                  "is being prepared (retry after the seconds in Retry-After)."),
-    "413": _error("The body is too large (64 KB at most)."),
-    "415": _error("The body is not JSON."),
-    "422": _error("Well-formed but invalid: unknown fields, wrong types, failed validation, "
-                  "an Idempotency-Key reused for another body."),
-    "429": _error("Too many requests: wait and retry (see Retry-After)."),
-}
-
-
-def _responses(ok_status, ok, *errors):
-    responses = {ok_status: ok}
-    # Any request can be malformed, too long, sent with another method, or too frequent.
-    for status in sorted({*errors, "400", "405", "414", "429"}):
-        responses[status] = {"$ref": f"#/components/responses/E{status}"}
-    return responses
-
 
 LANG = {"name": "lang", "in": "query", "required": False,
         "description": "Language of names, labels and messages (else Accept-Language).",
@@ -132,36 +37,36 @@ CODE = {"name": "code", "in": "path", "required": True,
         "schema": {"type": "string", "minLength": 1, "maxLength": 40}}
 
 SCHEMAS = {
-    "Error": _obj({"error": _obj({
+    "Error": obj({"error": obj({
         "code": {"type": "string"}, "message": {"type": "string"},
         "fields": {"type": "object", "additionalProperties": {"type": "string"}}})}),
-    "Names": _obj({locale: {"type": "string"} for locale in LOCALES}),
+    "Names": obj({locale: {"type": "string"} for locale in LOCALES}),
     "Ref": {"type": ["object", "null"], "properties": {"code": {"type": "string"},
                                                        "name": {"type": "string"}},
             "required": ["code", "name"], "additionalProperties": False},
-    "Category": _obj({
+    "Category": obj({
         "code": {"type": "string"}, "parent": NULLABLE_STRING,
         "selectable": {"type": "boolean", "description": "Sub-categories only are filed under."},
-        "name": {"type": "string"}, "names": _ref("Names"), "team": {"type": "string"},
+        "name": {"type": "string"}, "names": ref("Names"), "team": {"type": "string"},
         "urgent": {"type": "boolean"}}),
-    "Area": _obj({"code": {"type": "string"}, "kind": {"type": "string",
+    "Area": obj({"code": {"type": "string"}, "kind": {"type": "string",
                                                         "enum": ["subdistrict", "grid"]},
-                  "name": {"type": "string"}, "names": _ref("Names"),
+                  "name": {"type": "string"}, "names": ref("Names"),
                   "overlaps": {"type": "array", "items": {"type": "string"}}}),
-    "Station": _obj({"code": {"type": "string"},
+    "Station": obj({"code": {"type": "string"},
                      "kind": {"type": "string", "enum": ["service", "suggestion"]},
-                     "name": {"type": "string"}, "names": _ref("Names"),
+                     "name": {"type": "string"}, "names": ref("Names"),
                      "address": {"type": "string"}, "hours": {"type": "string"},
                      "area": NULLABLE_STRING, "sample": {"type": "boolean"}}),
-    "SubmissionCreate": _obj({
+    "SubmissionCreate": obj({
         "kind": {"type": "string", "enum": list(KINDS)},
         "category": {"type": "string", "description": "A sub-category code (GET /categories)."},
-        "title": _text(2, 120),
-        "body": _text(5, 5000, single_line=False),
+        "title": text_schema(2, 120),
+        "body": text_schema(5, 5000, single_line=False),
         "area": {"type": "string", "description": "An area code (GET /areas). May be left "
                  "out when lat/lon are given and area boundaries are loaded: the point "
                  "decides it."},
-        "place": _text(0, 200, nullable=True),
+        "place": text_schema(0, 200, nullable=True),
         "lat": {"type": ["number", "null"], "minimum": -90, "maximum": 90,
                 "description": "WGS-84 latitude (a phone's GPS). A point outside Yangpu "
                                "is refused (422, field lat)."},
@@ -169,7 +74,7 @@ SCHEMAS = {
                 "description": "WGS-84 longitude."},
         "station": {"type": ["string", "null"], "description": "A station code."},
         "contact": {"type": ["object", "null"], "additionalProperties": False, "properties": {
-            "name": _text(0, 100, nullable=True),
+            "name": text_schema(0, 100, nullable=True),
             "phone": {"type": ["string", "null"],
                       "pattern": "^\\s*(?:\\+?[0-9][0-9\\-]{4,19})?\\s*$"},
             "email": {"anyOf": [{"type": "null"}, {"const": ""}, {
@@ -192,7 +97,7 @@ SCHEMAS = {
             {"if": {"required": ["consent"], "properties": {"consent": {"const": True}}},
              "then": {"required": ["contact"], "properties": {"contact": {
                  "type": "object", "anyOf": [
-                     {"required": ["name"], "properties": {"name": _text(1)}},
+                     {"required": ["name"], "properties": {"name": text_schema(1)}},
                      {"required": ["phone"],
                       "properties": {"phone": {"type": "string", "pattern": "[0-9]"}}},
                      {"required": ["email"],
@@ -206,35 +111,35 @@ SCHEMAS = {
                      {"required": ["phone"], "properties": {"phone": {
                          "type": "string",
                          "pattern": "^\\s*(?:\\+?8-*6-*)?1-*[3-9](?:-*[0-9]){9}-*\\s*$"}}}]}}}}]},
-    "SubmissionCreated": _obj({"code": {"type": "string"}, "display_code": {"type": "string"},
+    "SubmissionCreated": obj({"code": {"type": "string"}, "display_code": {"type": "string"},
                                "status": {"type": "string", "enum": list(STATUSES)},
                                "tracking_url": {"type": "string", "format": "uri"}}),
-    "TimelineEntry": _obj({"at": DATETIME, "kind": {"type": "string",
+    "TimelineEntry": obj({"at": DATETIME, "kind": {"type": "string",
                                                      "enum": ["status", "reply", "note"]},
                            "status": {"type": ["string", "null"]},
                            "status_label": NULLABLE_STRING, "note": {"type": "string"}}),
-    "Tracking": _obj({
+    "Tracking": obj({
         "code": {"type": "string"}, "display_code": {"type": "string"},
         "kind": {"type": "string", "enum": list(KINDS)}, "kind_label": {"type": "string"},
         "status": {"type": "string", "enum": list(STATUSES)}, "status_label": {"type": "string"},
-        "category": _ref("Ref"), "area": _ref("Ref"), "station": _ref("Ref"),
+        "category": ref("Ref"), "area": ref("Ref"), "station": ref("Ref"),
         **{name: {"type": "string", "description": "As the resident wrote it, personal data "
                                                    "masked."} for name in FIELD_NAMES},
         "published": {"type": "boolean"}, "created_at": DATETIME, "updated_at": DATETIME,
         "tracking_url": {"type": "string", "format": "uri"},
-        "timeline": {"type": "array", "items": _ref("TimelineEntry")}}),
-    "SearchResult": _obj({
+        "timeline": {"type": "array", "items": ref("TimelineEntry")}}),
+    "SearchResult": obj({
         "id": {"type": "integer"}, "kind": {"type": "string", "enum": list(KINDS)},
         "status": {"type": "string", "enum": list(STATUSES)}, "status_label": {"type": "string"},
         "title": {"type": "string"}, "snippet": {"type": "string"},
         "snippet_html": {"type": "string", "description": "Escaped HTML; matches in <mark>."},
-        "category": _ref("Ref"), "area": _ref("Ref"), "station": _ref("Ref"),
+        "category": ref("Ref"), "area": ref("Ref"), "station": ref("Ref"),
         "published_at": {"type": ["string", "null"], "format": "date-time"},
         "url": {"type": "string", "format": "uri"}}),
-    "SearchResults": _obj({"total": {"type": "integer", "minimum": 0},
+    "SearchResults": obj({"total": {"type": "integer", "minimum": 0},
                            "page": {"type": "integer"}, "per_page": {"type": "integer"},
-                           "results": {"type": "array", "items": _ref("SearchResult")}}),
-    "StaffSubmission": _obj({
+                           "results": {"type": "array", "items": ref("SearchResult")}}),
+    "StaffSubmission": obj({
         "code": {"type": "string"}, "kind": {"type": "string", "enum": list(KINDS)},
         "status": {"type": "string", "enum": list(STATUSES)}, "channel": {"type": "string"},
         "language": {"type": "string"}, "category": {"type": "string"},
@@ -243,39 +148,39 @@ SCHEMAS = {
         "lat": {"type": ["number", "null"]}, "lon": {"type": ["number", "null"]},
         "published": {"type": "boolean"},
         **{column: NULLABLE_STRING for column in PUBLIC_COLUMNS},
-        "screening": _obj({"score": {"type": "number"},
+        "screening": obj({"score": {"type": "number"},
                            "reasons": {"type": "array", "items": {"type": "string"}}}),
         "created_at": DATETIME, "updated_at": DATETIME}),
-    "StaffList": _obj({"total": {"type": "integer", "minimum": 0}, "page": {"type": "integer"},
+    "StaffList": obj({"total": {"type": "integer", "minimum": 0}, "page": {"type": "integer"},
                        "per_page": {"type": "integer"},
-                       "results": {"type": "array", "items": _ref("StaffSubmission")}}),
-    "PlatformEvent": _obj({
+                       "results": {"type": "array", "items": ref("StaffSubmission")}}),
+    "PlatformEvent": obj({
         "event_id": {"type": "string", "minLength": 1, "maxLength": 100},
         "reference": {"type": "string", "description": "The submission's tracking code."},
         "status": {"type": "string", "enum": ["in_progress", "resolved", "closed", "returned"]},
         "note": {"type": "string", "description": "Internal note (staff only)."},
-        "reply": {"oneOf": [{"type": "string"}, _obj({"zh": {"type": "string"},
+        "reply": {"oneOf": [{"type": "string"}, obj({"zh": {"type": "string"},
                                                       "en": {"type": "string"}}, required=[])],
                   "description": "The official reply shown to the resident."},
         "occurred_at": DATETIME,
     }, required=["event_id", "reference", "status", "occurred_at"]),
-    "PlatformEventResult": _obj({"outcome": {"type": "string"}, "reference": {"type": "string"},
+    "PlatformEventResult": obj({"outcome": {"type": "string"}, "reference": {"type": "string"},
                                  "status": {"type": "string"}}),
-    "Decision": _obj({
+    "Decision": obj({
         "action": {"type": "string", "enum": list(DECISIONS)},
         "reason": {"type": ["string", "null"], "enum": list(REJECT_REASONS) + [None],
                    "description": "Required with action reject."},
         "duplicate_of": {"type": ["string", "null"],
                          "description": "Tracking code of the submission this one repeats "
                                         "(required with reason duplicate)."},
-        "note": {**_text(0, nullable=True), "description": "Internal note (staff only)."},
-        "public_title": {**_text(0, nullable=True),
+        "note": {**text_schema(0, nullable=True), "description": "Internal note (staff only)."},
+        "public_title": {**text_schema(0, nullable=True),
                          "description": "The public title (publish); personal data is masked. "
                                         "Omit title and text to publish the automatically "
                                         "masked version."},
-        "public_body": {**_text(0, single_line=False, nullable=True),
+        "public_body": {**text_schema(0, single_line=False, nullable=True),
                         "description": "The public text (publish); personal data is masked."},
-        "public_place": {**_text(0, single_line=True, nullable=True),
+        "public_place": {**text_schema(0, single_line=True, nullable=True),
                          "description": "The public place (publish, optional); personal data "
                                         "is masked. Omitted: the resident's place, masked."},
     }, required=["action"]) | {
@@ -314,16 +219,16 @@ PATHS = {
                            "or '.'.",
             "schema": {"type": "string", "minLength": 1, "maxLength": KEY_MAX,
                        "pattern": KEY_PATTERN}}],
-        "requestBody": {"required": True, **_json(_ref("SubmissionCreate"))},
-        "responses": _responses("201", {"description": "Created (or replayed: see the "
+        "requestBody": {"required": True, **json_content(ref("SubmissionCreate"))},
+        "responses": responses("201", {"description": "Created (or replayed: see the "
                                                        "Idempotent-Replayed header).",
-                                        **_json(_ref("SubmissionCreated"))},
+                                        **json_content(ref("SubmissionCreated"))},
                                 "400", "401", "413", "415", "422")}},
     "/submissions/{code}": {"get": {
         "operationId": "trackSubmission", "summary": "Status and public timeline.",
         "parameters": [CODE, LANG],
-        "responses": _responses("200", {"description": "The submission.",
-                                        **_json(_ref("Tracking"))}, "404")}},
+        "responses": responses("200", {"description": "The submission.",
+                                        **json_content(ref("Tracking"))}, "404")}},
     "/search": {"get": {
         "operationId": "search", "summary": "Search published submissions.",
         "parameters": [
@@ -337,10 +242,10 @@ PATHS = {
             {"name": "status", "in": "query", "required": False,
              "schema": {"type": "string", "enum": list(STATUSES)}},
             PAGE, PER_PAGE, LANG],
-        "responses": _responses("200", {"description": "A page of results (without q or "
+        "responses": responses("200", {"description": "A page of results (without q or "
                                                        "filters: every published submission, "
                                                        "newest first).",
-                                        **_json(_ref("SearchResults"))}, "400", "503")}},
+                                        **json_content(ref("SearchResults"))}, "400", "503")}},
     "/submissions.geojson": {"get": {
         "operationId": "mapSubmissions",
         "summary": "Published submissions with a point, as GeoJSON (WGS-84).",
@@ -360,7 +265,7 @@ PATHS = {
             {"name": "limit", "in": "query", "required": False,
              "schema": {"type": "integer", "minimum": 1, "maximum": 2000, "default": 500}},
             LANG],
-        "responses": _responses("200", {
+        "responses": responses("200", {
             "description": "A GeoJSON FeatureCollection (RFC 7946).",
             "content": {"application/geo+json": {"schema": {
                 "type": "object", "required": ["type", "features", "truncated", "limit"],
@@ -371,21 +276,22 @@ PATHS = {
     "/categories": {"get": {
         "operationId": "listCategories", "summary": "Categories, with names in every language.",
         "parameters": [LANG],
-        "responses": _responses("200", {"description": "Categories in display order.", **_json(
-            _obj({"categories": {"type": "array", "items": _ref("Category")}}))})}},
+        "responses": responses("200", {
+            "description": "Categories in display order.",
+            **json_content(obj({"categories": {"type": "array", "items": ref("Category")}}))})}},
     "/areas": {"get": {
         "operationId": "listAreas", "summary": "Areas (the riverside grid and subdistricts).",
         "parameters": [LANG],
-        "responses": _responses("200", {"description": "Areas in display order.", **_json(
-            _obj({"areas": {"type": "array", "items": _ref("Area")}}))})}},
+        "responses": responses("200", {"description": "Areas in display order.", **json_content(
+            obj({"areas": {"type": "array", "items": ref("Area")}}))})}},
     "/stations": {"get": {
         "operationId": "listStations", "summary": "Service stations and the suggestion station.",
         "parameters": [LANG],
-        "responses": _responses("200", {"description": "Stations in display order.", **_json(
-            _obj({"stations": {"type": "array", "items": _ref("Station")}}))})}},
+        "responses": responses("200", {"description": "Stations in display order.", **json_content(
+            obj({"stations": {"type": "array", "items": ref("Station")}}))})}},
     "/openapi.json": {"get": {
         "operationId": "openapi", "summary": "This document.",
-        "responses": _responses("200", {"description": "OpenAPI 3.1.", **_json(
+        "responses": responses("200", {"description": "OpenAPI 3.1.", **json_content(
             {"type": "object"})})}},
     "/staff/submissions": {"get": {
         "operationId": "staffListSubmissions", "summary": "Submissions for staff (any role).",
@@ -393,8 +299,8 @@ PATHS = {
         "parameters": [{"name": "status", "in": "query", "required": False,
                         "schema": {"type": "string", "enum": list(STATUSES)}},
                        PAGE, PER_PAGE, LANG],
-        "responses": _responses("200", {"description": "A page of submissions.",
-                                        **_json(_ref("StaffList"))}, "400", "401", "403")}},
+        "responses": responses("200", {"description": "A page of submissions.",
+                                        **json_content(ref("StaffList"))}, "400", "401", "403")}},
     "/platform/events": {"post": {
         "operationId": "platformEvent",
         "summary": "Progress reported by the operations platform (signed; see docs/forwarding.md).",
@@ -410,17 +316,17 @@ PATHS = {
              "schema": {"type": "string"}},
             {"name": "X-Portal-Signature", "in": "header", "required": True,
              "schema": {"type": "string"}}],
-        "requestBody": {"required": True, **_json(_ref("PlatformEvent"))},
-        "responses": _responses("200", {"description": "Applied, or already applied.",
-                                        **_json(_ref("PlatformEventResult"))},
+        "requestBody": {"required": True, **json_content(ref("PlatformEvent"))},
+        "responses": responses("200", {"description": "Applied, or already applied.",
+                                        **json_content(ref("PlatformEventResult"))},
                                 "400", "401", "404", "409", "422", "503")}},
     "/staff/submissions/{code}/decision": {"post": {
         "operationId": "staffDecision", "summary": "A moderator's decision.",
         "security": [{"bearerAuth": []}],
         "parameters": [CODE, LANG],
-        "requestBody": {"required": True, **_json(_ref("Decision"))},
-        "responses": _responses("200", {"description": "The submission after the decision.",
-                                        **_json(_ref("StaffSubmission"))},
+        "requestBody": {"required": True, **json_content(ref("Decision"))},
+        "responses": responses("200", {"description": "The submission after the decision.",
+                                        **json_content(ref("StaffSubmission"))},
                                 "400", "401", "403", "404", "409", "413", "415", "422")}},
 }
 

@@ -13,9 +13,9 @@ from portal.core.time import as_utc
 from portal.core.urls import external_url
 from portal.stations.labels import TEAM_LABELS
 from portal.submissions.labels import CHANNEL_LABELS, KIND_LABELS, STATUS_LABELS
+from portal.submissions.listings import public_timeline
 from portal.submissions.models import OPEN_STATUSES
 from portal.submissions.public_text import PUBLIC_FIELDS, originals, published_text, tracking_text
-from portal.submissions.services import public_timeline
 
 
 def w3c(value) -> str | None:

@@ -46,7 +46,8 @@ from portal.search.services import similar_published
 from portal.stations.services import active_areas, category_tree
 from portal.submissions.idempotency import IdempotencyConflict, IdempotencyKeyInvalid
 from portal.submissions.labels import STATUS_LABELS
-from portal.submissions.services import find_by_code, find_published
+from portal.submissions.listings import find_published
+from portal.submissions.services import find_by_code
 from portal.submissions.supports import SupportError
 from portal.submissions.validation import (
     BODY_MAX,

@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from portal.extensions import db
 from portal.forwarding.models import Delivery
 from portal.notifications.services import purge_subscribers
-from portal.submissions.services import purge_personal_data
+from portal.submissions.retention import purge_personal_data
 
 
 class BackupError(Exception):

@@ -38,7 +38,7 @@ from portal.participation.services import (
 from portal.search.views import SUPPORTED_KEY, VISITOR_KEY
 from portal.stations.labels import TEAM_LABELS
 from portal.submissions.idempotency import IdempotencyKeyInvalid, issued_key
-from portal.submissions.services import public_timeline
+from portal.submissions.listings import public_timeline
 from portal.submissions.supports import SupportError
 
 bp = Blueprint("participation", __name__, template_folder="templates")

@@ -24,9 +24,9 @@ from portal.extensions import db
 from portal.search import index as search_index
 from portal.search.words import ensure_place_words
 from portal.stations.models import Category
+from portal.submissions.listings import latest_change_id
 from portal.submissions.models import ChangeLog, Submission
 from portal.submissions.public_text import originals, published_text
-from portal.submissions.services import latest_change_id
 
 POSITION_FILE = "position.json"
 CURRENT_FILE = "CURRENT"

@@ -23,7 +23,7 @@ from portal.search.forms import SearchForm
 from portal.search.searchers import searcher_version
 from portal.search.services import facet_labels, search, similar_published
 from portal.submissions.idempotency import IdempotencyKeyInvalid, issued_key
-from portal.submissions.services import find_published
+from portal.submissions.listings import find_published
 from portal.submissions.supports import SupportError, add_support
 
 bp = Blueprint("search", __name__, template_folder="templates")

@@ -12,9 +12,8 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
-from portal.accounts.services import record_audit
+from portal.accounts.audit import record_audit
 from portal.core.database import read_only
 from portal.core.i18n import _
 from portal.core.text import clean_block, has_content
@@ -338,55 +337,6 @@ def set_publication(submission, published: bool, *, actor: str, **public) -> Non
     record_change(submission, "published" if published else "unpublished")
 
 
-def public_timeline(submission) -> list:
-    """The timeline entries a resident may see, oldest first."""
-    return [e for e in submission.events if e.is_public]
-
-
-def published_submissions(page: int, per_page: int):
-    """A page of published submissions, newest first (a Flask-SQLAlchemy Pagination)."""
-    query = (db.select(Submission).filter_by(published=True)
-             .order_by(Submission.published_at.desc(), Submission.id.desc()))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
-
-
-def latest_published(limit: int) -> list:
-    """The newest published submissions (the home page: no page count needed, so none taken)."""
-    return db.session.execute(
-        db.select(Submission).filter_by(published=True)
-        .options(joinedload(Submission.area))  # each card names its area: one query, not six
-        .order_by(Submission.published_at.desc(), Submission.id.desc()).limit(limit)
-    ).scalars().all()
-
-
-LATEST_CHANGE = db.select(db.func.max(ChangeLog.id))
-
-
-def latest_change_id() -> int:
-    """The newest change-log id: it moves with every change a public page could show.
-
-    Asked on every cached page view, so on a connection of its own rather than through the ORM
-    session (whose bookkeeping would cost more than the query itself),
-    in autocommit: one statement needs no transaction, and on PostgreSQL that saves the BEGIN
-    and ROLLBACK round trips.
-    """
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        return connection.execute(LATEST_CHANGE).scalar() or 0
-
-
-def find_published(submission_id: int):
-    """A published submission by id, or None."""
-    submission = db.session.get(Submission, submission_id)
-    return submission if submission is not None and submission.published else None
-
-
-def find_photo(filename: str):
-    """A photo row by stored file name or thumbnail name, or None."""
-    return db.session.execute(
-        db.select(Photo).where((Photo.filename == filename) | (Photo.thumbnail == filename))
-    ).scalar_one_or_none()
-
-
 def reclassify(submission, *, category_code: str, area_code: str, actor: str) -> dict:
     """Change a submission's category or area; returns {"before": ..., "after": ...} codes."""
     category, area = find_category(category_code), find_area(area_code)
@@ -436,34 +386,3 @@ def merge_duplicate(duplicate, target, *, actor: str, public_note: str = "") -> 
     target.updated_at = utcnow()
     db.session.flush()
     record_change(target, "edited")
-
-
-PURGEABLE_STATUSES = ("closed", "rejected")
-
-
-def purge_personal_data(*, older_than_days: int, actor: str = "system", now=None) -> list:
-    """Delete the contact details of submissions closed or rejected more than N days ago.
-
-    The time that counts is the latest move into the current (closed or rejected) status.
-    Returns the submission ids whose contact row was deleted; one audit entry records the run.
-    """
-    cutoff = (now or utcnow()) - timedelta(days=older_than_days)
-    ended = (db.select(StatusEvent.submission_id,
-                       db.func.max(StatusEvent.created_at).label("ended_at"))
-             .where(StatusEvent.to_status.in_(PURGEABLE_STATUSES))
-             .group_by(StatusEvent.submission_id).subquery())
-    ids = db.session.execute(
-        db.select(Contact.submission_id)
-        .join(Submission, Submission.id == Contact.submission_id)
-        .join(ended, ended.c.submission_id == Contact.submission_id)
-        .where(Submission.status.in_(PURGEABLE_STATUSES), ended.c.ended_at < cutoff)
-        .order_by(Contact.submission_id)).scalars().all()
-    for start in range(0, len(ids), 500):  # bounded IN lists
-        db.session.execute(db.delete(Contact).where(
-            Contact.submission_id.in_(ids[start:start + 500])), execution_options={
-                "synchronize_session": False})
-    db.session.expire_all()
-    record_audit(actor, "purge_personal_data", target_type="contact",
-                 after={"contacts_deleted": len(ids), "older_than_days": older_than_days},
-                 note=f"cutoff {cutoff.isoformat(timespec='seconds')}")
-    return ids

@@ -24,16 +24,16 @@ from portal.submissions.idempotency import (
     IdempotencyKeyInvalid,
     browser_secret,
 )
-from portal.submissions.lookups import tracking_lookup
-from portal.submissions.public_text import tracking_text
-from portal.submissions.services import (
-    find_by_code,
+from portal.submissions.listings import (
     find_photo,
     find_published,
     latest_published,
     public_timeline,
     published_submissions,
 )
+from portal.submissions.lookups import tracking_lookup
+from portal.submissions.public_text import tracking_text
+from portal.submissions.services import find_by_code
 from portal.submissions.validation import SubmissionInvalid
 from portal.submissions.web import submit_from_web
 
