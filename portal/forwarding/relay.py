@@ -18,8 +18,8 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, text
-from sqlalchemy.exc import IntegrityError
 
+from portal.core.positions import locked_position
 from portal.core.time import as_utc, utcnow
 from portal.extensions import db
 from portal.forwarding.incidents import open_incident
@@ -64,17 +64,8 @@ def _relaxed_durability() -> None:
 
 
 def _position() -> RelayPosition:
-    """The relay's position row, locked for this transaction on PostgreSQL."""
-    query = db.select(RelayPosition).filter_by(name=POSITION_NAME).with_for_update()
-    position = db.session.execute(query).scalar_one_or_none()
-    if position is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(RelayPosition(name=POSITION_NAME, last_id=0))
-        except IntegrityError:  # another relay created it first
-            pass
-        position = db.session.execute(query).scalar_one()
-    return position
+    """The relay's position in the change log, locked for this transaction."""
+    return locked_position(RelayPosition, POSITION_NAME)
 
 
 def fill_payload(delivery: Delivery, submission, accepted_at) -> None:

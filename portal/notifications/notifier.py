@@ -10,6 +10,7 @@ import secrets
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 
+from portal.core.positions import locked_position
 from portal.core.time import as_utc
 from portal.extensions import db
 from portal.forwarding.models import RelayPosition
@@ -28,17 +29,8 @@ DUPLICATE_NOTE = re.compile(r"^duplicate of (\w+)")
 
 
 def _position() -> RelayPosition:
-    """The notifier's position row, locked for this transaction on PostgreSQL."""
-    query = db.select(RelayPosition).filter_by(name=POSITION_NAME).with_for_update()
-    position = db.session.execute(query).scalar_one_or_none()
-    if position is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(RelayPosition(name=POSITION_NAME, last_id=0))
-        except IntegrityError:  # another notifier created it first
-            pass
-        position = db.session.execute(query).scalar_one()
-    return position
+    """The notifier's position in the change log, locked for this transaction."""
+    return locked_position(RelayPosition, POSITION_NAME)
 
 
 def own_subscriptions(submission) -> list:

@@ -6,8 +6,8 @@ row from the timeline, which is idempotent, so reading a change twice is harmles
 row remembers the newest change it reflects, so the window costs nothing once applied.
 """
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 
+from portal.core.positions import locked_position
 from portal.core.time import as_utc, utcnow
 from portal.core.unit_of_work import unit_of_work
 from portal.extensions import db
@@ -104,16 +104,8 @@ def recompute(submission, change_id: int, clock=None) -> Deadline:
 
 
 def _position() -> ServiceLevelPosition:
-    query = db.select(ServiceLevelPosition).filter_by(name=POSITION_NAME).with_for_update()
-    position = db.session.execute(query).scalar_one_or_none()
-    if position is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(ServiceLevelPosition(name=POSITION_NAME, last_id=0))
-        except IntegrityError:  # another worker made it first
-            pass
-        position = db.session.execute(query).scalar_one()
-    return position
+    """The deadline task's position in the change log, locked for this transaction."""
+    return locked_position(ServiceLevelPosition, POSITION_NAME)
 
 
 def consume_changes() -> int:

@@ -1,0 +1,19 @@
+"""Where a change-log consumer (indexer, relay, notifier, deadlines) has read up to."""
+from sqlalchemy.exc import IntegrityError
+
+from portal.extensions import db
+
+
+def locked_position(model, name: str):
+    """The consumer's position row (created at 0 the first time), locked for this transaction
+    on PostgreSQL so two workers never read the same changes."""
+    query = db.select(model).filter_by(name=name).with_for_update()
+    position = db.session.execute(query).scalar_one_or_none()
+    if position is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(model(name=name, last_id=0))
+        except IntegrityError:  # another worker created it first
+            pass
+        position = db.session.execute(query).scalar_one()
+    return position
