@@ -146,10 +146,38 @@ def aware_in_range(value: datetime) -> bool:
     return True
 
 
+def _strings(value):
+    """Every string inside a JSON value."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _holds_nul() -> bool:
+    """Whether a query value, form value or JSON string of this request holds a NUL."""
+    values = [v for values in request.args.listvalues() for v in values]
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        if request.is_json:
+            values += _strings(request.get_json(silent=True))
+        elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            values += [v for values in request.form.listvalues() for v in values]
+    return any("\x00" in value for value in values)
+
+
 def check_request_shape():
-    """before_request: refuse over-long URLs (414) and JSON posted to an HTML form (415)."""
+    """before_request: refuse over-long URLs (414), JSON posted to an HTML form (415), and a NUL
+    in any value (400: PostgreSQL text cannot hold one, not even in a lookup)."""
     if len(request.full_path) > MAX_URL_LENGTH:
         raise RequestURITooLarge()
+    # The API and Open311 refuse NUL in their own error shapes.
+    if not request.path.startswith(("/api/", "/open311/")) and _holds_nul():
+        raise BadRequest()
     if request.is_json and request.method not in ("GET", "HEAD", "OPTIONS"):
         view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
         if not (request.path.startswith(("/api/", "/open311/"))
