@@ -44,7 +44,7 @@ def reset_postgres_schema(url):
     """Drop everything in the public schema (tests own their database)."""
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
 

@@ -177,7 +177,8 @@ def check_request_shape():
         raise RequestURITooLarge()
     # The API and Open311 refuse NUL in their own error shapes.
     if not request.path.startswith(("/api/", "/open311/")) and _holds_nul():
-        raise BadRequest()
+        raise BadParameter(_("What you sent contains a character that cannot be stored (NUL). "
+                             "Please remove it and try again."))
     if request.is_json and request.method not in ("GET", "HEAD", "OPTIONS"):
         view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
         if not (request.path.startswith(("/api/", "/open311/"))
