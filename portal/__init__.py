@@ -84,11 +84,11 @@ def _register_features(app: Flask) -> None:
     from portal.places.services import boundaries_loaded, locate
     from portal.places.views import bp as places_bp
     from portal.search.views import bp as search_bp
-    from portal.servicelevels.deadlines import deadline_version
+    from portal.servicelevels.deadlines import DEADLINE_POSITION
     from portal.servicelevels.services import deadline_facts, follow_up_panel
     from portal.servicelevels.views import bp as servicelevels_bp
     from portal.stations.views import bp as stations_bp
-    from portal.submissions.listings import latest_change_id
+    from portal.submissions.listings import LATEST_CHANGE
     from portal.submissions.locator import register_area_locator
     from portal.submissions.views import bp as submissions_bp
 
@@ -96,8 +96,8 @@ def _register_features(app: Flask) -> None:
     register_fact_helpers(app)
     # boundaries decide a point's area (submissions asks)
     register_area_locator(app, locate, boundaries_loaded)
-    register_page_version(app, latest_change_id)
-    register_page_version(app, deadline_version)  # due dates the worker computed since
+    register_page_version(app, LATEST_CHANGE)
+    register_page_version(app, DEADLINE_POSITION)  # due dates the worker computed since
     register_submission_facts(app, deadline_facts)  # due dates on tracking pages and lists
     register_submission_panel(app, follow_up_panel)  # the follow-up question (回访)
     register_error_handlers(app)

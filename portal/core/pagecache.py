@@ -24,7 +24,7 @@ from flask import current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
 from portal.core.i18n import current_locale
-from portal.extensions import page_cache
+from portal.extensions import db, page_cache
 
 PERSONAL_SESSION_KEYS = ("_user_id", "_flashes")  # signed in; a message waiting
 
@@ -71,9 +71,27 @@ def form_nonce_or_hole() -> str:
     return _form_nonce()
 
 
-def register_page_version(app, source) -> None:
-    """Add a callable returning a value that changes whenever public pages may change."""
-    app.extensions["portal_page_versions"].append(source)
+def register_page_version(app, statement) -> None:
+    """Add a one-value SELECT whose result changes whenever public pages may change. All of
+    them are asked together, in one statement per page view."""
+    app.extensions["portal_page_versions"].append(statement)
+    app.extensions.pop("portal_page_version_query", None)
+
+
+def _data_versions() -> str:
+    """The registered versions, read in one round trip on a connection of its own: in
+    autocommit (one statement needs no transaction) and outside the ORM session, whose
+    bookkeeping would cost more than the query."""
+    statements = current_app.extensions["portal_page_versions"]
+    if not statements:
+        return ""
+    query = current_app.extensions.get("portal_page_version_query")
+    if query is None:
+        query = db.select(*(statement.scalar_subquery() for statement in statements))
+        current_app.extensions["portal_page_version_query"] = query
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        row = connection.execute(query).one()
+    return ":".join(str(value or 0) for value in row)
 
 
 def register_personal_session_key(app, key: str) -> None:
@@ -90,8 +108,7 @@ def _personal_request() -> bool:
 
 def _page_key(sources) -> str:
     """The cache key: language, data versions and the whole path with its query string."""
-    versions = ":".join(str(source()) for source in
-                        [*current_app.extensions["portal_page_versions"], *sources])
+    versions = ":".join([_data_versions(), *(str(source()) for source in sources)])
     return f"page:{current_locale()}:{versions}:{request.full_path}"
 
 

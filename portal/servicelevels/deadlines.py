@@ -151,8 +151,6 @@ def deadline_task() -> int:
     return handled
 
 
-def deadline_version() -> int:
-    """The task's position: pages showing a due date change when it moves (page cache key)."""
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        return connection.execute(db.select(ServiceLevelPosition.last_id).where(
-            ServiceLevelPosition.name == POSITION_NAME)).scalar() or 0
+# The task's position: pages showing a due date change when it moves (a page-cache version).
+DEADLINE_POSITION = db.select(ServiceLevelPosition.last_id).where(
+    ServiceLevelPosition.name == POSITION_NAME)
