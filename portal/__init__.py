@@ -83,10 +83,12 @@ def _register_features(app: Flask) -> None:
     from portal.participation.views import bp as participation_bp
     from portal.places.services import boundaries_loaded, locate
     from portal.places.views import bp as places_bp
+    from portal.reference.views import bp as reference_bp
     from portal.search.views import bp as search_bp
     from portal.servicelevels.deadlines import DEADLINE_POSITION
     from portal.servicelevels.services import deadline_facts, follow_up_panel
     from portal.servicelevels.views import bp as servicelevels_bp
+    from portal.stations.models import REFERENCE_EDITED
     from portal.stations.views import bp as stations_bp
     from portal.submissions.listings import LATEST_CHANGE
     from portal.submissions.locator import register_area_locator
@@ -98,6 +100,7 @@ def _register_features(app: Flask) -> None:
     register_area_locator(app, locate, boundaries_loaded)
     register_page_version(app, LATEST_CHANGE)
     register_page_version(app, DEADLINE_POSITION)  # due dates the worker computed since
+    register_page_version(app, REFERENCE_EDITED)  # stations, categories, areas changed by staff
     register_submission_facts(app, deadline_facts)  # due dates on tracking pages and lists
     register_submission_panel(app, follow_up_panel)  # the follow-up question (回访)
     register_error_handlers(app)
@@ -106,7 +109,7 @@ def _register_features(app: Flask) -> None:
     app.after_request(remember_locale)
     for blueprint in (core_bp, submissions_bp, stations_bp, accounts_bp, search_bp, kiosk_bp,
                       moderation_bp, forwarding_bp, notifications_bp, servicelevels_bp,
-                      places_bp, participation_bp, participation_staff_bp):
+                      places_bp, participation_bp, participation_staff_bp, reference_bp):
         app.register_blueprint(blueprint)
 
 

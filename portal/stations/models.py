@@ -1,4 +1,5 @@
 """Reference data: areas (subdistricts and grids), stations and categories."""
+from portal.core.time import UTCDateTime
 from portal.extensions import db
 
 TEAMS = ("police", "market_regulation", "urban_management", "security", "cleaning", "property",
@@ -17,6 +18,8 @@ class Area(db.Model):
     overlaps = db.Column(db.String(200), nullable=False, default="")
     sort_order = db.Column(db.Integer, nullable=False, default=0)
     active = db.Column(db.Boolean, nullable=False, default=True)
+    # Set when an administrator changes the row: `flask portal seed` then leaves it as it is.
+    edited_at = db.Column(UTCDateTime(), nullable=True)
 
 
 class Station(db.Model):
@@ -35,6 +38,8 @@ class Station(db.Model):
     is_sample = db.Column(db.Boolean, nullable=False, default=False)
     sort_order = db.Column(db.Integer, nullable=False, default=0)
     active = db.Column(db.Boolean, nullable=False, default=True)
+    # Set when an administrator changes the row: `flask portal seed` then leaves it as it is.
+    edited_at = db.Column(UTCDateTime(), nullable=True)
 
     area = db.relationship(Area)
 
@@ -51,5 +56,13 @@ class Category(db.Model):
     urgent = db.Column(db.Boolean, nullable=False, default=False)
     sort_order = db.Column(db.Integer, nullable=False, default=0)
     active = db.Column(db.Boolean, nullable=False, default=True)
+    # Set when an administrator changes the row: `flask portal seed` then leaves it as it is.
+    edited_at = db.Column(UTCDateTime(), nullable=True)
 
     parent = db.relationship("Category", remote_side=[id], backref="children")
+
+
+# Changes with every administrator's edit of reference data (a page-cache version).
+REFERENCE_EDITED = db.select(db.func.max(db.union_all(
+    db.select(Area.edited_at), db.select(Station.edited_at), db.select(Category.edited_at)
+).subquery().c[0]))

@@ -15,18 +15,21 @@ def load_reference_file(path=REFERENCE_DATA) -> dict:
 
 
 def _upsert(model, key: str, value: str, fields: dict) -> tuple:
+    """Insert a row, or update one no administrator has edited (their changes win)."""
     row = db.session.execute(db.select(model).filter_by(**{key: value})).scalar_one_or_none()
     created = row is None
     if created:
         row = model(**{key: value})
         db.session.add(row)
-    for name, field_value in fields.items():
-        setattr(row, name, field_value)
+    if row.edited_at is None:
+        for name, field_value in fields.items():
+            setattr(row, name, field_value)
     return row, created
 
 
 def seed_reference_data(data: dict) -> dict:
-    """Insert or update areas, categories and stations by code/slug; returns counts of new rows."""
+    """Insert or update areas, categories and stations by code/slug (rows an administrator
+    edited are left as they are); returns counts of new rows."""
     created = {"areas": 0, "categories": 0, "stations": 0}
     areas = {}
     for item in data["areas"]:

@@ -6,17 +6,17 @@ PORTAL = Path(__file__).resolve().parents[2] / "portal"
 # What each lower package may never import (the features above it).
 ABOVE = {
     "core": {"accounts", "api", "forwarding", "kiosk", "moderation", "notifications",
-             "operations", "participation", "places", "screening", "search", "servicelevels",
-             "stations", "submissions"},
+             "operations", "participation", "places", "reference", "screening", "search",
+             "servicelevels", "stations", "submissions"},
     "screening": {"accounts", "api", "forwarding", "kiosk", "moderation", "notifications",
-                  "operations", "participation", "places", "search", "servicelevels",
-                  "stations", "submissions"},
+                  "operations", "participation", "places", "reference", "search",
+                  "servicelevels", "stations", "submissions"},
     "submissions": {"api", "forwarding", "kiosk", "moderation", "notifications", "operations",
-                    "participation", "places", "search", "servicelevels"},
+                    "participation", "places", "reference", "search", "servicelevels"},
     "accounts": {"api", "forwarding", "kiosk", "moderation", "notifications", "participation",
-                 "places", "search", "servicelevels", "submissions"},
+                 "places", "reference", "search", "servicelevels", "submissions"},
     "stations": {"accounts", "api", "forwarding", "kiosk", "moderation", "notifications",
-                 "participation", "places", "search", "servicelevels", "submissions"},
+                 "participation", "places", "reference", "search", "servicelevels", "submissions"},
 }
 
 

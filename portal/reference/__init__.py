@@ -1,0 +1,1 @@
+"""Administrators' pages for the reference data: stations and other venues, categories, areas."""
