@@ -10,8 +10,9 @@ English), builds the index, starts `gunicorn -c gunicorn.conf.py wsgi:app` with 
 processes and measures, with wrk (`apt-get install wrk`) at `--connections` connections for
 `--duration` seconds, `--runs` times (medians printed):
   home page, a published submission's page, the tracking page, a search with two terms and an
-  area filter, the JSON API POST (new submissions, varied text), the form POST (CSRF token and
-  session cookie fetched once, a fresh idempotency key per request).
+  area filter, the public figures (/stats), the wall screen's data (/staff/wall.json, as a
+  signed-in moderator), the JSON API POST (new submissions, varied text), the form POST (CSRF
+  token and session cookie fetched once, a fresh idempotency key per request).
 A minimal Flask app under the same gunicorn settings gives the ceiling; every rate is also
 printed as a share of it, with the CPU time the web workers and the background worker spent
 per request (a figure that other load on the machine does not inflate). Also: start-up time
@@ -87,6 +88,12 @@ local areas = {"riverside", "dinghai-road", "pingliang-road", "jiangpu-road", "d
 request = function()
   local q = words[math.random(#words)] .. "%%20" .. words[math.random(#words)]
   return wrk.format("GET", "/search?q=" .. q .. "&area=" .. areas[math.random(#areas)])
+end
+"""
+# A signed-in staff screen polling its data (the wall screen's JSON).
+LUA_SIGNED_IN_GET = """
+request = function()
+  return wrk.format("GET", nil, {["Cookie"] = "%(cookie)s", ["Accept"] = "application/json"})
 end
 """
 LUA_FORM_POST = """
@@ -308,6 +315,18 @@ def moderator_session(url):
     return opener
 
 
+def moderator_cookie(url):
+    """The Cookie header of the bench's moderator, signed in through the real login form."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(url + "/staff/login?lang=en").read().decode()
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    form = urllib.parse.urlencode({"csrf_token": csrf, "username": MODERATOR,
+                                   "password": MODERATOR_PASSWORD}).encode()
+    opener.open(url + "/staff/login?lang=en", data=form).read()
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
 def percentile(values, share):
     values = sorted(values)
     if not values:
@@ -393,6 +412,9 @@ def measure_portal(label, env, args, tmp):
              + "&area=riverside", ""),
             ("search: varied queries", "/search", LUA_SEARCH_VARIED % {"words": ", ".join(
                 f'"{urllib.parse.quote(word)}"' for word in CHINESE_SEEDS[:40])}),
+            ("stats page", "/stats?lang=en", ""),
+            ("wall screen data", "/staff/wall.json?lang=en",
+             LUA_SIGNED_IN_GET % {"cookie": moderator_cookie(server.url)}),
             ("API POST", "/api/v1/submissions?lang=en", LUA_API_POST),
         ]
         session = form_session(server.url)

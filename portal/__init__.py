@@ -65,6 +65,7 @@ def _register_features(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.core.errors import register_error_handlers
     from portal.core.facts import (
+        register_dashboard_panel,
         register_fact_helpers,
         register_submission_facts,
         register_submission_panel,
@@ -90,6 +91,9 @@ def _register_features(app: Flask) -> None:
     from portal.servicelevels.views import bp as servicelevels_bp
     from portal.stations.models import REFERENCE_EDITED
     from portal.stations.views import bp as stations_bp
+    from portal.stats.hotspots import dashboard_panel as hotspot_panel
+    from portal.stats.staff_views import bp as stats_staff_bp
+    from portal.stats.views import bp as stats_bp
     from portal.submissions.listings import LATEST_CHANGE
     from portal.submissions.locator import register_area_locator
     from portal.submissions.views import bp as submissions_bp
@@ -103,13 +107,15 @@ def _register_features(app: Flask) -> None:
     register_page_version(app, REFERENCE_EDITED)  # stations, categories, areas changed by staff
     register_submission_facts(app, deadline_facts)  # due dates on tracking pages and lists
     register_submission_panel(app, follow_up_panel)  # the follow-up question (回访)
+    register_dashboard_panel(app, hotspot_panel)  # open hotspots (未诉先办)
     register_error_handlers(app)
     app.before_request(check_request_shape)
     app.after_request(apply_security_headers)
     app.after_request(remember_locale)
     for blueprint in (core_bp, submissions_bp, stations_bp, accounts_bp, search_bp, kiosk_bp,
                       moderation_bp, forwarding_bp, notifications_bp, servicelevels_bp,
-                      places_bp, participation_bp, participation_staff_bp, reference_bp):
+                      places_bp, participation_bp, participation_staff_bp, reference_bp,
+                      stats_bp, stats_staff_bp):
         app.register_blueprint(blueprint)
 
 
@@ -122,6 +128,7 @@ def _register_workers(app: Flask) -> None:
     from portal.search.indexer import apply_changes
     from portal.search.indexer import readiness as search_readiness
     from portal.servicelevels.deadlines import deadline_task
+    from portal.stats.hotspots import hotspot_task
     from portal.worker import register_worker_task
 
     register_worker_task(app, "search-indexer", apply_changes)
@@ -129,6 +136,7 @@ def _register_workers(app: Flask) -> None:
     register_worker_task(app, "forwarding-relay", relay_task, pause_when_busy=False)
     register_worker_task(app, "notifications", notifications_task, pause_when_busy=False)
     register_worker_task(app, "service-levels", deadline_task)
+    register_worker_task(app, "hotspots", hotspot_task)
     register_readiness_check(app, "search", search_readiness)
     register_readiness_check(app, "forwarding", forwarding_readiness)
     register_readiness_check(app, "notifications", notifications_readiness)

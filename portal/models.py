@@ -13,6 +13,7 @@ MODEL_MODULES = (
     "portal.places.models",
     "portal.servicelevels.models",
     "portal.stations.models",
+    "portal.stats.models",
     "portal.submissions.models",
 )
 

@@ -5,7 +5,8 @@ them: a feature registers a provider at start-up and their templates ask this re
 - facts: `provider(submissions, audience) -> {submission id: [Fact]}` for a batch (a list page
   asks once for all its rows); audience is "public" or "staff";
 - panels: `provider(submission, place) -> Panel | None`, a template included at a named place
-  of a page (e.g. the tracking page) with the data the provider gave.
+  of a page (e.g. the tracking page) with the data the provider gave;
+- dashboard panels: `provider() -> Panel | None`, a section of the staff dashboard (hotspots).
 """
 from dataclasses import dataclass, field
 
@@ -56,7 +57,19 @@ def submission_panels(submission, place: str) -> list:
     return [panel for panel in panels if panel is not None]
 
 
+def register_dashboard_panel(app, provider) -> None:
+    """Add a provider of a section shown on the staff dashboard."""
+    app.extensions.setdefault("portal_dashboard_panels", []).append(provider)
+
+
+def dashboard_panels() -> list:
+    """The staff dashboard's sections contributed by features above moderation."""
+    panels = (provider() for provider in current_app.extensions.get("portal_dashboard_panels", []))
+    return [panel for panel in panels if panel is not None]
+
+
 def register_fact_helpers(app) -> None:
     """Make the registry callable from every template."""
     app.jinja_env.globals.update(submission_facts=submission_facts,
-                                 submission_panels=submission_panels)
+                                 submission_panels=submission_panels,
+                                 dashboard_panels=dashboard_panels)

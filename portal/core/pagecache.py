@@ -78,7 +78,7 @@ def register_page_version(app, statement) -> None:
     app.extensions.pop("portal_page_version_query", None)
 
 
-def _data_versions() -> str:
+def data_versions() -> str:
     """The registered versions, read in one round trip on a connection of its own: in
     autocommit (one statement needs no transaction) and outside the ORM session, whose
     bookkeeping would cost more than the query."""
@@ -108,7 +108,7 @@ def _personal_request() -> bool:
 
 def _page_key(sources) -> str:
     """The cache key: language, data versions and the whole path with its query string."""
-    versions = ":".join([_data_versions(), *(str(source()) for source in sources)])
+    versions = ":".join([data_versions(), *(str(source()) for source in sources)])
     return f"page:{current_locale()}:{versions}:{request.full_path}"
 
 

@@ -7,16 +7,17 @@ PORTAL = Path(__file__).resolve().parents[2] / "portal"
 ABOVE = {
     "core": {"accounts", "api", "forwarding", "kiosk", "moderation", "notifications",
              "operations", "participation", "places", "reference", "screening", "search",
-             "servicelevels", "stations", "submissions"},
+             "servicelevels", "stats", "stations", "submissions"},
     "screening": {"accounts", "api", "forwarding", "kiosk", "moderation", "notifications",
                   "operations", "participation", "places", "reference", "search",
-                  "servicelevels", "stations", "submissions"},
+                  "servicelevels", "stats", "stations", "submissions"},
     "submissions": {"api", "forwarding", "kiosk", "moderation", "notifications", "operations",
-                    "participation", "places", "reference", "search", "servicelevels"},
+                    "participation", "places", "reference", "search", "servicelevels", "stats"},
     "accounts": {"api", "forwarding", "kiosk", "moderation", "notifications", "participation",
-                 "places", "reference", "search", "servicelevels", "submissions"},
+                 "places", "reference", "search", "servicelevels", "stats", "submissions"},
     "stations": {"accounts", "api", "forwarding", "kiosk", "moderation", "notifications",
-                 "participation", "places", "reference", "search", "servicelevels", "submissions"},
+                 "participation", "places", "reference", "search", "servicelevels", "stats",
+                 "submissions"},
 }
 
 

@@ -1,0 +1,1 @@
+"""Public accountability figures, the operations room's wall screen and hotspots (未诉先办)."""

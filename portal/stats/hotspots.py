@@ -1,0 +1,209 @@
+"""Hotspots (未诉先办): an area's category with a day's reports well above its own baseline.
+
+The worker task `hotspots` reads the change log from its own stored position; for each (area,
+category) of a submission changed since, it counts the reports of the last 24 hours and of the
+28 days before them. The 24-hour count k is a hotspot when, for a Poisson count with the
+baseline's daily mean λ (at least BASELINE_FLOOR, so that a quiet month still has a rate),
+P(X ≥ k) < 0.01, and k is at least 3. One hotspot per area and category is kept open per day:
+a later report joins its members. Time alone never raises a count, so nothing is computed when
+no report arrives, and no page view computes anything.
+"""
+import math
+from datetime import timedelta
+
+from flask_babel import force_locale
+
+from portal.accounts.services import record_audit
+from portal.core.i18n import _
+from portal.core.positions import locked_position
+from portal.core.text import clean_block, has_content
+from portal.core.time import as_utc, utcnow
+from portal.core.unit_of_work import unit_of_work
+from portal.extensions import db
+from portal.stats.models import Hotspot, HotspotMember, StatsPosition
+from portal.submissions.models import ChangeLog, Submission
+from portal.submissions.services import add_official_reply
+
+POSITION_NAME = "hotspots"
+WINDOW = timedelta(hours=24)
+BASELINE_DAYS = 28
+P_LIMIT = 0.01
+MIN_CASES = 3
+BASELINE_FLOOR = 0.1  # reports per day assumed when the 28 days had (almost) none
+NOT_COUNTED = ("held", "rejected")  # suspected or confirmed spam, abuse, duplicates
+LINKABLE = ("received", "accepted", "forwarded", "in_progress")
+BATCH = 500
+REASON_MAX = 500
+
+
+class HotspotError(ValueError):
+    """A decision on a hotspot that cannot be taken; nothing was stored."""
+
+    status = 409
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class HotspotNotFound(HotspotError):
+    status = 404
+
+
+class HotspotInvalid(HotspotError):
+    status = 422
+
+
+def poisson_tail(k: int, mean: float) -> float:
+    """P(X ≥ k) for X ~ Poisson(mean)."""
+    if k <= 0:
+        return 1.0
+    below = sum(math.exp(i * math.log(mean) - mean - math.lgamma(i + 1)) for i in range(k))
+    return max(0.0, 1.0 - below)
+
+
+def _counted(area_id, category_id):
+    return (db.select(Submission.id).where(Submission.area_id == area_id,
+                                           Submission.category_id == category_id,
+                                           Submission.status.not_in(NOT_COUNTED)))
+
+
+def evaluate(area_id: int, category_id: int, now=None):
+    """Test one area's category at `now`; store or grow its hotspot. Returns it, or None."""
+    now = now or utcnow()
+    since = now - WINDOW
+    members = db.session.execute(_counted(area_id, category_id).where(
+        Submission.created_at > since, Submission.created_at <= now)).scalars().all()
+    if len(members) < MIN_CASES:
+        return None
+    before = db.session.execute(db.select(db.func.count()).select_from(
+        _counted(area_id, category_id).where(
+            Submission.created_at > since - timedelta(days=BASELINE_DAYS),
+            Submission.created_at <= since).subquery())).scalar()
+    baseline = before / BASELINE_DAYS
+    p_value = poisson_tail(len(members), max(baseline, BASELINE_FLOOR))
+    if p_value >= P_LIMIT:
+        return None
+    hotspot = db.session.execute(db.select(Hotspot).where(
+        Hotspot.area_id == area_id, Hotspot.category_id == category_id,
+        Hotspot.detected_at > since).order_by(Hotspot.id.desc()).limit(1)).scalar_one_or_none()
+    if hotspot is not None and hotspot.status != "open":
+        return hotspot  # decided today: a dismissal holds for the day, an incident is open
+    if hotspot is None:
+        hotspot = Hotspot(area_id=area_id, category_id=category_id, detected_at=now,
+                          window_start=since, window_end=now, count=0, baseline=0, p_value=1)
+        db.session.add(hotspot)
+        db.session.flush()
+    known = {m.submission_id for m in hotspot.members}
+    for submission_id in members:
+        if submission_id not in known:
+            hotspot.members.append(HotspotMember(submission_id=submission_id))
+    hotspot.count = len(known | set(members))
+    hotspot.baseline, hotspot.p_value = round(baseline, 3), p_value
+    hotspot.window_start, hotspot.window_end = min(as_utc(hotspot.window_start), since), now
+    db.session.flush()
+    return hotspot
+
+
+def detect(now=None) -> int:
+    """Evaluate every area's category touched by a change since the stored position."""
+    position = locked_position(StatsPosition, POSITION_NAME)
+    head = db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar() or 0
+    changes = db.session.execute(
+        db.select(ChangeLog.id, Submission.area_id, Submission.category_id)
+        .join(Submission, Submission.id == ChangeLog.submission_id)
+        .where(ChangeLog.id > position.last_id, ChangeLog.id <= head)
+        .order_by(ChangeLog.id).limit(BATCH)).all()
+    pairs = {(area_id, category_id) for _id, area_id, category_id in changes}
+    for area_id, category_id in sorted(pairs):
+        evaluate(area_id, category_id, now)
+    reached = head if len(changes) < BATCH else changes[-1][0]
+    if reached > position.last_id:
+        position.last_id, position.updated_at = reached, utcnow()
+    db.session.flush()
+    return len(pairs)
+
+
+def hotspot_task() -> int:
+    """One worker round of the hotspot detector."""
+    with unit_of_work():
+        return detect()
+
+
+def open_hotspots(limit: int = 20) -> list:
+    """Open hotspots, newest first (dashboard, wall)."""
+    return db.session.execute(db.select(Hotspot).filter_by(status="open")
+                              .order_by(Hotspot.detected_at.desc()).limit(limit)).scalars().all()
+
+
+def recent_decided(limit: int = 20) -> list:
+    """Hotspots dismissed or handled as one incident, newest decision first."""
+    return db.session.execute(db.select(Hotspot).where(Hotspot.status != "open")
+                              .order_by(Hotspot.decided_at.desc()).limit(limit)).scalars().all()
+
+
+def _open_hotspot(hotspot_id: int) -> Hotspot:
+    hotspot = db.session.get(Hotspot, hotspot_id)
+    if hotspot is None:
+        raise HotspotNotFound(_("There is no such hotspot."))
+    if hotspot.status != "open":
+        raise HotspotError(_("This hotspot has already been decided."))
+    return hotspot
+
+
+def dismiss(hotspot_id: int, *, reason: str, actor: str) -> Hotspot:
+    """Close a hotspot as not one problem, with the reason (audited)."""
+    reason = clean_block(reason or "") if has_content(reason or "") else ""
+    if not reason:
+        raise HotspotInvalid(_("Say why this is not one problem."))
+    if len(reason) > REASON_MAX:
+        raise HotspotInvalid(_("The reason is too long (at most %(max)s characters).",
+                               max=REASON_MAX))
+    hotspot = _open_hotspot(hotspot_id)
+    hotspot.status, hotspot.reason = "dismissed", reason
+    hotspot.decided_by, hotspot.decided_at = actor, utcnow()
+    db.session.flush()
+    record_audit(actor, "hotspot.dismiss", target_type="hotspot", target_id=hotspot.id,
+                 after={"reason": reason, "members": [m.submission_id for m in hotspot.members]})
+    return hotspot
+
+
+def _in_both(message) -> dict:
+    """An official reply's text in Chinese and English (the resident reads their own)."""
+    texts = {}
+    for locale, key in (("zh", "text"), ("en", "text_en")):
+        with force_locale(locale):
+            texts[key] = str(message())
+    return texts
+
+
+def link_as_incident(hotspot_id: int, *, lead_id: int, actor: str) -> Hotspot:
+    """Handle the cluster as one incident: the lead case stands for it, and every open member
+    gets an official reply naming the lead's tracking code (the existing reply service, so the
+    resident's tracking page and their followers' notifications show it). Audited."""
+    hotspot = _open_hotspot(hotspot_id)
+    members = [m.submission for m in hotspot.members]
+    lead = next((s for s in members if s.id == lead_id), None)
+    if lead is None:
+        raise HotspotInvalid(_("Choose the case that stands for the incident among the members."))
+    others = [s for s in members if s.id != lead.id and s.status in LINKABLE]
+    add_official_reply(lead, actor=actor, **_in_both(lambda: _(
+        "This case is handled as one incident together with %(count)s similar reports from "
+        "the same area.", count=len(others))))
+    for member in others:
+        add_official_reply(member, actor=actor, **_in_both(lambda: _(
+            "This report is handled as one incident together with similar reports from the "
+            "same area; follow case %(code)s for its progress.", code=lead.display_code)))
+    hotspot.status, hotspot.lead_id = "linked", lead.id
+    hotspot.decided_by, hotspot.decided_at = actor, utcnow()
+    db.session.flush()
+    record_audit(actor, "hotspot.link", target_type="hotspot", target_id=hotspot.id,
+                 after={"lead": lead.code, "linked": [s.code for s in others]})
+    return hotspot
+
+
+def dashboard_panel():
+    """The open hotspots as a section of the staff dashboard."""
+    from portal.core.facts import Panel
+
+    return Panel("stats/_dashboard_hotspots.html", {"hotspots": open_hotspots()})

@@ -1,0 +1,155 @@
+"""Hotspots (未诉先办): a day's reports well above their own baseline, and the dispatcher's
+decisions on them."""
+from datetime import timedelta
+
+import pytest
+
+from portal.accounts.models import AuditEntry
+from portal.extensions import db
+from portal.stats.hotspots import detect, poisson_tail
+from portal.stats.models import Hotspot
+from portal.submissions.models import StatusEvent
+from portal.worker import worker_tasks
+from tests.helpers import csrf_token
+from tests.servicelevels.helpers import local
+
+NOW = local(2026, 11, 18, 12)
+
+
+def test_poisson_tail():
+    assert poisson_tail(3, 1.0) == pytest.approx(0.0803, abs=1e-4)
+    assert poisson_tail(5, 0.5) == pytest.approx(0.000172, abs=1e-5)
+    assert poisson_tail(0, 2.0) == 1.0
+
+
+@pytest.fixture
+def burst(app, report):
+    """Riverside litter: 14 reports in the 28 days before (0.5 a day), then 5 in one day.
+    Daqiao litter: one a day for 28 days, then 3 (not unusual for it). Daqiao noise: 2 today
+    and none before (below the minimum of 3)."""
+    with app.app_context():
+        for day in range(2, 30, 2):
+            report(NOW - timedelta(days=day, hours=1))
+        for day in range(2, 30):
+            report(NOW - timedelta(days=day), area_code="daqiao")
+        members = [report(NOW - timedelta(hours=hours)).id for hours in (20, 12, 6, 3, 1)]
+        for hours in (10, 5, 2):
+            report(NOW - timedelta(hours=hours), area_code="daqiao")
+        for hours in (4, 2):
+            report(NOW - timedelta(hours=hours), area_code="daqiao", category_code="noise")
+        return members
+
+
+def hotspots():
+    db.session.expire_all()
+    return db.session.execute(db.select(Hotspot).order_by(Hotspot.id)).scalars().all()
+
+
+def test_detects_a_burst_against_its_own_baseline(app, burst, report):
+    assert "hotspots" in dict(app.extensions["portal_worker_tasks"])
+    with app.app_context():
+        assert "hotspots" in worker_tasks()
+        assert detect(NOW) >= 3  # the three area categories were evaluated
+        db.session.commit()
+        found = hotspots()
+        assert len(found) == 1
+        spot = found[0]
+        assert (spot.area.code, spot.category.code) == ("riverside", "litter")
+        assert spot.count == 5 and spot.baseline == 0.5 and spot.p_value < 0.01
+        assert sorted(m.submission_id for m in spot.members) == sorted(burst)
+        assert detect(NOW) == 0  # nothing new in the change log: nothing evaluated
+        later = report(NOW + timedelta(minutes=30))
+        detect(NOW + timedelta(hours=1))
+        db.session.commit()
+        found = hotspots()
+        assert len(found) == 1 and found[0].count == 6
+        assert later.id in {m.submission_id for m in found[0].members}
+
+
+@pytest.fixture
+def spotted(app, burst):
+    with app.app_context():
+        detect(NOW)
+        db.session.commit()
+        return hotspots()[0].id
+
+
+def test_staff_see_hotspots_on_their_page_and_the_wall(client, login, spotted):
+    login("dispatcher")
+    html = client.get("/staff/hotspots?lang=en").get_data(as_text=True)
+    assert "Riverside Grid · Litter and sanitation" in html
+    assert "5 reports in 24 hours; usually 0.5 a day." in html
+    assert "Handle as one incident" in html and "Dismiss" in html
+    zh = client.get("/staff/hotspots?lang=zh").get_data(as_text=True)
+    assert "热点" in zh and "24 小时内 5 件" in zh
+    dashboard = client.get("/staff/dashboard?lang=en").get_data(as_text=True)
+    assert 'id="hotspots"' in dashboard and "5 reports in 24 hours" in dashboard
+    wall = client.get("/staff/wall.json?lang=en").get_json()
+    assert wall["hotspots"][0]["count"] == 5 and wall["hotspots"][0]["area"] == "Riverside Grid"
+    assert "5 reports in 24 hours" in client.get("/staff/wall?lang=en").get_data(as_text=True)
+
+
+def test_dispatcher_dismisses_with_a_reason(app, client, login, spotted):
+    login("dispatcher", username="dina")
+    page = client.get("/staff/hotspots?lang=en").get_data(as_text=True)
+    token = csrf_token(page)
+    empty = client.post(f"/staff/hotspots/{spotted}/dismiss?lang=en",
+                        data={"csrf_token": token, f"h{spotted}-reason": "  "})
+    assert empty.status_code == 422
+    assert "Say why this is not one problem." in empty.get_data(as_text=True)
+    with app.app_context():
+        assert hotspots()[0].status == "open"
+    done = client.post(f"/staff/hotspots/{spotted}/dismiss",
+                       data={"csrf_token": token, f"h{spotted}-reason": "同一个垃圾站的重复报告"})
+    assert done.status_code == 303
+    with app.app_context():
+        spot = hotspots()[0]
+        assert spot.status == "dismissed" and spot.decided_by == "user:dina"
+        assert spot.reason == "同一个垃圾站的重复报告"
+        entry = db.session.execute(db.select(AuditEntry).filter_by(
+            action="hotspot.dismiss")).scalar_one()
+        assert entry.target_id == str(spotted)
+    again = client.post(f"/staff/hotspots/{spotted}/dismiss?lang=zh",
+                        data={"csrf_token": token, f"h{spotted}-reason": "again"})
+    assert again.status_code == 409 and "已经处理" in again.get_data(as_text=True)
+    html = client.get("/staff/hotspots?lang=en").get_data(as_text=True)
+    assert "No open hotspots." in html and "同一个垃圾站的重复报告" in html
+
+
+def test_dispatcher_handles_the_cluster_as_one_incident(app, client, login, spotted, burst):
+    login("dispatcher")
+    token = csrf_token(client.get("/staff/hotspots?lang=en").get_data(as_text=True))
+    stranger = client.post(f"/staff/hotspots/{spotted}/link?lang=en",
+                           data={"csrf_token": token, f"h{spotted}-lead": "999999"})
+    assert stranger.status_code == 422
+    lead_id = burst[0]
+    response = client.post(f"/staff/hotspots/{spotted}/link",
+                           data={"csrf_token": token, f"h{spotted}-lead": str(lead_id)})
+    assert response.status_code == 303
+    with app.app_context():
+        spot = hotspots()[0]
+        assert spot.status == "linked" and spot.lead_id == lead_id
+        lead_code = spot.lead.display_code
+        replies = db.session.execute(db.select(StatusEvent).filter_by(kind="reply")).scalars()
+        by_case = {event.submission_id: event for event in replies}
+        assert set(by_case) == set(burst)
+        other = next(s for s in burst if s != lead_id)
+        assert lead_code in by_case[other].public_note and lead_code in by_case[
+            other].public_note_en
+        member_code = db.session.get(Hotspot, spotted).members[1].submission.code
+        assert db.session.execute(db.select(AuditEntry).filter_by(
+            action="hotspot.link")).scalar_one()
+    page = client.get(f"/track/{member_code}?lang=en").get_data(as_text=True)
+    assert "handled as one incident" in page and lead_code in page
+    page = client.get(f"/track/{member_code}?lang=zh").get_data(as_text=True)
+    assert "合并为一件事处置" in page and lead_code in page
+
+
+def test_only_dispatchers_decide(app, client, login, spotted):
+    login("viewer")
+    html = client.get("/staff/hotspots?lang=en").get_data(as_text=True)
+    assert "Handle as one incident" not in html
+    token = csrf_token(client.get("/staff/").get_data(as_text=True))
+    response = client.post(f"/staff/hotspots/{spotted}/dismiss",
+                           data={"csrf_token": token, f"h{spotted}-reason": "no"})
+    assert response.status_code == 403
