@@ -77,7 +77,7 @@ def main(n=500):
             db.create_all()
             seed_reference_data(load_reference_file())
             db.session.commit()
-            for run in range(3):
+            for run in range(int(os.environ.get("BENCH_RUNS", 3))):
                 queue(n, run)
                 before = counter.count
                 start = time.perf_counter()
