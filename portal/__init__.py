@@ -79,6 +79,8 @@ def _register_features(app: Flask) -> None:
     from portal.forwarding.views import bp as forwarding_bp
     from portal.kiosk.views import bp as kiosk_bp
     from portal.moderation.views import bp as moderation_bp
+    from portal.notifications.alert_views import bp as alerts_bp
+    from portal.notifications.alert_views import follow_offer_panel
     from portal.notifications.views import bp as notifications_bp
     from portal.participation.staff_views import bp as participation_staff_bp
     from portal.participation.views import bp as participation_bp
@@ -108,14 +110,15 @@ def _register_features(app: Flask) -> None:
     register_submission_facts(app, deadline_facts)  # due dates on tracking pages and lists
     register_submission_panel(app, follow_up_panel)  # the follow-up question (回访)
     register_dashboard_panel(app, hotspot_panel)  # open hotspots (未诉先办)
+    register_submission_panel(app, follow_offer_panel)  # "my problem too": follow by e-mail
     register_error_handlers(app)
     app.before_request(check_request_shape)
     app.after_request(apply_security_headers)
     app.after_request(remember_locale)
     for blueprint in (core_bp, submissions_bp, stations_bp, accounts_bp, search_bp, kiosk_bp,
-                      moderation_bp, forwarding_bp, notifications_bp, servicelevels_bp,
-                      places_bp, participation_bp, participation_staff_bp, reference_bp,
-                      stats_bp, stats_staff_bp):
+                      moderation_bp, forwarding_bp, notifications_bp, alerts_bp,
+                      servicelevels_bp, places_bp, participation_bp, participation_staff_bp,
+                      reference_bp, stats_bp, stats_staff_bp):
         app.register_blueprint(blueprint)
 
 
@@ -123,6 +126,7 @@ def _register_workers(app: Flask) -> None:
     from portal.core.health import register_readiness_check
     from portal.forwarding.relay import relay_task
     from portal.forwarding.services import readiness as forwarding_readiness
+    from portal.notifications.digests import digest_task
     from portal.notifications.sender import notifications_task
     from portal.notifications.services import readiness as notifications_readiness
     from portal.search.indexer import apply_changes
@@ -135,6 +139,7 @@ def _register_workers(app: Flask) -> None:
     # Deliveries wait in a queue: a busy relay goes on at once instead of pausing per batch.
     register_worker_task(app, "forwarding-relay", relay_task, pause_when_busy=False)
     register_worker_task(app, "notifications", notifications_task, pause_when_busy=False)
+    register_worker_task(app, "notification-digests", digest_task)
     register_worker_task(app, "service-levels", deadline_task)
     register_worker_task(app, "hotspots", hotspot_task)
     register_readiness_check(app, "search", search_readiness)

@@ -104,6 +104,11 @@ def load_config(environ=None) -> dict:
         "PORTAL_SMS_SECRET": env.get("PORTAL_SMS_SECRET", ""),
         "PORTAL_NOTIFY_HOURLY_CAP": int(env.get("PORTAL_NOTIFY_HOURLY_CAP", 10)),
         "PORTAL_NOTIFY_TIMEOUT": float(env.get("PORTAL_NOTIFY_TIMEOUT", 10)),
+        "PORTAL_NOTIFY_LEASE_SECONDS": float(env.get("PORTAL_NOTIFY_LEASE_SECONDS", 60)),
+        "PORTAL_NOTIFY_BATCH": int(env.get("PORTAL_NOTIFY_BATCH", 20)),
+        # Alert digests: local hour (PORTAL_TIMEZONE); weekly ones on this weekday (0 = Monday).
+        "PORTAL_DIGEST_HOUR": int(env.get("PORTAL_DIGEST_HOUR", 8)),
+        "PORTAL_DIGEST_WEEKDAY": int(env.get("PORTAL_DIGEST_WEEKDAY", 0)),
         # Service levels (docs/service-levels.md): the working day, escalation, follow-up.
         "PORTAL_WORKDAY_START": env.get("PORTAL_WORKDAY_START", "09:00"),
         "PORTAL_WORKDAY_END": env.get("PORTAL_WORKDAY_END", "17:00"),

@@ -194,7 +194,8 @@ def submit_from_kiosk(kiosk, values: dict, *, language: str):
     key = kiosk_key(values.get("draft_key"), kiosk)
     area_code = str(values.get("area") or "")
     contact = {"name": values.get("name") or "", "phone": values.get("phone") or "",
-               "email": values.get("email") or "", "consent": values.get("consent") is True}
+               "email": values.get("email") or "", "consent": values.get("consent") is True,
+               "notify": values.get("notify") is True}  # "tell me when this changes"
     creation = create_submission(
         kind=values.get("kind"), category_code=values.get("category"), area_code=area_code,
         title=values.get("title"), body=values.get("body"),

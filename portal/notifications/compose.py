@@ -11,8 +11,11 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 
 from portal.core.i18n import LOCALES
+from portal.extensions import db
 from portal.notifications import labels
+from portal.notifications.alerts import filter_label
 from portal.notifications.tokens import make_token
+from portal.submissions.models import Submission
 
 SMS_SEGMENTS = 3
 
@@ -65,6 +68,14 @@ def _subject(notification) -> str:
     context = notification.context
     if notification.kind == "confirm":
         return str(labels.CONFIRM_SUBJECT)
+    if notification.kind == "confirm_alert":
+        return str(labels.CONFIRM_ALERT_SUBJECT) % {"filter": filter_label(context["filter"])}
+    if notification.kind == "digest":
+        return str(labels.DIGEST_SUBJECTS[context["frequency"]]) % {
+            "count": len(context.get("items", []))}
+    if notification.kind in labels.ALERT_SUBJECTS:
+        return str(labels.ALERT_SUBJECTS[notification.kind]) % {
+            "filter": filter_label(context.get("group", "")), "title": context.get("title", "")}
     if notification.kind == "manage":
         return str(labels.MANAGE_SUBJECT)
     if context.get("own"):
@@ -83,6 +94,10 @@ def compose(notification) -> Message:
             if context.get("merged_id"):
                 values["merged_url"] = url_for("submissions.published_detail", _external=True,
                                                submission_id=context["merged_id"])
+        if notification.kind == "digest":
+            values["groups"] = digest_groups(context.get("items", []))
+        if notification.subscription.kind == "alert":
+            values["alert_label"] = filter_label(notification.subscription.filter_key)
         if "confirm_token" in context:
             values["confirm_url"] = url_for("notifications.confirm", _external=True,
                                             token=context["confirm_token"])
@@ -99,6 +114,23 @@ def compose(notification) -> Message:
     return Message(key=notification.idempotency_key, channel=notification.channel,
                    address=notification.subscriber.address, subject=subject, text=text,
                    html=html, unsubscribe_url=values["unsubscribe_url"])
+
+
+def digest_groups(items) -> list:
+    """[(what the alert watches, [items with their links])], in the order first met; items
+    whose case is no longer published are left out."""
+    ids = {item.get("submission_id") for item in items}
+    published = set(db.session.execute(db.select(Submission.id).where(
+        Submission.id.in_([i for i in ids if isinstance(i, int)]),
+        Submission.published.is_(True))).scalars())
+    groups = {}
+    for item in items:
+        if item.get("submission_id") not in published:
+            continue
+        url = url_for("submissions.published_detail", submission_id=item["submission_id"],
+                      _external=True)
+        groups.setdefault(item.get("group", ""), []).append(dict(item, url=url))
+    return [(filter_label(key), entries) for key, entries in groups.items()]
 
 
 def sms_limit(text: str) -> int:

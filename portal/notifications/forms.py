@@ -1,6 +1,7 @@
 """Forms: follow a case, ask for a manage link, and the plain action buttons."""
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from portal.core.i18n import _l
 
@@ -12,3 +13,12 @@ class EmailForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button with a CSRF token."""
+
+
+class AlertForm(EmailForm):
+    """An e-mail address and how often to hear (the filter is in the page's address)."""
+
+    frequency = RadioField(_l("How often"), default="daily", validate_choice=False,
+                           choices=[SelectChoice("realtime", _l("At once, one e-mail each")),
+                                    SelectChoice("daily", _l("Daily digest")),
+                                    SelectChoice("weekly", _l("Weekly digest"))])

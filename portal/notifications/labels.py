@@ -31,9 +31,30 @@ STATE_LABELS = {
     "sent": _l("Sent"),
     "dead": _l("Failed (needs attention)"),
     "cancelled": _l("Cancelled"),
+    "held": _l("Waiting for the next digest"),
+    "digested": _l("Sent in a digest"),
 }
 SUBSCRIPTION_LABELS = {
     "own": _l("Your own report"),
     "follow": _l("A case you follow"),
     "alert": _l("Alert"),
+}
+ALERT_SUBJECTS = {
+    "alert_new": _l("New on the portal (%(filter)s): %(title)s"),
+    "alert_reply": _l("Official reply (%(filter)s): %(title)s"),
+}
+CONFIRM_ALERT_SUBJECT = _l("Please confirm: alerts for %(filter)s on the residents' portal")
+DIGEST_SUBJECTS = {
+    "daily": _l("Your daily alerts from the residents' portal: %(count)s new"),
+    "weekly": _l("Your weekly alerts from the residents' portal: %(count)s new"),
+}
+FREQUENCY_LABELS = {
+    "realtime": _l("At once, one e-mail each"),
+    "daily": _l("Daily digest"),
+    "weekly": _l("Weekly digest"),
+}
+ALERT_FIELD_LABELS = {
+    "area": _l("Area"),
+    "category": _l("Category"),
+    "station": _l("Station"),
 }

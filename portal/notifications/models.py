@@ -7,7 +7,8 @@ CHANNELS = ("email", "sms")
 SUBSCRIPTION_KINDS = ("own", "follow", "alert")
 SUBSCRIPTION_STATES = ("pending", "confirmed", "unsubscribed")
 FREQUENCIES = ("realtime", "daily", "weekly")
-NOTIFICATION_STATES = ("pending", "sent", "dead", "cancelled")
+# held: waits for the subscriber's next digest; digested: went out in one.
+NOTIFICATION_STATES = ("pending", "held", "sent", "digested", "dead", "cancelled")
 
 
 class Subscriber(db.Model):

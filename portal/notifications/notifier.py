@@ -15,6 +15,7 @@ from portal.core.time import as_utc
 from portal.extensions import db
 from portal.forwarding.models import RelayPosition
 from portal.notifications.addresses import get_subscriber, normalize_mobile
+from portal.notifications.alerts import matching_alerts
 from portal.notifications.models import Notification, Subscription
 from portal.submissions.models import ChangeLog, Contact, StatusEvent, Submission
 from portal.submissions.services import find_by_code
@@ -97,15 +98,23 @@ def describe(change) -> dict:
     return details
 
 
+def _insert(row) -> bool:
+    """Add a row unless its key is already written (re-read window, or a second notifier)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
 def notify_change(change) -> int:
     """Write the notification rows for one change; returns how many were written."""
-    details = describe(change)
-    if details is None:
-        return 0
     submission = db.session.get(Submission, change.submission_id)
+    details = describe(change)
     written = 0
     happened = as_utc(change.created_at)
-    for subscription in own_subscriptions(submission):
+    for subscription in own_subscriptions(submission) if details is not None else ():
         if subscription.kind != "own" and as_utc(subscription.confirmed_at) > happened:
             continue  # a follower hears of what happens after they confirmed, not before
         subscriber = subscription.subscriber
@@ -120,12 +129,39 @@ def notify_change(change) -> int:
             context=context, idempotency_key=f"n{change.id}.{subscriber.id}")
         if subscriber.disabled_at is not None:
             row.state, row.last_error = "cancelled", "the address is disabled"
-        try:
-            with db.session.begin_nested():
-                db.session.add(row)
-        except IntegrityError:  # already written (re-read window, or a second notifier)
+        written += _insert(row)
+    return written + notify_alerts(change, submission, details)
+
+
+def notify_alerts(change, submission, details) -> int:
+    """Rows for the alerts a newly published submission or an official reply reaches: sent
+    at once (realtime) or held for the subscriber's next digest. A subscriber who already has
+    a row for this change (they follow the case) gets no second one: the keys are the same."""
+    if not submission.published:
+        return 0
+    if change.change == "published":
+        kind, extra = "alert_new", {}
+    elif change.change == "reply" and details is not None:
+        kind, extra = "alert_reply", {"reply": details["reply"], "reply_en": details["reply_en"]}
+    else:
+        return 0
+    written = 0
+    happened = as_utc(change.created_at)
+    for subscription in matching_alerts(submission):
+        if as_utc(subscription.confirmed_at) > happened:
             continue
-        written += 1
+        subscriber = subscription.subscriber
+        context = dict(extra, own=False, alert=True, submission_id=submission.id,
+                       title=submission.public_title or "", group=subscription.filter_key)
+        row = Notification(
+            subscriber_id=subscriber.id, subscription_id=subscription.id, change_id=change.id,
+            kind=kind, channel=subscriber.channel, language=subscription.language,
+            context=context, idempotency_key=f"n{change.id}.{subscriber.id}")
+        if subscription.frequency != "realtime":
+            row.state = "held"
+        if subscriber.disabled_at is not None:
+            row.state, row.last_error = "cancelled", "the address is disabled"
+        written += _insert(row)
     return written
 
 
@@ -140,11 +176,13 @@ def consume_changes() -> int:
         db.select(Subscription.id).where(Subscription.submission_id == ChangeLog.submission_id,
                                          Subscription.state == "confirmed").exists(),
         db.select(Contact.submission_id).where(Contact.submission_id == ChangeLog.submission_id,
-                                               Contact.notify.is_(True)).exists())
+                                               Contact.notify.is_(True)).exists(),
+        ChangeLog.change.in_(("published", "reply")) & db.select(Subscription.id).where(
+            Subscription.kind == "alert", Subscription.state == "confirmed").exists())
     changes = db.session.execute(
         db.select(ChangeLog)
         .where(ChangeLog.id > max(0, position.last_id - REREAD_WINDOW), ChangeLog.id <= head,
-               or_(ChangeLog.change == "reply",
+               or_(ChangeLog.change.in_(("reply", "published")),
                    (ChangeLog.change == "status") & ChangeLog.status.in_(TOLD_STATUSES)),
                watched, ~done)
         .order_by(ChangeLog.id).limit(CONSUME_LIMIT)).scalars().all()

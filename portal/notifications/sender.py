@@ -16,6 +16,7 @@ from sqlalchemy import func, or_
 from portal.core.time import as_utc, utcnow
 from portal.extensions import db
 from portal.forwarding.relay import backoff_seconds, relay_owner
+from portal.notifications.alerts import ALERT_KINDS
 from portal.notifications.compose import compose
 from portal.notifications.models import Notification, Subscriber
 from portal.notifications.notifier import consume_changes
@@ -23,7 +24,7 @@ from portal.notifications.transports import make_transports
 
 MAX_AGE_HOURS = 72  # retrying stops (the row goes dead) after this
 REFUSALS_TO_DISABLE = 3
-UNCAPPED = ("confirm", "manage")  # answers to what the person just did
+UNCAPPED = ("confirm", "confirm_alert", "manage", "digest")  # answers, and the collapsed
 
 
 @dataclass
@@ -45,7 +46,8 @@ def _capped_until(subscriber_id: int, now, claimed: int = 0):
     sent = db.session.execute(
         db.select(Notification.sent_at).where(
             Notification.subscriber_id == subscriber_id, Notification.state == "sent",
-            Notification.sent_at > since).order_by(Notification.sent_at.desc()).limit(cap)
+            Notification.kind.not_in(UNCAPPED), Notification.sent_at > since)
+        .order_by(Notification.sent_at.desc()).limit(cap)
     ).scalars().all()
     if len(sent) + claimed < cap:
         return None
@@ -74,7 +76,10 @@ def claim(owner: str, limit: int, lease_seconds: float) -> list:
         if row.kind not in UNCAPPED:
             later = _capped_until(subscriber.id, now, claimed.get(subscriber.id, 0))
             if later is not None:
-                row.next_attempt_at = later  # over the hourly cap: waits, is not lost
+                if row.kind in ALERT_KINDS:
+                    row.state = "held"  # over the hourly cap: collapses into the next digest
+                else:
+                    row.next_attempt_at = later  # over the hourly cap: waits, is not lost
                 continue
             claimed[subscriber.id] = claimed.get(subscriber.id, 0) + 1
         try:
@@ -125,7 +130,8 @@ def disable_subscriber(subscriber: Subscriber, reason: str, now=None) -> None:
     subscriber.disabled_at = now or utcnow()
     subscriber.disabled_reason = reason[:500]
     db.session.execute(db.update(Notification).where(
-        Notification.subscriber_id == subscriber.id, Notification.state == "pending",
+        Notification.subscriber_id == subscriber.id,
+        Notification.state.in_(("pending", "held")),
         Notification.lease_owner.is_(None)).values(
             state="cancelled", last_error="the address is disabled"))
 

@@ -29,7 +29,8 @@ class NotFoundOrGone(LookupError):
     """The case or subscription a link names is no longer there."""
 
 
-def _queue(subscriber, subscription, kind: str, key: str, context: dict) -> Notification:
+def queue_message(subscriber, subscription, kind: str, key: str, context: dict) -> Notification:
+    """Add one message for a subscriber (a confirmation, a manage link)."""
     row = Notification(subscriber_id=subscriber.id, subscription_id=subscription.id, kind=kind,
                        channel=subscriber.channel, language=subscription.language,
                        context=context, idempotency_key=key)
@@ -61,7 +62,7 @@ def follow_case(submission, email: str, language: str) -> Subscription:
         return subscription
     subscription.state, subscription.language = "pending", language
     subscription.token_nonce = secrets.token_hex(8)  # earlier confirmation links stop working
-    _queue(subscriber, subscription, "confirm",
+    queue_message(subscriber, subscription, "confirm",
            f"c{subscription.id}.{subscription.token_nonce}",
            {"submission_id": submission.id, "title": submission.public_title or "",
             "confirm_token": make_token("confirm", subscription.id, subscription.token_nonce)})
@@ -96,7 +97,8 @@ def unsubscribe(subscription: Subscription) -> None:
     if subscription.state != "unsubscribed":
         subscription.state, subscription.unsubscribed_at = "unsubscribed", utcnow()
     db.session.execute(db.update(Notification).where(
-        Notification.subscription_id == subscription.id, Notification.state == "pending",
+        Notification.subscription_id == subscription.id,
+        Notification.state.in_(("pending", "held")),
         Notification.lease_owner.is_(None)).values(state="cancelled",
                                                    last_error="unsubscribed"))
     db.session.flush()
@@ -130,7 +132,7 @@ def request_manage_link(email: str, language: str) -> None:
         return
     anchor = subscriber.subscriptions[0]
     nonce = secrets.token_hex(4)
-    _queue(subscriber, anchor, "manage", f"m{subscriber.id}.{nonce}", {})
+    queue_message(subscriber, anchor, "manage", f"m{subscriber.id}.{nonce}", {})
     db.session.flush()
 
 

@@ -70,16 +70,23 @@ class SmtpTransport:
                          parse_qs(parts.query).get("starttls", ["yes"])[0] != "no")
         self.mail_from = mail_from
         self.timeout = timeout
+        self._context = None
+
+    def _tls(self) -> ssl.SSLContext:
+        """One TLS context per transport: loading the CA certificates costs tens of
+        milliseconds, more than a whole exchange with a nearby server."""
+        if self._context is None:
+            self._context = ssl.create_default_context()
+        return self._context
 
     def _connect(self):
-        context = ssl.create_default_context()
         if self.implicit_tls:
             server = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
-                                      context=context)
+                                      context=self._tls())
         else:
             server = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             if self.starttls:
-                server.starttls(context=context)
+                server.starttls(context=self._tls())
         if self.user:
             server.login(self.user, self.password)
         return server

@@ -7,6 +7,7 @@ from portal.core.unit_of_work import writes
 from portal.extensions import csrf
 from portal.notifications import labels
 from portal.notifications.addresses import AddressInvalid, mask
+from portal.notifications.alerts import filter_label
 from portal.notifications.forms import ActionForm, EmailForm
 from portal.notifications.services import (
     NotFoundOrGone,
@@ -42,7 +43,8 @@ def _register_links(state):
 @bp.app_context_processor
 def notification_labels():
     return {"NOTIFICATION_STATE_LABELS": labels.STATE_LABELS,
-            "SUBSCRIPTION_LABELS": labels.SUBSCRIPTION_LABELS, "mask_address": mask}
+            "SUBSCRIPTION_LABELS": labels.SUBSCRIPTION_LABELS, "mask_address": mask,
+            "FREQUENCY_LABELS": labels.FREQUENCY_LABELS, "alert_filter_label": filter_label}
 
 
 def _no_store(page):
@@ -96,6 +98,12 @@ def confirm(token):
             "notifications/message.html", heading=_("This link does not work"),
             text=_("It may have been replaced by a newer one. Ask again from the case's "
                    "page."))), 404
+    if subscription.kind == "alert":
+        return _no_store(render_template(
+            "notifications/message.html", heading=_("Your alert is on"),
+            text=_("You will get e-mails about %(filter)s (%(frequency)s). Every message has a "
+                   "link to stop.", filter=filter_label(subscription.filter_key),
+                   frequency=labels.FREQUENCY_LABELS[subscription.frequency])))
     return _no_store(render_template(
         "notifications/message.html", submission=subscription.submission,
         heading=_("You are following this case"),

@@ -312,12 +312,13 @@
   /* ---------- sending ---------- */
   var FIELD_STEP = {kind: "kind", category: "category", title: "describe", body: "describe",
                     area: "where", place: "where", name: "contact", phone: "contact",
-                    email: "contact", consent: "contact"};
+                    email: "contact", consent: "contact", notify: "contact"};
   function draft() {
     return {kind: value("kind"), category: value("category"), title: value("title"),
             body: value("body"), area: value("area"), landmark: value("landmark"),
             place: value("place"), name: value("name"), phone: value("phone"),
             email: value("email"), consent: value("consent") === true,
+            notify: value("notify") === true,
             draft_key: data.draftKey, lang: data.lang};
   }
   function freshKey() {
@@ -407,6 +408,7 @@
     });
     if (d.area && $('#k-area option[value="' + CSS.escape(d.area) + '"]')) { form.elements.area.value = d.area; }
     form.elements.consent.checked = d.consent === true;
+    form.elements.notify.checked = d.notify === true;
     if (d.category) { chooseCategory(d.category); }
     filterLandmarks();
     if (d.landmark) { pressed("[data-landmark]", $('[data-landmark="' + CSS.escape(d.landmark) + '"]')); }
