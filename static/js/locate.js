@@ -7,27 +7,13 @@
   var box = document.getElementById("location-picker");
   var lat = document.getElementById("latitude");
   var lon = document.getElementById("longitude");
-  if (!box || !lat || !lon || !window.L || !window.fetch) { return; }
+  if (!box || !lat || !lon || !window.PortalMap || !window.fetch) { return; }
   var data = box.dataset;
   var area = document.getElementById("area");
   var status = document.getElementById("picker-status");
   box.hidden = false;
-  var map = L.map("picker-map", { minZoom: 10, maxZoom: 19 });
+  var map = PortalMap.create(document.getElementById("picker-map"), { maxZoom: 19 }, box);
   box.leafletMap = map;  // for tests and assistive scripts
-  var view = JSON.parse(data.view);
-  if (view.bounds) { map.fitBounds(view.bounds); } else { map.setView(view.center, 13); }
-  if (data.tiles) {
-    L.tileLayer(data.tiles, { subdomains: data.subdomains || "abc", maxZoom: 19,
-                              attribution: data.attribution || "" }).addTo(map);
-  }
-  fetch(data.layersUrl).then(function (r) { return r.json(); }).then(function (layers) {
-    if (layers.outline) {
-      L.geoJSON(layers.outline, { interactive: false,
-        style: { color: "#7a1f1f", weight: 3, fill: false } }).addTo(map);
-    }
-    L.geoJSON(layers.areas, { interactive: false,
-      style: { color: "#555", weight: 1, fillOpacity: 0.03 } }).addTo(map);
-  });
   var marker = null;
 
   function show(answer) {

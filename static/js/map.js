@@ -1,30 +1,11 @@
-/* The public map: tiles when configured (else a plain background), the district outline, the
-   areas' boundaries, and the published submissions clustered. Everything the map shows is also
-   in the list under it, so nothing depends on this script. */
+/* The public map: the base map (mapbase.js) and the published submissions clustered. Everything
+   the map shows is also in the list under it, so nothing depends on this script. */
 (function () {
   "use strict";
   var element = document.getElementById("map");
-  if (!element || !window.L) { return; }
+  if (!element || !window.PortalMap) { return; }
   var data = element.dataset;
-  var map = L.map(element, { preferCanvas: true, minZoom: 10, maxZoom: 18 });
-  var view = JSON.parse(data.view);
-  if (view.bounds) { map.fitBounds(view.bounds); } else { map.setView(view.center, 13); }
-  if (data.tiles) {
-    L.tileLayer(data.tiles, { subdomains: data.subdomains || "abc", maxZoom: 18,
-                              attribution: data.attribution || "" }).addTo(map);
-  }
-
-  fetch(data.layersUrl).then(function (r) { return r.json(); }).then(function (layers) {
-    if (layers.outline) {
-      L.geoJSON(layers.outline, { interactive: false,
-        style: { color: "#7a1f1f", weight: 3, fill: false } }).addTo(map);
-    }
-    L.geoJSON(layers.areas, { interactive: false,
-      style: function (f) {
-        return f.properties.kind === "grid" ? { color: "#1f5f7a", weight: 2, fillOpacity: 0.1 }
-                                            : { color: "#555", weight: 1, fillOpacity: 0.03 };
-      } }).addTo(map);
-  });
+  var map = PortalMap.create(element, { preferCanvas: true });
 
   function popup(properties) {
     var box = document.createElement("div");
