@@ -16,7 +16,9 @@
     var meta = document.createElement("span");
     meta.className = "meta";
     meta.textContent = [properties.kind_label, properties.category.name, properties.area.name,
-                        properties.status_label].join(" · ");
+                        properties.status_label,
+                        properties.published === false ? data.unpublishedLabel : ""]
+                       .filter(Boolean).join(" · ");
     box.appendChild(link);
     box.appendChild(meta);
     return box;
@@ -26,8 +28,10 @@
     var cluster = L.markerClusterGroup({ showCoverageOnHover: false });
     collection.features.forEach(function (f) {
       var p = f.properties.display || f.geometry.coordinates;  // tiles' system when not WGS-84
-      var marker = L.circleMarker([p[1], p[0]], { radius: 8, color: "#fff", weight: 2,
-        fillColor: f.properties.kind === "idea" ? "#2b6cb0" : "#c05621", fillOpacity: 0.9 });
+      var colour = f.properties.kind === "idea" ? "#2b6cb0" : "#c05621";
+      var hollow = f.properties.published === false;  // the staff map's unpublished ones
+      var marker = L.circleMarker([p[1], p[0]], { radius: 8, weight: hollow ? 3 : 2,
+        color: hollow ? colour : "#fff", fillColor: hollow ? "#fff" : colour, fillOpacity: 0.9 });
       marker.bindPopup(popup(f.properties));
       cluster.addLayer(marker);
     });
