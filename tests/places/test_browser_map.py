@@ -136,10 +136,16 @@ def test_a_pin_on_the_web_form_fills_the_point_and_chooses_the_area(browser):
         watch = PageWatch(page, server.url)
         page.goto("/submit?kind=issue&lang=en")
         page.wait_for_selector("#picker-map .leaflet-tile-loaded")
+        # The place search (Traditional characters find the Simplified name): the area is chosen.
+        page.fill("#place-search", "五角場")
+        page.click("#place-results button:has-text('Wujiaochang Subdistrict')")
+        page.wait_for_function("() => document.getElementById('area').value === 'wujiaochang'")
+        assert "Wujiaochang Subdistrict" in page.inner_text("#picker-status")
         lat, lon = IN_RIVERSIDE_AND_DINGHAI
         page.locator("#picker-map").scroll_into_view_if_needed()
         x, y = page.evaluate("""([lat, lon]) => {
             const map = document.getElementById('location-picker').leafletMap;
+            map.panTo([lat, lon], {animate: false});  // the search showed another area
             const p = map.latLngToContainerPoint([lat, lon]);
             return [p.x, p.y]; }""", [lat, lon])
         where = page.locator("#picker-map").bounding_box()
