@@ -150,7 +150,7 @@ class StaffNames(Names):
         self.url = url_for("moderation.detail", submission_id=self.SENTINEL)
 
 
-def feature(row, names: Names, crs: str) -> dict:
+def feature(row, names: Names, crs: str, staff: bool = False) -> dict:
     """One published submission as a GeoJSON Feature (public fields only)."""
     lon = round(row.longitude, PUBLIC_DECIMALS)
     lat = round(row.latitude, PUBLIC_DECIMALS)
@@ -162,7 +162,7 @@ def feature(row, names: Names, crs: str) -> dict:
         "published_at": row.published_at.isoformat() if row.published_at else None,
         "url": names.link(row.id),
     }
-    if hasattr(row, "published"):  # the staff map: unpublished ones too, with their own title
+    if staff:  # the staff map: unpublished ones too, with their own title
         properties["published"] = row.published
         properties["title"] = row.public_title or row.title
     if crs != "wgs84":
@@ -175,7 +175,7 @@ def feature_collection(query: MapQuery, locale: str, crs: str, *, staff: bool = 
     """The GeoJSON FeatureCollection of the public map (or, `staff`, the staff map) for a query."""
     rows, truncated = published_points(query, staff=staff)
     names = StaffNames(locale) if staff else Names(locale)
-    return {"type": "FeatureCollection", "features": [feature(r, names, crs) for r in rows],
+    return {"type": "FeatureCollection", "features": [feature(r, names, crs, staff) for r in rows],
             "truncated": truncated, "limit": query.limit}
 
 
