@@ -167,3 +167,33 @@ def test_a_pin_on_the_web_form_fills_the_point_and_chooses_the_area(browser):
         assert submission.area.code == "riverside"
         assert submission.located_area.code == "riverside"
         assert submission.latitude == picked[0]
+
+
+def test_the_staff_map_shows_unpublished_cases_too(browser):
+    from portal.accounts.services import create_user
+    from tests.helpers import STAFF_PASSWORD
+
+    app = _app(browser.data_dirs.mktemp("staff-map"), PORTAL_MAP_OUTLINE="cnmaps")
+    with app.app_context():
+        create_user("viewer", "viewer", STAFF_PASSWORD)
+        create_submission(kind="issue", category_code="litter", area_code="wujiaochang",
+                          title="Unpublished case", body="Not published yet, on the map.",
+                          latitude=31.30, longitude=121.51, language="en")
+        db.session.commit()
+    with LiveServer(app) as server:
+        context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                      base_url=server.url)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        watch = PageWatch(page, server.url)
+        page.goto("/staff/login?lang=en")
+        page.fill("input[name=username]", "viewer")
+        page.fill("input[name=password]", STAFF_PASSWORD)
+        page.click("button[type=submit]")
+        page.goto("/staff/map?lang=en")
+        page.wait_for_selector("#map[data-markers]", state="attached")
+        assert page.get_attribute("#map", "data-markers") == str(PINS)  # the newest 500
+        assert "Unpublished case" in page.inner_text(".map-list")
+        assert watch.problems == []
+        assert run_axe(page) == []
+        context.close()
