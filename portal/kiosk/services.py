@@ -187,9 +187,10 @@ def submit_from_kiosk(kiosk, values: dict, *, language: str):
 
     The idempotency key is the draft's own key, scoped to the device by the one key policy, so
     a retry after a lost answer returns the first submission instead of making a second one.
-    Also records that the kiosk was seen. Raises IdempotencyKeyInvalid (no draft key, or a bad
-    one) or SubmissionInvalid before anything is written, IdempotencyConflict when the draft
-    key was already used for other content.
+    A point from the location step (`latitude`, `longitude`, WGS-84) is stored with the area it
+    lies in (the submissions' locator). Also records that the kiosk was seen. Raises
+    IdempotencyKeyInvalid (no draft key, or a bad one) or SubmissionInvalid before anything is
+    written, IdempotencyConflict when the draft key was already used for other content.
     """
     key = kiosk_key(values.get("draft_key"), kiosk)
     area_code = str(values.get("area") or "")
@@ -201,6 +202,7 @@ def submit_from_kiosk(kiosk, values: dict, *, language: str):
         title=values.get("title"), body=values.get("body"),
         place=compose_place(str(values.get("landmark") or ""), str(values.get("place") or ""),
                             area_code),
+        latitude=values.get("latitude") or None, longitude=values.get("longitude") or None,
         channel="kiosk", language=language if language in LOCALES else kiosk.language,
         station_slug=kiosk.station.slug, contact=contact,
         idempotency_key=key, screening_context={"channel": "kiosk", "kiosk": kiosk.id},

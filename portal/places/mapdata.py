@@ -45,10 +45,13 @@ class MapQuery:
     status: str = ""
     bbox: tuple = ()
     limit: int = DEFAULT_LIMIT
+    published: str = ""  # the staff map only: "yes", "no" or "" (both)
 
 
-def parse_map_query(args) -> MapQuery:
-    """A MapQuery from request arguments (plain strings); MapQueryInvalid names each bad one."""
+def parse_map_query(args, *, staff: bool = False) -> MapQuery:
+    """A MapQuery from request arguments (plain strings); MapQueryInvalid names each bad one.
+
+    `published` (yes / no) is read for the staff map only."""
     fields, query = {}, MapQuery()
     query.kind = (args.get("kind") or "").strip()
     if query.kind and query.kind not in KINDS:
@@ -67,6 +70,9 @@ def parse_map_query(args) -> MapQuery:
             west, east = (min(max(v, -180.0), 180.0) for v in values[0::2])
             south, north = (min(max(v, -90.0), 90.0) for v in values[1::2])
             query.bbox = (west, south, east, north)
+    query.published = (args.get("published") or "").strip() if staff else ""
+    if query.published not in ("", "yes", "no"):
+        fields["published"] = _("Choose published or unpublished.")
     if "limit" in args:
         query.limit = strict_int(args["limit"], minimum=1, maximum=MAX_LIMIT)
         if query.limit is None:
@@ -76,18 +82,26 @@ def parse_map_query(args) -> MapQuery:
     return query
 
 
-def published_points(query: MapQuery) -> tuple:
+def published_points(query: MapQuery, *, staff: bool = False) -> tuple:
     """([row], truncated): published submissions with a point matching the query, newest first.
 
     Rows hold only the public columns the map needs (no ORM objects: 500 of them per response
-    would cost more than the query).
+    would cost more than the query). `staff` includes unpublished submissions (and their
+    original title and publication state), newest received first: the staff map only.
     """
-    statement = (db.select(Submission.id, Submission.kind, Submission.status,
-                           Submission.public_title, Submission.latitude, Submission.longitude,
-                           Submission.published_at, Submission.category_id, Submission.area_id)
-                 .where(Submission.published.is_(True), Submission.latitude.is_not(None),
-                        Submission.longitude.is_not(None))
-                 .order_by(Submission.published_at.desc(), Submission.id.desc()))
+    columns = [Submission.id, Submission.kind, Submission.status, Submission.public_title,
+               Submission.latitude, Submission.longitude, Submission.published_at,
+               Submission.category_id, Submission.area_id]
+    statement = db.select(*columns).where(Submission.latitude.is_not(None),
+                                          Submission.longitude.is_not(None))
+    if staff:
+        statement = (statement.add_columns(Submission.title, Submission.published)
+                     .order_by(Submission.created_at.desc(), Submission.id.desc()))
+        if query.published:
+            statement = statement.where(Submission.published.is_(query.published == "yes"))
+    else:
+        statement = (statement.where(Submission.published.is_(True))
+                     .order_by(Submission.published_at.desc(), Submission.id.desc()))
     if query.kind:
         statement = statement.where(Submission.kind == query.kind)
     if query.status:
@@ -128,7 +142,15 @@ class Names:
         return self.url.replace(str(self.SENTINEL), str(submission_id))
 
 
-def feature(row, names: Names, crs: str) -> dict:
+class StaffNames(Names):
+    """Names for the staff map: links go to the staff review page."""
+
+    def __init__(self, locale: str):
+        super().__init__(locale)
+        self.url = url_for("moderation.detail", submission_id=self.SENTINEL)
+
+
+def feature(row, names: Names, crs: str, staff: bool = False) -> dict:
     """One published submission as a GeoJSON Feature (public fields only)."""
     lon = round(row.longitude, PUBLIC_DECIMALS)
     lat = round(row.latitude, PUBLIC_DECIMALS)
@@ -140,17 +162,20 @@ def feature(row, names: Names, crs: str) -> dict:
         "published_at": row.published_at.isoformat() if row.published_at else None,
         "url": names.link(row.id),
     }
+    if staff:  # the staff map: unpublished ones too, with their own title
+        properties["published"] = row.published
+        properties["title"] = row.public_title or row.title
     if crs != "wgs84":
         properties["display"] = [round(v, 6) for v in to_display(lon, lat, crs)]
     return {"type": "Feature", "id": row.id,
             "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": properties}
 
 
-def feature_collection(query: MapQuery, locale: str, crs: str) -> dict:
-    """The GeoJSON FeatureCollection of the public map for a query."""
-    rows, truncated = published_points(query)
-    names = Names(locale)
-    return {"type": "FeatureCollection", "features": [feature(r, names, crs) for r in rows],
+def feature_collection(query: MapQuery, locale: str, crs: str, *, staff: bool = False) -> dict:
+    """The GeoJSON FeatureCollection of the public map (or, `staff`, the staff map) for a query."""
+    rows, truncated = published_points(query, staff=staff)
+    names = StaffNames(locale) if staff else Names(locale)
+    return {"type": "FeatureCollection", "features": [feature(r, names, crs, staff) for r in rows],
             "truncated": truncated, "limit": query.limit}
 
 
@@ -190,5 +215,16 @@ def map_view(crs: str) -> dict:
         lon, lat = to_display(lon, lat, crs)
         return {"center": [lat, lon]}
     west, south, east, north = outline.bounds
+    (west, south), (east, north) = to_display(west, south, crs), to_display(east, north, crs)
+    return {"bounds": [[south, west], [north, east]]}
+
+
+def area_view(code: str, crs: str) -> dict:
+    """Where a map centred on one area starts: its boundary's bounds when loaded, else map_view."""
+    row = db.session.execute(db.select(Boundary.geojson).join(Area, Boundary.area_id == Area.id)
+                             .where(Area.code == (code or ""))).scalar_one_or_none()
+    if row is None:
+        return map_view(crs)
+    west, south, east, north = shape(json.loads(row)).bounds
     (west, south), (east, north) = to_display(west, south, crs), to_display(east, north, crs)
     return {"bounds": [[south, west], [north, east]]}

@@ -24,6 +24,8 @@ from portal.places.geometry import BoundariesInvalid
 from portal.places.mapdata import (
     MapQueryInvalid,
     Names,
+    StaffNames,
+    area_view,
     feature_collection,
     map_layers,
     map_view,
@@ -32,12 +34,14 @@ from portal.places.mapdata import (
 )
 from portal.places.outline import SOURCE as OUTLINE_SOURCE
 from portal.places.outline import active_outline
+from portal.places.search import search_places
 from portal.places.services import boundary_rows, describe_point, load_boundaries
 from portal.places.tiles import configure_map
 from portal.stations.services import active_areas, category_tree
 from portal.submissions.labels import KIND_LABELS, STATUS_LABELS
 
 FILTERS = ("kind", "category", "area", "status")
+STAFF_ROLES = ("moderator", "dispatcher", "viewer")
 
 bp = Blueprint("places", __name__, template_folder="templates")
 
@@ -46,6 +50,7 @@ bp = Blueprint("places", __name__, template_folder="templates")
 def _register_links(state):
     """Staff navigation for this feature's pages."""
     register_staff_link(state.app, "places.boundaries", _l("Boundaries"), "administrator")
+    register_staff_link(state.app, "places.staff_map", _l("Map"), *STAFF_ROLES)
 
 
 @bp.route("/staff/boundaries", methods=["GET", "POST"])
@@ -90,18 +95,47 @@ def public_map():
     """The public map of published submissions, with filters and the same list without a map."""
     query = parse_map_query(request.args)
     rows, truncated = published_points(query)
-    crs = current_app.config["PORTAL_MAP_CRS"]
     filters = {k: v for k, v in vars(query).items() if k in FILTERS and v}
     return render_template(
         "places/map.html", rows=rows, names=Names(current_locale()), truncated=truncated,
-        query=query, filters=filters,
-        categories=category_tree(), areas=active_areas(), kinds=KIND_LABELS,
-        statuses=STATUS_LABELS, view=map_view(crs), crs=crs,
-        tiles=current_app.config["PORTAL_MAP_TILES"],
-        subdomains=current_app.config["PORTAL_MAP_SUBDOMAINS"],
-        attribution=current_app.config["PORTAL_MAP_ATTRIBUTION"],
         data_url=url_for(".submissions_geojson", **filters, lang=current_locale()),
-        layers_url=url_for(".layers", lang=current_locale()))
+        **_map_page_values(query))
+
+
+def _map_page_values(query) -> dict:
+    crs = current_app.config["PORTAL_MAP_CRS"]
+    return {"query": query, "categories": category_tree(), "areas": active_areas(),
+            "kinds": KIND_LABELS, "statuses": STATUS_LABELS, "view": map_view(crs), "crs": crs,
+            "tiles": current_app.config["PORTAL_MAP_TILES"],
+            "subdomains": current_app.config["PORTAL_MAP_SUBDOMAINS"],
+            "attribution": current_app.config["PORTAL_MAP_ATTRIBUTION"],
+            "layers_url": url_for(".layers", lang=current_locale())}
+
+
+@bp.get("/staff/map")
+@role_required(*STAFF_ROLES)
+@no_store
+def staff_map():
+    """The staff map: every submission with a point, unpublished ones too, linking to review."""
+    query = parse_map_query(request.args, staff=True)
+    rows, truncated = published_points(query, staff=True)
+    filters = {k: v for k, v in vars(query).items() if k in FILTERS + ("published",) and v}
+    return render_template(
+        "places/staff_map.html", rows=rows, names=StaffNames(current_locale()),
+        truncated=truncated, data_url=url_for(".staff_geojson", **filters,
+                                              lang=current_locale()),
+        **_map_page_values(query))
+
+
+@bp.get("/staff/map.geojson")
+@role_required(*STAFF_ROLES)
+@no_store
+def staff_geojson():
+    """The staff map's data: like the public GeoJSON, with unpublished submissions."""
+    collection = feature_collection(parse_map_query(request.args, staff=True), current_locale(),
+                                    current_app.config["PORTAL_MAP_CRS"], staff=True)
+    return current_app.response_class(json.dumps(collection, ensure_ascii=False),
+                                      mimetype="application/geo+json")
 
 
 @bp.get("/map/point.json")
@@ -113,21 +147,48 @@ def point():
     return jsonify(answer), 400 if "error" in answer else 200
 
 
+@bp.get("/places/search.json")
+def place_search():
+    """Places (landmarks, stations, areas) whose name holds `q`, for the pickers' search box."""
+    return jsonify(results=search_places(request.args.get("q", ""), current_locale(),
+                                         current_app.config["PORTAL_MAP_CRS"]))
+
+
 @bp.app_context_processor
 def _location_picker():
-    """`location_picker()` for forms with latitude/longitude fields (they work without it)."""
-    return {"location_picker": location_picker}
+    """`location_picker()` for forms with latitude/longitude fields (they work without it), and
+    `kiosk_location_picker(area)` for the kiosk's location step."""
+    return {"location_picker": location_picker, "kiosk_location_picker": kiosk_location_picker}
+
+
+def _picker_values(view) -> dict:
+    config = current_app.config
+    return {"view": view, "tiles": config["PORTAL_MAP_TILES"],
+            "subdomains": config["PORTAL_MAP_SUBDOMAINS"],
+            "attribution": config["PORTAL_MAP_ATTRIBUTION"],
+            "layers_url": url_for("places.layers", lang=current_locale()),
+            "point_url": url_for("places.point", lang=current_locale()),
+            "search_url": url_for("places.place_search", lang=current_locale())}
 
 
 def location_picker():
-    """The map, "use my location" and the area it finds, enhancing the coordinate fields."""
+    """The map, the place search, "use my location" and the area it finds, enhancing the
+    coordinate fields."""
     crs = current_app.config["PORTAL_MAP_CRS"]
-    return Markup(render_template(
-        "places/picker.html", view=map_view(crs), tiles=current_app.config["PORTAL_MAP_TILES"],
-        subdomains=current_app.config["PORTAL_MAP_SUBDOMAINS"],
-        attribution=current_app.config["PORTAL_MAP_ATTRIBUTION"],
-        layers_url=url_for("places.layers", lang=current_locale()),
-        point_url=url_for("places.point", lang=current_locale())))
+    return Markup(render_template("places/picker.html", **_picker_values(map_view(crs))))
+
+
+KIOSK_ASSETS = ("vendor/leaflet/leaflet.css", "css/map.css", "vendor/leaflet/leaflet.js",
+                "js/mapbase.js")
+
+
+def kiosk_location_picker(area_code: str = ""):
+    """The kiosk's touch map and place search, centred on the station's area; the page loads
+    the map's assets (listed in data-assets) only when the location step is shown."""
+    crs = current_app.config["PORTAL_MAP_CRS"]
+    assets = [url_for("static", filename=name) for name in KIOSK_ASSETS]
+    return Markup(render_template("places/kiosk_picker.html", assets=assets,
+                                  **_picker_values(area_view(area_code, crs))))
 
 
 @bp.get("/api/v1/submissions.geojson")

@@ -140,6 +140,50 @@
     var heading = $('.k-step[data-step="' + step + '"] h1');
     if (heading && focus !== false) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
     if (step === "review") { fillReview(); }
+    if (step === "where") { openMap(); }
+  }
+
+  /* ---------- the location step's map (its assets load only when the step is shown) ---------- */
+  var mapBox = document.getElementById("k-map-box");
+  var mapState = "";  // "", "loading", "ready"
+  var picker = null;
+  function loadAsset(url) {
+    return new Promise(function (resolve, reject) {
+      var el;
+      if (/\.css(\?|$)/.test(url)) {
+        el = document.createElement("link");
+        el.rel = "stylesheet";
+        el.href = url;
+      } else {
+        el = document.createElement("script");
+        el.src = url;
+        el.async = false;
+      }
+      el.onload = resolve;
+      el.onerror = reject;
+      document.head.appendChild(el);
+    });
+  }
+  function openMap() {
+    if (!mapBox) { return; }
+    if (mapState === "ready") { picker.map.invalidateSize(); return; }
+    if (mapState === "loading") { return; }
+    mapState = "loading";
+    JSON.parse(mapBox.dataset.assets).reduce(function (chain, url) {
+      return chain.then(function () { return loadAsset(url); });
+    }, Promise.resolve()).then(function () {
+      if (!window.PortalMap || resetting) { return; }
+      picker = PortalMap.picker(mapBox, {
+        map: document.getElementById("k-map"), lat: form.elements.latitude,
+        lon: form.elements.longitude, area: form.elements.area,
+        status: document.getElementById("picker-status"),
+        search: document.getElementById("place-search"),
+        results: document.getElementById("place-results"), resultClass: "k-tile k-small"
+      }, { tap: true, touchZoom: true, dragging: true, zoomSnap: 0.5 });
+      picker.map.attributionControl.setPrefix(false);  // no link away from the kiosk
+      mapState = "ready";
+      mapBox.classList.add("k-map-ready");
+    }, function () { mapState = ""; });  // no map: the area list and the place text still work
   }
   function value(name) { var el = form.elements[name]; return el ? (el.type === "checkbox" ? el.checked : el.value.trim()) : ""; }
   function showError(id, message) {
@@ -218,6 +262,8 @@
     set("area", area.options[area.selectedIndex] ? area.options[area.selectedIndex].text : "");
     var landmark = value("landmark") ? textOf('[data-landmark="' + CSS.escape(value("landmark")) + '"] span') : "";
     set("place", [landmark, value("place")].filter(Boolean).join(" · "));
+    var pointEl = $('[data-show="point"]');
+    if (pointEl) { set("point", value("latitude") ? pointEl.dataset.chosen : ""); }
     var contact = [value("name"), value("phone"), value("email")].filter(Boolean).join(", ");
     var contactEl = $('[data-show="contact"]');
     set("contact", contact ? contact + (value("consent") ? " (" + contactEl.dataset.consent + ")" : "") : "");
@@ -311,12 +357,13 @@
 
   /* ---------- sending ---------- */
   var FIELD_STEP = {kind: "kind", category: "category", title: "describe", body: "describe",
-                    area: "where", place: "where", name: "contact", phone: "contact",
-                    email: "contact", consent: "contact", notify: "contact"};
+                    area: "where", place: "where", latitude: "where", name: "contact",
+                    phone: "contact", email: "contact", consent: "contact", notify: "contact"};
   function draft() {
     return {kind: value("kind"), category: value("category"), title: value("title"),
             body: value("body"), area: value("area"), landmark: value("landmark"),
-            place: value("place"), name: value("name"), phone: value("phone"),
+            place: value("place"), latitude: value("latitude"), longitude: value("longitude"),
+            name: value("name"), phone: value("phone"),
             email: value("email"), consent: value("consent") === true,
             notify: value("notify") === true,
             draft_key: data.draftKey, lang: data.lang};
@@ -403,7 +450,8 @@
     try { saved = JSON.parse(raw); } catch (e) { return; }
     var d = saved.draft || {};
     if (d.draft_key) { data.draftKey = d.draft_key; }
-    ["kind", "title", "body", "place", "name", "phone", "email", "landmark"].forEach(function (k) {
+    ["kind", "title", "body", "place", "name", "phone", "email", "landmark", "latitude",
+     "longitude"].forEach(function (k) {
       if (form.elements[k] && typeof d[k] === "string") { form.elements[k].value = d[k]; }
     });
     if (d.area && $('#k-area option[value="' + CSS.escape(d.area) + '"]')) { form.elements.area.value = d.area; }

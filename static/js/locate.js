@@ -1,69 +1,26 @@
-/* The location picker on a form with latitude/longitude fields: tap or drag a pin, or use the
-   browser's location; the server converts between the tiles' system and WGS-84 and names the
-   area the point lies in, which is selected in the area list (the resident may change it).
-   Without this script the fields and the list work as they are. */
+/* The location picker on the web form (latitude/longitude fields): the shared picker
+   (mapbase.js: a pin by tap or drag, the place search) and "use my location" (the browser's
+   permission). Without this script the fields and the area list work as they are. */
 (function () {
   "use strict";
   var box = document.getElementById("location-picker");
   var lat = document.getElementById("latitude");
   var lon = document.getElementById("longitude");
-  if (!box || !lat || !lon || !window.L || !window.fetch) { return; }
-  var data = box.dataset;
-  var area = document.getElementById("area");
+  if (!box || !lat || !lon || !window.PortalMap || !window.fetch) { return; }
   var status = document.getElementById("picker-status");
   box.hidden = false;
-  var map = L.map("picker-map", { minZoom: 10, maxZoom: 19 });
-  box.leafletMap = map;  // for tests and assistive scripts
-  var view = JSON.parse(data.view);
-  if (view.bounds) { map.fitBounds(view.bounds); } else { map.setView(view.center, 13); }
-  if (data.tiles) {
-    L.tileLayer(data.tiles, { subdomains: data.subdomains || "abc", maxZoom: 19,
-                              attribution: data.attribution || "" }).addTo(map);
-  }
-  fetch(data.layersUrl).then(function (r) { return r.json(); }).then(function (layers) {
-    if (layers.outline) {
-      L.geoJSON(layers.outline, { interactive: false,
-        style: { color: "#7a1f1f", weight: 3, fill: false } }).addTo(map);
-    }
-    L.geoJSON(layers.areas, { interactive: false,
-      style: { color: "#555", weight: 1, fillOpacity: 0.03 } }).addTo(map);
+  var picker = PortalMap.picker(box, {
+    map: document.getElementById("picker-map"), lat: lat, lon: lon,
+    area: document.getElementById("area"), status: status,
+    search: document.getElementById("place-search"),
+    results: document.getElementById("place-results")
   });
-  var marker = null;
-
-  function show(answer) {
-    if (answer.error) { status.textContent = answer.error; return; }
-    lat.value = answer.wgs84[0].toFixed(6);
-    lon.value = answer.wgs84[1].toFixed(6);
-    var shown = L.latLng(answer.display[0], answer.display[1]);
-    if (!marker) {
-      marker = L.marker(shown, { draggable: true, keyboard: true }).addTo(map);
-      marker.on("dragend", function () { ask(marker.getLatLng(), "display"); });
-    } else {
-      marker.setLatLng(shown);
-    }
-    if (answer.outside) {
-      status.textContent = answer.outside;
-    } else if (answer.area) {
-      if (area) { area.value = answer.area.code; }
-      status.textContent = status.dataset.areaLabel.replace("%(name)s", answer.area.name);
-    } else {
-      status.textContent = status.dataset.noneLabel;
-    }
-  }
-
-  function ask(latlng, from) {
-    var url = data.pointUrl + "&lat=" + encodeURIComponent(latlng.lat) + "&lon=" +
-              encodeURIComponent(latlng.lng) + "&from=" + from;
-    fetch(url).then(function (r) { return r.json(); }).then(show);
-  }
-
-  map.on("click", function (event) { ask(event.latlng, "display"); });
   document.getElementById("use-my-location").addEventListener("click", function () {
     if (!navigator.geolocation) { status.textContent = status.dataset.deniedLabel; return; }
     navigator.geolocation.getCurrentPosition(function (position) {
       var here = L.latLng(position.coords.latitude, position.coords.longitude);
-      ask(here, "wgs84");
-      map.setView(here, Math.max(map.getZoom(), 16));
+      picker.ask(here, "wgs84");
+      picker.map.setView(here, Math.max(picker.map.getZoom(), 16));
     }, function () { status.textContent = status.dataset.deniedLabel; }, { timeout: 10000 });
   });
 })();

@@ -2,10 +2,7 @@
 from a local tile server (generated PNG tiles on loopback); without a tile server the map says so
 and still draws the pins; no CSP violation, no request elsewhere, axe without serious findings.
 """
-import io
 import os
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -21,50 +18,9 @@ from tests.kiosk.browser import (
     require_browser_tools,
     run_axe,
 )
+from tests.places.browser import TileServer
 
 PINS = 500
-
-
-def _tile_png() -> bytes:
-    from PIL import Image, ImageDraw
-
-    image = Image.new("RGB", (256, 256), (226, 232, 224))
-    ImageDraw.Draw(image).rectangle((0, 0, 255, 255), outline=(160, 170, 160))
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
-
-
-class TileServer:
-    """Generated tiles on 127.0.0.1 (ephemeral port); counts what it served."""
-
-    def __init__(self):
-        tile, served = _tile_png(), []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # the http.server API names it so
-                served.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Type", "image/png")
-                self.send_header("Content-Length", str(len(tile)))
-                self.end_headers()
-                self.wfile.write(tile)
-
-            def log_message(self, *args):
-                pass
-
-        self.served = served
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.thread.join(timeout=10)
 
 
 def _app(data_dir, **config):
@@ -180,10 +136,16 @@ def test_a_pin_on_the_web_form_fills_the_point_and_chooses_the_area(browser):
         watch = PageWatch(page, server.url)
         page.goto("/submit?kind=issue&lang=en")
         page.wait_for_selector("#picker-map .leaflet-tile-loaded")
+        # The place search (Traditional characters find the Simplified name): the area is chosen.
+        page.fill("#place-search", "五角場")
+        page.click("#place-results button:has-text('Wujiaochang Subdistrict')")
+        page.wait_for_function("() => document.getElementById('area').value === 'wujiaochang'")
+        assert "Wujiaochang Subdistrict" in page.inner_text("#picker-status")
         lat, lon = IN_RIVERSIDE_AND_DINGHAI
         page.locator("#picker-map").scroll_into_view_if_needed()
         x, y = page.evaluate("""([lat, lon]) => {
             const map = document.getElementById('location-picker').leafletMap;
+            map.panTo([lat, lon], {animate: false});  // the search showed another area
             const p = map.latLngToContainerPoint([lat, lon]);
             return [p.x, p.y]; }""", [lat, lon])
         where = page.locator("#picker-map").bounding_box()
@@ -205,3 +167,33 @@ def test_a_pin_on_the_web_form_fills_the_point_and_chooses_the_area(browser):
         assert submission.area.code == "riverside"
         assert submission.located_area.code == "riverside"
         assert submission.latitude == picked[0]
+
+
+def test_the_staff_map_shows_unpublished_cases_too(browser):
+    from portal.accounts.services import create_user
+    from tests.helpers import STAFF_PASSWORD
+
+    app = _app(browser.data_dirs.mktemp("staff-map"), PORTAL_MAP_OUTLINE="cnmaps")
+    with app.app_context():
+        create_user("viewer", "viewer", STAFF_PASSWORD)
+        create_submission(kind="issue", category_code="litter", area_code="wujiaochang",
+                          title="Unpublished case", body="Not published yet, on the map.",
+                          latitude=31.30, longitude=121.51, language="en")
+        db.session.commit()
+    with LiveServer(app) as server:
+        context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                      base_url=server.url)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        watch = PageWatch(page, server.url)
+        page.goto("/staff/login?lang=en")
+        page.fill("input[name=username]", "viewer")
+        page.fill("input[name=password]", STAFF_PASSWORD)
+        page.click("button[type=submit]")
+        page.goto("/staff/map?lang=en")
+        page.wait_for_selector("#map[data-markers]", state="attached")
+        assert page.get_attribute("#map", "data-markers") == str(PINS)  # the newest 500
+        assert "Unpublished case" in page.inner_text(".map-list")
+        assert watch.problems == []
+        assert run_axe(page) == []
+        context.close()
