@@ -160,3 +160,14 @@ def test_a_viewer_cannot_return_or_arbitrate(app, client, on_webhook, login):
     response = client.post(f"/staff/service-levels/arbitration/{submission_id}",
                            data={"team": "police"})
     assert response.status_code in (400, 403)
+
+
+@pytest.mark.parametrize("reason, status", [("wrong\x1b[2J district", 400), ("x" * 501, 422),
+                                            (["wrong"], 422)])
+def test_a_bad_reason_is_refused_and_nothing_changes(app, client, on_webhook, reason, status):
+    response = signed_event(client, event(on_webhook, "returned", "bad-reason", reason=reason))
+    assert response.status_code == status
+    assert "reason" in response.get_json()["error"]["fields"]
+    with app.app_context():
+        assert case(on_webhook).status == "forwarded"
+        assert db.session.get(Dispatch, case(on_webhook).id) is None
