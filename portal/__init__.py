@@ -89,7 +89,14 @@ def _register_features(app: Flask) -> None:
     from portal.reference.views import bp as reference_bp
     from portal.search.views import bp as search_bp
     from portal.servicelevels.deadlines import DEADLINE_POSITION
-    from portal.servicelevels.services import deadline_facts, follow_up_panel
+    from portal.servicelevels.kiosk_views import bp as servicelevels_kiosk_bp
+    from portal.servicelevels.services import (
+        deadline_facts,
+        dispatch_panel,
+        follow_up_panel,
+        return_facts,
+    )
+    from portal.servicelevels.staff_views import bp as servicelevels_staff_bp
     from portal.servicelevels.views import bp as servicelevels_bp
     from portal.stations.models import REFERENCE_EDITED
     from portal.stations.views import bp as stations_bp
@@ -111,15 +118,33 @@ def _register_features(app: Flask) -> None:
     register_submission_panel(app, follow_up_panel)  # the follow-up question (回访)
     register_dashboard_panel(app, hotspot_panel)  # open hotspots (未诉先办)
     register_submission_panel(app, follow_offer_panel)  # "my problem too": follow by e-mail
+    register_submission_facts(app, return_facts)  # returns and arbitration on staff lists
+    register_submission_panel(app, dispatch_panel)  # returns on a case's staff page
+    _register_hooks(app)
     register_error_handlers(app)
     app.before_request(check_request_shape)
     app.after_request(apply_security_headers)
     app.after_request(remember_locale)
     for blueprint in (core_bp, submissions_bp, stations_bp, accounts_bp, search_bp, kiosk_bp,
                       moderation_bp, forwarding_bp, notifications_bp, alerts_bp,
-                      servicelevels_bp, places_bp, participation_bp, participation_staff_bp,
-                      reference_bp, stats_bp, stats_staff_bp):
+                      servicelevels_bp, servicelevels_staff_bp, servicelevels_kiosk_bp,
+                      places_bp, participation_bp, participation_staff_bp, reference_bp,
+                      stats_bp, stats_staff_bp):
         app.register_blueprint(blueprint)
+
+
+def _register_hooks(app: Flask) -> None:
+    """Answers features above give to the lower ones' questions (portal/core/hooks.py)."""
+    from portal.core.hooks import register_hook
+    from portal.servicelevels import dispatch, replies
+    from portal.servicelevels.kiosk_views import kiosk_start_links
+
+    register_hook(app, "routing_team", dispatch.routing_team)  # a re-dispatched case's team
+    register_hook(app, "forwarding_hold", dispatch.forwarding_hold)  # waiting for arbitration
+    register_hook(app, "case_returned", dispatch.case_returned)  # count, re-dispatch
+    register_hook(app, "reply_templates", replies.reply_templates)  # on the reply form
+    register_hook(app, "reply_template_text", replies.reply_template_text)
+    register_hook(app, "kiosk_start_links", kiosk_start_links)  # follow-up at a kiosk
 
 
 def _register_workers(app: Flask) -> None:

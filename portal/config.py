@@ -115,6 +115,10 @@ def load_config(environ=None) -> dict:
         "PORTAL_ESCALATION_STEP_HOURS": float(env.get("PORTAL_ESCALATION_STEP_HOURS", 8)),
         "PORTAL_ESCALATION_SUPERVISOR": env.get("PORTAL_ESCALATION_SUPERVISOR", "role:moderator"),
         "PORTAL_FOLLOW_UP_DAYS": int(env.get("PORTAL_FOLLOW_UP_DAYS", 7)),
+        # Returns a case may have before it waits for an administrator's arbitration.
+        "PORTAL_MAX_RETURNS": int(env.get("PORTAL_MAX_RETURNS", 2)),
+        # How long a photo link in a delivery to the platform stays valid (docs/forwarding.md).
+        "PORTAL_PHOTO_URL_DAYS": float(env.get("PORTAL_PHOTO_URL_DAYS", 7)),
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": env.get("PORTAL_TIMEZONE", "Asia/Shanghai"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT_DIR / "translations"),

@@ -159,6 +159,11 @@ SCHEMAS = {
         "reference": {"type": "string", "description": "The submission's tracking code."},
         "status": {"type": "string", "enum": ["in_progress", "resolved", "closed", "returned"]},
         "note": {"type": "string", "description": "Internal note (staff only)."},
+        "reason": {"type": "string", "maxLength": 500,
+                   "description": "With status returned: why the case is not the team's "
+                                  "(staff only; the note is taken when absent). The case is "
+                                  "routed to another team, or, past PORTAL_MAX_RETURNS "
+                                  "returns, waits for an administrator's arbitration."},
         "reply": {"oneOf": [{"type": "string"}, obj({"zh": {"type": "string"},
                                                       "en": {"type": "string"}}, required=[])],
                   "description": "The official reply shown to the resident."},

@@ -22,7 +22,7 @@ from portal.forwarding.payload import verify
 from portal.submissions.models import StatusEvent
 from portal.submissions.services import TransitionNotAllowed, add_official_reply, find_by_code
 
-NOTE_MAX, REPLY_MAX = 2000, 5000
+NOTE_MAX, REPLY_MAX, REASON_MAX = 2000, 5000, 500
 # occurred_at must lie in this window: an event from the far future would make every later
 # event look older than it (superseded) for ever.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -104,6 +104,7 @@ def parse_event(data) -> dict:
     if status not in PROGRESS:
         fields["status"] = "must be one of " + ", ".join(PROGRESS)
     note = _text(fields, data, "note", NOTE_MAX)
+    reason = _text(fields, data, "reason", REASON_MAX)  # why a case is returned (staff only)
     reply, reply_en = "", ""
     raw_reply = data.get("reply")
     if isinstance(raw_reply, dict):
@@ -119,7 +120,8 @@ def parse_event(data) -> dict:
         reply = _text(fields, data, "reply", REPLY_MAX)
         if "reply" not in fields and not reply:
             fields["reply"] = "must not be empty"
-    for name, value in (("note", note), ("reply", reply), ("reply", reply_en)):
+    for name, value in (("note", note), ("reason", reason), ("reply", reply),
+                        ("reply", reply_en)):
         if name not in fields and has_hidden_controls(value):
             bad[name] = CONTROLS
     # UTC: SQLite keeps no offset, so every stored time is UTC.
@@ -130,7 +132,7 @@ def parse_event(data) -> dict:
     if fields:
         raise EventRejected(422, "invalid", "the event has invalid fields", fields)
     return {"event_id": event_id.strip(), "reference": reference, "status": status, "note": note,
-            "reply": reply, "reply_en": reply_en, "occurred_at": occurred_at}
+            "reason": reason, "reply": reply, "reply_en": reply_en, "occurred_at": occurred_at}
 
 
 def _was_forwarded(submission) -> bool:
@@ -207,6 +209,7 @@ def apply_platform_event(event: dict, raw_body: bytes) -> EventResult:
                                text_en=event["reply_en"])
         return EventResult("superseded", submission)
     changed = apply_progress(submission, event["status"], actor="platform", note=event["note"],
+                             reason=event.get("reason", ""),
                              reply=event["reply"], reply_en=event["reply_en"])
     record.outcome = "applied" if changed else "unchanged"
     _follow_local_incident(submission, event["status"])

@@ -1,4 +1,5 @@
 """Progress of a forwarded case (from the platform or a dispatcher) and the local incident queue."""
+from portal.core.hooks import hook_results
 from portal.core.time import utcnow
 from portal.extensions import db
 from portal.forwarding.models import ACTIVE_INCIDENT_STATES, Incident
@@ -24,13 +25,20 @@ def check_progress(submission, status: str) -> None:
 
 
 def apply_progress(submission, status: str, *, actor: str, note: str = "", reply: str = "",
-                   reply_en: str = "") -> bool:
-    """Apply a reported status and an optional official reply; True when the status changed."""
+                   reply_en: str = "", reason: str = "", team: str = "") -> bool:
+    """Apply a reported status and an optional official reply; True when the status changed.
+
+    A return (`returned`, with its reason, and the team a dispatcher chose, if any) is told to
+    the `case_returned` hook in the same transaction: it decides where the case goes next.
+    """
     check_progress(submission, status)
     changed = False
     if PROGRESS[status] != submission.status:
+        reason = (reason or note or "").strip()
         change_status(submission, PROGRESS[status], actor=actor,
-                      note=f"returned: {note}".strip() if status == "returned" else note)
+                      note=f"returned: {reason}".strip() if status == "returned" else note)
+        if status == "returned":
+            hook_results("case_returned", submission, actor=actor, reason=reason, team=team)
         changed = True
     if (reply or "").strip() or (reply_en or "").strip():
         add_official_reply(submission, actor=actor, text=reply or "", text_en=reply_en or "")

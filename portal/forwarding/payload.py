@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from portal.core.time import as_utc
+from portal.forwarding.photos import photo_entries
 from portal.forwarding.routing import route
 
 PAYLOAD_VERSION = 1
@@ -57,6 +58,7 @@ def build_payload(submission, *, idempotency_key: str, accepted_at, sequence: in
         "station": ({"slug": station.slug, "kind": station.kind, "name_zh": station.name_zh,
                      "name_en": station.name_en} if station is not None else None),
         "photo_count": len(submission.photos),
+        "photos": photo_entries(submission),
         "contact": ({"name": contact.name, "phone": contact.phone, "email": contact.email}
                     if contact is not None and contact.consent else None),
         "submitted_at": _iso(submission.created_at),

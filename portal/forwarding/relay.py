@@ -19,6 +19,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import and_, func, or_, text
 
+from portal.core.hooks import first_result
 from portal.core.positions import locked_position
 from portal.core.time import as_utc, utcnow
 from portal.extensions import db
@@ -39,6 +40,9 @@ WITHDRAWN = ("received", "held", "rejected")  # accepted, then taken back before
 # Changes after forwarding the platform is sent again, marked as an update of the case
 # (written by a feature above this one, e.g. a resident's follow-up reopening the case).
 UPDATES = ("reopened",)
+# A case held back (waiting for an administrator's arbitration after too many returns) and then
+# given a team is forwarded again from this change, like an acceptance.
+DISPATCHES = ("dispatched",)
 _TOKEN = uuid.uuid4().hex[:6]
 
 
@@ -111,6 +115,10 @@ def make_delivery(change: ChangeLog) -> Delivery:
         delivery.last_error = f"could not build the incident document: {type(exc).__name__}: {exc}"
     pending = db.session.execute(db.select(Delivery.id).filter_by(
         submission_id=submission.id, state="pending")).first()
+    hold = first_result("forwarding_hold", submission) if delivery.state == "pending" else None
+    if hold:
+        delivery.state = "cancelled"
+        delivery.last_error = f"not sent: {hold}"
     if pending is not None and delivery.state == "pending":
         # Accepted again before the earlier acceptance went out: that one will carry it.
         delivery.state = "cancelled"
@@ -129,7 +137,7 @@ def consume_changes() -> int:
         db.select(ChangeLog)
         .where(ChangeLog.id > max(0, position.last_id - REREAD_WINDOW), ChangeLog.id <= head,
                or_(and_(ChangeLog.change == "status", ChangeLog.status == "accepted"),
-                   ChangeLog.change.in_(UPDATES)), ~done)
+                   ChangeLog.change.in_(UPDATES + DISPATCHES)), ~done)
         .order_by(ChangeLog.id).limit(CONSUME_LIMIT)).scalars().all()
     for change in changes:
         make_delivery(change)

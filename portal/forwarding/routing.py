@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from portal.core.hooks import first_result
 from portal.core.text import normalize
 from portal.extensions import db
 from portal.stations.models import Area
@@ -90,7 +91,9 @@ def is_urgent(category) -> bool:
 
 
 def route(submission) -> Route:
-    """The team (from the category), the routed area and the priority of a submission."""
+    """The team (the category's, unless the case was re-dispatched to another after a return),
+    the routed area and the priority of a submission."""
     area, rule = routed_area(submission)
-    return Route(team=submission.category.team, area=area, priority=is_urgent(submission.category),
+    team = first_result("routing_team", submission) or submission.category.team
+    return Route(team=team, area=area, priority=is_urgent(submission.category),
                  rule=rule)

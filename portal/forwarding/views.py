@@ -9,6 +9,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     url_for,
 )
 from flask_babel import format_timedelta
@@ -30,6 +31,7 @@ from portal.forwarding.incidents import (
     reply_to_incident,
     set_incident_status,
 )
+from portal.forwarding.photos import PhotoLinkRefused, check_photo_link
 from portal.forwarding.services import (
     delivery_counts,
     find_delivery,
@@ -84,6 +86,22 @@ def platform_events():
         return error_response(409, result.refusal.message, code=result.refusal.code)
     return jsonify(outcome=result.outcome, reference=result.submission.code,
                    status=result.submission.status)
+
+
+@bp.get("/platform/photos/<int:photo_id>")
+def platform_photo(photo_id):
+    """A photo for the platform, opened by a signed link that has not expired."""
+    try:
+        photo = check_photo_link(photo_id, request.args.get("expires", ""),
+                                 request.args.get("signature", ""))
+    except PhotoLinkRefused as exc:
+        abort(exc.status)
+    response = send_from_directory(current_app.config["PORTAL_UPLOAD_DIR"], photo.filename,
+                                   mimetype=photo.content_type)
+    # Private to the platform: no shared cache keeps it, and the link is not passed on.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 # --- dispatchers: the local incident queue ---------------------------------------------------

@@ -17,6 +17,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from portal.accounts.permissions import register_staff_link, role_required
+from portal.core.hooks import hook_results
 from portal.core.i18n import LOCALES, _, _l, localized
 from portal.core.inputs import reads_json, strict_int
 from portal.core.ratelimit import client_address, limit_per_kiosk
@@ -128,6 +129,8 @@ def start():
     return render_template(
         "kiosk/flow.html", kiosk=kiosk, categories=categories, areas=active_areas(),
         station_area=station_area, landmarks=area_landmarks(kiosk), draft_key=uuid.uuid4().hex,
+        # Other things a resident can do here (e.g. answer a follow-up), from features above.
+        start_links=[link for found in hook_results("kiosk_start_links") for link in found],
         limits={"title_min": TITLE_MIN, "title_max": TITLE_MAX, "body_min": BODY_MIN,
                 "body_max": BODY_MAX, "place_max": PLACE_MAX})
 

@@ -3,8 +3,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from portal.accounts.permissions import register_staff_link, role_required
+from portal.core.hooks import first_result, hook_results
 from portal.core.i18n import _, _l
-from portal.core.inputs import page_arg
+from portal.core.inputs import page_arg, strict_int
 from portal.core.unit_of_work import writes
 from portal.moderation import reports
 from portal.moderation.forms import (
@@ -130,14 +131,28 @@ def _detail_page(submission, status=200, error=None, public_form=None):
             originals(submission) if from_original else draft(submission)))
     preview, _masked = masked({name: public_form[name].data or "" for name in FIELD_NAMES},
                               public_form.keep.data)
+    reply_form, templates = _reply_form(submission)
     return render_template(
         "moderation/detail.html", submission=submission, decision=decision,
         classify=classify, public_form=public_form, suggestion=suggestion,
         public_fields=PUBLIC_FIELDS, preview=preview, publish_form=PublishForm(),
-        merge_form=MergeForm(), reply_form=ReplyForm(), error=error,
+        merge_form=MergeForm(), reply_form=reply_form, reply_templates=templates, error=error,
         show_contact=reports.contact_allowed(current_user, submission),
         can_moderate=current_user.has_role("moderator"),
         can_reply=current_user.has_role("moderator", "dispatcher")), status
+
+
+def _reply_form(submission):
+    """The reply form, prefilled from a reply template when one is chosen (?template=ID), and
+    the templates that fit the case (offered by a feature above, through a hook)."""
+    form = ReplyForm()
+    templates = [item for found in hook_results("reply_templates", submission) for item in found]
+    chosen = strict_int(request.args.get("template", ""), minimum=1)
+    if chosen is not None:
+        text = first_result("reply_template_text", submission, chosen)
+        if text is not None:
+            form.text.data, form.text_en.data = text
+    return form, templates
 
 
 @bp.get("/staff/submissions/<int:submission_id>")

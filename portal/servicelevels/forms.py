@@ -1,6 +1,6 @@
 """Forms: the resident's follow-up answer and an administrator's deadline rule."""
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, RadioField, SelectField, TextAreaField
+from wtforms import DecimalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.core.i18n import _l
@@ -35,3 +35,33 @@ class RuleForm(FlaskForm):
                                      validators=[DataRequired(), NumberRange(min=0.1, max=400)])
     resolve_days = DecimalField(_l("Resolve within (working days)"),
                                 validators=[DataRequired(), NumberRange(min=0.1, max=365)])
+
+
+class ReturnForm(FlaskForm):
+    """A dispatcher returns a wrongly routed case: why, and (optionally) to which team."""
+
+    code = StringField(_l("Tracking code"), validators=[DataRequired(_l("Give the tracking code.")),
+                                                        Length(max=20)])
+    reason = TextAreaField(_l("Reason for the return"),
+                           validators=[DataRequired(_l("Give the reason for the return.")),
+                                       Length(max=500)])
+    team = SelectField(_l("Send it to"), choices=[], validate_choice=False)
+
+
+class ArbitrationForm(FlaskForm):
+    """An administrator chooses the team of a case returned too often."""
+
+    team = SelectField(_l("Team"), choices=[], validate_choice=False)
+
+
+class TemplateForm(FlaskForm):
+    """A reply template: where it applies and its text in both languages."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the template a name.")),
+                                               Length(max=80)])
+    category = SelectField(_l("Category"), choices=[], validate_choice=False)
+    status = SelectField(_l("Status"), choices=[], validate_choice=False)
+    text_zh = TextAreaField(_l("Reply (Chinese)"), validators=[Length(max=5000)],
+                            render_kw={"rows": 4})
+    text_en = TextAreaField(_l("Reply (English)"), validators=[Length(max=5000)],
+                            render_kw={"rows": 4})

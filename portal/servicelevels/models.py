@@ -88,3 +88,50 @@ class FollowUp(db.Model):
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     submission = db.relationship("Submission")
+
+
+class Dispatch(db.Model):
+    """Where a returned case goes: the team it was re-dispatched to, its returns, arbitration."""
+
+    submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"),
+                              primary_key=True)
+    team = db.Column(db.String(40), nullable=True)  # None: the category's team
+    returns = db.Column(db.Integer, nullable=False, default=0)
+    tried = db.Column(db.JSON, nullable=False, default=list)  # teams that returned it
+    # Past PORTAL_MAX_RETURNS returns the case waits here for an administrator to pick a team.
+    arbitration = db.Column(db.Boolean, nullable=False, default=False, index=True)
+    arbitration_since = db.Column(UTCDateTime, nullable=True)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    submission = db.relationship("Submission")
+
+
+class CaseReturn(db.Model):
+    """One return of a wrongly routed case: by whom, why, and the team it went to next."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"),
+                              nullable=False, index=True)
+    number = db.Column(db.Integer, nullable=False)  # 1 for the first return of the case
+    actor = db.Column(db.String(80), nullable=False)  # platform | user:NAME
+    reason = db.Column(db.Text, nullable=False, default="")
+    from_team = db.Column(db.String(40), nullable=False)
+    to_team = db.Column(db.String(40), nullable=True)  # None: sent to arbitration
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    submission = db.relationship("Submission")
+
+
+class ReplyTemplate(db.Model):
+    """A ready-made official reply for a category (or any) and a status (or any), zh and en."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(80), nullable=False)
+    category_id = db.Column(db.Integer, db.ForeignKey("category.id"), nullable=True)
+    status = db.Column(db.String(20), nullable=True)
+    text_zh = db.Column(db.Text, nullable=False, default="")
+    text_en = db.Column(db.Text, nullable=False, default="")
+    updated_by = db.Column(db.String(80), nullable=False, default="")
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    category = db.relationship("Category")

@@ -1,13 +1,17 @@
 """What service levels add to other features' pages, and the staff overview."""
 from datetime import date, timedelta
 
+from sqlalchemy import func
+
 from portal.core.facts import Fact, Panel
 from portal.core.i18n import _
 from portal.core.time import as_utc, utcnow
 from portal.extensions import db
 from portal.servicelevels.calendar import library_covers
+from portal.servicelevels.dispatch import RETURNABLE, dispatch_of, max_returns, returns_of
 from portal.servicelevels.followup import can_answer, find_follow_up
-from portal.servicelevels.models import Deadline, Escalation
+from portal.servicelevels.models import Deadline, Dispatch, Escalation, FollowUp
+from portal.stations.labels import TEAM_LABELS
 
 DUE_SOON = timedelta(days=1)
 
@@ -61,4 +65,40 @@ def overview(limit: int = 50) -> dict:
         .order_by(Deadline.resolve_due).limit(limit)).scalars().all()
     steps = db.session.execute(db.select(Escalation).order_by(Escalation.id.desc())
                                .limit(limit)).scalars().all()
-    return {"overdue": overdue, "steps": steps, "now": now}
+    return {"overdue": overdue, "steps": steps, "now": now, "follow_ups": follow_up_counts()}
+
+
+def follow_up_counts() -> dict:
+    """Follow-ups so far: answered, of which reopened, and closed with no feedback (apart)."""
+    rows = db.session.execute(db.select(FollowUp.outcome, FollowUp.reopened, func.count())
+                              .group_by(FollowUp.outcome, FollowUp.reopened)).all()
+    counts = {"answered": 0, "reopened": 0, "no_feedback": 0}
+    for outcome, reopened, count in rows:
+        if outcome == "answered":
+            counts["answered"] += count
+            counts["reopened"] += count if reopened else 0
+        elif outcome == "no_feedback":
+            counts["no_feedback"] += count
+    return counts
+
+
+def dispatch_panel(submission, place: str):
+    """On a case's staff page: its returns, arbitration, and the way to return it."""
+    if place != "staff":
+        return None
+    return Panel("servicelevels/_dispatch.html", {
+        "dispatch": dispatch_of(submission.id), "returns": returns_of(submission.id),
+        "limit": max_returns(), "code": submission.code, "teams": TEAM_LABELS,
+        "returnable": submission.status in RETURNABLE})
+
+
+def return_facts(submissions, audience: str) -> dict:
+    """{id: [Fact]} on staff lists: how often a case was returned, and arbitration."""
+    if audience != "staff":
+        return {}
+    rows = db.session.execute(db.select(Dispatch).where(
+        Dispatch.submission_id.in_([s.id for s in submissions]))).scalars().all()
+    return {row.submission_id: [Fact(
+        label=_("Returns"), text=str(row.returns),
+        flag="arbitration" if row.arbitration else "",
+        flag_label=_("Waiting for arbitration") if row.arbitration else "")] for row in rows}
