@@ -79,10 +79,13 @@ def _register_features(app: Flask) -> None:
     from portal.kiosk.views import bp as kiosk_bp
     from portal.moderation.views import bp as moderation_bp
     from portal.notifications.views import bp as notifications_bp
+    from portal.participation.comments import comment_texts
+    from portal.participation.reports import report_panel
     from portal.participation.staff_views import bp as participation_staff_bp
     from portal.participation.views import bp as participation_bp
     from portal.places.services import boundaries_loaded, locate
     from portal.places.views import bp as places_bp
+    from portal.search.indexer import register_staff_text
     from portal.search.views import bp as search_bp
     from portal.servicelevels.deadlines import deadline_version
     from portal.servicelevels.services import deadline_facts, follow_up_panel
@@ -100,6 +103,8 @@ def _register_features(app: Flask) -> None:
     register_page_version(app, deadline_version)  # due dates the worker computed since
     register_submission_facts(app, deadline_facts)  # due dates on tracking pages and lists
     register_submission_panel(app, follow_up_panel)  # the follow-up question (回访)
+    register_submission_panel(app, report_panel)  # residents' "report this"
+    register_staff_text(app, comment_texts)  # ideas' comments in staff search only
     register_error_handlers(app)
     app.before_request(check_request_shape)
     app.after_request(apply_security_headers)
@@ -137,10 +142,11 @@ def _register_api(app: Flask) -> None:
     from portal.api.staff_views import bp as api_keys_bp
     from portal.api.views import bp as api_bp
     from portal.extensions import csrf
+    from portal.participation.api_views import bp as ideas_api_bp
     from portal.participation.services import representation as idea_representation
 
     register_representation_extra(app, idea_representation)  # an idea's outcome
-    for blueprint in (api_bp, open311_bp):
+    for blueprint in (api_bp, ideas_api_bp, open311_bp):
         csrf.exempt(blueprint)  # keys and tokens, never cookies: CSRF cannot apply
         app.register_blueprint(blueprint)
     app.register_blueprint(api_keys_bp)

@@ -43,6 +43,7 @@ from portal.kiosk.services import (
     verify_credential,
 )
 from portal.search.services import similar_published
+from portal.stations.notices import notice_text, notices_by_code
 from portal.stations.services import active_areas, category_tree
 from portal.submissions.idempotency import IdempotencyConflict, IdempotencyKeyInvalid
 from portal.submissions.labels import STATUS_LABELS
@@ -128,6 +129,7 @@ def start():
     return render_template(
         "kiosk/flow.html", kiosk=kiosk, categories=categories, areas=active_areas(),
         station_area=station_area, landmarks=area_landmarks(kiosk), draft_key=uuid.uuid4().hex,
+        notices=notices_by_code(), notice_text=notice_text,
         limits={"title_min": TITLE_MIN, "title_max": TITLE_MAX, "body_min": BODY_MIN,
                 "body_max": BODY_MAX, "place_max": PLACE_MAX})
 
