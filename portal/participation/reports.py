@@ -105,6 +105,10 @@ def report_item(target_type: str, target_id: int, *, reason: str, note: str = ""
     if len(note) > NOTE_MAX:
         raise ParticipationError(_("The note may be at most %(n)d characters long.",
                                    n=NOTE_MAX), field="note")
+    # Reports on one submission (and its comments) one at a time, so that concurrent reporters
+    # cannot each count one short of the threshold (SQLite serialises writes anyway).
+    db.session.execute(db.select(Submission.id).where(Submission.id == submission.id)
+                       .with_for_update())
     report = Report(target_type=target_type, target_id=target_id, submission_id=submission.id,
                     reason=reason, note=mask_text(note)[0], reporter=reporter,
                     address_hash=address_hash(address))
