@@ -96,3 +96,42 @@ def test_support_comment_and_report_on_the_idea_page(browser, lang, supported, a
         assert run_axe(page) == []
         assert watch.problems == []
         context.close()
+
+
+@pytest.mark.parametrize("lang, instead", [("zh", "不通过本表受理"),
+                                           ("en", "not handled through this form")])
+def test_a_kiosk_shows_an_emergency_screen_instead_of_the_form(browser, lang, instead):
+    from portal.kiosk.services import enrol_kiosk
+    from portal.stations.models import CategoryNotice
+
+    app = _app(browser.data_dirs.mktemp(f"kiosk-{lang}"))
+    with app.app_context():
+        db.session.add(CategoryNotice(category_id=find_category("street-lighting").id,
+                                      text_zh="路灯问题请拨 12345 热线。",
+                                      text_en="For street lights call the 12345 hotline.",
+                                      emergency_only=True))
+        _kiosk, token = enrol_kiosk("service-station-1")
+        db.session.commit()
+    with LiveServer(app) as server:
+        context = browser.new_context(viewport={"width": 1080, "height": 1920},
+                                      base_url=server.url, has_touch=True)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        watch = PageWatch(page, server.url)
+        page.goto(f"/kiosk/enrol/{token}")
+        page.click("button[type=submit]")
+        page.wait_for_selector("body.k-ready")
+        page.goto(f"/kiosk?lang={lang}")
+        page.wait_for_selector("body.k-ready")
+        page.click("[data-kind=issue]")
+        page.click("[data-category=street-lighting]")
+        page.wait_for_selector(".k-step[data-step=emergency]:not([hidden])")
+        shown = page.inner_text(".k-step[data-step=emergency]")
+        assert instead in shown and "12345" in shown and "119" in shown
+        assert run_axe(page) == []
+        page.click(".k-step[data-step=emergency] [data-action=back]")
+        page.wait_for_selector(".k-step[data-step=category]:not([hidden])")
+        page.click("[data-category=greenery]")
+        page.wait_for_selector(".k-step[data-step=describe]:not([hidden])")
+        assert watch.problems == []
+        context.close()
