@@ -82,11 +82,14 @@ def _register_features(app: Flask) -> None:
     from portal.notifications.alert_views import bp as alerts_bp
     from portal.notifications.alert_views import follow_offer_panel
     from portal.notifications.views import bp as notifications_bp
+    from portal.participation.comments import comment_texts
+    from portal.participation.reports import report_panel
     from portal.participation.staff_views import bp as participation_staff_bp
     from portal.participation.views import bp as participation_bp
     from portal.places.services import boundaries_loaded, locate
     from portal.places.views import bp as places_bp
     from portal.reference.views import bp as reference_bp
+    from portal.search.indexer import register_staff_text
     from portal.search.views import bp as search_bp
     from portal.servicelevels.deadlines import DEADLINE_POSITION
     from portal.servicelevels.kiosk_views import bp as servicelevels_kiosk_bp
@@ -121,6 +124,8 @@ def _register_features(app: Flask) -> None:
     register_submission_facts(app, return_facts)  # returns and arbitration on staff lists
     register_submission_panel(app, dispatch_panel)  # returns on a case's staff page
     _register_hooks(app)
+    register_submission_panel(app, report_panel)  # residents' "report this"
+    register_staff_text(app, comment_texts)  # ideas' comments in staff search only
     register_error_handlers(app)
     app.before_request(check_request_shape)
     app.after_request(apply_security_headers)
@@ -178,10 +183,11 @@ def _register_api(app: Flask) -> None:
     from portal.api.staff_views import bp as api_keys_bp
     from portal.api.views import bp as api_bp
     from portal.extensions import csrf
+    from portal.participation.api_views import bp as ideas_api_bp
     from portal.participation.services import representation as idea_representation
 
     register_representation_extra(app, idea_representation)  # an idea's outcome
-    for blueprint in (api_bp, open311_bp):
+    for blueprint in (api_bp, ideas_api_bp, open311_bp):
         csrf.exempt(blueprint)  # keys and tokens, never cookies: CSRF cannot apply
         app.register_blueprint(blueprint)
     app.register_blueprint(api_keys_bp)

@@ -83,6 +83,9 @@ def load_config(environ=None) -> dict:
         "PORTAL_IDEA_ANSWER_DAYS": int(env.get("PORTAL_IDEA_ANSWER_DAYS", 15)),
         "PORTAL_RATE_LIMIT_COMMENTS": env.get("PORTAL_RATE_LIMIT_COMMENTS",
                                               "5 per minute;30 per hour"),
+        "PORTAL_REPORTS_TO_HIDE": int(env.get("PORTAL_REPORTS_TO_HIDE", 3)),
+        "PORTAL_RATE_LIMIT_REPORTS": env.get("PORTAL_RATE_LIMIT_REPORTS",
+                                             "5 per minute;20 per hour"),
         # Channels whose clean submissions skip the queue: off, on (= kiosk) or e.g. "kiosk,api".
         "PORTAL_AUTO_ACCEPT": env.get("PORTAL_AUTO_ACCEPT", "off"),
         "PORTAL_EMBEDDED_WORKER": _bool(env.get("PORTAL_EMBEDDED_WORKER"), True),

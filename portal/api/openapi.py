@@ -7,6 +7,9 @@ from copy import deepcopy
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
+from portal.api.openapi_ideas import OUTCOME
+from portal.api.openapi_ideas import SCHEMAS as IDEA_SCHEMAS
+from portal.api.openapi_ideas import paths as idea_paths
 from portal.api.openapi_parts import (
     DATETIME,
     ERRORS,
@@ -198,14 +201,9 @@ SCHEMAS = {
                             "properties": {"duplicate_of": {"type": "string", "minLength": 1}}}}]},
 }
 # An idea's official answer (added by the ideas section; absent for issues, null until answered).
-OUTCOME = {"type": ["object", "null"], "additionalProperties": False,
-           "required": ["code", "label", "reason", "answered_at"], "properties": {
-               "code": {"type": "string",
-                        "enum": ["adopted", "partly_adopted", "for_reference", "not_adopted"]},
-               "label": {"type": "string"}, "reason": {"type": "string"},
-               "answered_at": DATETIME}}
 for _schema in ("Tracking", "SearchResult"):
     SCHEMAS[_schema]["properties"]["outcome"] = OUTCOME  # optional: not in "required"
+SCHEMAS.update(IDEA_SCHEMAS)
 
 
 PATHS = {
@@ -333,6 +331,7 @@ PATHS = {
         "responses": responses("200", {"description": "The submission after the decision.",
                                         **json_content(ref("StaffSubmission"))},
                                 "400", "401", "403", "404", "409", "413", "415", "422")}},
+    **idea_paths(LANG, PAGE, PER_PAGE),
 }
 
 DOCUMENT = {

@@ -12,6 +12,7 @@ from portal.core.text import to_traditional
 from portal.core.time import as_utc
 from portal.core.urls import external_url
 from portal.stations.labels import TEAM_LABELS
+from portal.stations.notices import category_notice, notice_text
 from portal.submissions.labels import CHANNEL_LABELS, KIND_LABELS, STATUS_LABELS
 from portal.submissions.listings import public_timeline
 from portal.submissions.models import OPEN_STATUSES
@@ -208,7 +209,8 @@ def open311_request(submission, *, by_code: bool, locale: str, extensions: bool)
         "description": text["body"],
         "agency_responsible": label(TEAM_LABELS[submission.category.team], locale)
         if submission.category.team in TEAM_LABELS else submission.category.team,
-        "service_notice": None,
+        # The category's notice for residents ("for a fire call 119..."), when it has one.
+        "service_notice": notice_text(category_notice(submission.category), locale) or None,
         "requested_datetime": w3c(submission.created_at),
         "updated_datetime": w3c(submission.updated_at),
         "expected_datetime": None,

@@ -44,6 +44,7 @@ from portal.kiosk.services import (
     verify_credential,
 )
 from portal.search.services import similar_published
+from portal.stations.notices import notice_text, notices_by_code
 from portal.stations.services import active_areas, category_tree
 from portal.submissions.idempotency import IdempotencyConflict, IdempotencyKeyInvalid
 from portal.submissions.labels import STATUS_LABELS
@@ -131,6 +132,7 @@ def start():
         station_area=station_area, landmarks=area_landmarks(kiosk), draft_key=uuid.uuid4().hex,
         # Other things a resident can do here (e.g. answer a follow-up), from features above.
         start_links=[link for found in hook_results("kiosk_start_links") for link in found],
+        notices=notices_by_code(), notice_text=notice_text,
         limits={"title_min": TITLE_MIN, "title_max": TITLE_MAX, "body_min": BODY_MIN,
                 "body_max": BODY_MAX, "place_max": PLACE_MAX})
 

@@ -54,12 +54,13 @@ def _parent(idea, parent_id):
     return db.session.get(Comment, parent.parent_id) if parent.parent_id else parent
 
 
-def post_comment(idea, *, body, display_name="", parent_id=None, channel="web",
-                 screening_context=None) -> Comment:
+def post_comment(idea, *, body, display_name="", show_name=False, parent_id=None,
+                 channel="web", screening_context=None) -> Comment:
     """A resident's comment (or reply); raises ParticipationError before writing anything.
 
     Personal data in the text or name (phone numbers, e-mail addresses...) is masked before it
-    is stored: a comment has no private original, it is public once shown.
+    is stored: a comment has no private original, it is public once shown. The name is shown
+    publicly only when the resident ticked "show my name" (`show_name`); anonymous by default.
     """
     check_commentable(idea)
     body = _clean_body(body)
@@ -74,7 +75,8 @@ def post_comment(idea, *, body, display_name="", parent_id=None, channel="web",
     else:
         status = "pending" if premoderated(idea.category) else "published"
     comment = Comment(submission_id=idea.id, parent_id=parent.id if parent else None,
-                      display_name=mask_text(name)[0], body=mask_text(body)[0], status=status,
+                      display_name=mask_text(name)[0], show_name=bool(show_name and name),
+                      body=mask_text(body)[0], status=status,
                       channel=channel, screening_score=screening.score,
                       screening_reasons=screening.reasons,
                       published_at=utcnow() if status == "published" else None)
@@ -129,11 +131,11 @@ def hide_comment(comment, *, reason, actor: str) -> None:
 
 
 def public_comments(idea) -> list:
-    """The idea's shown threads, oldest first: [(comment, [replies])]; hidden comments stay
-    in place (their reason replaces the text) so a thread still reads in order."""
+    """The idea's shown threads, oldest first: [(comment, [replies])]; hidden and reported
+    comments stay in place (a note replaces the text) so a thread still reads in order."""
     rows = db.session.execute(
         db.select(Comment).where(Comment.submission_id == idea.id,
-                                 Comment.status.in_(("published", "hidden")))
+                                 Comment.status.in_(("published", "reported", "hidden")))
         .order_by(Comment.id)).scalars().all()
     threads, replies = [], {}
     for row in rows:
@@ -142,6 +144,12 @@ def public_comments(idea) -> list:
         else:
             replies.setdefault(row.parent_id, []).append(row)
     return [(row, replies.get(row.id, [])) for row in threads]
+
+
+def public_name(comment) -> str:
+    """The name a comment shows publicly: its display name only when the resident chose to show
+    it; "" (shown as "A resident") otherwise."""
+    return comment.display_name if comment.show_name and not comment.official else ""
 
 
 def find_comment(comment_id: int):
@@ -160,3 +168,18 @@ def idea_comments_for_staff(idea) -> list:
     """Every comment of an idea, whatever its status, oldest first."""
     return db.session.execute(db.select(Comment).filter_by(submission_id=idea.id)
                               .order_by(Comment.id)).scalars().all()
+
+
+def comment_texts(ids) -> dict:
+    """{idea id: the text of its comments}, for staff search only (registered with the search
+    indexer, which does not import this package; every comment change writes a change-log
+    entry on its idea, so the index follows)."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Comment.submission_id, Comment.display_name, Comment.body)
+        .where(Comment.submission_id.in_(ids)).order_by(Comment.id)).all()
+    texts = {}
+    for submission_id, name, body in rows:
+        texts.setdefault(submission_id, []).append(f"{name} {body}".strip())
+    return {submission_id: "\n".join(parts) for submission_id, parts in texts.items()}

@@ -13,7 +13,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from portal.core.i18n import _l, localized
-from portal.participation.labels import OUTCOME_LABELS, PROGRESS_LABELS, SORT_LABELS
+from portal.participation.labels import (
+    OUTCOME_LABELS,
+    PROGRESS_LABELS,
+    REPORT_REASON_LABELS,
+    SORT_LABELS,
+)
 from portal.stations.services import active_areas, active_stations, category_tree
 
 
@@ -57,8 +62,10 @@ class CommentForm(FlaskForm):
     body = TextAreaField(_l("Your comment"), render_kw={"rows": 4, "maxlength": 2000},
                          description=_l("At most 2,000 characters. Do not write phone numbers "
                                         "or other personal details: comments are public."))
-    display_name = StringField(_l("Name to show (optional)"), render_kw={"maxlength": 40},
-                               description=_l("Leave empty to comment anonymously."))
+    display_name = StringField(_l("Your name (optional)"), render_kw={"maxlength": 40},
+                               description=_l("Comments are anonymous unless you tick "
+                                              "“Show my name”."))
+    show_name = BooleanField(_l("Show my name with the comment"))
     parent_id = HiddenField()
 
 
@@ -90,3 +97,23 @@ class ProgressForm(FlaskForm):
     percent = IntegerField(_l("Done (%)"), validators=[Optional()])
     note = TextAreaField(_l("Progress (Chinese)"), render_kw={"rows": 3})
     note_en = TextAreaField(_l("Progress (English, optional)"), render_kw={"rows": 3})
+
+
+class ReportForm(FlaskForm):
+    reason = RadioField(_l("What is wrong?"),
+                        choices=[SelectChoice(k, v) for k, v in REPORT_REASON_LABELS.items()],
+                        validate_choice=False)
+    note = TextAreaField(_l("Anything to add (optional)"), render_kw={"rows": 3, "maxlength": 500},
+                         description=_l("At most 500 characters. A moderator reads it."))
+
+
+class ReportDecisionForm(FlaskForm):
+    decision = HiddenField()
+    reason = StringField(_l("Reason shown instead of the text"))
+
+
+class NoticeForm(FlaskForm):
+    text_zh = TextAreaField(_l("Notice (Chinese)"), render_kw={"rows": 2, "maxlength": 1000})
+    text_en = TextAreaField(_l("Notice (English, optional)"), render_kw={"rows": 2,
+                                                                        "maxlength": 1000})
+    emergency_only = BooleanField(_l("Emergency only: show the notice instead of the form"))

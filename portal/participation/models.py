@@ -8,7 +8,7 @@ from portal.extensions import db
 
 OUTCOMES = ("adopted", "partly_adopted", "for_reference", "not_adopted")
 ADOPTED = ("adopted", "partly_adopted")
-COMMENT_STATUSES = ("pending", "held", "published", "hidden")
+COMMENT_STATUSES = ("pending", "held", "published", "reported", "hidden")
 PROGRESS_STAGES = ("planned", "in_progress", "done")
 
 
@@ -44,6 +44,7 @@ class Comment(db.Model):
     parent_id = db.Column(db.Integer, db.ForeignKey("comment.id", ondelete="CASCADE"),
                           nullable=True, index=True)
     display_name = db.Column(db.String(40), nullable=False, default="")
+    show_name = db.Column(db.Boolean, nullable=False, default=False)  # "show my name" ticked
     body = db.Column(db.Text, nullable=False)
     status = db.Column(db.String(10), nullable=False, default="pending")
     official = db.Column(db.Boolean, nullable=False, default=False)
@@ -88,3 +89,40 @@ class IdeaProgress(db.Model):
     note_en = db.Column(db.Text, nullable=False, default="")
     actor = db.Column(db.String(80), nullable=False)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+REPORT_REASONS = ("abusive", "spam", "off_topic", "personal_data", "other")
+REPORT_TARGETS = ("submission", "comment")
+
+
+class Report(db.Model):
+    """A resident's abuse report on a published submission (an idea is one) or a comment.
+
+    One per reporter per item (a browser session `web:<id>` or a kiosk device `kiosk:<id>`).
+    Reports without a decision are open; once enough distinct reporters have reported an item it
+    is hidden pending review (`hid` marks the report that hid it), until a moderator keeps or
+    hides it, which decides every open report of the item.
+    """
+
+    id = db.Column(db.Integer, primary_key=True)
+    target_type = db.Column(db.String(12), nullable=False)  # submission | comment
+    target_id = db.Column(db.Integer, nullable=False)
+    # The submission concerned (a comment's idea): its change log carries the report.
+    submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"),
+                              nullable=False, index=True)
+    reason = db.Column(db.String(20), nullable=False)
+    note = db.Column(db.Text, nullable=False, default="")
+    reporter = db.Column(db.String(80), nullable=False)
+    address_hash = db.Column(db.String(32), nullable=False)
+    hid = db.Column(db.Boolean, nullable=False, default=False)
+    decision = db.Column(db.String(10), nullable=True)  # None (open) | kept | hidden
+    decided_by = db.Column(db.String(80), nullable=True)
+    decided_at = db.Column(UTCDateTime, nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    submission = db.relationship("Submission")
+
+    __table_args__ = (
+        db.UniqueConstraint("target_type", "target_id", "reporter", name="uq_report_reporter"),
+        db.Index("ix_report_open", "decision", "target_type", "target_id"),
+    )

@@ -17,11 +17,15 @@ from portal.participation.comments import (
 from portal.participation.forms import (
     AnswerForm,
     HideForm,
+    NoticeForm,
     ProgressForm,
+    ReportDecisionForm,
     SettingForm,
     StaffCommentForm,
 )
 from portal.participation.models import ADOPTED, IdeaSetting
+from portal.participation.notices import save_notice
+from portal.participation.reports import decide_reports, report_queue
 from portal.participation.services import (
     ParticipationError,
     add_progress,
@@ -34,6 +38,7 @@ from portal.participation.services import (
     support_threshold,
     threshold_state,
 )
+from portal.stations.notices import category_notice
 from portal.stations.services import category_tree, find_category
 
 bp = Blueprint("participation_staff", __name__, template_folder="templates",
@@ -45,6 +50,10 @@ MODERATORS = ("moderator",)
 def _register_links(state):
     register_staff_link(state.app, "participation_staff.queue", _l("Ideas and comments"),
                         *ALL_STAFF)
+    register_staff_link(state.app, "participation_staff.reports", _l("Residents' reports"),
+                        *ALL_STAFF)
+    register_staff_link(state.app, "participation_staff.notices", _l("Category notices"),
+                        "administrator")
     register_staff_link(state.app, "participation_staff.settings", _l("Idea thresholds"),
                         "administrator")
 
@@ -161,6 +170,27 @@ def hide(comment_id):
     return redirect(url_for(".idea", idea_id=comment.submission_id), code=303)
 
 
+@bp.get("/reports")
+@role_required(*ALL_STAFF)
+def reports():
+    """Items residents reported, those hidden pending review first."""
+    return render_template("participation/staff_reports.html", cases=report_queue(),
+                           can_moderate=_can_moderate(), form=ReportDecisionForm(formdata=None))
+
+
+@bp.post("/reports/<any(submission, comment):target>/<int:target_id>")
+@role_required(*MODERATORS)
+def decide(target, target_id):
+    """Keep a reported item (shown again) or hide it; decides its open reports (audited)."""
+    form = ReportDecisionForm()
+    form.validate_on_submit()
+    decide_reports(target, target_id, decision=form.decision.data, reason=form.reason.data,
+                   actor=_actor())
+    flash(_("The item is shown again.") if form.decision.data == "keep"
+          else _("The item is hidden."))
+    return redirect(url_for(".reports"), code=303)
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @role_required("administrator")
 def settings():
@@ -178,6 +208,24 @@ def settings():
     rows = [(c, support_threshold(c), db.session.get(IdeaSetting, c.id))
             for _top, children in category_tree() for c in children]
     return render_template("participation/staff_settings.html", rows=rows)
+
+
+@bp.route("/notices", methods=["GET", "POST"])
+@role_required("administrator")
+def notices():
+    """Notices shown before a category's forms, and emergency-only categories (audited)."""
+    if request.method == "POST":
+        form = NoticeForm()
+        category = find_category(request.form.get("category", ""))
+        if category is None:
+            raise ParticipationError(_("Choose a category from the list."))
+        form.validate_on_submit()
+        save_notice(category, text_zh=form.text_zh.data, text_en=form.text_en.data,
+                    emergency_only=form.emergency_only.data, actor=_actor())
+        flash(_("The notice was saved."))
+        return redirect(url_for(".notices"), code=303)
+    rows = [(c, category_notice(c)) for _top, children in category_tree() for c in children]
+    return render_template("participation/staff_notices.html", rows=rows)
 
 
 @bp.errorhandler(ParticipationError)

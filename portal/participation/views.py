@@ -19,8 +19,14 @@ from portal.core.inputs import page_arg, strict_int
 from portal.core.pagecache import public_page
 from portal.core.ratelimit import client_address, limit_per_ip
 from portal.participation.comments import post_comment, public_comments
-from portal.participation.forms import CommentForm, IdeaFilterForm
-from portal.participation.labels import COMMENT_STATUS_LABELS, OUTCOME_LABELS, PROGRESS_LABELS
+from portal.participation.forms import CommentForm, IdeaFilterForm, ReportForm
+from portal.participation.labels import (
+    COMMENT_STATUS_LABELS,
+    OUTCOME_LABELS,
+    PROGRESS_LABELS,
+    REPORT_REASON_LABELS,
+)
+from portal.participation.reports import report_item, target_or_404
 from portal.participation.services import (
     IdeaFilter,
     ParticipationError,
@@ -48,10 +54,15 @@ def _comment_limits() -> str:
     return current_app.config["PORTAL_RATE_LIMIT_COMMENTS"]
 
 
+def _report_limits() -> str:
+    return current_app.config["PORTAL_RATE_LIMIT_REPORTS"]
+
+
 @bp.app_context_processor
 def participation_labels():
     return {"OUTCOME_LABELS": OUTCOME_LABELS, "PROGRESS_LABELS": PROGRESS_LABELS,
-            "COMMENT_STATUS_LABELS": COMMENT_STATUS_LABELS, "TEAM_NAMES": TEAM_LABELS}
+            "COMMENT_STATUS_LABELS": COMMENT_STATUS_LABELS, "TEAM_NAMES": TEAM_LABELS,
+            "REPORT_REASON_LABELS": REPORT_REASON_LABELS}
 
 
 @bp.app_template_filter("date")
@@ -123,7 +134,7 @@ def comment(idea_id):
     parent_id = (strict_int(raw_parent, minimum=1) or -1) if raw_parent else None
     try:
         row = post_comment(idea, body=form.body.data, display_name=form.display_name.data,
-                           parent_id=parent_id)
+                           show_name=form.show_name.data, parent_id=parent_id)
     except ParticipationError as exc:
         if exc.field is None:
             raise
@@ -133,6 +144,46 @@ def comment(idea_id):
     flash(_("Thank you: your comment is shown below.") if row.status == "published"
           else _("Thank you: your comment will be shown once a moderator has read it."))
     return redirect(url_for(".idea", idea_id=idea_id, _anchor="comments"), code=303)
+
+
+def _render_report(target, target_id, form, status=200):
+    item, submission = target_or_404(target, target_id)
+    return render_template("participation/report.html", target=target, item=item,
+                           submission=submission, form=form), status
+
+
+@bp.get("/report/<any(submission, comment):target>/<int:target_id>")
+def report_form(target, target_id):
+    """The "report this" form for a published submission (or idea) or a shown comment."""
+    return _render_report(target, target_id, ReportForm(formdata=None))
+
+
+@bp.post("/report/<any(submission, comment):target>/<int:target_id>")
+@limit_per_ip(_report_limits)
+def report(target, target_id):
+    """A resident's abuse report: counted once per visitor; enough reporters hide the item
+    until a moderator decides."""
+    form = ReportForm()
+    if not form.validate_on_submit():
+        return error_response(400)
+    visitor = session.setdefault(VISITOR_KEY, secrets.token_urlsafe(18))
+    try:
+        result = report_item(target, target_id, reason=form.reason.data, note=form.note.data,
+                             reporter=f"web:{visitor}", address=client_address())
+    except ParticipationError as exc:
+        if exc.field is None:
+            raise
+        getattr(form, exc.field).errors = [exc.message]  # nothing was written
+        return _render_report(target, target_id, form, 422)
+    flash(_("Thank you: a moderator will look at your report.") if result.counted
+          else _("You have already reported this; your report is counted once."))
+    return redirect(url_for(".report_thanks"), code=303)
+
+
+@bp.get("/report/thanks")
+def report_thanks():
+    """Where a report leads: the thanks, and the way back."""
+    return render_template("participation/report_thanks.html")
 
 
 @bp.get("/ideas/adopted")

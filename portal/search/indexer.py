@@ -75,6 +75,22 @@ def write_position(generation: Path, position: dict) -> None:
         {"last_id": position["last_id"], "gaps": {str(k): v for k, v in position["gaps"].items()}}))
 
 
+def register_staff_text(app, provider) -> None:
+    """Add `provider(submission ids) -> {id: text}`: text a feature above this one (an idea's
+    comments) adds to a submission's staff-only field, without being imported here. A change
+    to that text must write a change-log entry on the submission, as any change does."""
+    app.extensions.setdefault("portal_index_staff_text", []).append(provider)
+
+
+def staff_texts(ids) -> dict:
+    """{submission id: text} from every registered provider, for the staff field."""
+    merged = {}
+    for provider in current_app.extensions.get("portal_index_staff_text", ()):
+        for submission_id, text in provider(ids).items():
+            merged[submission_id] = "\n".join(v for v in (merged.get(submission_id), text) if v)
+    return merged
+
+
 def document_for(submission: Submission) -> dict:
     """The index document of a submission. Never contact details (the Contact table)."""
     category = submission.category
@@ -119,6 +135,10 @@ def _documents(ids) -> list:
         selectinload(Submission.category).selectinload(Category.parent),
         selectinload(Submission.area), selectinload(Submission.station)))
     found = {s.id: document_for(s) for s in db.session.execute(query).scalars()}
+    for submission_id, text in staff_texts(list(found)).items():
+        if text and submission_id in found:
+            document = found[submission_id]
+            document["staff"] = "\n".join(v for v in (document["staff"], text) if v)
     db.session.rollback()
     return [(i, found.get(i)) for i in ids]
 

@@ -62,6 +62,20 @@ class Category(db.Model):
     parent = db.relationship("Category", remote_side=[id], backref="children")
 
 
+class CategoryNotice(db.Model):
+    """A notice shown before the forms of a category ("for a fire call 119..."), set by
+    administrators; an emergency-only category shows it (and the numbers) instead of a form,
+    and every channel refuses submissions to it."""
+
+    category_id = db.Column(db.Integer, db.ForeignKey("category.id", ondelete="CASCADE"),
+                            primary_key=True)
+    text_zh = db.Column(db.Text, nullable=False, default="")
+    text_en = db.Column(db.Text, nullable=False, default="")
+    emergency_only = db.Column(db.Boolean, nullable=False, default=False)
+
+    category = db.relationship("Category", backref=db.backref("notice", uselist=False))
+
+
 # Changes with every administrator's edit of reference data (a page-cache version).
 REFERENCE_EDITED = db.select(db.func.max(db.union_all(
     db.select(Area.edited_at), db.select(Station.edited_at), db.select(Category.edited_at)

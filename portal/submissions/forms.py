@@ -47,6 +47,7 @@ class SubmissionForm(FlaskForm):
     photos = MultipleFileField(_l("Photos (optional, up to 3)"),
                                render_kw={"accept": "image/jpeg,image/png,image/webp"})
     name = StringField(_l("Your name (optional)"), render_kw={"autocomplete": "name"})
+    show_name = BooleanField(_l("Show my name with my submission when it is published"))
     phone = StringField(_l("Phone (optional)"), render_kw={"autocomplete": "tel",
                                                            "inputmode": "tel"})
     email = StringField(_l("E-mail (optional)"), render_kw={"autocomplete": "email",
@@ -97,7 +98,7 @@ class SubmissionForm(FlaskForm):
             "longitude": (self.longitude.data or "").strip() or None,
             "contact": {"name": self.name.data, "phone": self.phone.data,
                         "email": self.email.data, "consent": self.consent.data,
-                        "notify": self.notify.data},
+                        "notify": self.notify.data, "show_name": self.show_name.data},
             "photos": [f.read() for f in (self.photos.data or []) if getattr(f, "filename", "")],
             "idempotency_key": self.idempotency_key.data or None,  # checked, never cut
         }

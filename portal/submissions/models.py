@@ -78,6 +78,8 @@ class Contact(db.Model):
     # "Tell me when this changes": read by the notifications feature, which submissions never
     # imports.
     notify = db.Column(db.Boolean, nullable=False, default=False)
+    # "Show my name": the name is shown on the public pages only when the resident ticked it.
+    show_name = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     submission = db.relationship(Submission, back_populates="contact")

@@ -64,6 +64,15 @@ def published_text(submission) -> dict:
     return public_version(submission)
 
 
+def public_author(submission) -> str:
+    """The resident's name as the public pages show it: only for a published submission whose
+    resident ticked "show my name" (anonymous by default), personal data masked; else ""."""
+    contact = submission.contact
+    if not submission.published or contact is None or not contact.show_name:
+        return ""
+    return mask_text(clean_line(contact.name or ""))[0]
+
+
 def masked(values: dict, keep=()) -> tuple:
     """({name: text with personal data masked}, [findings masked]) for the fields given."""
     result, findings = {}, []

@@ -20,6 +20,7 @@ from portal.core.text import clean_block, has_content
 from portal.core.time import as_utc, utcnow
 from portal.extensions import db
 from portal.screening.services import screen_text
+from portal.stations.notices import emergency_message, emergency_only
 from portal.stations.services import find_area, find_category, find_station
 from portal.submissions.codes import (
     CODE_ALPHABET,
@@ -144,6 +145,9 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
     category = find_category(category_code) if isinstance(category_code, str) else None
     if category is None:
         errors["category"] = _("Choose a category from the list.")
+    elif emergency_only(category):
+        # Emergency-only: every channel refuses it, with the notice saying whom to call.
+        errors["category"] = emergency_message(category)
     located_area = area_of_point(errors, latitude, longitude)
     if located_area is not None and not area_code:
         area_code = located_area.code  # the point decides unless the resident chose an area

@@ -60,7 +60,10 @@ def check_contact(errors, contact):
                                                         .replace("-", "")))):
         errors["notify"] = _("To be told of changes, give an e-mail address or a mainland "
                              "mobile number (11 digits, starting with 1).")
-    return {"name": name, "phone": phone, "email": email, "consent": consent, "notify": notify}
+    # "Show my name": anonymous by default; the name is public only when ticked (and given).
+    show_name = bool(contact.get("show_name")) and bool(name)
+    return {"name": name, "phone": phone, "email": email, "consent": consent, "notify": notify,
+            "show_name": show_name}
 
 
 def check_coordinates(errors, latitude, longitude):

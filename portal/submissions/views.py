@@ -17,6 +17,13 @@ from portal.core.inputs import page_arg
 from portal.core.pagecache import public_page
 from portal.core.security import no_store
 from portal.extensions import db
+from portal.stations.notices import (
+    category_notice,
+    emergency_only,
+    notice_text,
+    notices_by_code,
+)
+from portal.stations.services import find_category
 from portal.submissions import labels
 from portal.submissions.forms import SubmissionForm
 from portal.submissions.idempotency import (
@@ -32,7 +39,7 @@ from portal.submissions.listings import (
     published_submissions,
 )
 from portal.submissions.lookups import tracking_lookup
-from portal.submissions.public_text import tracking_text
+from portal.submissions.public_text import public_author, tracking_text
 from portal.submissions.services import find_by_code
 from portal.submissions.validation import SubmissionInvalid
 from portal.submissions.web import submit_from_web
@@ -44,7 +51,7 @@ bp = Blueprint("submissions", __name__, template_folder="templates")
 def submission_labels():
     return {"KIND_LABELS": labels.KIND_LABELS, "STATUS_LABELS": labels.STATUS_LABELS,
             "STATUS_EXPLANATIONS": labels.STATUS_EXPLANATIONS,
-            "CHANNEL_LABELS": labels.CHANNEL_LABELS}
+            "CHANNEL_LABELS": labels.CHANNEL_LABELS, "public_author": public_author}
 
 
 @bp.get("/")
@@ -66,6 +73,13 @@ def submit():
         form.fill_choices()
     if request.method == "GET" and request.args.get("kind") in ("issue", "idea"):
         form.kind.data = request.args["kind"]
+    chosen = find_category(request.args.get("category", "")) if request.method == "GET" else None
+    if chosen is not None and emergency_only(chosen):
+        # An emergency-only topic: its notice and the numbers, instead of the form.
+        return render_template("submissions/emergency.html", category=chosen,
+                               notice=notice_text(category_notice(chosen)))
+    if chosen is not None:
+        form.category.data = chosen.code
     status, form_error = 200, None
     if form.validate_on_submit():
         # Each error below is raised before anything is written, so showing the form again
@@ -90,7 +104,8 @@ def submit():
             return redirect(url_for(".thanks", code=creation.submission.code), code=303)
     elif request.method == "POST":
         status = 422
-    return render_template("submissions/submit.html", form=form, form_error=form_error), status
+    return render_template("submissions/submit.html", form=form, form_error=form_error,
+                           notices=notices_by_code(), notice_text=notice_text), status
 
 
 @bp.get("/thanks/<code>")

@@ -221,6 +221,7 @@
     if (i < STEPS.length - 1) { show(STEPS[i + 1]); }
   }
   function back() {
+    if (current === "emergency") { show("category"); return; }
     if (current === "similar") { show("describe"); return; }
     if (current === "where" && similarShown()) { show("similar"); return; }
     var i = STEPS.indexOf(current);
@@ -233,6 +234,8 @@
     form.elements.category.value = code;
     pressed("[data-category]", $('[data-category="' + code + '"]'));
     $all("[data-phrases-for]").forEach(function (el) { el.hidden = el.dataset.phrasesFor !== code; });
+    $all("[data-notice-for]").forEach(function (el) { el.hidden = el.dataset.noticeFor !== code; });
+    $all("[data-emergency-for]").forEach(function (el) { el.hidden = el.dataset.emergencyFor !== code; });
   }
   function filterLandmarks() {
     var area = form.elements.area.value, any = false;
@@ -470,7 +473,7 @@
     if (!t) { return; }
     if (t.dataset.lang && t.tagName === "A") { switchLanguage(t, event); return; }
     if (t.dataset.kind) { form.elements.kind.value = t.dataset.kind; show("category"); return; }
-    if (t.dataset.category) { chooseCategory(t.dataset.category); clearErrors("category"); show("describe"); return; }
+    if (t.dataset.category) { chooseCategory(t.dataset.category); clearErrors("category"); show(t.dataset.emergency ? "emergency" : "describe"); return; }
     if (t.dataset.landmark !== undefined && t.dataset.landmark !== "") {
       var on = t.getAttribute("aria-pressed") !== "true";
       form.elements.landmark.value = on ? t.dataset.landmark : "";

@@ -145,6 +145,24 @@ def test_real_responses_match_the_documented_schemas(client, app, document, make
         check(client.post("/api/v1/platform/events", data=raw, content_type="application/json",
                           headers=sign("platform-secret", raw)), events, "post")
 
+    with app.app_context():
+        idea = make_submission(kind="idea", category_code="greenery", commit=False)
+        set_publication(idea, True, actor="test", public_title="Trees", public_body="More trees.")
+        db.session.commit()
+        idea_id = idea.id
+    for lang in ("en", "zh", "zh_Hant"):
+        check(client.get(f"/api/v1/ideas?lang={lang}&sort=newest"), "/ideas")
+        check(client.get(f"/api/v1/ideas/{idea_id}?lang={lang}"), "/ideas/{idea_id}")
+    check(client.get("/api/v1/ideas?sort=x"), "/ideas")
+    check(client.get("/api/v1/ideas/999999"), "/ideas/{idea_id}")
+    supports = "/ideas/{idea_id}/supports"
+    keyed = {"X-API-Key": api_key, "Idempotency-Key": "fan-1"}
+    check(client.post(f"/api/v1/ideas/{idea_id}/supports", headers=keyed), supports, "post")
+    check(client.post(f"/api/v1/ideas/{idea_id}/supports", headers=keyed), supports, "post")
+    check(client.post("/api/v1/ideas/999999/supports"), supports, "post")
+    check(client.post(f"/api/v1/ideas/{idea_id}/supports", headers={"X-API-Key": "pk_x"}),
+          supports, "post")
+
     statuses = {(m, p): set() for p, item in document["paths"].items() for m in item}
     for method, path, status in check.seen:
         statuses[(method, path)].add(status)

@@ -53,7 +53,8 @@ def test_a_comment_waits_for_a_moderator_by_default(app, client, make_idea, lang
 
 def test_accepted_comments_are_shown_with_replies_one_level_deep(app, make_idea, moderator):
     idea = make_idea()
-    _comment(app.test_client(), idea.id, body="第一条评论。", display_name="小李")
+    _comment(app.test_client(), idea.id, body="第一条评论。", display_name="小李",
+             show_name="y")
     with app.app_context():
         first = db.session.query(Comment).one().id
     queue = moderator.get("/staff/ideas/?lang=en").get_data(as_text=True)
@@ -200,3 +201,16 @@ def test_a_reply_to_a_comment_not_shown_is_refused(app, make_idea, parent):
     assert "not shown here" in response.get_data(as_text=True)
     assert _comments(app) == []
 
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_comments_are_found_by_staff_search_only(app, make_idea, login, index_now, lang):
+    idea = make_idea(title="在江边多放些长椅")
+    _premoderation(app, False)
+    _comment(app.test_client(), idea.id, lang, body="建议用 teakwood 做座椅。")
+    index_now()
+    public = app.test_client().get(f"/search?q=teakwood&lang={lang}").get_data(as_text=True)
+    assert "在江边多放些长椅" not in public
+    staff = login("moderator", lang=lang)
+    found = staff.get(f"/staff/search?q=teakwood&lang={lang}").get_data(as_text=True)
+    assert "在江边多放些长椅" in found
