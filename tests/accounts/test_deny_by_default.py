@@ -23,9 +23,11 @@ def staff_rules(app):
 def concrete_url(rule):
     """The rule's path with a placeholder for every variable part."""
     def fill(match):
-        converter = match.group(1) or ""
+        converter, arguments = match.group(1) or "", match.group(2) or ""
+        if converter == "any":  # one of the listed values, the first
+            return arguments.split(",")[0].strip(" '\"")
         return "1" if converter.startswith(("int", "float")) else "X1"
-    return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>", fill, rule.rule)
+    return re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?\w+>", fill, rule.rule)
 
 
 def methods(rule):
