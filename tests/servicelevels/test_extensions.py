@@ -1,5 +1,8 @@
 """Extensions of a deadline: a handler asks, another moderator decides, the resident is told."""
+from contextlib import contextmanager
+
 import pytest
+from flask import template_rendered
 
 from portal.accounts.models import AuditEntry
 from portal.core.time import as_utc
@@ -31,6 +34,20 @@ WORDS = {
            "decided": "这项延期申请已经决定过了。",
            "shown": "办结期限已延长 3 个工作日"},
 }
+
+
+@contextmanager
+def rendered_templates(app):
+    """Names of the templates rendered while the block runs."""
+    names = []
+
+    def record(_sender, template, context, **_extra):
+        names.append(template.name)
+    template_rendered.connect(record, app)
+    try:
+        yield names
+    finally:
+        template_rendered.disconnect(record, app)
 
 
 @pytest.fixture
@@ -71,8 +88,14 @@ def test_approved_extension_moves_the_due_date_and_tells_the_resident(
     with app.app_context():
         before = as_utc(_row(submission_id).resolve_due)
         assert before == local(2026, 11, 13, 16)  # 5 working days
-    # The tracking page is cached by data version: seen once before the extension.
-    assert "Deadline extended" not in client.get(f"/track/{code}?lang=en").get_data(as_text=True)
+    # The tracking page is cached by data version for anonymous readers: seen before.
+    reader = app.test_client()
+    for locale in ("en", "zh", "zh_Hant"):
+        page = reader.get(f"/track/{code}?lang={locale}").get_data(as_text=True)
+        assert "Deadline extended" not in page and "办结期限已延长" not in page
+        with rendered_templates(app) as names:
+            reader.get(f"/track/{code}?lang={locale}")
+        assert names == []  # the second view came from the cache
     login("dispatcher", lang=lang)
     response = _ask(client, code, lang)
     assert response.status_code == 303
@@ -86,6 +109,10 @@ def test_approved_extension_moves_the_due_date_and_tells_the_resident(
     assert f"/staff/service-levels/extensions/{extension_id}" in listing
     # A dispatcher cannot decide; a moderator can.
     assert _decide(client, extension_id, lang).status_code == 403
+    with app.app_context():  # the case had been reminded and escalated twice
+        row = _row(submission_id)
+        row.reminded_at, row.escalation_level = row.resolve_due, 2
+        db.session.commit()
     moderator = app.test_client()
     login("moderator", lang=lang, browser=moderator)
     response = _decide(moderator, extension_id, lang, note="同意")
@@ -97,7 +124,8 @@ def test_approved_extension_moves_the_due_date_and_tells_the_resident(
         assert as_utc(_row(submission_id).resolve_due) == after
         assert working_clock().add_working_days(before, 3) == after
         row = _row(submission_id)
-        assert row.escalation_level == 0 and row.reminded_at is None
+        assert row.escalation_level == 0 and row.reminded_at is None  # steps start again
+        assert as_utc(row.next_check_at) < after  # the reminder before the new date
         assert db.session.execute(db.select(ChangeLog).filter_by(
             submission_id=submission_id, change="deadline_extended")).scalar() is not None
         notes = db.session.execute(db.select(StatusEvent).filter_by(
@@ -115,10 +143,10 @@ def test_approved_extension_moves_the_due_date_and_tells_the_resident(
     for locale, words in (("en", ("Deadline extended by 3 working days on", "2026")),
                           ("zh", ("办结期限已延长 3 个工作日", "等待管道配件到货")),
                           ("zh_Hant", ("辦結期限已延長 3 個工作日", "等待管道配件到貨"))):
-        page = client.get(f"/track/{code}?lang={locale}").get_data(as_text=True)
+        page = reader.get(f"/track/{code}?lang={locale}").get_data(as_text=True)
         for word in words:
             assert word in page, (locale, word)
-    page = client.get(f"/track/{code}?lang=en").get_data(as_text=True)
+    page = reader.get(f"/track/{code}?lang=en").get_data(as_text=True)
     assert "18 Nov 2026" in page or "Nov 18, 2026" in page
     # The resident hears of it in their own case's message.
     with app.app_context():
