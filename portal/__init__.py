@@ -92,6 +92,7 @@ def _register_features(app: Flask) -> None:
     from portal.search.indexer import register_staff_text
     from portal.search.views import bp as search_bp
     from portal.servicelevels.deadlines import DEADLINE_POSITION
+    from portal.servicelevels.extensions import extension_panel
     from portal.servicelevels.kiosk_views import bp as servicelevels_kiosk_bp
     from portal.servicelevels.services import (
         deadline_facts,
@@ -123,6 +124,7 @@ def _register_features(app: Flask) -> None:
     register_submission_panel(app, follow_offer_panel)  # "my problem too": follow by e-mail
     register_submission_facts(app, return_facts)  # returns and arbitration on staff lists
     register_submission_panel(app, dispatch_panel)  # returns on a case's staff page
+    register_submission_panel(app, extension_panel)  # deadline extensions: staff and tracking
     _register_hooks(app)
     register_submission_panel(app, report_panel)  # residents' "report this"
     register_staff_text(app, comment_texts)  # ideas' comments in staff search only
@@ -141,7 +143,7 @@ def _register_features(app: Flask) -> None:
 def _register_hooks(app: Flask) -> None:
     """Answers features above give to the lower ones' questions (portal/core/hooks.py)."""
     from portal.core.hooks import register_hook
-    from portal.servicelevels import dispatch, replies
+    from portal.servicelevels import dispatch, extensions, replies
     from portal.servicelevels.kiosk_views import kiosk_start_links
 
     register_hook(app, "routing_team", dispatch.routing_team)  # a re-dispatched case's team
@@ -150,6 +152,7 @@ def _register_hooks(app: Flask) -> None:
     register_hook(app, "reply_templates", replies.reply_templates)  # on the reply form
     register_hook(app, "reply_template_text", replies.reply_template_text)
     register_hook(app, "kiosk_start_links", kiosk_start_links)  # follow-up at a kiosk
+    register_hook(app, "change_details", extensions.change_details)  # told to residents
 
 
 def _register_workers(app: Flask) -> None:

@@ -120,6 +120,7 @@ def load_config(environ=None) -> dict:
         "PORTAL_FOLLOW_UP_DAYS": int(env.get("PORTAL_FOLLOW_UP_DAYS", 7)),
         # Returns a case may have before it waits for an administrator's arbitration.
         "PORTAL_MAX_RETURNS": int(env.get("PORTAL_MAX_RETURNS", 2)),
+        "PORTAL_MAX_EXTENSION_DAYS": int(env.get("PORTAL_MAX_EXTENSION_DAYS", 15)),
         # How long a photo link in a delivery to the platform stays valid (docs/forwarding.md).
         "PORTAL_PHOTO_URL_DAYS": float(env.get("PORTAL_PHOTO_URL_DAYS", 7)),
         "BABEL_DEFAULT_LOCALE": "zh",

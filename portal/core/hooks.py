@@ -8,7 +8,9 @@ Hooks in use (each provider takes the arguments shown and may return None for "n
   dispatcher, in the same transaction as its status change (forwarding);
 - `reply_templates(submission) -> [(id, label)]` and `reply_template_text(submission, id) ->
   (zh, en)`: ready-made official replies offered on the reply form (moderation);
-- `kiosk_start_links() -> [(url, label)]`: more things to do from the kiosk's start screen.
+- `kiosk_start_links() -> [(url, label)]`: more things to do from the kiosk's start screen;
+- `change_details(change) -> dict`: what a feature's own change-log entry tells the resident
+  (the message kind and its details; `own_only` keeps it from followers) (notifications).
 """
 from flask import current_app
 

@@ -1,4 +1,6 @@
 """Template helpers: locale switch links, localized names, dates and numbers."""
+from datetime import datetime
+
 from flask import request, url_for
 from flask_babel import format_datetime, format_decimal
 
@@ -26,11 +28,18 @@ def template_globals() -> dict:
             "LOCALE_LABELS": LOCALE_LABELS, "url_for_locale": url_for_locale}
 
 
+def format_moment(value, fmt: str = "medium") -> str:
+    """A datetime (or its ISO text, as kept in JSON) in the reader's time zone and locale."""
+    if not value:
+        return ""
+    return format_datetime(datetime.fromisoformat(value) if isinstance(value, str) else value,
+                           fmt)
+
+
 def register_template_helpers(app) -> None:
     """Filters and globals for every template."""
     app.context_processor(template_globals)
     app.add_template_filter(lambda obj, field: localized(obj, field), "localized")
-    app.add_template_filter(lambda value, fmt="medium": format_datetime(value, fmt) if value
-                            else "", "datetime")
+    app.add_template_filter(format_moment, "datetime")
     app.add_template_filter(format_decimal, "number")
     app.add_template_filter(to_traditional, "traditional")

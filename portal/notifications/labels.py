@@ -11,6 +11,7 @@ SUBJECTS = {
     "reply": _l("Your report %(code)s has an official reply"),
     "resolved": _l("Your report %(code)s is resolved"),
     "closed": _l("Your report %(code)s is closed"),
+    "deadline_extended": _l("More time to resolve your report %(code)s"),
 }
 FOLLOW_SUBJECTS = {
     "accepted": _l("A case you follow was accepted: %(title)s"),

@@ -10,6 +10,7 @@ import secrets
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 
+from portal.core.hooks import first_result
 from portal.core.positions import locked_position
 from portal.core.time import as_utc
 from portal.extensions import db
@@ -25,6 +26,8 @@ REREAD_WINDOW = 1000
 CONSUME_LIMIT = 200
 # Statuses a resident hears about (held and received are the moderators' business).
 TOLD_STATUSES = ("accepted", "rejected", "forwarded", "in_progress", "resolved", "closed")
+# Entries of features above submissions a resident hears of (the `change_details` hook says how).
+FEATURE_CHANGES = ("deadline_extended",)
 TEAM_NOTE = re.compile(r"\bteam (\w+)")
 DUPLICATE_NOTE = re.compile(r"^duplicate of (\w+)")
 
@@ -78,6 +81,9 @@ def describe(change) -> dict:
         if event is None:
             return None
         return {"kind": "reply", "reply": event.public_note, "reply_en": event.public_note_en}
+    if change.change not in ("status", "published"):
+        # Features above submissions say what their own entries tell (e.g. an extension).
+        return first_result("change_details", change)
     if change.change != "status" or change.status not in TOLD_STATUSES:
         return None
     event = _event(change, "status")
@@ -115,7 +121,8 @@ def notify_change(change) -> int:
     written = 0
     happened = as_utc(change.created_at)
     for subscription in own_subscriptions(submission) if details is not None else ():
-        if subscription.kind != "own" and as_utc(subscription.confirmed_at) > happened:
+        if subscription.kind != "own" and (details.get("own_only")
+                                           or as_utc(subscription.confirmed_at) > happened):
             continue  # a follower hears of what happens after they confirmed, not before
         subscriber = subscription.subscriber
         own = subscription.kind == "own"
@@ -182,7 +189,7 @@ def consume_changes() -> int:
     changes = db.session.execute(
         db.select(ChangeLog)
         .where(ChangeLog.id > max(0, position.last_id - REREAD_WINDOW), ChangeLog.id <= head,
-               or_(ChangeLog.change.in_(("reply", "published")),
+               or_(ChangeLog.change.in_(("reply", "published", *FEATURE_CHANGES)),
                    (ChangeLog.change == "status") & ChangeLog.status.in_(TOLD_STATUSES)),
                watched, ~done)
         .order_by(ChangeLog.id).limit(CONSUME_LIMIT)).scalars().all()

@@ -12,7 +12,7 @@ from portal.core.time import as_utc, utcnow
 from portal.core.unit_of_work import unit_of_work
 from portal.extensions import db
 from portal.servicelevels.calendar import WorkingClock, parse_clock_time
-from portal.servicelevels.models import Deadline, ServiceLevelPosition
+from portal.servicelevels.models import Deadline, DeadlineExtension, ServiceLevelPosition
 from portal.servicelevels.rules import rule_for
 from portal.submissions.models import ChangeLog, StatusEvent, Submission
 
@@ -87,7 +87,11 @@ def recompute(submission, change_id: int, clock=None) -> Deadline:
         row.acknowledge_hours, row.resolve_days = rule_for(submission.kind, submission.category)
         row.started_at = facts["started_at"]
         row.acknowledge_due = clock.add_working_hours(facts["started_at"], row.acknowledge_hours)
-    resolve_due = clock.add_working_days(facts["resolve_from"], row.resolve_days)
+    extension = extension_days(submission.id, facts["resolve_from"])
+    # Approved extensions move the due date on from the rule's (the calendar adds up).
+    resolve_due = clock.add_working_days(
+        clock.add_working_days(facts["resolve_from"], row.resolve_days), extension)
+    row.extension_days = extension
     if row.resolve_due is None or as_utc(row.resolve_due) != resolve_due:
         row.resolve_due, row.resolve_from = resolve_due, facts["resolve_from"]
         row.reminded_at, row.escalation_level = None, 0  # a new deadline: its own steps
@@ -101,6 +105,13 @@ def recompute(submission, change_id: int, clock=None) -> Deadline:
     else:
         row.next_check_at = None
     return row
+
+
+def extension_days(submission_id: int, since) -> float:
+    """Working days of the extensions approved since the resolve clock (re)started."""
+    decided = db.session.execute(db.select(DeadlineExtension.decided_at, DeadlineExtension.days)
+                                 .filter_by(submission_id=submission_id, state="approved")).all()
+    return float(sum(days for moment, days in decided if as_utc(moment) >= since))
 
 
 def _position() -> ServiceLevelPosition:

@@ -26,7 +26,8 @@ def _step_hours() -> float:
 def step_times(row: Deadline, clock) -> dict:
     """{level: when it falls due} for a deadline row (level 0 is the reminder)."""
     due = as_utc(row.resolve_due)
-    times = {0: clock.add_working_days(as_utc(row.resolve_from), row.resolve_days * REMIND_SHARE)}
+    total = row.resolve_days + (row.extension_days or 0)  # an extension moves the reminder
+    times = {0: clock.add_working_days(as_utc(row.resolve_from), total * REMIND_SHARE)}
     for level in LEVELS:
         times[level] = clock.add_working_hours(due, (level - 1) * _step_hours())
     return times

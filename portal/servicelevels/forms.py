@@ -1,7 +1,14 @@
 """Forms: the resident's follow-up answer and an administrator's deadline rule."""
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import (
+    DecimalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.core.i18n import _l
 from portal.servicelevels.followup import COMMENT_MAX
@@ -65,3 +72,24 @@ class TemplateForm(FlaskForm):
                             render_kw={"rows": 4})
     text_en = TextAreaField(_l("Reply (English)"), validators=[Length(max=5000)],
                             render_kw={"rows": 4})
+
+
+class ExtensionForm(FlaskForm):
+    """A handler asks for more working days to resolve a case, with the reason."""
+
+    code = StringField(_l("Tracking code"), validators=[DataRequired(_l("Give the tracking code.")),
+                                                        Length(max=20)])
+    days = IntegerField(_l("Extra working days"),
+                        validators=[InputRequired(_l("Give the number of working days."))])
+    reason = TextAreaField(_l("Reason for the extension"),
+                           validators=[DataRequired(_l("Give the reason for the extension.")),
+                                       Length(max=500)])
+
+
+class ExtensionDecisionForm(FlaskForm):
+    """A moderator or administrator approves or refuses a request, with an optional note."""
+
+    decision = RadioField(_l("Decision"), choices=[("approve", _l("Approve")),
+                                                   ("refuse", _l("Refuse"))],
+                          validators=[DataRequired(_l("Choose approve or refuse."))])
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=500)])

@@ -51,6 +51,8 @@ class Deadline(db.Model):
     reminded_at = db.Column(UTCDateTime, nullable=True)
     escalation_level = db.Column(db.Integer, nullable=False, default=0)
     reopen_count = db.Column(db.Integer, nullable=False, default=0)
+    # Working days added by approved extensions since the clock (re)started.
+    extension_days = db.Column(db.Float, nullable=False, default=0)
     last_change_id = db.Column(db.BigInteger, nullable=False, default=0)
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
@@ -135,3 +137,25 @@ class ReplyTemplate(db.Model):
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     category = db.relationship("Category")
+
+
+class DeadlineExtension(db.Model):
+    """A handler's request to move a case's resolve deadline, and its decision."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"),
+                              nullable=False, index=True)
+    days = db.Column(db.Integer, nullable=False)  # working days
+    reason = db.Column(db.Text, nullable=False)
+    requested_by = db.Column(db.String(80), nullable=False)  # user:NAME
+    requested_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    state = db.Column(db.String(10), nullable=False, default="pending")  # approved | refused
+    # The case's id while the request waits: one pending request per case (unique).
+    pending_for = db.Column(db.Integer, nullable=True, unique=True)
+    decided_by = db.Column(db.String(80), nullable=True)
+    decided_at = db.Column(UTCDateTime, nullable=True)
+    note = db.Column(db.Text, nullable=False, default="")
+    due_before = db.Column(UTCDateTime, nullable=True)
+    due_after = db.Column(UTCDateTime, nullable=True)
+
+    submission = db.relationship("Submission")

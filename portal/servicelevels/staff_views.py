@@ -1,4 +1,5 @@
-"""Staff pages: returning a wrongly routed case, the arbitration list, reply templates."""
+"""Staff pages: returning a wrongly routed case, the arbitration list, reply templates,
+extensions of a deadline."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -13,7 +14,20 @@ from portal.servicelevels.dispatch import (
     return_case,
     returns_of,
 )
-from portal.servicelevels.forms import ArbitrationForm, ReturnForm, TemplateForm
+from portal.servicelevels.extensions import (
+    ExtensionError,
+    decide_extension,
+    find_extension,
+    max_days,
+    request_extension,
+)
+from portal.servicelevels.forms import (
+    ArbitrationForm,
+    ExtensionDecisionForm,
+    ExtensionForm,
+    ReturnForm,
+    TemplateForm,
+)
 from portal.servicelevels.replies import (
     PLACEHOLDERS,
     TemplateInvalid,
@@ -185,3 +199,57 @@ def delete_template_view(template_id):
     delete_template(template_id, actor=f"user:{current_user.username}")
     flash(_("Template removed."))
     return redirect(url_for(".templates"), code=303)
+
+
+def _extension_page(form, status=200, error=None):
+    return render_template("servicelevels/extension_request.html", form=form, error=error,
+                           max_days=max_days()), status
+
+
+@bp.route("/staff/service-levels/extensions/new", methods=["GET", "POST"])
+@role_required(*RETURNERS)
+@no_store
+def extension_request():
+    """A handler asks for more working days to resolve an open case."""
+    form = ExtensionForm(code=request.args.get("code", "")[:20]) if request.method == "GET" \
+        else ExtensionForm()
+    if request.method == "GET":
+        return _extension_page(form)
+    if not form.validate_on_submit():
+        return _extension_page(form, 422)
+    try:
+        row = request_extension(form.code.data, days=form.days.data, reason=form.reason.data,
+                                actor=f"user:{current_user.username}")
+    except ExtensionError as exc:
+        return _extension_page(form, exc.status, exc.message)
+    flash(_("Extension requested: a moderator or administrator decides it."))
+    return redirect(url_for("moderation.detail", submission_id=row.submission_id), code=303)
+
+
+@bp.route("/staff/service-levels/extensions/<int:extension_id>", methods=["GET", "POST"])
+@role_required(*RETURNERS)
+@no_store
+def extension_decision(extension_id):
+    """A request and, for a moderator or administrator, the form to decide it."""
+    row = find_extension(extension_id) or abort(404)
+    form = ExtensionDecisionForm()
+    status, error = 200, None
+    if request.method == "POST":
+        if not current_user.has_role("moderator"):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                decide_extension(extension_id, approve=form.decision.data == "approve",
+                                 note=form.note.data or "",
+                                 actor=f"user:{current_user.username}")
+            except ExtensionError as exc:
+                status, error = exc.status, exc.message
+            else:
+                flash(_("Extension approved: the due date has moved.")
+                      if form.decision.data == "approve" else _("Extension refused."))
+                return redirect(url_for("moderation.detail", submission_id=row.submission_id),
+                                code=303)
+        else:
+            status = 422
+    return render_template("servicelevels/extension_decision.html", row=row, form=form,
+                           error=error), status

@@ -5,6 +5,7 @@ from flask_login import current_user
 from portal.accounts.permissions import register_staff_link, role_required
 from portal.core.i18n import _l
 from portal.core.security import no_store
+from portal.servicelevels.extensions import pending_list
 from portal.servicelevels.followup import FollowUpError, answer_follow_up
 from portal.servicelevels.forms import FollowUpForm, RuleForm
 from portal.servicelevels.labels import KIND_RULE_LABELS, LEVEL_LABELS, URGENCY_LABELS
@@ -63,7 +64,8 @@ def _rule_form() -> RuleForm:
 def _staff_page(form, error=None, status=200):
     return render_template("servicelevels/staff.html", form=form, error=error,
                            rules=list_rules(), defaults=DEFAULTS,
-                           calendar_warning=calendar_warning(), **overview()), status
+                           calendar_warning=calendar_warning(), extensions=pending_list(),
+                           **overview()), status
 
 
 @bp.get("/staff/service-levels")

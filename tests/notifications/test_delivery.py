@@ -111,7 +111,7 @@ def test_outbox_is_for_administrators_only(app, client, login):
 
 
 KINDS = ("accepted", "rejected", "merged", "forwarded", "in_progress", "reply", "resolved",
-         "closed")
+         "closed", "deadline_extended")
 
 
 @pytest.mark.parametrize("language", LOCALES)
@@ -123,7 +123,8 @@ def test_every_message_kind_renders_in_every_language(app, make_submission, lang
         consume_changes()
         template = db.session.execute(db.select(Notification)).scalar_one()
         context = dict(template.context, reason="重复", team="police", reply="路灯已修好",
-                       reply_en="Fixed", merged_code=target.display_code, merged_id=target.id)
+                       reply_en="Fixed", merged_code=target.display_code, merged_id=target.id,
+                       days=3, due="2026-11-18T08:00:00+00:00")
         for kind in KINDS:
             template.kind, template.context, template.language = kind, context, language
             message = compose(template)
