@@ -16,6 +16,7 @@ def test_the_idea_page_links_the_follow_form(client, make_idea, lang, link, form
     page = client.get(f"/ideas/{idea.id}?lang={lang}").get_data(as_text=True)
     assert link in page and f'href="/notifications/follow/{idea.id}"' in page
     assert f'href="/feeds/submissions/{idea.id}.atom"' in page
+    assert '<link rel="alternate" type="application/atom+xml"' in page
     form = client.get(f"/notifications/follow/{idea.id}?lang={lang}")
     assert form.status_code == 200 and form_title in form.get_data(as_text=True)
 
