@@ -22,22 +22,25 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 LANGUAGE_TAGS = {"zh": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
 
 
-def _text(value) -> str:
+def xml_text(value) -> str:
+    """A value as text XML 1.0 can hold (shared with the other features' feeds)."""
     return NOT_XML.sub("", str(value or ""))
 
 
-def _feed(feed_id: str, title: str, page_url: str, self_url: str) -> FeedGenerator:
+def atom_feed(feed_id: str, title: str, page_url: str, self_url: str) -> FeedGenerator:
+    """A feed with the portal as author, its page and itself linked, in the reader's language."""
     feed = FeedGenerator()
     feed.id(feed_id)
-    feed.title(_text(title))
-    feed.author({"name": _text(_("Yangpu Riverside Residents' Portal"))})
+    feed.title(xml_text(title))
+    feed.author({"name": xml_text(_("Yangpu Riverside Residents' Portal"))})
     feed.link(href=page_url, rel="alternate", type="text/html")
     feed.link(href=self_url, rel="self", type="application/atom+xml")
     feed.language(LANGUAGE_TAGS.get(current_locale(), "zh-Hans"))
     return feed
 
 
-def _finish(feed: FeedGenerator, moments) -> str:
+def atom_text(feed: FeedGenerator, moments) -> str:
+    """The feed as Atom text, updated at the latest of `moments`."""
     moments = [m for m in moments if m is not None]
     if moments:
         feed.updated(max(moments))
@@ -78,23 +81,23 @@ def submissions_feed(filters: dict) -> str:
     page_url = (url_for("search.public_search", _external=True, **args) if args
                 else url_for("submissions.published_list", _external=True))
     self_url = url_for("alerts.feed_submissions", _external=True, **args)
-    feed = _feed(self_url, title, page_url, self_url)
+    feed = atom_feed(self_url, title, page_url, self_url)
     for submission in reversed(rows):  # feedgen prepends: newest ends up first
         text = published_text(submission)
         url = url_for("submissions.published_detail", submission_id=submission.id,
                       _external=True)
         entry = feed.add_entry()
         entry.id(url)
-        entry.title(_text(text["title"]))
+        entry.title(xml_text(text["title"]))
         entry.link(href=url, rel="alternate", type="text/html")
         entry.published(submission.published_at)
         entry.updated(submission.published_at)
-        entry.content(_text(text["body"]), type="text")
-        entry.category(term=submission.category.code, label=_text(
+        entry.content(xml_text(text["body"]), type="text")
+        entry.category(term=submission.category.code, label=xml_text(
             localized(submission.category, "name")))
-        entry.category(term=submission.area.code, label=_text(localized(submission.area,
+        entry.category(term=submission.area.code, label=xml_text(localized(submission.area,
                                                                           "name")))
-    return _finish(feed, [s.published_at for s in rows])
+    return atom_text(feed, [s.published_at for s in rows])
 
 
 def _note(event) -> str:
@@ -110,8 +113,8 @@ def case_feed(submission) -> str:
     page_url = url_for("submissions.published_detail", submission_id=submission.id,
                        _external=True)
     self_url = url_for("alerts.feed_case", submission_id=submission.id, _external=True)
-    feed = _feed(self_url, text["title"], page_url, self_url)
-    feed.subtitle(_text(text["body"])[:500] or _text(text["title"]))
+    feed = atom_feed(self_url, text["title"], page_url, self_url)
+    feed.subtitle(xml_text(text["body"])[:500] or xml_text(text["title"]))
     events = [e for e in public_timeline(submission)
               if e.kind == "reply" or (e.to_status and e.to_status != e.from_status)]
     for event in events:
@@ -121,9 +124,9 @@ def case_feed(submission) -> str:
             title = _("Official reply")
         else:
             title = str(STATUS_LABELS.get(event.to_status, event.to_status))
-        entry.title(_text(title))
+        entry.title(xml_text(title))
         entry.link(href=page_url, rel="alternate", type="text/html")
         entry.updated(event.created_at)
         entry.published(event.created_at)
-        entry.content(_text(_note(event)) or _text(title), type="text")
-    return _finish(feed, [e.created_at for e in events] + [submission.published_at])
+        entry.content(xml_text(_note(event)) or xml_text(title), type="text")
+    return atom_text(feed, [e.created_at for e in events] + [submission.published_at])

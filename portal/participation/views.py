@@ -3,6 +3,7 @@ import secrets
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
@@ -19,6 +20,7 @@ from portal.core.inputs import page_arg, strict_int
 from portal.core.pagecache import public_page
 from portal.core.ratelimit import client_address, limit_per_ip
 from portal.participation.comments import post_comment, public_comments
+from portal.participation.feeds import adopted_feed as adopted_feed_text
 from portal.participation.forms import CommentForm, IdeaFilterForm, ReportForm
 from portal.participation.labels import (
     COMMENT_STATUS_LABELS,
@@ -191,6 +193,17 @@ def report_thanks():
 def adopted():
     """The register of adopted and partly adopted ideas, with their progress."""
     return render_template("participation/adopted.html", rows=adopted_ideas())
+
+
+@public_page
+def _adopted_feed_text():
+    return adopted_feed_text()
+
+
+@bp.get("/feeds/ideas/adopted.atom")
+def adopted_feed():
+    """Atom: the register of adopted ideas, with their answers and progress."""
+    return Response(_adopted_feed_text(), content_type="application/atom+xml; charset=utf-8")
 
 
 @bp.errorhandler(ParticipationError)

@@ -76,6 +76,7 @@ def _public_outputs(app, submission_id, code, lang, index_now):
         "Open311": client.get(f"/open311/v2/requests/{submission_id}.json?lang={lang}"),
         "Open311 list": client.get(f"/open311/v2/requests.json?lang={lang}"),
         "adopted register": client.get(f"/ideas/adopted?lang={lang}"),
+        "adopted feed": client.get(f"/feeds/ideas/adopted.atom?lang={lang}"),
     }
 
 
@@ -97,7 +98,7 @@ def test_with_show_my_name_the_name_appears_on_the_public_pages_only(app, index_
     assert by in outputs["idea page"].get_data(as_text=True)
     assert by in outputs["public page"].get_data(as_text=True)
     for output in ("ideas API", "ideas API list", "search API", "Open311", "Open311 list",
-                   "search page", "ideas list"):
+                   "search page", "ideas list", "adopted feed"):
         assert NAME not in outputs[output].get_data(as_text=True), output
     # Never the phone number, ticked or not.
     assert not any("13912345678" in r.get_data(as_text=True) for r in outputs.values())
