@@ -28,6 +28,7 @@ from portal.api.services import (
 )
 from portal.core.errors import error_response
 from portal.core.i18n import LOCALES, _, current_locale
+from portal.core.inputs import counted_arg
 from portal.core.ratelimit import limit_per_api_key
 from portal.core.urls import external_url
 from portal.moderation.services import ModerationConflict
@@ -140,22 +141,14 @@ def _reject_constant(name):
 
 def _page_args():
     fields = {}
-    page = _int_arg("page", 1, fields, maximum=100000)
-    per_page = _int_arg("per_page", 20, fields, maximum=MAX_PAGE_SIZE)
+    page = counted_arg("page", 1, 100000, fields)
+    per_page = counted_arg("per_page", 20, MAX_PAGE_SIZE, fields)
     if fields:
         raise ApiError(400, _("Some of the query parameters are not valid."), "invalid_query",
                        fields)
     return page, per_page
 
 
-def _int_arg(name, default, fields, maximum):
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        fields[name] = _("Give a whole number from 1 to %(n)d.", n=maximum)
-        return default
-    return int(raw)
 
 
 def _choice_arg(name, choices, fields):

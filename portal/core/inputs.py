@@ -124,6 +124,18 @@ def page_arg(name="page"):
     return max(1, int(raw))
 
 
+def counted_arg(name: str, default: int, maximum: int, fields: dict) -> int:
+    """A count from the query string (an API's page or page size): ASCII digits from 1 to
+    `maximum`; otherwise the default, with the reason put in `fields` under the name."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        fields[name] = _("Give a whole number from 1 to %(n)d.", n=maximum)
+        return default
+    return int(raw)
+
+
 def in_date_range(value) -> bool:
     """True for a date or datetime whose day (in any time zone) lies within DATE_MIN..MAX."""
     day = value.date() if isinstance(value, datetime) else value

@@ -14,6 +14,7 @@ from portal.api.services import MAX_PAGE_SIZE
 from portal.api.views import ApiError
 from portal.core.errors import error_response
 from portal.core.i18n import _, current_locale, localized
+from portal.core.inputs import counted_arg
 from portal.core.ratelimit import address_hash, client_address, limit_per_api_key
 from portal.core.urls import external_url
 from portal.extensions import db
@@ -59,14 +60,6 @@ def _query_error(fields):
                     fields)
 
 
-def _int_arg(name, default, maximum, fields):
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        fields[name] = _("Give a whole number from 1 to %(n)d.", n=maximum)
-        return default
-    return int(raw)
 
 
 def _choice_arg(name, choices, default, fields):
@@ -107,8 +100,8 @@ def ideas():
     fields = {}
     sort = _choice_arg("sort", SORTS, "supported", fields)
     outcome = _choice_arg("outcome", ("", *OUTCOME_FILTERS), "", fields)
-    page = _int_arg("page", 1, 100000, fields)
-    per_page = _int_arg("per_page", 20, MAX_PAGE_SIZE, fields)
+    page = counted_arg("page", 1, 100000, fields)
+    per_page = counted_arg("per_page", 20, MAX_PAGE_SIZE, fields)
     if fields:
         raise _query_error(fields)
     filters = IdeaFilter(sort=sort, outcome=outcome, area=request.args.get("area", ""),
