@@ -56,6 +56,9 @@ def test_web_form_opt_in_mails_each_change_in_the_residents_language(app, client
             "resident@example.org")]
         assert len(texts) == 5
         assert ("The lamp is fixed." if lang == "en" else "路灯已修好。") in texts[2]
+        # the resolved message asks the follow-up question (回访) and links to where it is answered
+        question = {"en": "Was it really fixed?", "zh": "问题真的解决了吗"}[lang]
+        assert question in texts[3] and f"{BASE}/track/{submission.code}" in texts[3]
 
 
 def test_notify_without_an_address_is_refused_next_to_the_field(app, client):
