@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.core.i18n import _
 from portal.core.text import clean_block
+from portal.core.time import as_utc
 from portal.extensions import db
 from portal.participation.labels import OUTCOME_LABELS
 from portal.participation.models import (
@@ -26,6 +27,7 @@ from portal.participation.models import (
     IdeaSetting,
 )
 from portal.servicelevels.calendar import is_working_day
+from portal.stations.models import Area
 from portal.stations.services import find_area, find_category, find_station
 from portal.submissions.models import Submission, Support
 from portal.submissions.services import add_official_reply, record_change
@@ -349,6 +351,25 @@ def adopted_ideas() -> list:
                answers.c.outcome.in_(ADOPTED))
         .order_by(answers.c.created_at.desc(), Submission.id.desc())).all()
     return [(idea, current_answer(idea), progress_of(idea)) for idea, _outcome in rows]
+
+
+def adopted_counts() -> list:
+    """[(area, year, adopted, partly adopted)] of published ideas by their current answer (the
+    year in the portal's time zone), newest year first: the register's figures for /stats."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+    answers = _current_answers()
+    rows = db.session.execute(
+        db.select(Area, answers.c.outcome, answers.c.created_at)
+        .select_from(Submission).join(answers, answers.c.submission_id == Submission.id)
+        .join(Area, Area.id == Submission.area_id)
+        .where(Submission.published.is_(True), Submission.kind == "idea",
+               answers.c.outcome.in_(ADOPTED))).all()
+    counts = {}
+    for area, outcome, answered_at in rows:
+        tally = counts.setdefault((as_utc(answered_at).astimezone(zone).year, area), [0, 0])
+        tally[0 if outcome == "adopted" else 1] += 1
+    ordered = sorted(counts.items(), key=lambda item: (-item[0][0], item[0][1].sort_order))
+    return [(area, year, adopted, partly) for (year, area), (adopted, partly) in ordered]
 
 
 def representation(submission, locale: str) -> dict:

@@ -4,6 +4,7 @@ from flask import Blueprint, Response, render_template, request
 from portal.core.i18n import current_locale
 from portal.core.pagecache import public_page
 from portal.core.text import to_traditional
+from portal.participation.services import adopted_counts
 from portal.stations.services import active_areas, category_tree
 from portal.stats.charts import bar_chart
 from portal.stats.exports import figures_csv, figures_json
@@ -46,7 +47,7 @@ def public_stats():
     query = parse_query(request.args)
     data = figures(query)
     return render_template("stats/public.html", data=data, query=query, charts=charts_for(data),
-                           areas=active_areas(), months=month_choices(),
+                           adopted=adopted_counts(), areas=active_areas(), months=month_choices(),
                            categories=[c for _t, children in category_tree() for c in children])
 
 
