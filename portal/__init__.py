@@ -145,6 +145,7 @@ def _register_hooks(app: Flask) -> None:
     from portal.core.hooks import register_hook
     from portal.servicelevels import dispatch, extensions, replies
     from portal.servicelevels.kiosk_views import kiosk_start_links
+    from portal.stats.hotspots import hotspot_marks
 
     register_hook(app, "routing_team", dispatch.routing_team)  # a re-dispatched case's team
     register_hook(app, "forwarding_hold", dispatch.forwarding_hold)  # waiting for arbitration
@@ -153,6 +154,7 @@ def _register_hooks(app: Flask) -> None:
     register_hook(app, "reply_template_text", replies.reply_template_text)
     register_hook(app, "kiosk_start_links", kiosk_start_links)  # follow-up at a kiosk
     register_hook(app, "change_details", extensions.change_details)  # told to residents
+    register_hook(app, "staff_map_marks", hotspot_marks)  # open hotspots on the staff map
 
 
 def _register_workers(app: Flask) -> None:

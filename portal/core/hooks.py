@@ -9,6 +9,8 @@ Hooks in use (each provider takes the arguments shown and may return None for "n
 - `reply_templates(submission) -> [(id, label)]` and `reply_template_text(submission, id) ->
   (zh, en)`: ready-made official replies offered on the reply form (moderation);
 - `kiosk_start_links() -> [(url, label)]`: more things to do from the kiosk's start screen;
+- `staff_map_marks() -> {submission id: label}`: cases another feature marks on the staff map
+  (the members of open hotspots) (places);
 - `change_details(change) -> dict`: what a feature's own change-log entry tells the resident
   (the message kind and its details; `own_only` keeps it from followers) (notifications).
 """

@@ -12,6 +12,7 @@ from flask import url_for
 from shapely.geometry import mapping, shape
 from sqlalchemy.orm import aliased
 
+from portal.core.hooks import hook_results
 from portal.core.i18n import _, localized
 from portal.core.inputs import NUMBER, strict_int
 from portal.extensions import db
@@ -150,7 +151,7 @@ class StaffNames(Names):
         self.url = url_for("moderation.detail", submission_id=self.SENTINEL)
 
 
-def feature(row, names: Names, crs: str, staff: bool = False) -> dict:
+def feature(row, names: Names, crs: str, staff: bool = False, marks=None) -> dict:
     """One published submission as a GeoJSON Feature (public fields only)."""
     lon = round(row.longitude, PUBLIC_DECIMALS)
     lat = round(row.latitude, PUBLIC_DECIMALS)
@@ -165,6 +166,8 @@ def feature(row, names: Names, crs: str, staff: bool = False) -> dict:
     if staff:  # the staff map: unpublished ones too, with their own title
         properties["published"] = row.published
         properties["title"] = row.public_title or row.title
+        if marks and row.id in marks:
+            properties["mark"] = marks[row.id]
     if crs != "wgs84":
         properties["display"] = [round(v, 6) for v in to_display(lon, lat, crs)]
     return {"type": "Feature", "id": row.id,
@@ -175,7 +178,12 @@ def feature_collection(query: MapQuery, locale: str, crs: str, *, staff: bool = 
     """The GeoJSON FeatureCollection of the public map (or, `staff`, the staff map) for a query."""
     rows, truncated = published_points(query, staff=staff)
     names = StaffNames(locale) if staff else Names(locale)
-    return {"type": "FeatureCollection", "features": [feature(r, names, crs, staff) for r in rows],
+    marks = {}
+    if staff:  # e.g. the members of open hotspots, from the feature that finds them
+        for found in hook_results("staff_map_marks"):
+            marks.update(found)
+    return {"type": "FeatureCollection",
+            "features": [feature(r, names, crs, staff, marks) for r in rows],
             "truncated": truncated, "limit": query.limit}
 
 

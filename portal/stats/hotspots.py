@@ -202,6 +202,15 @@ def link_as_incident(hotspot_id: int, *, lead_id: int, actor: str) -> Hotspot:
     return hotspot
 
 
+def hotspot_marks() -> dict:
+    """{submission id: label} of the members of open hotspots, for the staff map."""
+    rows = db.session.execute(
+        db.select(HotspotMember.submission_id).join(Hotspot)
+        .where(Hotspot.status == "open")).scalars().all()
+    label = _("In a hotspot")
+    return {submission_id: label for submission_id in rows}
+
+
 def dashboard_panel():
     """The open hotspots as a section of the staff dashboard."""
     from portal.core.facts import Panel

@@ -17,7 +17,8 @@
     meta.className = "meta";
     meta.textContent = [properties.kind_label, properties.category.name, properties.area.name,
                         properties.status_label,
-                        properties.published === false ? data.unpublishedLabel : ""]
+                        properties.published === false ? data.unpublishedLabel : "",
+                        properties.mark || ""]
                        .filter(Boolean).join(" · ");
     box.appendChild(link);
     box.appendChild(meta);
@@ -30,8 +31,11 @@
       var p = f.properties.display || f.geometry.coordinates;  // tiles' system when not WGS-84
       var colour = f.properties.kind === "idea" ? "#2b6cb0" : "#c05621";
       var hollow = f.properties.published === false;  // the staff map's unpublished ones
-      var marker = L.circleMarker([p[1], p[0]], { radius: 8, weight: hollow ? 3 : 2,
-        color: hollow ? colour : "#fff", fillColor: hollow ? "#fff" : colour, fillOpacity: 0.9 });
+      var marked = Boolean(f.properties.mark);  // a hotspot's member: larger, with a dark ring
+      var marker = L.circleMarker([p[1], p[0]], { radius: marked ? 11 : 8,
+        weight: marked ? 4 : (hollow ? 3 : 2),
+        color: marked ? "#7b1e3a" : (hollow ? colour : "#fff"),
+        fillColor: hollow ? "#fff" : colour, fillOpacity: 0.9 });
       marker.bindPopup(popup(f.properties));
       cluster.addLayer(marker);
     });

@@ -153,3 +153,22 @@ def test_only_dispatchers_decide(app, client, login, spotted):
     response = client.post(f"/staff/hotspots/{spotted}/dismiss",
                            data={"csrf_token": token, f"h{spotted}-reason": "no"})
     assert response.status_code == 403
+
+
+def test_members_of_an_open_hotspot_are_marked_on_the_staff_map(app, client, login, report):
+    with app.app_context():
+        for day in range(2, 30, 2):
+            report(NOW - timedelta(days=day, hours=1))
+        members = [report(NOW - timedelta(hours=hours), latitude=31.27 + hours / 1000,
+                          longitude=121.53).id for hours in (20, 12, 6, 3, 1)]
+        lone = report(NOW - timedelta(hours=2), area_code="daqiao", category_code="noise",
+                      latitude=31.28, longitude=121.54).id
+        detect(NOW)
+        db.session.commit()
+    login("dispatcher")
+    for lang, label in (("en", "In a hotspot"), ("zh", "热点")):
+        features = client.get(f"/staff/map.geojson?lang={lang}").get_json()["features"]
+        marks = {f["id"]: f["properties"].get("mark") for f in features}
+        assert all(label in marks[m] for m in members), marks
+        assert marks[lone] is None
+    assert "mark" not in str(client.get("/api/v1/submissions.geojson").get_json())
