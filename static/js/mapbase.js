@@ -92,12 +92,15 @@
       fetch(url).then(function (r) { return r.json(); }).then(function (a) { show(a, quiet); });
     }
     function pick(place) {
+      // The map jumps rather than glides to a place found by name: nothing moves under a
+      // finger (or a test's click) that is about to set the pin, and no motion for those who
+      // find it hard to follow.
       if (place.point) {
-        map.setView(place.point.display, Math.max(map.getZoom(), 16));
+        map.setView(place.point.display, Math.max(map.getZoom(), 16), {animate: false});
         ask(L.latLng(place.point.wgs84[0], place.point.wgs84[1]), "wgs84");
         return;
       }
-      if (place.bounds) { map.fitBounds(place.bounds); }
+      if (place.bounds) { map.fitBounds(place.bounds, {animate: false}); }
       if (place.area) { chooseArea(place.area, "chosenLabel"); }
     }
 
