@@ -57,7 +57,10 @@ class IdeaNotFound(ParticipationError):
 # --- finding and listing ----------------------------------------------------------------------
 
 def find_idea(submission_id: int):
-    """A published idea by id, or None."""
+    """A published idea by id, or None (an id past the 32-bit id column never reaches it:
+    PostgreSQL would refuse the query)."""
+    if not isinstance(submission_id, int) or not 1 <= submission_id <= 2 ** 31 - 1:
+        return None
     submission = db.session.get(Submission, submission_id)
     if submission is None or submission.kind != "idea" or not submission.published:
         return None
