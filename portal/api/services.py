@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.tokens import hash_secret
 from portal.api.models import ApiKey
 from portal.core.i18n import _l
+from portal.core.inputs import strict_int
 from portal.core.time import utcnow
 from portal.extensions import db
 from portal.moderation import services as moderation
@@ -172,8 +173,9 @@ def find_service_request(request_id: str):
         submission = find_by_code(request_id)
         if submission is not None:
             return submission, True
-    if _ascii_digits(request_id) and len(request_id) < 12:
-        submission = db.session.get(Submission, int(request_id))
+    public_id = strict_int(request_id, minimum=1) if _ascii_digits(request_id) else None
+    if public_id is not None:
+        submission = db.session.get(Submission, public_id)
         if submission is not None and submission.published:
             return submission, False
     return None, False

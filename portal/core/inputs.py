@@ -15,7 +15,9 @@ from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
 from portal.core.i18n import _
 
-DB_INT_MIN, DB_INT_MAX = -(2 ** 63), 2 ** 63 - 1  # a signed 64-bit column (BIGINT, SQLite)
+# The ids and counts are INTEGER columns: 32-bit signed on PostgreSQL, which refuses a query that
+# binds a larger number to them (SQLite would hold 64 bits, but one bound serves both).
+DB_INT_MIN, DB_INT_MAX = -(2 ** 31), 2 ** 31 - 1
 MAX_PAGE = 100000
 # The longest URL accepted: gunicorn's own request-line limit, so tests answer as production.
 MAX_URL_LENGTH = 4094
@@ -38,7 +40,7 @@ class BadParameter(BadRequest):
 
 
 class DatabaseIntConverter(IntegerConverter):
-    """`<int:…>` for ids: ASCII digits only, within a signed 64-bit column, else 404."""
+    """`<int:…>` for ids: ASCII digits only, within a signed 32-bit column, else 404."""
 
     regex = r"[0-9]+"  # Werkzeug's \d+ also matches "٣" and other Unicode digits
 
@@ -48,7 +50,7 @@ class DatabaseIntConverter(IntegerConverter):
                          max=builtins.min(high, DB_INT_MAX), signed=signed)
 
     def to_python(self, value):
-        if len(value) > 20:  # longer than any 64-bit number: no need to convert it
+        if len(value) > 20:  # far longer than any id: no need to convert it
             raise ValidationError()
         return super().to_python(value)
 

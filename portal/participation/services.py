@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from sqlalchemy.orm import joinedload
 
 from portal.core.i18n import _
+from portal.core.inputs import DB_INT_MAX
 from portal.core.text import clean_block
 from portal.core.time import as_utc
 from portal.extensions import db
@@ -57,9 +58,8 @@ class IdeaNotFound(ParticipationError):
 # --- finding and listing ----------------------------------------------------------------------
 
 def find_idea(submission_id: int):
-    """A published idea by id, or None (an id past the 32-bit id column never reaches it:
-    PostgreSQL would refuse the query)."""
-    if not isinstance(submission_id, int) or not 1 <= submission_id <= 2 ** 31 - 1:
+    """A published idea by id, or None (an id the id column cannot hold never reaches it)."""
+    if not isinstance(submission_id, int) or not 1 <= submission_id <= DB_INT_MAX:
         return None
     submission = db.session.get(Submission, submission_id)
     if submission is None or submission.kind != "idea" or not submission.published:

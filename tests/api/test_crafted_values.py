@@ -16,8 +16,9 @@ def test_open311_dates_out_of_range_are_400(client, query):
     assert error["code"] == 400 and "between 1900-01-01 and 9000-12-31" in error["description"]
 
 
-@pytest.mark.parametrize("request_id", ["%E2%91%A0", "%D9%A3", "%EF%BC%91"])
-def test_open311_unicode_digit_ids_are_not_found(client, request_id):
+@pytest.mark.parametrize("request_id", ["%E2%91%A0", "%D9%A3", "%EF%BC%91", "2147483648",
+                                        "99999999999"])
+def test_open311_unknown_and_impossible_ids_are_not_found(client, request_id):
     response = client.get(f"/open311/v2/requests/{request_id}.json")
     assert response.status_code == 404
     assert response.get_json()[0]["code"] == 404

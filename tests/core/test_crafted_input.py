@@ -20,7 +20,7 @@ from tests.search.helpers import drain
 
 PASSWORD = "river-lamp-4821"
 HUGE = "99999999999999999999"
-NUMBERS = [HUGE, "9223372036854775808", "-1", "%E2%91%A0", "%D9%A3", "3_1"]
+NUMBERS = [HUGE, "9223372036854775808", "2147483648", "-1", "%E2%91%A0", "%D9%A3", "3_1"]
 TEXTS = [HUGE, "%E2%91%A0", "x" * 5000, "%00", "%0D%0ASet-Cookie:a=b"]
 SEGMENTS = {
     "int": NUMBERS + ["-9223372036854775809", "1" * 400, "%00"],
@@ -48,7 +48,7 @@ FORM_FIELDS = ["ids", "submission", "id", "title", "body", "place", "name", "pho
                "latitude", "longitude", "lat", "long", "target_code", "duplicate_code",
                "published", "keep", "action", "back", "draft_key", "consent"]
 FORM_VALUES = [HUGE, "①", "\x00", "\u200b\u200b\u200b"]
-JSON_VALUES = [2 ** 63, 1e308, [1], {"a": 1}]
+JSON_VALUES = [2 ** 63, 2 ** 31, 1e308, [1], {"a": 1}]
 VARIABLE = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?\w+>")
 IDENTITIES = ["anonymous", "kiosk", *ROLES]
 # Signing out or resetting mid-walk would turn the rest of the walk into an anonymous one.

@@ -4,8 +4,8 @@ import pytest
 from tests.moderation.helpers import post_from
 
 
-@pytest.mark.parametrize("ids", [["99999999999999999999"], ["9223372036854775808"], ["①"],
-                                 ["-9223372036854775809"]])
+@pytest.mark.parametrize("ids", [["99999999999999999999"], ["9223372036854775808"],
+                                 ["2147483648"], ["①"], ["-9223372036854775809"]])
 def test_bulk_with_impossible_ids_selects_nothing(app, make_record, moderator, ids):
     make_record()
     response = post_from(moderator, "/staff/queue?lang=en", "/staff/queue/bulk",
