@@ -14,16 +14,20 @@ processes and measures, with wrk (`apt-get install wrk`) at `--connections` conn
   signed-in moderator), the JSON API POST (new submissions, varied text), the form POST (CSRF
   token and session cookie fetched once, a fresh idempotency key per request).
 A minimal Flask app under the same gunicorn settings gives the ceiling; every rate is also
-printed as a share of it, with the CPU time the web workers and the background worker spent
-per request (a figure that other load on the machine does not inflate). Also: start-up time
+printed as a share of it, and the two POSTs' rates as a share of a minimal write app's
+(bench/write_app.py: one ORM row inserted and committed per JSON POST, on the same database),
+with the CPU time the web workers and the background worker spent per request (a figure that
+other load on the machine does not inflate). Also: start-up time
 (gunicorn started -> /healthz answers), a background worker's start-up time (process started ->
 its first round done), and the memory of each kind of worker: peak RSS (VmHWM), and at the end
 PSS and private memory (USS), since preload_app shares the code and dictionaries.
 While the two POST loads run, a probe submits a distinct submission through the API every
 0.25 s and measures, per probe, acceptance (the 201 response) -> searchable (a signed-in
 moderator's /staff/search finds it, i.e. indexed by the worker and seen by a web worker's
-searcher) and acceptance -> delivered (the loopback webhook receiver has it: the portal runs with
-PORTAL_SINK=webhook and PORTAL_AUTO_ACCEPT=api, so clean API submissions are forwarded at once).
+searcher), acceptance -> delivered (the loopback webhook receiver has it: the portal runs with
+PORTAL_SINK=webhook and PORTAL_AUTO_ACCEPT=api, so clean API submissions are forwarded at once)
+and acceptance -> message (each probe asks to be told by e-mail; a loopback SMTP server, aiosmtpd,
+times the first message to its address: "accepted").
 Rate limits are off (PORTAL_RATE_LIMITS=off): the anonymous API limit would otherwise answer 429
 after five posts. Never part of CI: figures are printed.
 """
@@ -82,6 +86,15 @@ end
 """
 # Searches as residents make them: two words from the generator's vocabulary and one of the areas,
 # different from request to request (a repeated URL would only measure the page cache).
+LUA_WRITE_POST = """
+local n = 0
+request = function()
+  n = n + 1
+  local body = string.format('{"title": "Lamp %d dark", "body": "Lamp number %d on path %d ' ..
+    'by the ferry has been dark, please repair."}', n, n, math.random(1, 100000))
+  return wrk.format("POST", "/write", {["Content-Type"] = "application/json"}, body)
+end
+"""
 LUA_SEARCH_VARIED = """
 local words = {%(words)s}
 local areas = {"riverside", "dinghai-road", "pingliang-road", "jiangpu-road", "daqiao", "yinhang"}
@@ -230,14 +243,28 @@ def wrk(url, path, args, script="", lua_dir=None):
             "errors": errors + bad_status, "requests": requests}
 
 
+class MailClock:
+    """An aiosmtpd handler: the time the first message to each address arrived."""
+
+    def __init__(self):
+        self.first = {}
+
+    async def handle_DATA(self, server, session, envelope):
+        now = time.time()
+        for address in envelope.rcpt_tos:
+            self.first.setdefault(address.lower(), now)
+        return "250 OK"
+
+
 class Probe:
     """Submits distinct submissions through the API while a load runs; times each one until a
-    moderator's search finds it and until the loopback webhook receiver has it."""
+    moderator's search finds it, until the loopback webhook receiver has it and until the
+    loopback SMTP server has the first message to the address it gave."""
 
-    def __init__(self, url, receiver, places, every=0.25):
+    def __init__(self, url, receiver, places, mail, every=0.25):
         from bench.search_bench import Generator
 
-        self.url, self.receiver, self.every = url, receiver, every
+        self.url, self.receiver, self.mail, self.every = url, receiver, mail, every
         self.generator = Generator(random.randrange(10**6), places)
         self.accepted = {}  # code -> (acceptance time, search word)
         self.searchable = {}  # code -> seconds after acceptance
@@ -255,7 +282,8 @@ class Probe:
         self._closing.set()  # no more submissions: the pending ones get up to 10 s more
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and (len(self.searchable) < len(self.accepted)
-                                               or len(self.delivered()) < len(self.accepted)):
+                                               or len(self.delivered()) < len(self.accepted)
+                                               or len(self.messaged()) < len(self.accepted)):
             time.sleep(0.1)
         self._stop.set()
         self._thread.join()
@@ -264,7 +292,8 @@ class Probe:
         word = "".join(random.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))
         body = json.dumps({"kind": "issue", "category": "street-lighting", "area": "riverside",
                            "title": f"{self.generator.text(12)[:60]} {word}",
-                           "body": f"{self.generator.text(60)} {word}"}).encode()
+                           "body": f"{self.generator.text(60)} {word}", "notify": True,
+                           "contact": {"email": f"probe-{word}@example.org"}}).encode()
         request = urllib.request.Request(self.url + "/api/v1/submissions?lang=en", data=body,
                                          headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -288,6 +317,15 @@ class Probe:
                     if code[:5] in page and code[5:] in page:
                         self.searchable[code] = time.time() - at
             time.sleep(0.02)
+
+    def messaged(self):
+        """Seconds from acceptance to the first message at the probe's address."""
+        seconds = {}
+        for code, (at, word) in list(self.accepted.items()):
+            arrived = self.mail.first.get(f"probe-{word}@example.org")
+            if arrived is not None:
+                seconds[code] = arrived - at
+        return seconds
 
     def delivered(self):
         """Seconds from acceptance to the receiver's first copy, per probe delivered."""
@@ -396,9 +434,16 @@ def form_session(url):
 
 
 def measure_portal(label, env, args, tmp):
+    from aiosmtpd.controller import Controller
+
     receiver = Receiver(secret=WEBHOOK_SECRET).start()
+    mail, smtp_port = MailClock(), free_port()
+    smtp = Controller(mail, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
     env = dict(env, PORTAL_SINK="webhook", PORTAL_WEBHOOK_URL=receiver.url,
-               PORTAL_WEBHOOK_SECRET=WEBHOOK_SECRET, PORTAL_AUTO_ACCEPT="api")
+               PORTAL_WEBHOOK_SECRET=WEBHOOK_SECRET, PORTAL_AUTO_ACCEPT="api",
+               PORTAL_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}?starttls=no",
+               PORTAL_NOTIFY_HOURLY_CAP=str(10 ** 6))
     published_id, code, places = seed(env, args.n)
     flask(env, "portal", "worker", "--once")  # the relay's backlog from the seeded data
     worker_startup = statistics.median(worker_startup_seconds(env) for _ in range(3))
@@ -424,7 +469,7 @@ def measure_portal(label, env, args, tmp):
             samples = []
             for _ in range(args.runs):
                 if "POST" in name:
-                    with Probe(server.url, receiver, places) as probe:
+                    with Probe(server.url, receiver, places, mail) as probe:
                         samples.append(measured_wrk(server, path, args, script, tmp))
                     probes.append(probe)
                 else:
@@ -432,15 +477,17 @@ def measure_portal(label, env, args, tmp):
             rows[name] = medians(samples)
         searchable = [v for probe in probes for v in probe.searchable.values()]
         delivered = [v for probe in probes for v in probe.delivered().values()]
+        messaged = [v for probe in probes for v in probe.messaged().values()]
         accepted = sum(len(probe.accepted) for probe in probes)
         extra = {"startup": server.startup, "worker_startup": worker_startup,
                  "rss": server.peak_rss_mb(), "probes": accepted,
-                 "searchable": searchable, "delivered": delivered,
+                 "searchable": searchable, "delivered": delivered, "messaged": messaged,
                  "search_errors": [code for probe in probes for code in probe.errors]}
         return rows, extra
     finally:
         server.stop()
         receiver.stop()
+        smtp.stop()
 
 
 def measured_wrk(server, path, args, script, tmp):
@@ -472,7 +519,17 @@ def reset_postgres(url):
     engine.dispose()
 
 
-def print_table(results, hello, args):
+def measure_write(env, args, tmp):
+    """The minimal write app's JSON POST (medians of the runs) on the env's database."""
+    server = Gunicorn(env, app="bench.write_app:app", workers=args.workers)
+    try:
+        return medians([measured_wrk(server, "/write", args, LUA_WRITE_POST, tmp)
+                        for _ in range(args.runs)])
+    finally:
+        server.stop()
+
+
+def print_table(results, hello, args, writes):
     print()
     print(f"n={args.n} submissions, {args.workers} gunicorn workers, {args.connections} "
           f"connections, {args.duration} s x {args.runs} runs (medians); "
@@ -483,11 +540,15 @@ def print_table(results, hello, args):
     print(header)
     print("-" * len(header))
     for setup, (rows, extra) in results.items():
+        rows = dict(rows, **{"minimal write app": writes[setup]})
         for name, row in rows.items():
             print(f"{setup:<9} {name:<25} {row['rps']:>7.1f} "
                   f"{100 * row['rps'] / hello['rps']:>6.1f}% {row['p50']:>7.1f} "
                   f"{row['p95']:>7.1f} {row['p99']:>7.1f} {row['errors']:>4d} "
                   f"{row['cpu_web']:>9.2f}+{row['cpu_background']:<8.2f}")
+        for name in ("API POST", "form POST (CSRF)"):
+            print(f"{setup:<9} {name}: {100 * rows[name]['rps'] / writes[setup]['rps']:.1f} % "
+                  f"of the minimal write app's rate")
         searchable, delivered = extra["searchable"], extra["delivered"]
         print(f"{setup:<9} under the POST loads, {extra['probes']} probes: acceptance -> "
               f"searchable p50 {percentile(searchable, 0.5):.2f} s p95 "
@@ -495,6 +556,10 @@ def print_table(results, hello, args):
               f"p50 {percentile(delivered, 0.5):.2f} s p95 {percentile(delivered, 0.95):.2f} s "
               f"({len(delivered)} delivered); failed searches: "
               f"{len(extra['search_errors'])} {sorted(set(extra['search_errors']))}")
+        messaged = extra["messaged"]
+        print(f"{setup:<9} under the POST loads: acceptance -> first message to the probe's "
+              f"address p50 {percentile(messaged, 0.5):.2f} s p95 "
+              f"{percentile(messaged, 0.95):.2f} s ({len(messaged)} told)")
         print(f"{setup:<9} start-up: gunicorn to /healthz {extra['startup']:.2f} s, background "
               f"worker to its first round {extra['worker_startup']:.2f} s")
         for kind in ("web", "background"):
@@ -526,6 +591,13 @@ def main():
                                  for _ in range(args.runs)])
         finally:
             hello.stop()
+        writes = {"sqlite": measure_write(base_env(tmp / "write", PORTAL_EMBEDDED_WORKER=0),
+                                          args, tmp)}
+        if not args.no_pg:
+            reset_postgres(args.pg_url)
+            writes["postgres"] = measure_write(base_env(
+                tmp / "write-pg", PORTAL_EMBEDDED_WORKER=0, BENCH_WRITE_DATABASE_URL=args.pg_url),
+                args, tmp)
         results = {}
         sqlite_env = base_env(tmp / "sqlite")
         results["sqlite"] = measure_portal("sqlite", sqlite_env, args, tmp)
@@ -533,7 +605,7 @@ def main():
             reset_postgres(args.pg_url)
             pg_env = base_env(tmp / "pg", args.pg_url, PORTAL_REDIS_URL=args.redis_url)
             results["postgres"] = measure_portal("postgres", pg_env, args, tmp)
-        print_table(results, hello_row, args)
+        print_table(results, hello_row, args, writes)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -86,10 +86,13 @@ def drain(profiler, totals, profiled="all"):
         totals[name] = totals.get(name, 0.0) + time.thread_time() - start
 
 
-def top(profiler, title, limit=25):
+def top(profiler, title):
+    """cProfile's top functions (BENCH_SORT: tottime or cumulative; BENCH_TOP: how many)."""
+    limit = int(os.environ.get("BENCH_TOP", 25))
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(limit)
-    print(f"\n--- {title}: top {limit} by own time ---")
+    pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("BENCH_SORT", "tottime"))\
+        .print_stats(limit)
+    print(f"\n--- {title}: top {limit} ---")
     print("\n".join(line for line in out.getvalue().splitlines()[4:] if line.strip()))
 
 
