@@ -295,8 +295,7 @@ def change_status(submission, to_status: str, *, actor: str, note: str = "",
     event_row = StatusEvent(actor=actor, from_status=from_status, to_status=to_status, note=note,
                             public_note=public_note, is_public=public)
     submission.events.append(event_row)
-    db.session.flush()
-    record_change(submission, "status")
+    record_change(submission, "status")  # written with the event at the next flush
     return event_row
 
 
