@@ -1,10 +1,10 @@
 """Login form and the administrator's user forms."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from portal.accounts.models import ROLES
+from portal.core.forms import Form
 from portal.core.i18n import _l
 
 ROLE_CHOICES = [SelectChoice("administrator", _l("Administrator")),
@@ -13,14 +13,14 @@ ROLE_CHOICES = [SelectChoice("administrator", _l("Administrator")),
 assert [c.value for c in ROLE_CHOICES] == list(ROLES)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired()],
                            render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), validators=[DataRequired()],
                              render_kw={"autocomplete": "current-password"})
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired()],
                            render_kw={"autocomplete": "off"})
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="viewer")
@@ -28,15 +28,15 @@ class UserCreateForm(FlaskForm):
                              render_kw={"autocomplete": "new-password"})
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(Form):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     active = BooleanField(_l("Active (may sign in)"))
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[DataRequired()],
                              render_kw={"autocomplete": "new-password"})
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that only needs CSRF protection."""

@@ -1,14 +1,14 @@
 """The administrator's enrolment form."""
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from portal.core.forms import Form
 from portal.core.i18n import LOCALE_LABELS, LOCALES, _l, localized
 from portal.stations.services import active_stations
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(Form):
     station = SelectField(_l("Station"), validators=[DataRequired()])
     label = StringField(_l("Label (e.g. “entrance, left screen”)"),
                         validators=[Length(max=80)], render_kw={"maxlength": 80})
@@ -24,5 +24,5 @@ class EnrolForm(FlaskForm):
                                 for s in active_stations()]
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     """Only the CSRF token: revoking needs no other input."""

@@ -1,5 +1,4 @@
 """Moderation forms. Choices are filled per request (categories and areas are data)."""
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     RadioField,
@@ -11,6 +10,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from portal.core.forms import Form
 from portal.core.i18n import _l, localized
 from portal.core.inputs import database_id
 from portal.moderation.services import REJECT_REASONS
@@ -23,7 +23,7 @@ def reason_choices():
         SelectChoice(code, label) for code, label in REJECT_REASONS.items()]
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     action = HiddenField()
     reason = SelectField(_l("Reason"), validate_choice=False)
     duplicate_code = StringField(_l("Duplicate of (tracking code)"),
@@ -39,7 +39,7 @@ BULK_ACTIONS = [SelectChoice("accept", _l("Accept")), SelectChoice("hold", _l("H
                 SelectChoice("reject", _l("Reject"))]
 
 
-class BulkForm(FlaskForm):
+class BulkForm(Form):
     ids = SelectMultipleField(_l("Selected"), coerce=database_id, validate_choice=False)
     action = SelectField(_l("Action"), choices=BULK_ACTIONS)
     reason = SelectField(_l("Reason (for rejecting)"), validate_choice=False,
@@ -49,7 +49,7 @@ class BulkForm(FlaskForm):
         self.reason.choices = reason_choices()
 
 
-class ClassifyForm(FlaskForm):
+class ClassifyForm(Form):
     category = SelectField(_l("Category"), validate_choice=False)
     area = SelectField(_l("Area"), validate_choice=False)
 
@@ -60,7 +60,7 @@ class ClassifyForm(FlaskForm):
         self.area.choices = [SelectChoice(a.code, localized(a, "name")) for a in active_areas()]
 
 
-class PublicVersionForm(FlaskForm):
+class PublicVersionForm(Form):
     """The public version: one input per public field (added below), values to keep visible."""
 
     keep = SelectMultipleField(_l("Leave visible"), validate_choice=False)
@@ -75,14 +75,14 @@ for _field in PUBLIC_FIELDS:  # every field the public sees is edited here, none
 del _field
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     published = HiddenField()
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     target_code = StringField(_l("Merge into (tracking code)"), render_kw={"autocomplete": "off"})
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     text = TextAreaField(_l("Official reply (Chinese)"), render_kw={"rows": 4})
     text_en = TextAreaField(_l("Official reply (English, optional)"), render_kw={"rows": 4})

@@ -1,17 +1,17 @@
 """Forms: follow a case, ask for a manage link, and the plain action buttons."""
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 
+from portal.core.forms import Form
 from portal.core.i18n import _l
 
 
-class EmailForm(FlaskForm):
+class EmailForm(Form):
     email = StringField(_l("E-mail"), render_kw={"autocomplete": "email", "inputmode": "email",
                                                  "maxlength": 254})
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button with a CSRF token."""
 
 

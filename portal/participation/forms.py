@@ -1,5 +1,4 @@
 """Ideas forms. The services check the values; forms carry them and the CSRF token."""
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -12,6 +11,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from portal.core.forms import Form
 from portal.core.i18n import _l, localized
 from portal.participation.labels import (
     OUTCOME_LABELS,
@@ -22,7 +22,7 @@ from portal.participation.labels import (
 from portal.stations.services import active_areas, active_stations, category_tree
 
 
-class IdeaFilterForm(FlaskForm):
+class IdeaFilterForm(Form):
     """The list's sort order and filters (a GET form: no CSRF token, so pages stay shareable)."""
 
     class Meta:
@@ -58,7 +58,7 @@ class IdeaFilterForm(FlaskForm):
                 "station": self.station.data or "", "outcome": self.outcome.data or ""}
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(_l("Your comment"), render_kw={"rows": 4, "maxlength": 2000},
                          description=_l("At most 2,000 characters. Do not write phone numbers "
                                         "or other personal details: comments are public."))
@@ -69,7 +69,7 @@ class CommentForm(FlaskForm):
     parent_id = HiddenField()
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     outcome = RadioField(_l("Outcome"),
                          choices=[SelectChoice(k, v) for k, v in OUTCOME_LABELS.items()],
                          validate_choice=False)
@@ -77,20 +77,20 @@ class AnswerForm(FlaskForm):
     reason_en = TextAreaField(_l("Reason (English, optional)"), render_kw={"rows": 4})
 
 
-class HideForm(FlaskForm):
+class HideForm(Form):
     reason = StringField(_l("Reason shown instead of the text"))
 
 
-class StaffCommentForm(FlaskForm):
+class StaffCommentForm(Form):
     body = TextAreaField(_l("Official comment"), render_kw={"rows": 3})
 
 
-class SettingForm(FlaskForm):
+class SettingForm(Form):
     threshold = IntegerField(_l("Supports before an answer is due"), validators=[Optional()])
     premoderation = BooleanField(_l("Comments wait for a moderator even when clean"))
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(Form):
     stage = SelectField(_l("Stage"),
                         choices=[SelectChoice(k, v) for k, v in PROGRESS_LABELS.items()],
                         validate_choice=False)
@@ -99,7 +99,7 @@ class ProgressForm(FlaskForm):
     note_en = TextAreaField(_l("Progress (English, optional)"), render_kw={"rows": 3})
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     reason = RadioField(_l("What is wrong?"),
                         choices=[SelectChoice(k, v) for k, v in REPORT_REASON_LABELS.items()],
                         validate_choice=False)
@@ -107,12 +107,12 @@ class ReportForm(FlaskForm):
                          description=_l("At most 500 characters. A moderator reads it."))
 
 
-class ReportDecisionForm(FlaskForm):
+class ReportDecisionForm(Form):
     decision = HiddenField()
     reason = StringField(_l("Reason shown instead of the text"))
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(Form):
     text_zh = TextAreaField(_l("Notice (Chinese)"), render_kw={"rows": 2, "maxlength": 1000})
     text_en = TextAreaField(_l("Notice (English, optional)"), render_kw={"rows": 2,
                                                                         "maxlength": 1000})

@@ -1,11 +1,11 @@
 """Forms for stations (and other venues), categories and areas; choices are set by the views."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 
+from portal.core.forms import Form
 from portal.core.i18n import _l
 
 
-class ReferenceForm(FlaskForm):
+class ReferenceForm(Form):
     """What the three forms share: a code for a new row, names, display order, in use."""
 
     code = StringField(_l("Code (letters, digits and hyphens; cannot be changed later)"))

@@ -1,10 +1,10 @@
 """The search form (GET, no CSRF: it changes nothing). Unknown filter values are ignored;
 a date or page number that cannot be searched is an error shown next to its field."""
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 
+from portal.core.forms import Form
 from portal.core.i18n import _l
 from portal.core.inputs import MAX_PAGE, date_range_message, in_date_range
 
@@ -15,7 +15,7 @@ def searchable_date(_form, field):
         raise ValidationError(date_range_message())
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     class Meta:
         csrf = False
 

@@ -1,5 +1,4 @@
 """Forms: the resident's follow-up answer and an administrator's deadline rule."""
-from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
     IntegerField,
@@ -10,12 +9,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.core.forms import Form
 from portal.core.i18n import _l
 from portal.servicelevels.followup import COMMENT_MAX
 from portal.servicelevels.labels import FIXED_LABELS, SATISFACTION_LABELS
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(Form):
     """Was it fixed, how satisfied, an optional comment."""
 
     fixed = RadioField(_l("Was the problem fixed?"), choices=list(FIXED_LABELS.items()),
@@ -32,7 +32,7 @@ class FollowUpForm(FlaskForm):
                 "satisfaction": self.satisfaction.data, "comment": self.comment.data or ""}
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
     """A deadline override for a category, or for every category of one urgency."""
 
     kind = SelectField(_l("Kind"), choices=[])
@@ -44,7 +44,7 @@ class RuleForm(FlaskForm):
                                 validators=[DataRequired(), NumberRange(min=0.1, max=365)])
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(Form):
     """A dispatcher returns a wrongly routed case: why, and (optionally) to which team."""
 
     code = StringField(_l("Tracking code"), validators=[DataRequired(_l("Give the tracking code.")),
@@ -55,13 +55,13 @@ class ReturnForm(FlaskForm):
     team = SelectField(_l("Send it to"), choices=[], validate_choice=False)
 
 
-class ArbitrationForm(FlaskForm):
+class ArbitrationForm(Form):
     """An administrator chooses the team of a case returned too often."""
 
     team = SelectField(_l("Team"), choices=[], validate_choice=False)
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(Form):
     """A reply template: where it applies and its text in both languages."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Give the template a name.")),
@@ -74,7 +74,7 @@ class TemplateForm(FlaskForm):
                             render_kw={"rows": 4})
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(Form):
     """A handler asks for more working days to resolve a case, with the reason."""
 
     code = StringField(_l("Tracking code"), validators=[DataRequired(_l("Give the tracking code.")),
@@ -86,7 +86,7 @@ class ExtensionForm(FlaskForm):
                                        Length(max=500)])
 
 
-class ExtensionDecisionForm(FlaskForm):
+class ExtensionDecisionForm(Form):
     """A moderator or administrator approves or refuses a request, with an optional note."""
 
     decision = RadioField(_l("Decision"), choices=[("approve", _l("Approve")),

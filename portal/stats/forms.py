@@ -1,13 +1,13 @@
 """Forms: a dispatcher's decision on a hotspot."""
-from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from portal.core.forms import Form
 from portal.core.i18n import _l
 from portal.stats.hotspots import REASON_MAX
 
 
-class HotspotForm(FlaskForm):
+class HotspotForm(Form):
     """One per hotspot on a page, told apart by a prefix; the app-wide CSRF protection checks
     the page's `csrf_token` on every post, which a prefixed form's own field would rename."""
 

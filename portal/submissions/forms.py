@@ -3,7 +3,6 @@ import time
 import uuid
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import (
     BooleanField,
@@ -16,6 +15,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 
+from portal.core.forms import Form
 from portal.core.i18n import _l, localized
 from portal.stations.services import active_areas, category_tree
 from portal.submissions.validation import BODY_MAX, PLACE_MAX, TITLE_MAX
@@ -27,7 +27,7 @@ def _render_signer():
     return URLSafeTimedSerializer(current_app.secret_key, salt="submission-form-rendered")
 
 
-class SubmissionForm(FlaskForm):
+class SubmissionForm(Form):
     kind = RadioField(_l("What would you like to do?"), choices=[
         SelectChoice("issue", _l("Report a problem")),
         SelectChoice("idea", _l("Make a suggestion"))],
