@@ -1,8 +1,9 @@
 """Template helpers: locale switch links, localized names, dates and numbers."""
 from datetime import datetime
+from functools import lru_cache
 
 from flask import request, url_for
-from flask_babel import format_datetime, format_decimal
+from flask_babel import format_datetime, format_decimal, get_locale, get_timezone
 
 from portal.core.i18n import HTML_LANG, LOCALE_LABELS, LOCALES, current_locale, localized
 from portal.core.text import to_traditional
@@ -32,8 +33,16 @@ def format_moment(value, fmt: str = "medium") -> str:
     """A datetime (or its ISO text, as kept in JSON) in the reader's time zone and locale."""
     if not value:
         return ""
-    return format_datetime(datetime.fromisoformat(value) if isinstance(value, str) else value,
-                           fmt)
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return _formatted_moment(moment, fmt, str(get_locale()), str(get_timezone()))
+
+
+# Lists show the same submissions' dates page after page, and Babel's formatting costs more than
+# the rest of a row: each (moment, format, locale, zone) is formatted once per process.
+@lru_cache(maxsize=8192)
+def _formatted_moment(moment, fmt: str, locale: str, zone: str) -> str:
+    """Flask-Babel's format_datetime; locale and zone are the request's, named for the key."""
+    return format_datetime(moment, fmt)
 
 
 def register_template_helpers(app) -> None:
