@@ -254,14 +254,29 @@ def record_outcomes(results, owner: str, sink) -> list:
         .order_by(Delivery.id).with_for_update(of=Delivery)
         .options(selectinload(Delivery.submission).selectinload(Submission.events))).scalars()
     deliveries = {delivery.id: delivery for delivery in rows}
-    states = [_record(deliveries.get(item.id), outcome, owner, sink)
-              for item, outcome in results]
+    states, sent_now = [], []
+    for item, outcome in results:
+        delivery = deliveries.get(item.id)
+        if delivery is not None and delivery.state == "pending" and outcome.kind == "sent":
+            sent_now.append(delivery)
+        states.append(_record(delivery, outcome, owner, sink))
+    # The deliveries' rows first, together; each status change below then flushes only its own.
+    db.session.flush()
+    for delivery in sent_now:
+        submission = delivery.submission
+        if submission.status == "accepted":
+            routing = delivery.payload["routing"]
+            reference = delivery.remote_reference or delivery.idempotency_key
+            change_status(submission, "forwarded", actor="system",
+                          note=f"{sink.name} {reference}; team {routing['team']}; "
+                               f"area {routing['area']['code']}")
     db.session.flush()
     return states
 
 
 def _record(delivery, outcome, owner: str, sink) -> str:
-    """Store what happened to one send of a locked delivery; returns its state afterwards."""
+    """Store what happened to one send of a locked delivery (the submission's status aside);
+    returns the delivery's state afterwards."""
     if delivery is None or delivery.state != "pending":
         return delivery.state if delivery else "gone"
     now = utcnow()
@@ -273,13 +288,6 @@ def _record(delivery, outcome, owner: str, sink) -> str:
         if sink.in_database:
             incident = open_incident(delivery)
             delivery.remote_reference = f"local-{incident.id}"
-        submission = delivery.submission
-        if submission.status == "accepted":
-            routing = delivery.payload["routing"]
-            reference = delivery.remote_reference or delivery.idempotency_key
-            change_status(submission, "forwarded", actor="system",
-                          note=f"{sink.name} {reference}; team {routing['team']}; "
-                               f"area {routing['area']['code']}")
     elif delivery.lease_owner != owner:
         return delivery.state  # our lease expired and another relay has the row now
     elif outcome.kind == "dead" or now >= as_utc(delivery.expires_at):
