@@ -24,9 +24,10 @@ def _names(row) -> dict:
 
 
 def build_payload(submission, *, idempotency_key: str, accepted_at, sequence: int,
-                  previous_reference=None, update=None) -> dict:
-    """The versioned incident document for one acceptance; contact only with consent."""
-    routing = route(submission)
+                  previous_reference=None, update=None, grids=None) -> dict:
+    """The versioned incident document for one acceptance; contact only with consent
+    (`grids`: see `routing.routed_area`)."""
+    routing = route(submission, grids)
     category = submission.category
     contact = submission.contact
     station = submission.station

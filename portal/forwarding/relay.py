@@ -7,17 +7,22 @@ One round (`relay_task`, registered with the worker):
 2. claim: lease a batch of due rows (BEGIN IMMEDIATE on SQLite, FOR UPDATE SKIP LOCKED on
    PostgreSQL), so several relays can run; a relay killed mid-delivery leaves a lease that
    expires, and the row is sent again with the same idempotency key;
-3. send each item with no transaction open, then record the outcome in a short transaction.
+3. send the batch's items one by one with no transaction open, then record their outcomes in
+   one short transaction; a crash before it commits leaves the leases to expire, and those items
+   are sent again under the same idempotency keys (the platform keeps one incident per key), so
+   nothing is lost or doubled.
 """
 import os
 import random
 import socket
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, text
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.core.hooks import first_result
 from portal.core.positions import locked_position
@@ -26,7 +31,9 @@ from portal.extensions import db
 from portal.forwarding.incidents import open_incident
 from portal.forwarding.models import Delivery, RelayPosition
 from portal.forwarding.payload import build_payload, encode
+from portal.forwarding.routing import active_grids
 from portal.forwarding.sinks import Item, make_sink
+from portal.stations.models import Category
 from portal.submissions.models import ChangeLog, Submission
 from portal.submissions.services import change_status
 
@@ -72,16 +79,54 @@ def _position() -> RelayPosition:
     return locked_position(RelayPosition, POSITION_NAME)
 
 
-def fill_payload(delivery: Delivery, submission, accepted_at) -> None:
-    """Build (or rebuild) the incident document of a delivery from the submission as it is now."""
-    sent_before = db.session.execute(
-        db.select(Delivery).filter_by(submission_id=submission.id, state="sent")
-        .where(Delivery.id != delivery.id).order_by(Delivery.id.desc())).scalars().all()
+@dataclass
+class _Reading:
+    """What `consume_changes` reads once for all the changes it turns into deliveries."""
+
+    submissions: dict  # id -> Submission, with what the incident document reads loaded
+    sent: dict  # submission id -> remote references of its sent deliveries, newest first
+    pending: set  # ids of submissions with a pending delivery (those made meanwhile included)
+    grids: list  # routing.active_grids()
+
+
+def _read_for(changes) -> _Reading:
+    """The submissions of `changes` and their deliveries so far, in a few queries for all."""
+    ids = {change.submission_id for change in changes}
+    submissions = db.session.execute(
+        db.select(Submission).where(Submission.id.in_(ids)).options(
+            joinedload(Submission.category).joinedload(Category.parent),
+            joinedload(Submission.area), joinedload(Submission.located_area),
+            joinedload(Submission.station), joinedload(Submission.contact),
+            selectinload(Submission.photos))).unique().scalars().all()
+    sent = {}
+    for submission_id, reference in db.session.execute(
+            db.select(Delivery.submission_id, Delivery.remote_reference)
+            .where(Delivery.submission_id.in_(ids), Delivery.state == "sent")
+            .order_by(Delivery.id.desc())):
+        sent.setdefault(submission_id, []).append(reference)
+    pending = set(db.session.execute(db.select(Delivery.submission_id).where(
+        Delivery.submission_id.in_(ids), Delivery.state == "pending")).scalars())
+    return _Reading({s.id: s for s in submissions}, sent, pending, active_grids())
+
+
+def fill_payload(delivery: Delivery, submission, accepted_at, *, sent_before=None,
+                 grids=None) -> None:
+    """Build (or rebuild) the incident document of a delivery from the submission as it is now.
+
+    `sent_before`: the remote references of the submission's other sent deliveries, newest
+    first, and `grids`: `routing.active_grids()`, when the caller already read them (None: read
+    here).
+    """
+    if sent_before is None:
+        sent_before = db.session.execute(
+            db.select(Delivery.remote_reference)
+            .filter_by(submission_id=submission.id, state="sent")
+            .where(Delivery.id != delivery.id).order_by(Delivery.id.desc())).scalars().all()
     delivery.payload = build_payload(
         submission, idempotency_key=delivery.idempotency_key, accepted_at=accepted_at,
         sequence=len(sent_before) + 1,
-        previous_reference=sent_before[0].remote_reference if sent_before else None,
-        update=_update_of(delivery, submission))
+        previous_reference=sent_before[0] if sent_before else None,
+        update=_update_of(delivery, submission), grids=grids)
     delivery.priority = delivery.payload["routing"]["priority"] == "urgent"
 
 
@@ -97,9 +142,9 @@ def _update_of(delivery: Delivery, submission):
             "comment": note.partition(": ")[2] if ": " in note else ""}
 
 
-def make_delivery(change: ChangeLog) -> Delivery:
+def make_delivery(change: ChangeLog, reading: _Reading) -> Delivery:
     """The delivery row for one acceptance (payload built now, from the accepted submission)."""
-    submission = db.session.get(Submission, change.submission_id)
+    submission = reading.submissions[change.submission_id]
     key = f"{submission.code}-{change.id}"
     now = utcnow()
     delivery = Delivery(
@@ -107,22 +152,23 @@ def make_delivery(change: ChangeLog) -> Delivery:
         priority=False, state="pending", next_attempt_at=now, created_at=now,
         expires_at=now + timedelta(hours=_setting("PORTAL_RELAY_MAX_AGE_HOURS", 72)))
     try:
-        fill_payload(delivery, submission, change.created_at)
+        fill_payload(delivery, submission, change.created_at,
+                     sent_before=reading.sent.get(submission.id, []), grids=reading.grids)
     except Exception as exc:  # one bad row must not stop the relay for all
         current_app.logger.exception("cannot build the incident for %s", key)
         delivery.payload = {"version": 1, "idempotency_key": key, "reference": submission.code}
         delivery.state = "dead"
         delivery.last_error = f"could not build the incident document: {type(exc).__name__}: {exc}"
-    pending = db.session.execute(db.select(Delivery.id).filter_by(
-        submission_id=submission.id, state="pending")).first()
     hold = first_result("forwarding_hold", submission) if delivery.state == "pending" else None
     if hold:
         delivery.state = "cancelled"
         delivery.last_error = f"not sent: {hold}"
-    if pending is not None and delivery.state == "pending":
+    if submission.id in reading.pending and delivery.state == "pending":
         # Accepted again before the earlier acceptance went out: that one will carry it.
         delivery.state = "cancelled"
         delivery.last_error = "superseded by an earlier pending delivery of the same submission"
+    if delivery.state == "pending":
+        reading.pending.add(submission.id)
     db.session.add(delivery)
     return delivery
 
@@ -139,8 +185,13 @@ def consume_changes() -> int:
                or_(and_(ChangeLog.change == "status", ChangeLog.status == "accepted"),
                    ChangeLog.change.in_(UPDATES + DISPATCHES)), ~done)
         .order_by(ChangeLog.id).limit(CONSUME_LIMIT)).scalars().all()
-    for change in changes:
-        make_delivery(change)
+    if changes:
+        reading = _read_for(changes)
+        # The new rows go in with one flush at the end: nothing read meanwhile depends on them
+        # (the pending ones made so far are counted in `reading`).
+        with db.session.no_autoflush:
+            for change in changes:
+                make_delivery(change, reading)
     reached = head if len(changes) < CONSUME_LIMIT else changes[-1].id
     if reached > position.last_id:
         position.last_id = reached
@@ -194,10 +245,38 @@ def backoff_seconds(attempts: int, retry_after=None) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
-def record_outcome(item: Item, outcome, owner: str, sink) -> str:
-    """Store what happened to one send; returns the delivery's state afterwards."""
+def record_outcomes(results, owner: str, sink) -> list:
+    """Store what happened to sends, given as (item, outcome) pairs; returns the deliveries'
+    states afterwards, in the same order."""
     _relaxed_durability()
-    delivery = db.session.get(Delivery, item.id, with_for_update=True)
+    rows = db.session.execute(
+        db.select(Delivery).where(Delivery.id.in_([item.id for item, _outcome in results]))
+        .order_by(Delivery.id).with_for_update(of=Delivery)
+        .options(selectinload(Delivery.submission).selectinload(Submission.events))).scalars()
+    deliveries = {delivery.id: delivery for delivery in rows}
+    states, sent_now = [], []
+    for item, outcome in results:
+        delivery = deliveries.get(item.id)
+        if delivery is not None and delivery.state == "pending" and outcome.kind == "sent":
+            sent_now.append(delivery)
+        states.append(_record(delivery, outcome, owner, sink))
+    # The deliveries' rows first, together; each status change below then flushes only its own.
+    db.session.flush()
+    for delivery in sent_now:
+        submission = delivery.submission
+        if submission.status == "accepted":
+            routing = delivery.payload["routing"]
+            reference = delivery.remote_reference or delivery.idempotency_key
+            change_status(submission, "forwarded", actor="system",
+                          note=f"{sink.name} {reference}; team {routing['team']}; "
+                               f"area {routing['area']['code']}")
+    db.session.flush()
+    return states
+
+
+def _record(delivery, outcome, owner: str, sink) -> str:
+    """Store what happened to one send of a locked delivery (the submission's status aside);
+    returns the delivery's state afterwards."""
     if delivery is None or delivery.state != "pending":
         return delivery.state if delivery else "gone"
     now = utcnow()
@@ -209,13 +288,6 @@ def record_outcome(item: Item, outcome, owner: str, sink) -> str:
         if sink.in_database:
             incident = open_incident(delivery)
             delivery.remote_reference = f"local-{incident.id}"
-        submission = delivery.submission
-        if submission.status == "accepted":
-            routing = delivery.payload["routing"]
-            reference = delivery.remote_reference or delivery.idempotency_key
-            change_status(submission, "forwarded", actor="system",
-                          note=f"{sink.name} {reference}; team {routing['team']}; "
-                               f"area {routing['area']['code']}")
     elif delivery.lease_owner != owner:
         return delivery.state  # our lease expired and another relay has the row now
     elif outcome.kind == "dead" or now >= as_utc(delivery.expires_at):
@@ -228,7 +300,6 @@ def record_outcome(item: Item, outcome, owner: str, sink) -> str:
         delivery.next_attempt_at = now + timedelta(
             seconds=backoff_seconds(delivery.attempts, outcome.retry_after))
         delivery.lease_owner = delivery.lease_expires_at = None
-    db.session.flush()
     return delivery.state
 
 
@@ -253,12 +324,18 @@ def relay_task() -> int:
     deadline = time.monotonic() + lease  # measured from before the claim: on the safe side
     items = claim(owner, int(_setting("PORTAL_RELAY_BATCH", 20)), lease)
     db.session.commit()
-    for index, item in enumerate(items):
-        if index and time.monotonic() + worst_case > deadline:
-            release(owner, [i.id for i in items[index:]])
-            db.session.commit()
-            break
-        outcome = sink.send(item)  # no transaction is open here
-        record_outcome(item, outcome, owner, sink)
+    results, unsent = [], []
+    try:
+        for index, item in enumerate(items):
+            if index and time.monotonic() + worst_case > deadline:
+                unsent = items[index:]
+                break
+            results.append((item, sink.send(item)))  # no transaction is open here
+    finally:
+        # Even when a send raised, the outcomes of those before it are kept.
+        if results:
+            record_outcomes(results, owner, sink)
+        if unsent:
+            release(owner, [i.id for i in unsent])
         db.session.commit()
     return made + len(items)

@@ -65,8 +65,18 @@ def place_in_grid(submission, grid: Area) -> bool:
     return bool(place) and any(term in place for term in grid_terms(grid))
 
 
-def routed_area(submission) -> tuple:
-    """(area, rule): the grid when the riverside grid rule applies, else the chosen area."""
+def active_grids() -> list:
+    """The active grids, in the order the riverside grid rule tries them."""
+    return db.session.execute(db.select(Area).filter_by(kind="grid", active=True)
+                              .order_by(Area.sort_order, Area.id)).scalars().all()
+
+
+def routed_area(submission, grids=None) -> tuple:
+    """(area, rule): the grid when the riverside grid rule applies, else the chosen area.
+
+    `grids` is `active_grids()` when the caller already read it (the relay reads it once for
+    all the changes it consumes together); None reads it here.
+    """
     area = submission.area
     if area.kind == "grid":
         return area, "riverside-grid"
@@ -76,9 +86,7 @@ def routed_area(submission) -> tuple:
         if located.kind == "grid" and area.code in overlapped:
             return located, "riverside-grid"
         return area, "area"
-    grids = db.session.execute(db.select(Area).filter_by(kind="grid", active=True)
-                               .order_by(Area.sort_order, Area.id)).scalars()
-    for grid in grids:
+    for grid in active_grids() if grids is None else grids:
         overlapped = {c.strip() for c in (grid.overlaps or "").split(",") if c.strip()}
         if area.code in overlapped and place_in_grid(submission, grid):
             return grid, "riverside-grid"
@@ -90,10 +98,10 @@ def is_urgent(category) -> bool:
     return bool(category.urgent or (category.parent is not None and category.parent.urgent))
 
 
-def route(submission) -> Route:
+def route(submission, grids=None) -> Route:
     """The team (the category's, unless the case was re-dispatched to another after a return),
-    the routed area and the priority of a submission."""
-    area, rule = routed_area(submission)
+    the routed area and the priority of a submission (`grids`: see `routed_area`)."""
+    area, rule = routed_area(submission, grids)
     team = first_result("routing_team", submission) or submission.category.team
     return Route(team=team, area=area, priority=is_urgent(submission.category),
                  rule=rule)

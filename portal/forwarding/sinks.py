@@ -116,12 +116,22 @@ class WebhookSink:
         return sum(self.timeout)
 
     def _http(self):
+        """This process's HTTP session (its connection pool kept between sends).
+
+        What requests would read from the environment on every send (proxies, a CA bundle,
+        .netrc credentials for the URL) is read once, when the session is made.
+        """
         import requests
+        from requests.utils import get_netrc_auth
 
         if self._session is None or self._pid != os.getpid():
-            self._session = requests.Session()
-            self._session.headers["User-Agent"] = "civic-portal-relay/1"
-            self._pid = os.getpid()
+            session = requests.Session()
+            session.headers["User-Agent"] = "civic-portal-relay/1"
+            settings = session.merge_environment_settings(self.url, {}, None, None, None)
+            session.proxies, session.verify = settings["proxies"], settings["verify"]
+            session.auth = get_netrc_auth(self.url)
+            session.trust_env = False
+            self._session, self._pid = session, os.getpid()
         return self._session
 
     def send(self, item: Item) -> Outcome:

@@ -4,7 +4,8 @@ import pytest
 from portal.extensions import db
 from portal.forwarding.models import Delivery
 from portal.forwarding.relay import consume_changes
-from portal.forwarding.routing import route
+from portal.forwarding.routing import active_grids, route
+from portal.stations.models import Area
 from portal.stations.services import find_station
 
 
@@ -75,3 +76,22 @@ def test_a_station_in_the_grid_places_the_submission_there(app_ctx, make_submiss
     submission = make_submission(area_code="daqiao", station_slug="service-station-1")
     assert find_station("service-station-1").area.code == "riverside"
     assert route(submission).area.code == "riverside"
+
+
+def test_routing_with_the_grids_read_once_equals_reading_them_each_time(app_ctx, make_submission):
+    """The relay reads the active grids once for all the changes of a round."""
+    grids = active_grids()
+    for area, place in (("riverside", ""), ("daqiao", "渔人码头旁边的步道"),
+                        ("pingliang-road", "滨江步道 3 号口"), ("daqiao", "长阳路 1 号"),
+                        ("wujiaochang", "滨江")):
+        submission = make_submission(area_code=area, place=place)
+        assert route(submission, grids) == route(submission)
+
+
+def test_a_grid_made_inactive_is_no_longer_routed_to_from_the_next_round(
+        app_ctx, make_submission, accept):
+    values = {"area_code": "daqiao", "place": "渔人码头旁边的步道"}
+    assert payload_of(make_submission, accept, **values)["routing"]["area"]["code"] == "riverside"
+    db.session.execute(db.update(Area).filter_by(code="riverside").values(active=False))
+    db.session.commit()
+    assert payload_of(make_submission, accept, **values)["routing"]["area"]["code"] == "daqiao"

@@ -89,6 +89,23 @@ def test_returned_case_is_forwarded_again_with_a_new_key(app_ctx, make_submissio
     assert db.session.get(type(submission), submission.id).status == "forwarded"
 
 
+def test_a_payload_made_in_a_round_equals_one_rebuilt_on_its_own(
+        app_ctx, make_submission, accept):
+    """A round reads the submissions and their sent deliveries once for all its changes."""
+    submission = accept(make_submission(
+        area_code="daqiao", place="渔人码头旁边的步道", station_slug="service-station-1",
+        contact={"name": "王", "phone": "021 5555 1234", "consent": True}))
+    drain()
+    change_status(submission, "accepted", actor="platform", note="returned: not ours")
+    db.session.commit()
+    relay.consume_changes()
+    db.session.commit()
+    made = deliveries()[-1]
+    in_round = dict(made.payload)
+    relay.fill_payload(made, made.submission, db.session.get(ChangeLog, made.change_id).created_at)
+    assert made.payload == in_round and in_round["sequence"] == 2
+
+
 def test_withdrawn_before_delivery_is_cancelled_not_sent(app_ctx, make_submission, accept):
     submission = accept(make_submission())
     relay.consume_changes()
@@ -225,9 +242,9 @@ def test_a_late_failure_report_does_not_undo_another_relays_success(
     [item] = relay.claim("slow", 10, lease_seconds=60)
     db.session.commit()
     sink = ScriptedSink()
-    relay.record_outcome(item, sent("INC-1"), "fast", sink)
+    relay.record_outcomes([(item, sent("INC-1"))], "fast", sink)
     db.session.commit()
-    assert relay.record_outcome(item, retry("timeout"), "slow", sink) == "sent"
+    assert relay.record_outcomes([(item, retry("timeout"))], "slow", sink) == ["sent"]
     db.session.commit()
     assert deliveries()[0].remote_reference == "INC-1"
 
