@@ -3,7 +3,9 @@
 The task reads the change log from its own stored position (and a window behind it, since
 PostgreSQL ids may commit out of order); for each submission changed it recomputes the deadline
 row from the timeline, which is idempotent, so reading a change twice is harmless. A deadline
-row remembers the newest change it reflects, so the window costs nothing once applied.
+row remembers the newest change it reflects, so the window costs nothing once applied. A round
+reads the cases of its batch, their rows, timelines and approved extensions, and the rules, in
+one query each, and writes the rows and the stored position in one transaction.
 """
 from collections import defaultdict
 
