@@ -10,7 +10,8 @@ one query each, and writes the rows and the stored position in one transaction.
 from collections import defaultdict
 
 from flask import current_app
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam
+from sqlalchemy.orm import joinedload, load_only
 
 from portal.core.positions import locked_position
 from portal.core.time import as_utc, utcnow
@@ -115,26 +116,31 @@ def extension_days(approved, since) -> float:
     return float(sum(days for moment, days in approved if as_utc(moment) >= since))
 
 
+# The statements of a round, built once: the ids come as one expanding parameter. Only the
+# columns the computation reads are loaded.
+IDS = bindparam("ids", expanding=True)
+ROUND_CASES = db.select(Submission).where(Submission.id.in_(IDS)).options(
+    load_only(Submission.id, Submission.kind, Submission.status, Submission.category_id),
+    joinedload(Submission.category).joinedload(Category.parent))
+ROUND_ROWS = db.select(Deadline).where(Deadline.submission_id.in_(IDS))
+ROUND_TIMELINES = db.select(
+    StatusEvent.submission_id, StatusEvent.kind, StatusEvent.from_status, StatusEvent.to_status,
+    StatusEvent.created_at).where(StatusEvent.submission_id.in_(IDS)).order_by(StatusEvent.id)
+ROUND_EXTENSIONS = db.select(
+    DeadlineExtension.submission_id, DeadlineExtension.decided_at, DeadlineExtension.days).where(
+    DeadlineExtension.submission_id.in_(IDS), DeadlineExtension.state == "approved")
+
+
 def recompute_all(newest: dict) -> int:
     """Recompute the deadline rows of {submission id: newest change id}: the cases, their
     rows, timelines and approved extensions read in one query each, flushed once."""
-    ids = list(newest)
-    submissions = db.session.execute(
-        db.select(Submission).where(Submission.id.in_(ids))
-        .options(joinedload(Submission.category).joinedload(Category.parent))).scalars().all()
-    rows = {row.submission_id: row for row in db.session.execute(
-        db.select(Deadline).where(Deadline.submission_id.in_(ids))).scalars()}
+    ids = {"ids": list(newest)}
+    submissions = db.session.execute(ROUND_CASES, ids).scalars().all()
+    rows = {row.submission_id: row for row in db.session.execute(ROUND_ROWS, ids).scalars()}
     timelines, approved = defaultdict(list), defaultdict(list)
-    for event in db.session.execute(
-            db.select(StatusEvent.submission_id, StatusEvent.kind, StatusEvent.from_status,
-                      StatusEvent.to_status, StatusEvent.created_at)
-            .where(StatusEvent.submission_id.in_(ids)).order_by(StatusEvent.id)):
+    for event in db.session.execute(ROUND_TIMELINES, ids):
         timelines[event.submission_id].append(event)
-    for submission_id, decided_at, days in db.session.execute(
-            db.select(DeadlineExtension.submission_id, DeadlineExtension.decided_at,
-                      DeadlineExtension.days)
-            .where(DeadlineExtension.submission_id.in_(ids),
-                   DeadlineExtension.state == "approved")):
+    for submission_id, decided_at, days in db.session.execute(ROUND_EXTENSIONS, ids):
         approved[submission_id].append((decided_at, days))
     clock, rules = working_clock(), rule_table()
     for submission in submissions:
