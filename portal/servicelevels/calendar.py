@@ -10,6 +10,7 @@ time (default 09:00-17:00, 8 hours). A deadline of N working hours is N hours of
 the start; a deadline in working days is 8 working hours per day, so a case started at 15:00 on
 the last day before a holiday is due at 15:00 on the first working day after it.
 """
+import functools
 import logging
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -17,28 +18,36 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 
 log = logging.getLogger(__name__)
+UTC = ZoneInfo("UTC")
 _warned_years: set = set()
+
+
+# The library's tables are fixed for the life of the process, and each lookup scans them to check
+# the year, so the answer for a day is kept (a few years of days at most).
+@functools.lru_cache(maxsize=4096)
+def official_workday(day: date):
+    """The library's answer for a day (True: a working day), or None for a year it lacks."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return None
 
 
 def library_covers(day: date) -> bool:
     """Whether the calendar library has official data for the day's year."""
-    try:
-        chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return False
-    return True
+    return official_workday(day) is not None
 
 
 def is_working_day(day: date) -> bool:
     """A working day of mainland China (adjusted working days included); Mon-Fri past the data."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        if day.year not in _warned_years:
-            _warned_years.add(day.year)
-            log.warning("no official working-day calendar for %s in chinese_calendar %s: "
-                        "counting Monday to Friday", day.year, chinese_calendar.__version__)
-        return day.weekday() < 5
+    official = official_workday(day)
+    if official is not None:
+        return official
+    if day.year not in _warned_years:
+        _warned_years.add(day.year)
+        log.warning("no official working-day calendar for %s in chinese_calendar %s: "
+                    "counting Monday to Friday", day.year, chinese_calendar.__version__)
+    return day.weekday() < 5
 
 
 class WorkingClock:
@@ -63,7 +72,7 @@ class WorkingClock:
     def add_working_hours(self, moment: datetime, hours: float) -> datetime:
         """The moment `hours` of working time after `moment` (aware; returned in UTC)."""
         if hours <= 0:
-            return moment.astimezone(ZoneInfo("UTC"))
+            return moment.astimezone(UTC)
         local = moment.astimezone(self.zone)
         remaining = timedelta(hours=hours)
         day = local.date()
@@ -74,7 +83,7 @@ class WorkingClock:
                 if begin < closes:
                     available = closes - begin
                     if remaining <= available:
-                        return (begin + remaining).astimezone(ZoneInfo("UTC"))
+                        return (begin + remaining).astimezone(UTC)
                     remaining -= available
             day += timedelta(days=1)
 

@@ -3,9 +3,15 @@
 The task reads the change log from its own stored position (and a window behind it, since
 PostgreSQL ids may commit out of order); for each submission changed it recomputes the deadline
 row from the timeline, which is idempotent, so reading a change twice is harmless. A deadline
-row remembers the newest change it reflects, so the window costs nothing once applied.
+row remembers the newest change it reflects, so the window costs nothing once applied. A round
+reads the cases of its batch, their rows, timelines and approved extensions, and the rules, in
+one query each, and writes the rows and the stored position in one transaction.
 """
+from collections import defaultdict
+
 from flask import current_app
+from sqlalchemy import bindparam
+from sqlalchemy.orm import joinedload, load_only
 
 from portal.core.positions import locked_position
 from portal.core.time import as_utc, utcnow
@@ -13,7 +19,8 @@ from portal.core.unit_of_work import unit_of_work
 from portal.extensions import db
 from portal.servicelevels.calendar import WorkingClock, parse_clock_time
 from portal.servicelevels.models import Deadline, DeadlineExtension, ServiceLevelPosition
-from portal.servicelevels.rules import rule_for
+from portal.servicelevels.rules import rule_for, rule_table
+from portal.stations.models import Category
 from portal.submissions.models import ChangeLog, StatusEvent, Submission
 
 POSITION_NAME = "deadlines"
@@ -68,15 +75,10 @@ def timeline_facts(submission, events) -> dict:
     return facts
 
 
-def recompute(submission, change_id: int, clock=None) -> Deadline:
-    """Bring one submission's deadline row up to date with its timeline."""
-    clock = clock or working_clock()
-    row = db.session.get(Deadline, submission.id)
-    if row is None:
-        row = Deadline(submission_id=submission.id)
-        db.session.add(row)
-    events = db.session.execute(db.select(StatusEvent).filter_by(submission_id=submission.id)
-                                .order_by(StatusEvent.id)).scalars().all()
+def recompute(submission, row: Deadline, change_id: int, events, approved, clock,
+              rules) -> Deadline:
+    """Bring one submission's deadline row up to date with its timeline (`events`, oldest
+    first), its approved extensions ((decided_at, days) pairs) and the round's rule table."""
     facts = timeline_facts(submission, events)
     row.last_change_id = max(row.last_change_id or 0, change_id)
     if facts["started_at"] is None or submission.status in NOT_STARTED:
@@ -84,10 +86,11 @@ def recompute(submission, change_id: int, clock=None) -> Deadline:
         return row
     if row.started_at is None or as_utc(row.started_at) != facts["started_at"]:
         # The rule in force when the clock starts applies for the case's whole life.
-        row.acknowledge_hours, row.resolve_days = rule_for(submission.kind, submission.category)
+        row.acknowledge_hours, row.resolve_days = rule_for(submission.kind, submission.category,
+                                                           rules)
         row.started_at = facts["started_at"]
         row.acknowledge_due = clock.add_working_hours(facts["started_at"], row.acknowledge_hours)
-    extension = extension_days(submission.id, facts["resolve_from"])
+    extension = extension_days(approved, facts["resolve_from"])
     # Approved extensions move the due date on from the rule's (the calendar adds up).
     resolve_due = clock.add_working_days(
         clock.add_working_days(facts["resolve_from"], row.resolve_days), extension)
@@ -107,11 +110,48 @@ def recompute(submission, change_id: int, clock=None) -> Deadline:
     return row
 
 
-def extension_days(submission_id: int, since) -> float:
-    """Working days of the extensions approved since the resolve clock (re)started."""
-    decided = db.session.execute(db.select(DeadlineExtension.decided_at, DeadlineExtension.days)
-                                 .filter_by(submission_id=submission_id, state="approved")).all()
-    return float(sum(days for moment, days in decided if as_utc(moment) >= since))
+def extension_days(approved, since) -> float:
+    """Working days of the extensions approved ((decided_at, days) pairs) since the resolve
+    clock (re)started."""
+    return float(sum(days for moment, days in approved if as_utc(moment) >= since))
+
+
+# The statements of a round, built once: the ids come as one expanding parameter. Only the
+# columns the computation reads are loaded.
+IDS = bindparam("ids", expanding=True)
+ROUND_CASES = db.select(Submission).where(Submission.id.in_(IDS)).options(
+    load_only(Submission.id, Submission.kind, Submission.status, Submission.category_id),
+    joinedload(Submission.category).joinedload(Category.parent))
+ROUND_ROWS = db.select(Deadline).where(Deadline.submission_id.in_(IDS))
+ROUND_TIMELINES = db.select(
+    StatusEvent.submission_id, StatusEvent.kind, StatusEvent.from_status, StatusEvent.to_status,
+    StatusEvent.created_at).where(StatusEvent.submission_id.in_(IDS)).order_by(StatusEvent.id)
+ROUND_EXTENSIONS = db.select(
+    DeadlineExtension.submission_id, DeadlineExtension.decided_at, DeadlineExtension.days).where(
+    DeadlineExtension.submission_id.in_(IDS), DeadlineExtension.state == "approved")
+
+
+def recompute_all(newest: dict) -> int:
+    """Recompute the deadline rows of {submission id: newest change id}: the cases, their
+    rows, timelines and approved extensions read in one query each, flushed once."""
+    ids = {"ids": list(newest)}
+    submissions = db.session.execute(ROUND_CASES, ids).scalars().all()
+    rows = {row.submission_id: row for row in db.session.execute(ROUND_ROWS, ids).scalars()}
+    timelines, approved = defaultdict(list), defaultdict(list)
+    for event in db.session.execute(ROUND_TIMELINES, ids):
+        timelines[event.submission_id].append(event)
+    for submission_id, decided_at, days in db.session.execute(ROUND_EXTENSIONS, ids):
+        approved[submission_id].append((decided_at, days))
+    clock, rules = working_clock(), rule_table()
+    for submission in submissions:
+        row = rows.get(submission.id)
+        if row is None:
+            row = Deadline(submission_id=submission.id)
+            db.session.add(row)
+        recompute(submission, row, newest[submission.id], timelines[submission.id],
+                  approved[submission.id], clock, rules)
+    db.session.flush()
+    return len(submissions)
 
 
 def _position() -> ServiceLevelPosition:
@@ -134,11 +174,8 @@ def consume_changes() -> int:
     newest = {}
     for change_id, submission_id in changes:
         newest[submission_id] = change_id
-    clock = working_clock()
-    for submission_id, change_id in newest.items():
-        submission = db.session.get(Submission, submission_id)
-        if submission is not None:
-            recompute(submission, change_id, clock)
+    if newest:
+        recompute_all(newest)
     reached = head if len(changes) < BATCH else changes[-1][0]
     if reached > position.last_id:
         position.last_id = reached

@@ -106,13 +106,19 @@ def close_without_feedback(now=None) -> int:
 
     answered = db.select(FollowUp.submission_id).where(
         FollowUp.submission_id == Submission.id).exists()
-    rows = db.session.execute(
-        db.select(Submission, Deadline).join(Deadline, Deadline.submission_id == Submission.id)
+    # Ids first: most rounds find none, and then no case is loaded.
+    due = dict(db.session.execute(
+        db.select(Submission.id, answered).join(Deadline, Deadline.submission_id == Submission.id)
         .where(Submission.status == "resolved", Deadline.resolved_at.is_not(None),
                Deadline.resolved_at <= now - timedelta(days=days))
-        .add_columns(answered).limit(BATCH)).all()
+        .limit(BATCH)).all())
+    if not due:
+        return 0
+    submissions = db.session.execute(
+        db.select(Submission).where(Submission.id.in_(list(due)))).scalars().all()
     closed = 0
-    for submission, _deadline, has_answer in rows:
+    for submission in submissions:
+        has_answer = due[submission.id]
         if not has_answer:
             db.session.add(FollowUp(submission_id=submission.id, outcome="no_feedback",
                                     created_at=now))

@@ -22,18 +22,27 @@ class RuleInvalid(ValueError):
         self.message = message
 
 
-def rule_for(kind: str, category) -> tuple:
-    """(acknowledge working hours, resolve working days) for a case of this kind and category."""
+def rule_table() -> dict:
+    """Every override, {(kind, category id): rule} and {(kind, None, urgent): rule}, in one query
+    (the worker reads it once per round)."""
+    table = {}
+    rows = db.session.execute(db.select(
+        ServiceLevelRule.kind, ServiceLevelRule.category_id, ServiceLevelRule.urgent,
+        ServiceLevelRule.acknowledge_hours, ServiceLevelRule.resolve_days)
+        .order_by(ServiceLevelRule.id)).all()
+    for kind, category_id, urgent, hours, days in rows:
+        key = (kind, category_id) if category_id is not None else (kind, None, urgent)
+        table.setdefault(key, (hours, days))
+    return table
+
+
+def rule_for(kind: str, category, table=None) -> tuple:
+    """(acknowledge working hours, resolve working days) for a case of this kind and category,
+    from `table` (rule_table()) or the overrides stored now."""
+    table = rule_table() if table is None else table
     urgent = is_urgent(category)
-    rows = db.session.execute(db.select(ServiceLevelRule).where(
-        ServiceLevelRule.kind == kind,
-        db.or_(ServiceLevelRule.category_id == category.id,
-               db.and_(ServiceLevelRule.category_id.is_(None),
-                       ServiceLevelRule.urgent == urgent)))).scalars().all()
-    rows.sort(key=lambda row: row.category_id is None)  # the category's own rule first
-    if rows:
-        return rows[0].acknowledge_hours, rows[0].resolve_days
-    return DEFAULTS[(kind, urgent)]
+    return (table.get((kind, category.id)) or table.get((kind, None, urgent))
+            or DEFAULTS[(kind, urgent)])
 
 
 def list_rules() -> list:

@@ -93,11 +93,15 @@ def evaluate(area_id: int, category_id: int, now=None):
         hotspot = Hotspot(area_id=area_id, category_id=category_id, detected_at=now,
                           window_start=since, window_end=now, count=0, baseline=0, p_value=1)
         db.session.add(hotspot)
-        db.session.flush()
-    known = {m.submission_id for m in hotspot.members}
+        known = set()
+    else:
+        # The members' ids only: a hotspot of a busy day has hundreds, and only the new ones
+        # are added (the collection is not loaded for that).
+        known = set(db.session.execute(db.select(HotspotMember.submission_id).where(
+            HotspotMember.hotspot_id == hotspot.id)).scalars())
     for submission_id in members:
         if submission_id not in known:
-            hotspot.members.append(HotspotMember(submission_id=submission_id))
+            db.session.add(HotspotMember(hotspot=hotspot, submission_id=submission_id))
     hotspot.count = len(known | set(members))
     hotspot.baseline, hotspot.p_value = round(baseline, 3), p_value
     hotspot.window_start, hotspot.window_end = min(as_utc(hotspot.window_start), since), now

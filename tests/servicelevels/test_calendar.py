@@ -1,7 +1,8 @@
 """The working-day calendar: National Day 2026, its adjusted working day, weekends, fallback."""
 import logging
-from datetime import date
+from datetime import date, timedelta
 
+import chinese_calendar
 import pytest
 
 from portal.servicelevels import calendar as cal
@@ -58,3 +59,17 @@ def test_results_are_utc_whatever_the_input_zone():
     due = CLOCK.add_working_hours(local(2026, 11, 6, 16), 2)
     assert due.utcoffset().total_seconds() == 0
     assert due.astimezone(SHANGHAI).hour == 10
+
+
+def test_the_kept_answer_for_a_day_is_the_library_s_own():
+    # The library's tables are the only input and never change in a process: nothing to renew.
+    cal.official_workday.cache_clear()
+    day = date(2025, 1, 1)
+    while day <= date(2026, 12, 31):
+        expected = chinese_calendar.is_workday(day)
+        assert cal.official_workday(day) is expected  # computed
+        assert cal.official_workday(day) is expected  # kept
+        assert is_working_day(day) is expected
+        day += timedelta(days=1)
+    assert cal.official_workday(date(2027, 3, 1)) is None  # past the data: no official answer
+    assert cal.official_workday.cache_info().hits >= 730

@@ -1,10 +1,21 @@
 """Deadlines from the change log, on the tracking page and staff lists; administrators' rules."""
 from datetime import timedelta
 
-from portal.core.time import utcnow
+from portal.core.time import as_utc, utcnow
 from portal.extensions import db
-from portal.servicelevels.deadlines import consume_changes, deadline_task
+from portal.forwarding.routing import is_urgent
+from portal.servicelevels.deadlines import consume_changes, deadline_task, recompute_all
 from portal.servicelevels.models import Deadline, ServiceLevelRule
+from portal.servicelevels.rules import (
+    DEFAULTS,
+    delete_rule,
+    list_rules,
+    rule_for,
+    rule_table,
+    set_rule,
+)
+from portal.stations.models import Category
+from portal.submissions.services import change_status
 from tests.forwarding.helpers import drain
 from tests.helpers import csrf_token
 from tests.servicelevels.helpers import local
@@ -115,3 +126,95 @@ def test_other_staff_read_but_cannot_change_rules(client, login):
         "csrf_token": csrf_token(page.get_data(as_text=True)), "kind": "issue",
         "category": "", "urgency": "urgent", "acknowledge_hours": "1", "resolve_days": "1"})
     assert response.status_code == 403
+
+
+def stored_rule(kind, category):
+    """The override lookup straight from the table, case by case (what rule_table() replaces)."""
+    urgent = is_urgent(category)
+    rows = db.session.execute(db.select(ServiceLevelRule).where(
+        ServiceLevelRule.kind == kind,
+        db.or_(ServiceLevelRule.category_id == category.id,
+               db.and_(ServiceLevelRule.category_id.is_(None),
+                       ServiceLevelRule.urgent == urgent)))).scalars().all()
+    rows.sort(key=lambda row: row.category_id is None)
+    return (rows[0].acknowledge_hours, rows[0].resolve_days) if rows else DEFAULTS[(kind, urgent)]
+
+
+def test_the_round_s_rule_table_answers_as_the_stored_rules_for_every_change(app_ctx):
+    categories = db.session.execute(db.select(Category)).scalars().all()
+    urgent = next(c for c in categories if is_urgent(c) and c.parent_id is not None)
+
+    def check():
+        table = rule_table()
+        for kind in ("issue", "idea"):
+            for category in categories:
+                assert rule_for(kind, category, table) == stored_rule(kind, category)
+                assert rule_for(kind, category) == stored_rule(kind, category)
+
+    check()  # shipped defaults only
+    set_rule(kind="issue", category_code="", urgent=True, acknowledge_hours=1,
+             resolve_days=0.5, actor="ada")
+    set_rule(kind="issue", category_code="", urgent=False, acknowledge_hours=6,
+             resolve_days=4, actor="ada")
+    check()  # urgency overrides
+    set_rule(kind="issue", category_code="litter", urgent=None, acknowledge_hours=4,
+             resolve_days=2, actor="ada")
+    set_rule(kind="idea", category_code=urgent.code, urgent=None, acknowledge_hours=3,
+             resolve_days=9, actor="ada")
+    check()  # category overrides, ahead of the urgency ones
+    set_rule(kind="issue", category_code="litter", urgent=None, acknowledge_hours=5,
+             resolve_days=3, actor="ada")
+    check()  # an override changed
+    for row in list_rules()[:2]:
+        delete_rule(row.id, actor="ada")
+    check()  # overrides removed
+
+
+def test_a_rule_changed_between_rounds_applies_to_cases_started_in_the_next(app_ctx,
+                                                                           make_submission,
+                                                                           move):
+    first = make_submission(category_code="litter")
+    move(first, "accepted", local(2026, 11, 6, 16))
+    assert deadline(first).resolve_due == local(2026, 11, 13, 16)  # the default 5 days
+    set_rule(kind="issue", category_code="litter", urgent=None, acknowledge_hours=4,
+             resolve_days=2, actor="ada")
+    db.session.commit()
+    second = make_submission(category_code="litter")
+    move(second, "accepted", local(2026, 11, 6, 16))
+    assert deadline(second).resolve_due == local(2026, 11, 10, 16)
+    assert deadline(first).resolve_due == local(2026, 11, 13, 16)  # kept since its start
+    delete_rule(list_rules()[0].id, actor="ada")
+    db.session.commit()
+    third = make_submission(category_code="litter")
+    move(third, "accepted", local(2026, 11, 6, 16))
+    assert deadline(third).resolve_due == local(2026, 11, 13, 16)
+
+
+def test_one_round_over_many_cases_equals_one_round_per_case(app_ctx, make_submission):
+    started = {"fire-risk": local(2026, 9, 30, 16), "litter": local(2026, 9, 30, 15),
+               "noise": local(2026, 11, 6, 16)}
+    cases = [make_submission(category_code=code) for code in started]
+    idea = make_submission(kind="idea", category_code="child-friendly")
+    waiting = make_submission(category_code="litter")  # never accepted: no clock
+    moments = [*zip(cases, started.values(), strict=True), (idea, local(2026, 11, 2, 9))]
+    for case, moment in moments:
+        change_status(case, "accepted", actor="user:dora").created_at = as_utc(moment)
+    change_status(cases[1], "in_progress", actor="user:dora").created_at = as_utc(
+        local(2026, 10, 8, 9, 30))
+    db.session.commit()
+    assert consume_changes() == 5  # every case in one round
+    db.session.commit()
+    together = {case.id: deadline(case) for case in [*cases, idea, waiting]}
+    columns = [column.key for column in Deadline.__table__.columns if column.key != "updated_at"]
+    batched = {id_: {key: getattr(row, key) for key in columns} for id_, row in together.items()}
+    db.session.execute(db.delete(Deadline))
+    for case in [*cases, idea, waiting]:  # again, one case per round
+        recompute_all({case.id: batched[case.id]["last_change_id"]})
+    db.session.commit()
+    for id_, values in batched.items():
+        row = db.session.get(Deadline, id_)
+        assert {key: getattr(row, key) for key in columns} == values
+    assert batched[cases[0].id]["resolve_due"] == local(2026, 10, 8, 16)
+    assert batched[cases[1].id]["acknowledged_at"] == local(2026, 10, 8, 9, 30)
+    assert batched[idea.id]["resolve_due"] == local(2026, 11, 20, 17)
+    assert batched[waiting.id]["started_at"] is None and not batched[waiting.id]["open"]
