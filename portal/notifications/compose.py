@@ -7,7 +7,7 @@ gives the links a resident can follow.
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, request, url_for
 from flask_babel import force_locale
 
 from portal.core.i18n import LOCALES
@@ -18,6 +18,7 @@ from portal.notifications.tokens import make_token
 from portal.submissions.models import Submission
 
 SMS_SEGMENTS = 3
+PUBLIC = "portal.public_context"  # marks the request contexts public_context makes
 
 
 @dataclass
@@ -39,9 +40,17 @@ def base_url() -> str:
 
 @contextmanager
 def public_context(language: str):
-    """A request context at the public address, in `language` (zh, zh_Hant or en)."""
+    """A request context at the public address, in `language` (zh, zh_Hant or en). Inside one
+    it made already (a batch being composed) only the language changes: making a request
+    context costs more than rendering a message."""
     language = language if language in LOCALES else "zh"
-    with current_app.test_request_context("/", base_url=base_url()), force_locale(language):
+    if has_request_context() and request.environ.get(PUBLIC):
+        with force_locale(language):
+            yield
+        return
+    with current_app.test_request_context("/", base_url=base_url(),
+                                          environ_overrides={PUBLIC: True}), \
+            force_locale(language):
         yield
 
 
