@@ -34,6 +34,7 @@ class Item:
     id: int
     attempts: int
     message: object
+    subscriber_id: int
 
 
 def _setting(name, default):
@@ -112,22 +113,32 @@ def claim(owner: str, limit: int, lease_seconds: float) -> list:
             row.lease_owner = owner
             row.lease_expires_at = now + timedelta(seconds=lease_seconds)
             row.attempts += 1
-            items.append(Item(row.id, row.attempts, message))
+            items.append(Item(row.id, row.attempts, message, subscriber.id))
     db.session.flush()
     return items
 
 
 def record_outcome(item: Item, outcome, owner: str) -> str:
     """Store what happened to one send; returns the row's state afterwards."""
-    row = db.session.get(Notification, item.id, with_for_update=True)
-    if row is None or row.state != "pending":
-        return row.state if row else "gone"
     now = utcnow()
-    subscriber = row.subscriber
     if outcome.kind == "sent":
-        row.state, row.sent_at, row.last_error = "sent", now, ""
-        subscriber.refusals = 0
-    elif row.lease_owner != owner:
+        # In two plain statements: a row still pending becomes sent whoever holds its lease
+        # now, and the address's refusals start again from none.
+        marked = db.session.execute(db.update(Notification).where(
+            Notification.id == item.id, Notification.state == "pending").values(
+                state="sent", sent_at=now, last_error="", lease_owner=None,
+                lease_expires_at=None, updated_at=now)
+            .execution_options(synchronize_session=False)).rowcount
+        if marked:
+            db.session.execute(db.update(Subscriber).where(
+                Subscriber.id == item.subscriber_id, Subscriber.refusals != 0)
+                .values(refusals=0).execution_options(synchronize_session=False))
+            return "sent"
+    row = db.session.get(Notification, item.id, with_for_update=True)
+    if row is None or row.state != "pending" or outcome.kind == "sent":
+        return row.state if row else "gone"
+    subscriber = row.subscriber
+    if row.lease_owner != owner:
         return row.state  # our lease expired and another sender has the row now
     elif outcome.kind == "dead" or now >= as_utc(row.created_at) + timedelta(
             hours=_setting("PORTAL_NOTIFY_MAX_AGE_HOURS", MAX_AGE_HOURS)):
