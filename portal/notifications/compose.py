@@ -7,7 +7,7 @@ gives the links a resident can follow.
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import current_app, has_request_context, render_template, request, url_for
+from flask import current_app, has_request_context, request, url_for
 from flask_babel import force_locale
 
 from portal.core.i18n import LOCALES
@@ -92,6 +92,11 @@ def _subject(notification) -> str:
     return str(labels.FOLLOW_SUBJECTS[notification.kind]) % {"title": context.get("title", "")}
 
 
+def _render(name: str, values: dict) -> str:
+    """One template of a message, with `values` already holding the context processors'."""
+    return current_app.jinja_env.get_template(name).render(values)
+
+
 def compose(notification) -> Message:
     """The message for one notification row, in its language."""
     context = dict(notification.context)
@@ -110,16 +115,18 @@ def compose(notification) -> Message:
         if "confirm_token" in context:
             values["confirm_url"] = url_for("notifications.confirm", _external=True,
                                             token=context["confirm_token"])
-        subject = _subject(notification)
+        values["subject"] = subject = _subject(notification)
+        # The context processors run once for the message's templates, not once for each.
+        current_app.update_template_context(values)
         # Rendered once as plain text; the HTML template escapes it like any other value.
-        values["body"] = (render_template("notifications/_body.txt", **values)
+        values["body"] = (_render("notifications/_body.txt", values)
                           if notification.kind in labels.MESSAGE_KINDS else "")
         if notification.channel == "sms":
-            text = fit_sms(render_template("notifications/sms.txt", subject=subject, **values))
+            text = fit_sms(_render("notifications/sms.txt", values))
             html = ""
         else:
-            text = render_template("notifications/mail/message.txt", subject=subject, **values)
-            html = render_template("notifications/mail/message.html", subject=subject, **values)
+            text = _render("notifications/mail/message.txt", values)
+            html = _render("notifications/mail/message.html", values)
     return Message(key=notification.idempotency_key, channel=notification.channel,
                    address=notification.subscriber.address, subject=subject, text=text,
                    html=html, unsubscribe_url=values["unsubscribe_url"])
