@@ -8,6 +8,8 @@ daily or weekly digest.
 """
 import secrets
 
+from sqlalchemy.orm import selectinload
+
 from portal.core.i18n import localized
 from portal.extensions import db
 from portal.notifications.addresses import get_subscriber, normalize_email
@@ -131,16 +133,27 @@ def submission_filter_keys(submission) -> list:
     return keys
 
 
-def matching_alerts(submission) -> list:
-    """One confirmed alert per subscriber that this submission reaches (the most immediate
-    one when several of theirs match), in subscriber order."""
+def matching_alerts(submissions) -> dict:
+    """{submission id: one confirmed alert per subscriber that the submission reaches (the
+    most immediate one when several of theirs match), in subscriber order}, in one query for
+    all the submissions given."""
+    keys = {submission.id: submission_filter_keys(submission) for submission in submissions}
+    wanted = sorted({key for row in keys.values() for key in row})
     rows = db.session.execute(db.select(Subscription).where(
         Subscription.kind == "alert", Subscription.state == "confirmed",
-        Subscription.filter_key.in_(submission_filter_keys(submission)))
-        .order_by(Subscription.subscriber_id, Subscription.id)).scalars().all()
-    best = {}
+        Subscription.filter_key.in_(wanted))
+        .order_by(Subscription.subscriber_id, Subscription.id)
+        .options(selectinload(Subscription.subscriber))).scalars().all() if wanted else []
+    by_key = {}
     for row in rows:
-        kept = best.get(row.subscriber_id)
-        if kept is None or FREQUENCY_RANK[row.frequency] < FREQUENCY_RANK[kept.frequency]:
-            best[row.subscriber_id] = row
-    return list(best.values())
+        by_key.setdefault(row.filter_key, []).append(row)
+    found = {}
+    for submission_id, reached in keys.items():
+        best = {}
+        for row in sorted((row for key in reached for row in by_key.get(key, ())),
+                          key=lambda row: (row.subscriber_id, row.id)):
+            kept = best.get(row.subscriber_id)
+            if kept is None or FREQUENCY_RANK[row.frequency] < FREQUENCY_RANK[kept.frequency]:
+                best[row.subscriber_id] = row
+        found[submission_id] = list(best.values())
+    return found

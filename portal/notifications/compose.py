@@ -7,7 +7,7 @@ gives the links a resident can follow.
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, request, url_for
 from flask_babel import force_locale
 
 from portal.core.i18n import LOCALES
@@ -18,6 +18,7 @@ from portal.notifications.tokens import make_token
 from portal.submissions.models import Submission
 
 SMS_SEGMENTS = 3
+PUBLIC = "portal.public_context"  # marks the request contexts public_context makes
 
 
 @dataclass
@@ -39,9 +40,17 @@ def base_url() -> str:
 
 @contextmanager
 def public_context(language: str):
-    """A request context at the public address, in `language` (zh, zh_Hant or en)."""
+    """A request context at the public address, in `language` (zh, zh_Hant or en). Inside one
+    it made already (a batch being composed) only the language changes: making a request
+    context costs more than rendering a message."""
     language = language if language in LOCALES else "zh"
-    with current_app.test_request_context("/", base_url=base_url()), force_locale(language):
+    if has_request_context() and request.environ.get(PUBLIC):
+        with force_locale(language):
+            yield
+        return
+    with current_app.test_request_context("/", base_url=base_url(),
+                                          environ_overrides={PUBLIC: True}), \
+            force_locale(language):
         yield
 
 
@@ -83,6 +92,11 @@ def _subject(notification) -> str:
     return str(labels.FOLLOW_SUBJECTS[notification.kind]) % {"title": context.get("title", "")}
 
 
+def _render(name: str, values: dict) -> str:
+    """One template of a message, with `values` already holding the context processors'."""
+    return current_app.jinja_env.get_template(name).render(values)
+
+
 def compose(notification) -> Message:
     """The message for one notification row, in its language."""
     context = dict(notification.context)
@@ -101,16 +115,18 @@ def compose(notification) -> Message:
         if "confirm_token" in context:
             values["confirm_url"] = url_for("notifications.confirm", _external=True,
                                             token=context["confirm_token"])
-        subject = _subject(notification)
+        values["subject"] = subject = _subject(notification)
+        # The context processors run once for the message's templates, not once for each.
+        current_app.update_template_context(values)
         # Rendered once as plain text; the HTML template escapes it like any other value.
-        values["body"] = (render_template("notifications/_body.txt", **values)
+        values["body"] = (_render("notifications/_body.txt", values)
                           if notification.kind in labels.MESSAGE_KINDS else "")
         if notification.channel == "sms":
-            text = fit_sms(render_template("notifications/sms.txt", subject=subject, **values))
+            text = fit_sms(_render("notifications/sms.txt", values))
             html = ""
         else:
-            text = render_template("notifications/mail/message.txt", subject=subject, **values)
-            html = render_template("notifications/mail/message.html", subject=subject, **values)
+            text = _render("notifications/mail/message.txt", values)
+            html = _render("notifications/mail/message.html", values)
     return Message(key=notification.idempotency_key, channel=notification.channel,
                    address=notification.subscriber.address, subject=subject, text=text,
                    html=html, unsubscribe_url=values["unsubscribe_url"])

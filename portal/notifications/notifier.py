@@ -9,13 +9,14 @@ import secrets
 
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from portal.core.hooks import first_result
 from portal.core.positions import locked_position
 from portal.core.time import as_utc
 from portal.extensions import db
 from portal.forwarding.models import RelayPosition
-from portal.notifications.addresses import get_subscriber, normalize_mobile
+from portal.notifications.addresses import address_key, get_subscriber, normalize_mobile
 from portal.notifications.alerts import matching_alerts
 from portal.notifications.models import Notification, Subscription
 from portal.submissions.models import ChangeLog, Contact, StatusEvent, Submission
@@ -37,9 +38,39 @@ def _position() -> RelayPosition:
     return locked_position(RelayPosition, POSITION_NAME)
 
 
-def own_subscriptions(submission) -> list:
+class Round:
+    """What one consume round reads once for all its changes: the submissions with their
+    contacts, their timeline entries, their own and follow subscriptions (every state, with
+    the subscribers), and the alerts they reach; and the rows it is about to write."""
+
+    def __init__(self, changes):
+        ids = sorted({change.submission_id for change in changes})
+        self.submissions = {row.id: row for row in db.session.execute(
+            db.select(Submission).where(Submission.id.in_(ids))
+            .options(selectinload(Submission.contact))).scalars()}
+        self.events = {}
+        for event in db.session.execute(
+                db.select(StatusEvent).where(StatusEvent.submission_id.in_(ids),
+                                             StatusEvent.kind.in_(("status", "reply")))
+                .order_by(StatusEvent.id)).scalars():
+            self.events.setdefault(event.submission_id, []).append(event)
+        self.subscriptions = {}
+        for subscription in db.session.execute(
+                db.select(Subscription).where(Subscription.submission_id.in_(ids))
+                .order_by(Subscription.id).options(selectinload(Subscription.subscriber))
+        ).scalars():
+            self.subscriptions.setdefault(subscription.submission_id, []).append(subscription)
+        published = [self.submissions[change.submission_id] for change in changes
+                     if change.change in ("published", "reply")
+                     and change.submission_id in self.submissions]
+        self.alerts = matching_alerts(published)
+        self.rows = {}  # idempotency key -> the row's values, first come first kept
+
+
+def own_subscriptions(submission, batch: Round) -> list:
     """The submitter's subscriptions, made from the contact's opt-in the first time needed."""
     contact = submission.contact
+    known = batch.subscriptions.setdefault(submission.id, [])
     if contact is not None and contact.notify:
         wanted = []
         if contact.email:
@@ -47,37 +78,41 @@ def own_subscriptions(submission) -> list:
         mobile = normalize_mobile(contact.phone)
         if mobile:
             wanted.append(("sms", mobile))
+        key = f"own:{submission.id}"
         for channel, address in wanted:
+            lookup = address_key(channel, address)
+            if any(row.filter_key == key and row.subscriber.address_key == lookup
+                   for row in known):
+                continue
             subscriber = get_subscriber(channel, address, submission.language)
-            db.session.flush()
-            key = f"own:{submission.id}"
-            exists = db.session.execute(db.select(Subscription.id).filter_by(
-                subscriber_id=subscriber.id, filter_key=key)).first()
-            if exists is None:
-                # The resident asked with the submission itself: no second confirmation.
-                db.session.add(Subscription(
-                    subscriber_id=subscriber.id, kind="own", submission_id=submission.id,
-                    filter_key=key, state="confirmed", language=submission.language,
-                    token_nonce=secrets.token_hex(8), confirmed_at=submission.created_at))
-        db.session.flush()
-    return db.session.execute(db.select(Subscription).filter_by(
-        submission_id=submission.id, state="confirmed")
-        .where(Subscription.kind.in_(("own", "follow")))).scalars().all()
+            if any(row.filter_key == key and row.subscriber_id == subscriber.id
+                   for row in known):
+                continue
+            # The resident asked with the submission itself: no second confirmation.
+            subscription = Subscription(
+                subscriber=subscriber, kind="own", submission_id=submission.id,
+                filter_key=key, state="confirmed", language=submission.language,
+                token_nonce=secrets.token_hex(8), confirmed_at=submission.created_at)
+            db.session.add(subscription)
+            known.append(subscription)
+    return [row for row in known
+            if row.state == "confirmed" and row.kind in ("own", "follow")]
 
 
-def _event(change, kind):
+def _event(change, kind, batch: Round):
     """The timeline entry a change was written for (the newest of its kind up to the change)."""
-    query = (db.select(StatusEvent).filter_by(submission_id=change.submission_id, kind=kind)
-             .where(StatusEvent.created_at <= change.created_at))
-    if kind == "status":
-        query = query.filter_by(to_status=change.status)
-    return db.session.execute(query.order_by(StatusEvent.id.desc()).limit(1)).scalar()
+    happened = as_utc(change.created_at)
+    for event in reversed(batch.events.get(change.submission_id, ())):
+        if (event.kind == kind and as_utc(event.created_at) <= happened
+                and (kind != "status" or event.to_status == change.status)):
+            return event
+    return None
 
 
-def describe(change) -> dict:
+def describe(change, batch: Round) -> dict:
     """What a change says to a resident (message kind and details), or None if nothing."""
     if change.change == "reply":
-        event = _event(change, "reply")
+        event = _event(change, "reply", batch)
         if event is None:
             return None
         return {"kind": "reply", "reply": event.public_note, "reply_en": event.public_note_en}
@@ -86,7 +121,7 @@ def describe(change) -> dict:
         return first_result("change_details", change)
     if change.change != "status" or change.status not in TOLD_STATUSES:
         return None
-    event = _event(change, "status")
+    event = _event(change, "status", batch)
     details = {"kind": change.status}
     if event is None:
         return details
@@ -104,72 +139,82 @@ def describe(change) -> dict:
     return details
 
 
-def _insert(row) -> bool:
-    """Add a row unless its key is already written (re-read window, or a second notifier)."""
+def _add(batch: Round, change, subscription, **values) -> None:
+    """Keep a row for this round unless one for the same change and subscriber is kept already
+    (a follower of a case an alert also reaches hears of it once)."""
+    subscriber = subscription.subscriber
+    key = f"n{change.id}.{subscriber.id}"
+    if key in batch.rows:
+        return
+    values.update(subscriber=subscriber, subscription=subscription, change_id=change.id,
+                  channel=subscriber.channel, language=subscription.language,
+                  idempotency_key=key)
+    if subscriber.disabled_at is not None:
+        values.update(state="cancelled", last_error="the address is disabled")
+    batch.rows[key] = values
+
+
+def _insert(batch: Round) -> int:
+    """Write the round's rows in one savepoint; if a key is taken already (a second notifier),
+    row by row, each in its own savepoint, skipping those. Returns how many were written."""
+    db.session.flush()  # new subscriptions first: a failed savepoint must not take them along
     try:
         with db.session.begin_nested():
-            db.session.add(row)
+            db.session.add_all([Notification(**values) for values in batch.rows.values()])
+        return len(batch.rows)
     except IntegrityError:
-        return False
-    return True
-
-
-def notify_change(change) -> int:
-    """Write the notification rows for one change; returns how many were written."""
-    submission = db.session.get(Submission, change.submission_id)
-    details = describe(change)
+        pass
     written = 0
+    for values in batch.rows.values():
+        try:
+            with db.session.begin_nested():
+                db.session.add(Notification(**values))
+        except IntegrityError:
+            continue
+        written += 1
+    return written
+
+
+def notify_change(change, batch: Round) -> None:
+    """Keep the notification rows for one change in the round."""
+    submission = batch.submissions.get(change.submission_id)
+    if submission is None:
+        return
+    details = describe(change, batch)
     happened = as_utc(change.created_at)
-    for subscription in own_subscriptions(submission) if details is not None else ():
+    for subscription in own_subscriptions(submission, batch) if details is not None else ():
         if subscription.kind != "own" and (details.get("own_only")
                                            or as_utc(subscription.confirmed_at) > happened):
             continue  # a follower hears of what happens after they confirmed, not before
-        subscriber = subscription.subscriber
         own = subscription.kind == "own"
         context = dict(details, own=own, submission_id=submission.id,
                        code=submission.code if own else None,
                        display_code=submission.display_code if own else None,
                        title=(submission.title if own else submission.public_title) or "")
-        row = Notification(
-            subscriber_id=subscriber.id, subscription_id=subscription.id, change_id=change.id,
-            kind=details["kind"], channel=subscriber.channel, language=subscription.language,
-            context=context, idempotency_key=f"n{change.id}.{subscriber.id}")
-        if subscriber.disabled_at is not None:
-            row.state, row.last_error = "cancelled", "the address is disabled"
-        written += _insert(row)
-    return written + notify_alerts(change, submission, details)
+        _add(batch, change, subscription, kind=details["kind"], context=context)
+    notify_alerts(change, submission, details, batch)
 
 
-def notify_alerts(change, submission, details) -> int:
+def notify_alerts(change, submission, details, batch: Round) -> None:
     """Rows for the alerts a newly published submission or an official reply reaches: sent
     at once (realtime) or held for the subscriber's next digest. A subscriber who already has
     a row for this change (they follow the case) gets no second one: the keys are the same."""
     if not submission.published:
-        return 0
+        return
     if change.change == "published":
         kind, extra = "alert_new", {}
     elif change.change == "reply" and details is not None:
         kind, extra = "alert_reply", {"reply": details["reply"], "reply_en": details["reply_en"]}
     else:
-        return 0
-    written = 0
+        return
     happened = as_utc(change.created_at)
-    for subscription in matching_alerts(submission):
+    for subscription in batch.alerts.get(submission.id, ()):
         if as_utc(subscription.confirmed_at) > happened:
             continue
-        subscriber = subscription.subscriber
         context = dict(extra, own=False, alert=True, submission_id=submission.id,
                        title=submission.public_title or "", group=subscription.filter_key)
-        row = Notification(
-            subscriber_id=subscriber.id, subscription_id=subscription.id, change_id=change.id,
-            kind=kind, channel=subscriber.channel, language=subscription.language,
-            context=context, idempotency_key=f"n{change.id}.{subscriber.id}")
-        if subscription.frequency != "realtime":
-            row.state = "held"
-        if subscriber.disabled_at is not None:
-            row.state, row.last_error = "cancelled", "the address is disabled"
-        written += _insert(row)
-    return written
+        _add(batch, change, subscription, kind=kind, context=context,
+             state="pending" if subscription.frequency == "realtime" else "held")
 
 
 def consume_changes() -> int:
@@ -193,7 +238,10 @@ def consume_changes() -> int:
                    (ChangeLog.change == "status") & ChangeLog.status.in_(TOLD_STATUSES)),
                watched, ~done)
         .order_by(ChangeLog.id).limit(CONSUME_LIMIT)).scalars().all()
-    written = sum(notify_change(change) for change in changes)
+    batch = Round(changes)
+    for change in changes:
+        notify_change(change, batch)
+    written = _insert(batch)
     reached = head if len(changes) < CONSUME_LIMIT else changes[-1].id
     if reached > position.last_id:
         position.last_id = reached

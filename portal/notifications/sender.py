@@ -7,17 +7,19 @@ killed mid-send leaves a lease that expires; the row is then sent again with the
 Message-ID), never as a second row.
 """
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, or_
+from sqlalchemy.orm import selectinload
 
 from portal.core.time import as_utc, utcnow
 from portal.extensions import db
 from portal.forwarding.relay import backoff_seconds, relay_owner
 from portal.notifications.alerts import ALERT_KINDS
-from portal.notifications.compose import compose
+from portal.notifications.compose import compose, public_context
 from portal.notifications.models import Notification, Subscriber
 from portal.notifications.notifier import consume_changes
 from portal.notifications.transports import make_transports
@@ -32,6 +34,7 @@ class Item:
     id: int
     attempts: int
     message: object
+    subscriber_id: int
 
 
 def _setting(name, default):
@@ -54,6 +57,19 @@ def _capped_until(subscriber_id: int, now, claimed: int = 0):
     return (as_utc(sent[-1]) if len(sent) >= cap else now) + timedelta(hours=1)
 
 
+def _sent_last_hour(subscriber_ids, now) -> dict:
+    """{subscriber id: capped messages sent to it in the last hour}, in one query for a batch
+    (only an address at its cap needs _capped_until's look at the times)."""
+    if not subscriber_ids:
+        return {}
+    return dict(db.session.execute(
+        db.select(Notification.subscriber_id, func.count()).where(
+            Notification.subscriber_id.in_(sorted(subscriber_ids)),
+            Notification.state == "sent", Notification.kind.not_in(UNCAPPED),
+            Notification.sent_at > now - timedelta(hours=1))
+        .group_by(Notification.subscriber_id)).all())
+
+
 def claim(owner: str, limit: int, lease_seconds: float) -> list:
     """Lease up to `limit` due rows to `owner` and compose their messages."""
     now = utcnow()
@@ -63,50 +79,66 @@ def claim(owner: str, limit: int, lease_seconds: float) -> list:
                or_(Notification.lease_expires_at.is_(None),
                    Notification.lease_expires_at <= now))
         .order_by(Notification.next_attempt_at, Notification.id)
-        .limit(limit).with_for_update(skip_locked=True, of=Notification)).scalars().all()
+        .limit(limit).with_for_update(skip_locked=True, of=Notification)
+        .options(selectinload(Notification.subscriber),
+                 selectinload(Notification.subscription))).scalars().all()
+    cap = int(_setting("PORTAL_NOTIFY_HOURLY_CAP", 10))
+    sent = _sent_last_hour({row.subscriber_id for row in rows if row.kind not in UNCAPPED}, now)
     items, claimed = [], {}
-    for row in rows:
-        subscriber = row.subscriber
-        stopped = row.subscription.state == "unsubscribed" and row.kind not in UNCAPPED
-        if subscriber.disabled_at is not None or stopped:
-            row.state = "cancelled"
-            row.last_error = ("the address is disabled" if subscriber.disabled_at is not None
-                              else "unsubscribed before it was sent")
-            continue
-        if row.kind not in UNCAPPED:
-            later = _capped_until(subscriber.id, now, claimed.get(subscriber.id, 0))
-            if later is not None:
-                if row.kind in ALERT_KINDS:
-                    row.state = "held"  # over the hourly cap: collapses into the next digest
-                else:
-                    row.next_attempt_at = later  # over the hourly cap: waits, is not lost
+    # One request context for the whole batch: each message only switches the language.
+    with public_context("zh"):
+        for row in rows:
+            subscriber = row.subscriber
+            stopped = row.subscription.state == "unsubscribed" and row.kind not in UNCAPPED
+            if subscriber.disabled_at is not None or stopped:
+                row.state = "cancelled"
+                row.last_error = ("the address is disabled" if subscriber.disabled_at is not None
+                                  else "unsubscribed before it was sent")
                 continue
-            claimed[subscriber.id] = claimed.get(subscriber.id, 0) + 1
-        try:
-            message = compose(row)
-        except Exception as exc:  # one bad row must not stop the others
-            current_app.logger.exception("cannot compose notification %s", row.id)
-            row.state, row.last_error = "dead", f"cannot compose: {type(exc).__name__}"
-            continue
-        row.lease_owner = owner
-        row.lease_expires_at = now + timedelta(seconds=lease_seconds)
-        row.attempts += 1
-        items.append(Item(row.id, row.attempts, message))
+            if row.kind not in UNCAPPED:
+                already = claimed.get(subscriber.id, 0)
+                if sent.get(subscriber.id, 0) + already >= cap:
+                    if row.kind in ALERT_KINDS:
+                        row.state = "held"  # over the hourly cap: collapses into the next digest
+                    else:  # over the hourly cap: waits, is not lost
+                        row.next_attempt_at = _capped_until(subscriber.id, now, already)
+                    continue
+                claimed[subscriber.id] = already + 1
+            try:
+                message = compose(row)
+            except Exception as exc:  # one bad row must not stop the others
+                current_app.logger.exception("cannot compose notification %s", row.id)
+                row.state, row.last_error = "dead", f"cannot compose: {type(exc).__name__}"
+                continue
+            row.lease_owner = owner
+            row.lease_expires_at = now + timedelta(seconds=lease_seconds)
+            row.attempts += 1
+            items.append(Item(row.id, row.attempts, message, subscriber.id))
     db.session.flush()
     return items
 
 
 def record_outcome(item: Item, outcome, owner: str) -> str:
     """Store what happened to one send; returns the row's state afterwards."""
-    row = db.session.get(Notification, item.id, with_for_update=True)
-    if row is None or row.state != "pending":
-        return row.state if row else "gone"
     now = utcnow()
-    subscriber = row.subscriber
     if outcome.kind == "sent":
-        row.state, row.sent_at, row.last_error = "sent", now, ""
-        subscriber.refusals = 0
-    elif row.lease_owner != owner:
+        # In two plain statements: a row still pending becomes sent whoever holds its lease
+        # now, and the address's refusals start again from none.
+        marked = db.session.execute(db.update(Notification).where(
+            Notification.id == item.id, Notification.state == "pending").values(
+                state="sent", sent_at=now, last_error="", lease_owner=None,
+                lease_expires_at=None, updated_at=now)
+            .execution_options(synchronize_session=False)).rowcount
+        if marked:
+            db.session.execute(db.update(Subscriber).where(
+                Subscriber.id == item.subscriber_id, Subscriber.refusals != 0)
+                .values(refusals=0).execution_options(synchronize_session=False))
+            return "sent"
+    row = db.session.get(Notification, item.id, with_for_update=True)
+    if row is None or row.state != "pending" or outcome.kind == "sent":
+        return row.state if row else "gone"
+    subscriber = row.subscriber
+    if row.lease_owner != owner:
         return row.state  # our lease expired and another sender has the row now
     elif outcome.kind == "dead" or now >= as_utc(row.created_at) + timedelta(
             hours=_setting("PORTAL_NOTIFY_MAX_AGE_HOURS", MAX_AGE_HOURS)):
@@ -156,14 +188,17 @@ def notifications_task() -> int:
     deadline = time.monotonic() + lease
     items = claim(owner, int(_setting("PORTAL_NOTIFY_BATCH", 20)), lease)
     db.session.commit()
-    for index, item in enumerate(items):
-        if index and time.monotonic() + 2 * timeout > deadline:
-            release(owner, [i.id for i in items[index:]])
-            db.session.commit()
-            break
-        outcome = transports[item.message.channel].send(item.message)  # no transaction open
-        record_outcome(item, outcome, owner)
-        db.session.commit()
+    with ExitStack() as batches:
+        for transport in {id(t): t for t in transports.values()}.values():
+            batches.enter_context(transport.batch())  # e.g. one SMTP connection per batch
+        for index, item in enumerate(items):
+            if index and time.monotonic() + 2 * timeout > deadline:
+                release(owner, [i.id for i in items[index:]])
+                db.session.commit()
+                break
+            outcome = transports[item.message.channel].send(item.message)  # no transaction
+            record_outcome(item, outcome, owner)
+            db.session.commit()  # each outcome kept before the next send: a crash repeats one
     return made + len(items)
 
 
