@@ -1,5 +1,5 @@
 """What the worker shares across a batch gives the same messages and rows as one at a time:
-the MIME message written directly, one SMTP connection per batch (a dropped one is opened
+the MIME message composed without re-parsing its headers, one SMTP connection per batch (a dropped one is opened
 again), one request context for composing, the notifier's round with its single savepoint."""
 from email import message_from_bytes, policy
 
@@ -47,7 +47,7 @@ def test_the_written_message_reads_back_with_every_header_and_both_parts():
     assert not mail.defects
 
 
-def test_a_long_ascii_subject_folds_and_a_line_break_never_starts_a_header():
+def test_a_long_ascii_subject_reads_back_whole_and_a_line_break_never_starts_a_header():
     subject = "Your report K7M2Q-X9PR4 " + "has a rather long title " * 6
     mail = _parsed(build_email(_message(subject, html=""), "portal@portal.example.cn"))
     assert mail["Subject"] == subject
