@@ -295,7 +295,10 @@ def change_status(submission, to_status: str, *, actor: str, note: str = "",
     event_row = StatusEvent(actor=actor, from_status=from_status, to_status=to_status, note=note,
                             public_note=public_note, is_public=public)
     submission.events.append(event_row)
-    record_change(submission, "status")  # written with the event at the next flush
+    # The event is written before its change-log row: consumers find the timeline entry a
+    # change was written for as the newest one no later than the change.
+    db.session.flush()
+    record_change(submission, "status")
     return event_row
 
 

@@ -1,6 +1,7 @@
 """What the worker shares across a batch gives the same messages and rows as one at a time:
-the MIME message composed without re-parsing its headers, one SMTP connection per batch (a dropped one is opened
-again), one request context for composing, the notifier's round with its single savepoint."""
+the MIME message composed without re-parsing its headers, one SMTP connection per batch (a
+dropped one is opened again), one request context for composing, the notifier's round with its
+single savepoint."""
 from email import message_from_bytes, policy
 
 from itsdangerous import TimestampSigner
