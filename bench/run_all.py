@@ -244,13 +244,16 @@ def wrk(url, path, args, script="", lua_dir=None):
 
 
 class MailClock:
-    """An aiosmtpd handler: the time the first message to each address arrived."""
+    """An aiosmtpd handler: the time the first message to each address arrived, and how many
+    messages arrived in all."""
 
     def __init__(self):
         self.first = {}
+        self.count = 0
 
     async def handle_DATA(self, server, session, envelope):
         now = time.time()
+        self.count += 1
         for address in envelope.rcpt_tos:
             self.first.setdefault(address.lower(), now)
         return "250 OK"

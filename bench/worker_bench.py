@@ -22,7 +22,6 @@ import io
 import os
 import pstats
 import random
-import socket
 import statistics
 import sys
 import tempfile
@@ -36,6 +35,7 @@ os.environ.pop("PORTAL_DATABASE_URL", None)
 
 from aiosmtpd.controller import Controller  # noqa: E402
 
+from bench.run_all import MailClock, free_port  # noqa: E402
 from bench.search_bench import Generator, populate  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
@@ -43,23 +43,6 @@ from portal.worker import _run_task, worker_tasks  # noqa: E402
 from tests.forwarding.receiver import Receiver  # noqa: E402  (the loopback platform double)
 
 SECRET = "bench-webhook-secret"
-
-
-class Sink:
-    """A loopback SMTP server that accepts everything."""
-
-    def __init__(self):
-        self.count = 0
-
-    async def handle_DATA(self, server, session, envelope):
-        self.count += 1
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def body(rng, i):
@@ -105,7 +88,7 @@ def main():
     args = parser.parse_args()
 
     receiver = Receiver(secret=SECRET).start()
-    sink, port = Sink(), free_port()
+    sink, port = MailClock(), free_port()
     smtp = Controller(sink, hostname="127.0.0.1", port=port)
     smtp.start()
     app = create_app({"PORTAL_SINK": "webhook", "PORTAL_WEBHOOK_URL": receiver.url,
