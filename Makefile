@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# Test files are shared out to one process per core (pytest-xdist); a file's tests stay together
+# (its module fixtures: servers, a browser). `make test PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -q -ra -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: run lint test test-postgres translations extract-messages install install-dev \
 	browser-tools vendor-map clean
@@ -55,11 +59,11 @@ lint: install-dev
 	$(BIN)/ruff check .
 
 test: lint install-dev translations browser-tools
-	$(BIN)/python -m pytest -q -ra
+	$(PYTEST)
 
 # The whole suite again with PostgreSQL as the database (CI runs this too).
 test-postgres: install-dev translations
-	PORTAL_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q -ra
+	PORTAL_TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST)
 
 # Refresh the template and the Chinese catalog after adding strings; then translate the new
 # entries in translations/zh/LC_MESSAGES/messages.po (Traditional is generated from it).

@@ -149,7 +149,8 @@ def main():
               f"e-mails to the loopback SMTP server: {sink.count}")
         if args.profile:
             top(web_profiler, "web (API POST)")
-            top(task_profiler, f"worker tasks ({args.profile})")
+            if args.profile != "web":
+                top(task_profiler, f"worker tasks ({args.profile})")
     finally:
         smtp.stop()
         receiver.stop()

@@ -1,12 +1,30 @@
 """Plain helpers and constants for every feature's tests (fixtures live in conftest.py)."""
+import functools
 import os
 import re
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
-PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def for_this_worker(url: str) -> str:
+    """`url` with the database named for this pytest-xdist worker (`test` → `test_gw1`).
+
+    Parallel workers each reset their database's schema per test, so they cannot share one;
+    a single process (no xdist) keeps the database it was given.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    return make_url(url).set(database=f"{make_url(url).database}_{worker}") \
+        .render_as_string(hide_password=False)
+
+
+PG_URL = for_this_worker(os.environ.get("PORTAL_TEST_DATABASE_URL", ""))
 
 
 def missing_in_ci_or_skip(message: str):
@@ -25,7 +43,25 @@ def reachable_or_skip(name: str, url: str, probe):
     return url
 
 
+@functools.cache
+def _create_worker_database(url):
+    """Create an xdist worker's database beside the configured one on first use."""
+    target = make_url(url)
+    if not os.environ.get("PYTEST_XDIST_WORKER") or not target.database:
+        return
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                  {"name": target.database}).first()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        server.dispose()
+
+
 def _probe_postgres(url):
+    _create_worker_database(url)
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
@@ -36,7 +72,7 @@ def _probe_postgres(url):
 
 def postgres_url_or_skip(url=None):
     """A reachable PostgreSQL URL (the CI database by default)."""
-    url = url or PG_URL or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    url = url or PG_URL or for_this_worker(DEFAULT_PG_URL)
     return reachable_or_skip("PostgreSQL", url, _probe_postgres)
 
 

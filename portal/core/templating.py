@@ -45,10 +45,22 @@ def _formatted_moment(moment, fmt: str, locale: str, zone: str) -> str:
     return format_datetime(moment, fmt)
 
 
+def format_number(value) -> str:
+    """A count or figure in the reader's locale (Flask-Babel's format_decimal)."""
+    return _formatted_number(value, str(get_locale()))
+
+
+# A search page shows up to 90 counts; Babel parses the locale's pattern on every call.
+@lru_cache(maxsize=8192)
+def _formatted_number(value, locale: str) -> str:
+    """Flask-Babel's format_decimal; the locale is the request's, named for the key."""
+    return format_decimal(value)
+
+
 def register_template_helpers(app) -> None:
     """Filters and globals for every template."""
     app.context_processor(template_globals)
     app.add_template_filter(lambda obj, field: localized(obj, field), "localized")
     app.add_template_filter(format_moment, "datetime")
-    app.add_template_filter(format_decimal, "number")
+    app.add_template_filter(format_number, "number")
     app.add_template_filter(to_traditional, "traditional")

@@ -37,21 +37,27 @@ def _pattern(terms: frozenset):
     return re.compile("|".join(parts)) if parts else None
 
 
-def matched_spans(text: str, terms) -> list:
+def matched_spans(text: str, terms, folded: str | None = None) -> list:
     """[(start, end)] character ranges of `text` that match `terms`, merged.
 
     Matching runs on the folded text (same length as the original for nearly all text), so
     it costs a regular-expression scan instead of segmenting every snippet; when folding
-    changes the length, the text is segmented like the index does.
+    changes the length, the text is segmented like the index does. `folded`: the caller's
+    `_folded(text)`, when it has it already.
     """
     if not text or not terms:
         return []
-    folded = fold(text).lower()
+    folded = _folded(text) if folded is None else folded
     if len(folded) == len(text):
         pattern = _pattern(frozenset(terms))
         return _merge((m.start(), m.end()) for m in pattern.finditer(folded))
     return _merge((t.startchar, t.endchar)
                   for t in analyzer()(text, chars=True, mode="index") if t.text in terms)
+
+
+def _folded(text: str) -> str:
+    """The text as the index compares it: simplified, width-folded, lower case."""
+    return fold(text).lower()
 
 
 def _mark(text: str, spans, offset: int = 0) -> Markup:
@@ -69,11 +75,8 @@ def highlight_all(text: str, terms) -> Markup:
     return _mark(text or "", matched_spans(text or "", terms))
 
 
-def _first_match(text: str, terms) -> int:
+def _first_match(folded: str, terms) -> int:
     """Roughly where the first term occurs (a plain substring search on the folded text)."""
-    folded = fold(text).lower()
-    if len(folded) != len(text):
-        return -1
     found = [i for i in (folded.find(t) for t in terms) if i >= 0]
     return min(found) if found else -1
 
@@ -81,10 +84,13 @@ def _first_match(text: str, terms) -> int:
 def snippet(text: str, terms, length: int = 160) -> Markup:
     """A window of about `length` characters around the first match, marked and escaped.
 
-    Only the window is segmented (bodies may be long), found by a substring search first.
+    Only the window is segmented (bodies may be long), found by a substring search first; the
+    body is folded once for both.
     """
     text = text or ""
-    first = _first_match(text, terms) if terms else -1
+    folded = _folded(text) if terms else ""
+    same_length = len(folded) == len(text)
+    first = _first_match(folded, terms) if terms and same_length else -1
     if first < 0:  # no match in the body (or an unusual text): segment the beginning
         spans = matched_spans(text[:2 * length], terms)
         first = spans[0][0] if spans else 0
@@ -97,7 +103,8 @@ def snippet(text: str, terms, length: int = 160) -> Markup:
         elif text.find(" ", start, first) >= 0:  # do not cut an English word in two
             start = text.find(" ", start, first) + 1
     end = min(len(text), start + length)
-    spans = [(s + start, e + start) for s, e in matched_spans(text[start:end], terms)]
+    spans = [(s + start, e + start) for s, e in matched_spans(
+        text[start:end], terms, folded[start:end] if same_length else None)]
     body = _mark(text[:end], spans, offset=start)
     prefix = Markup("…") if start > 0 else Markup("")
     suffix = Markup("…") if end < len(text) else Markup("")

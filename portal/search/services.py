@@ -260,13 +260,3 @@ def similar_published(text: str, limit: int = 5) -> list:
         db.select(Submission).where(Submission.id.in_(ids))).scalars()} if ids else {}
     return [rows[i] for i in ids if i in rows and rows[i].published]
 
-
-def facet_labels() -> dict:
-    """Rows that name facet values: {"category": {code: Category}, "area": ..., "station": ...}."""
-    from portal.stations.models import Area, Category, Station
-
-    return {
-        "category": {c.code: c for c in db.session.execute(db.select(Category)).scalars()},
-        "area": {a.code: a for a in db.session.execute(db.select(Area)).scalars()},
-        "station": {s.slug: s for s in db.session.execute(db.select(Station)).scalars()},
-    }

@@ -1,5 +1,6 @@
 """Search pages: public (published only), staff (everything), suggestions, "my problem too"."""
 import secrets
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import (
@@ -16,13 +17,16 @@ from flask import (
 
 from portal.accounts.permissions import register_staff_link, role_required
 from portal.core.errors import error_response
-from portal.core.i18n import _l
+from portal.core.i18n import _l, localized
 from portal.core.pagecache import public_page, register_personal_session_key
 from portal.core.ratelimit import client_address
+from portal.core.templating import format_number
 from portal.search.forms import SearchForm
 from portal.search.searchers import searcher_version
-from portal.search.services import facet_labels, search, similar_published
+from portal.search.services import search, similar_published
+from portal.stations.services import reference_names
 from portal.submissions.idempotency import IdempotencyKeyInvalid, issued_key
+from portal.submissions.labels import CHANNEL_LABELS, KIND_LABELS, STATUS_LABELS
 from portal.submissions.listings import find_published
 from portal.submissions.supports import SupportError, add_support
 
@@ -38,6 +42,40 @@ def _register_links(state):
     register_personal_session_key(state.app, SUPPORTED_KEY)
 SUPPORTED_KEY = "supported"  # submission ids this browser session already supported
 VISITOR_KEY = "visitor"  # who supports: one random id per browser session
+
+
+FIXED_LABELS = {"kind": KIND_LABELS, "status": STATUS_LABELS, "channel": CHANNEL_LABELS}
+FACET_VALUES_SHOWN = 15
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One value in a filter list: its label, its count and the link that filters by it
+    (None for the value already chosen)."""
+
+    label: str
+    count: str
+    href: str | None
+
+
+def _value_labeller(names: dict):
+    """A function naming a filter value in the reader's language (a code when unknown)."""
+    def label(name: str, value: str) -> str:
+        fixed = FIXED_LABELS.get(name)
+        if fixed is not None:
+            return str(fixed.get(value, value))
+        row = names.get(name, {}).get(value)
+        return localized(row, "name") if row is not None else value
+    return label
+
+
+def _facet_values(facets: dict, args: dict, link, label) -> dict:
+    """{filter name: [FacetValue]} for the filter lists, built once here rather than by a
+    template macro per value (a page shows up to 90 of them)."""
+    return {name: [FacetValue(label(name, value), format_number(count),
+                              None if args.get(name) == value else link(**{name: value}))
+                   for value, count in counts[:FACET_VALUES_SHOWN]]
+            for name, counts in facets.items() if counts}
 
 
 def _render(endpoint: str, staff: bool):
@@ -57,8 +95,10 @@ def _render(endpoint: str, staff: bool):
         merged = {k: v for k, v in {**args, **changes}.items() if v}
         return f"{base}?{urlencode(merged, safe=QUERY_SAFE)}" if merged else base
 
+    value_label = _value_labeller(reference_names())
     page = render_template("search/search.html", form=form, results=results, staff=staff,
-                           endpoint=endpoint, args=args, link=link, labels=facet_labels(),
+                           endpoint=endpoint, args=args, link=link, value_label=value_label,
+                           facets=_facet_values(results.facets, args, link, value_label),
                            supported=session.get(SUPPORTED_KEY, []))
     return (page, 400) if form.has_bad_bounds() else page  # a plain page may be cached
 

@@ -7,6 +7,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.core.forms import Form
@@ -18,10 +19,13 @@ from portal.servicelevels.labels import FIXED_LABELS, SATISFACTION_LABELS
 class FollowUpForm(Form):
     """Was it fixed, how satisfied, an optional comment."""
 
-    fixed = RadioField(_l("Was the problem fixed?"), choices=list(FIXED_LABELS.items()),
+    fixed = RadioField(_l("Was the problem fixed?"),
+                       choices=[SelectChoice(value, label)
+                                for value, label in FIXED_LABELS.items()],
                        validators=[DataRequired(_l("Say whether it was fixed."))])
     satisfaction = RadioField(_l("How satisfied are you with how it was handled?"),
-                              choices=list(SATISFACTION_LABELS.items()),
+                              choices=[SelectChoice(value, label)
+                                       for value, label in SATISFACTION_LABELS.items()],
                               validators=[DataRequired(_l("Say how satisfied you are."))])
     comment = TextAreaField(_l("Comment (optional)"),
                             validators=[Optional(), Length(max=COMMENT_MAX)])
@@ -89,7 +93,7 @@ class ExtensionForm(Form):
 class ExtensionDecisionForm(Form):
     """A moderator or administrator approves or refuses a request, with an optional note."""
 
-    decision = RadioField(_l("Decision"), choices=[("approve", _l("Approve")),
-                                                   ("refuse", _l("Refuse"))],
+    decision = RadioField(_l("Decision"), choices=[SelectChoice("approve", _l("Approve")),
+                                                   SelectChoice("refuse", _l("Refuse"))],
                           validators=[DataRequired(_l("Choose approve or refuse."))])
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=500)])

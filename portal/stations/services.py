@@ -1,10 +1,14 @@
 """Reference data: loading the shipped file and looking rows up for the other features."""
 import json
+import time
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
+
+from flask import current_app
 
 from portal.extensions import db
-from portal.stations.models import Area, Category, Station
+from portal.stations.models import REFERENCE_EDITED, Area, Category, Station
 
 REFERENCE_DATA = Path(__file__).with_name("reference_data.json")
 
@@ -126,3 +130,38 @@ def landmarks(area_code=None) -> list:
 @lru_cache(maxsize=1)
 def _landmark_rows() -> tuple:
     return tuple(load_reference_file().get("landmarks", ()))
+
+
+class Name(NamedTuple):
+    """A reference row's names, for `localized(name, "name")` like the row itself."""
+
+    name_zh: str
+    name_en: str
+
+
+# How long one process may show names from before an unstamped change (`flask portal seed`
+# run while the portal serves); an administrator's edit is seen at once through its stamp.
+NAMES_MAX_AGE = 60.0
+
+
+def reference_names() -> dict:
+    """{"category" | "area" | "station": {code or slug: Name}}, every row, retired ones too.
+
+    Pages label many values with them (a search page's filters, up to 90), so each process
+    reads them once per version of the reference data (REFERENCE_EDITED, one small query)
+    instead of loading every row per page; kept per application, as each has its database.
+    """
+    version = db.session.execute(REFERENCE_EDITED).scalar()
+    cached = current_app.extensions.get("portal_reference_names")
+    now = time.monotonic()
+    if cached is None or cached[0] != version or now - cached[1] > NAMES_MAX_AGE:
+        names = {
+            "category": {code: Name(zh, en) for code, zh, en in db.session.execute(
+                db.select(Category.code, Category.name_zh, Category.name_en))},
+            "area": {code: Name(zh, en) for code, zh, en in db.session.execute(
+                db.select(Area.code, Area.name_zh, Area.name_en))},
+            "station": {slug: Name(zh, en) for slug, zh, en in db.session.execute(
+                db.select(Station.slug, Station.name_zh, Station.name_en))},
+        }
+        cached = current_app.extensions["portal_reference_names"] = (version, now, names)
+    return cached[2]
