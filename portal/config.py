@@ -144,4 +144,6 @@ def load_config(environ=None) -> dict:
         "PORTAL_PAGE_CACHE_SECONDS": int(env.get("PORTAL_PAGE_CACHE_SECONDS", 60)),
         # Pages are tens of kilobytes: a few hundred stay around ten megabytes per process.
         "PORTAL_PAGE_CACHE_ENTRIES": int(env.get("PORTAL_PAGE_CACHE_ENTRIES", 300)),
+        # How long a process reuses the data versions it read (a commit of its own clears them).
+        "PORTAL_PAGE_VERSIONS_SECONDS": float(env.get("PORTAL_PAGE_VERSIONS_SECONDS", 0.1)),
     }

@@ -183,3 +183,55 @@ def test_a_search_page_with_forms_is_shared_but_each_visitor_gets_their_own_toke
     action = f"/submissions/{published[0]}/support?lang=en"
     assert second.post(action, data={"csrf_token": first_token}).status_code == 400
     assert second.post(action, data={"csrf_token": second_token}).status_code == 303
+
+
+def _another_process(app):
+    """The same database through an engine of its own, as another web or worker process has:
+    its commits do not reach this process's engine."""
+    from sqlalchemy import create_engine
+
+    return create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def _retitle_elsewhere(app, submission_id, title):
+    """A change committed by another process: the public title and its change-log row (what any
+    change to a submission writes), in one transaction."""
+    from portal.submissions.models import ChangeLog
+
+    engine = _another_process(app)
+    with engine.begin() as connection:
+        connection.execute(db.update(Submission).where(Submission.id == submission_id)
+                           .values(public_title=title))
+        connection.execute(db.insert(ChangeLog).values(
+            submission_id=submission_id, change="published", status="received"))
+    engine.dispose()
+
+
+def test_versions_read_once_equal_a_fresh_read_until_a_write(app, client, published):
+    from portal.core.pagecache import data_versions, read_data_versions
+
+    with app.test_request_context("/"):
+        first = data_versions()
+        assert first == read_data_versions()
+        assert app.extensions["portal_page_versions_read"][1] == first  # kept for the next page
+        assert data_versions() == first
+    kept = app.extensions["portal_page_versions_read"]
+    assert client.get("/stations?lang=en").status_code == 200  # rendered: a read-only commit
+    assert app.extensions["portal_page_versions_read"] is kept
+    move_to(app, published[0], "accepted")  # a write committed here clears what it read
+    assert app.extensions["portal_page_versions_read"] is None
+    with app.test_request_context("/"):
+        assert data_versions() == read_data_versions() != first
+
+
+def test_another_process_change_shows_within_the_versions_age(app, client, published,
+                                                               monkeypatch):
+    url = f"/submissions/{published[0]}?lang=en"
+    monkeypatch.setitem(app.config, "PORTAL_PAGE_VERSIONS_SECONDS", 3600)
+    assert "Lamp dark by the ferry gate" in client.get(url).get_data(as_text=True)
+    _retitle_elsewhere(app, published[0], "Lamp mended by the ferry gate")
+    kept = client.get(url).get_data(as_text=True)
+    assert "Lamp dark by the ferry gate" in kept  # within the age: the page kept for them
+    monkeypatch.setitem(app.config, "PORTAL_PAGE_VERSIONS_SECONDS", 0)
+    fresh = client.get(url).get_data(as_text=True)
+    assert "Lamp mended by the ferry gate" in fresh and "Lamp dark" not in fresh
