@@ -62,7 +62,7 @@ class SearcherState:
 class SearcherHolder:
     """One open searcher per process and index directory, refreshed off the request path."""
 
-    def __init__(self, root: Path, interval: float = 1.0):
+    def __init__(self, root: Path, interval: float = 0.25):
         self.root = Path(root)
         self.interval = interval
         self._state = None
@@ -164,7 +164,7 @@ def holder() -> SearcherHolder:
     holders = current_app.extensions.setdefault("portal_search", {})
     root = index_root()
     if root not in holders:
-        holders[root] = SearcherHolder(root, current_app.config.get("PORTAL_SEARCH_REOPEN", 1.0))
+        holders[root] = SearcherHolder(root, current_app.config.get("PORTAL_SEARCH_REOPEN", 0.25))
     return holders[root]
 
 
