@@ -78,4 +78,7 @@ def configure_engine(engine, busy_timeout_ms: int = 15000) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql(_begin_statement())
+        # An autocommit connection (one statement, outside any transaction) gets no BEGIN:
+        # one would hold its statements in a transaction the pool then rolls back.
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            connection.exec_driver_sql(_begin_statement())

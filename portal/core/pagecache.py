@@ -7,8 +7,9 @@ change-log id is a version of all submission data: it is part of each cache key,
 rendered before a change is not served after the change's commit: at once in the process that
 committed it, within PORTAL_PAGE_VERSIONS_SECONDS (a tenth of a second) in any other worker or
 on any other host, since a busy process reads the versions a few times a second rather than
-for every page. Reference data (stations, categories) changes outside the change log, by the seed command
-only, so entries also expire after PORTAL_PAGE_CACHE_SECONDS.
+for every page. Reference data (stations, categories, areas) has a version of its own, the
+newest administrator's edit; `flask portal seed` changes it without one, so entries also expire
+after PORTAL_PAGE_CACHE_SECONDS.
 
 A page is rendered afresh, and not stored, for a signed-in user, when a flash message waits in
 the session, or when the page wrote the session: those hold one person's data. A cached page's

@@ -33,10 +33,8 @@ LATEST_CHANGE = db.select(db.func.max(ChangeLog.id))
 def latest_change_id() -> int:
     """The newest change-log id: it moves with every change a public page could show.
 
-    Asked on every cached page view, so on a connection of its own rather than through the ORM
-    session (whose bookkeeping would cost more than the query itself),
-    in autocommit: one statement needs no transaction, and on PostgreSQL that saves the BEGIN
-    and ROLLBACK round trips.
+    On a connection of its own in autocommit (one statement needs no transaction, and on
+    PostgreSQL that saves the BEGIN and ROLLBACK round trips), outside the ORM session.
     """
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         return connection.execute(LATEST_CHANGE).scalar() or 0

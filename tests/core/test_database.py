@@ -23,6 +23,21 @@ def test_database_is_the_configured_one(app_ctx):
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
 
 
+def test_an_autocommit_connection_runs_outside_any_transaction(app_ctx):
+    """No BEGIN on an autocommit connection: what it writes stays without a commit (a BEGIN
+    would have held it in a transaction the pool rolls back), and its reads see the newest."""
+    from portal.stations.models import Area
+
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if not PG_URL:
+            assert not connection.connection.dbapi_connection.in_transaction
+        connection.execute(db.update(Area).where(Area.code == "daqiao")
+                           .values(name_en="Daqiao (autocommit)"))
+    with db.engine.connect() as connection:
+        assert connection.execute(db.select(Area.name_en).where(Area.code == "daqiao")).scalar() \
+            == "Daqiao (autocommit)"
+
+
 def test_concurrent_writers_all_succeed(tmp_path, monkeypatch):
     """Threads writing at once (as gunicorn workers would) queue on BEGIN IMMEDIATE, none fails."""
     monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
