@@ -3,15 +3,16 @@
 `_` translates at request time, `_l` lazily for strings defined at import time. The order of
 preference: `?lang=`, then the `lang` cookie, then Accept-Language, then Chinese (Simplified).
 """
-from flask import has_request_context, request
-from flask_babel import get_locale, ngettext, pgettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+import flask_babel
+from flask import current_app, has_request_context, request
+from flask_babel import get_locale
+from flask_babel.speaklater import LazyString
 
 from portal.core.text import to_traditional
 
-__all__ = ["DEFAULT_LOCALE", "HTML_LANG", "LOCALES", "LOCALE_LABELS", "_", "_l", "current_locale",
-           "get_locale", "localized", "ngettext", "parse_locale", "pgettext", "remember_locale",
+__all__ = ["DEFAULT_LOCALE", "HTML_LANG", "LOCALES", "LOCALE_LABELS", "_", "_l",
+           "active_translations", "current_locale", "get_locale", "install_template_gettext",
+           "localized", "ngettext", "parse_locale", "pgettext", "remember_locale",
            "select_locale"]
 
 LOCALES = ("zh", "zh_Hant", "en")
@@ -21,6 +22,55 @@ LANG_COOKIE = "lang"
 HTML_LANG = {"zh": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
 LOCALE_LABELS = {"zh": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
 _TRADITIONAL_TAGS = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
+
+
+def active_translations():
+    """Flask-Babel's translations for the active locale (`force_locale` included), kept per
+    locale and application: a page asks for them dozens of times, and Flask-Babel's own lookup
+    walks the request's context four times on each call."""
+    locale = get_locale()
+    if locale is None:  # no application context: Flask-Babel answers with no translation
+        return flask_babel.get_translations()
+    kept = current_app.extensions.setdefault("portal_translations", {})
+    translations = kept.get(locale)
+    if translations is None:
+        translations = kept[locale] = flask_babel.get_translations()
+    return translations
+
+
+def _(string: str, **variables) -> str:
+    """`string` in the active locale, with `variables` put in (`%(name)s`)."""
+    text = active_translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num, **variables) -> str:
+    """The singular or plural form for `num` in the active locale (`%(num)s` is `num`)."""
+    variables.setdefault("num", num)
+    return active_translations().ungettext(singular, plural, num) % variables
+
+
+def pgettext(context: str, string: str, **variables) -> str:
+    """Like `_`, for a message that has a context (the same words meaning something else)."""
+    text = active_translations().upgettext(context, string)
+    return text % variables if variables else text
+
+
+def _l(string: str, **variables) -> LazyString:
+    """Like `_`, translated when used (strings defined at import time)."""
+    return LazyString(_, string, **variables)
+
+
+def install_template_gettext(app) -> None:
+    """Templates' `_()`, `ngettext()` and `pgettext()` through `active_translations`."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: active_translations().ugettext(string),
+        ngettext=lambda singular, plural, n: active_translations().ungettext(singular, plural,
+                                                                              n),
+        pgettext=lambda context, string: active_translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: active_translations().unpgettext(
+            context, singular, plural, n),
+        newstyle=True)
 
 
 def parse_locale(value):

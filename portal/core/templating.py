@@ -5,7 +5,14 @@ from functools import lru_cache
 from flask import request, url_for
 from flask_babel import format_datetime, format_decimal, get_locale, get_timezone
 
-from portal.core.i18n import HTML_LANG, LOCALE_LABELS, LOCALES, current_locale, localized
+from portal.core.i18n import (
+    HTML_LANG,
+    LOCALE_LABELS,
+    LOCALES,
+    current_locale,
+    install_template_gettext,
+    localized,
+)
 from portal.core.text import to_traditional
 
 
@@ -59,6 +66,7 @@ def _formatted_number(value, locale: str) -> str:
 
 def register_template_helpers(app) -> None:
     """Filters and globals for every template."""
+    install_template_gettext(app)  # after Flask-Babel's own, which it replaces
     app.context_processor(template_globals)
     app.add_template_filter(lambda obj, field: localized(obj, field), "localized")
     app.add_template_filter(format_moment, "datetime")

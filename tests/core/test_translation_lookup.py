@@ -1,0 +1,39 @@
+"""Translations are looked up once per locale and application: `_`, `ngettext`, `_l` and the
+templates' `_()` give Flask-Babel's own text in every language, `force_locale` included."""
+import flask_babel
+import pytest
+from flask import render_template_string
+from flask_babel import force_locale
+
+from portal.core.i18n import _, _l, active_translations, ngettext
+
+MESSAGES = ["Search", "Report a problem", "Track", "Choose a category from the list."]
+
+
+@pytest.mark.parametrize("lang", ["zh", "zh_Hant", "en"])
+def test_each_message_is_flask_babels_text(app, lang):
+    with app.test_request_context(f"/?lang={lang}"):
+        for message in MESSAGES:
+            assert _(message) == flask_babel.gettext(message)
+            assert str(_l(message)) == flask_babel.gettext(message)
+            assert render_template_string("{{ _(m) }}", m=message) == flask_babel.gettext(message)
+        for count in (1, 3):
+            assert ngettext("%(num)s result.", "%(num)s results.", count) == \
+                flask_babel.ngettext("%(num)s result.", "%(num)s results.", count)
+        assert active_translations() is flask_babel.get_translations()
+
+
+def test_a_forced_locale_is_honoured_and_restored(app):
+    with app.test_request_context("/?lang=en"):
+        assert _("Search") == "Search"
+        with force_locale("zh"):
+            assert _("Search") == flask_babel.gettext("Search") != "Search"
+            assert render_template_string("{{ _('Search') }}") == _("Search")
+        assert _("Search") == "Search"
+
+
+def test_variables_are_put_in_after_translating(app):
+    with app.test_request_context("/?lang=zh"):
+        assert _("Page %(page)s of %(pages)s", page=2, pages=5) == flask_babel.gettext(
+            "Page %(page)s of %(pages)s", page=2, pages=5)
+        assert "2" in _("Page %(page)s of %(pages)s", page=2, pages=5)
