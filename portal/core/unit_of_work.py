@@ -20,7 +20,11 @@ def unit_of_work():
     except BaseException:
         db.session.rollback()
         raise
-    db.session.commit()
+    # A block that neither read nor wrote (a kept page served from memory) has nothing to
+    # commit: committing would begin and end an empty transaction on every such request.
+    session = db.session()
+    if session.in_transaction() or session.new or session.dirty or session.deleted:
+        session.commit()
 
 
 def init_unit_of_work(app) -> None:

@@ -59,6 +59,29 @@ def test_unit_of_work_block_commits_or_rolls_back(app_ctx):
         == "A"
 
 
+def test_a_block_commits_what_it_only_added_and_skips_an_empty_commit(app_ctx):
+    from sqlalchemy import event
+
+    commits = []
+    session = db.session()
+
+    def count(committed):
+        commits.append(committed)
+    event.listen(session, "after_commit", count)
+    try:
+        with unit_of_work():
+            pass  # neither read nor wrote: nothing to commit
+        assert commits == []
+        with unit_of_work():  # added, never flushed nor queried: still committed
+            db.session.add(Area(code="added-only", name_zh="新增", name_en="Added only"))
+        assert len(commits) == 1
+    finally:
+        event.remove(session, "after_commit", count)
+    db.session.remove()
+    assert db.session.execute(db.select(Area.name_en).filter_by(code="added-only")).scalar() \
+        == "Added only"
+
+
 def test_a_get_view_marked_writes_may_write(routes):
     from portal.core.unit_of_work import request_writes
     with routes.test_request_context("/_test/export"):
