@@ -24,7 +24,7 @@ import secrets
 import time
 from functools import wraps
 
-from flask import current_app, g, has_app_context, request, session
+from flask import current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 
@@ -71,7 +71,7 @@ def _forget_versions(session) -> None:
     """This process committed a write: its next page reads the data versions again, so its own
     changes show at once (other processes' within PORTAL_PAGE_VERSIONS_SECONDS). Read-only
     commits (every page rendered) leave them."""
-    if session.info.pop("portal_wrote", False) and has_app_context():
+    if session.info.pop("portal_wrote", False):
         current_app.extensions["portal_page_versions_read"] = None
 
 

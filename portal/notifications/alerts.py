@@ -16,6 +16,7 @@ from portal.notifications.addresses import get_subscriber, normalize_email
 from portal.notifications.models import FREQUENCIES, Subscription
 from portal.notifications.tokens import make_token
 from portal.stations.models import Area, Category, Station
+from portal.stations.services import reference_names
 
 ALERT_FIELDS = ("area", "category", "station")
 ALERT_KINDS = ("alert_new", "alert_reply")
@@ -60,12 +61,14 @@ def parse_filter_key(key: str):
 
 
 def filter_label(key: str) -> str:
-    """What an alert watches, in the current language ("" if it is gone)."""
+    """What an alert watches, in the current language ("" for another kind of subscription;
+    the code itself for a row that no longer exists)."""
     parsed = parse_filter_key(key)
     if parsed is None:
         return ""
-    row = _row(*parsed)
-    return localized(row, "name") if row is not None else parsed[1]
+    field, value = parsed
+    name = reference_names()[field].get(value)
+    return localized(name, "name") if name is not None else value
 
 
 def alert_choices() -> dict:
