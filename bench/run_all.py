@@ -385,7 +385,7 @@ def medians(samples):
 
 def seed(env, n):
     """Migrate, seed, add N submissions, build the index, add the moderator; returns (published
-    id, its code, the area names)."""
+    id, its code, the area names, {"generated": s, "indexed": s} wall seconds)."""
     flask(env, "db", "upgrade")
     flask(env, "portal", "seed")
     flask(env, "portal", "create-user", MODERATOR, "--role", "moderator", "--password-stdin",
@@ -403,7 +403,9 @@ def seed(env, n):
         app = create_app()
         with app.app_context():
             places = [a.name_zh for a in db.session.execute(db.select(Area)).scalars()]
+        started = time.perf_counter()
         populate(app, n, Generator(7, places))
+        timings = {"generated": time.perf_counter() - started}
         with app.app_context():
             if db.engine.dialect.name == "postgresql":  # ids were given explicitly
                 for table in ("submission", "change_log"):
@@ -411,13 +413,15 @@ def seed(env, n):
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                         f"(SELECT max(id) FROM {table}))"))
                 db.session.commit()
+            started = time.perf_counter()
             rebuild_index()
             apply_changes()
+            timings["indexed"] = time.perf_counter() - started
             published = db.session.execute(db.select(Submission.id, Submission.code).filter_by(
                 published=True).order_by(Submission.id.desc())).first()
             db.session.remove()
             db.engine.dispose()
-        return published.id, published.code, places
+        return published.id, published.code, places, timings
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -447,7 +451,7 @@ def measure_portal(label, env, args, tmp):
                PORTAL_WEBHOOK_SECRET=WEBHOOK_SECRET, PORTAL_AUTO_ACCEPT="api",
                PORTAL_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}?starttls=no",
                PORTAL_NOTIFY_HOURLY_CAP=str(10 ** 6))
-    published_id, code, places = seed(env, args.n)
+    published_id, code, places, timings = seed(env, args.n)
     flask(env, "portal", "worker", "--once")  # the relay's backlog from the seeded data
     worker_startup = statistics.median(worker_startup_seconds(env) for _ in range(3))
     server = Gunicorn(env, workers=args.workers, log=tmp / f"{label}.log")
@@ -483,6 +487,7 @@ def measure_portal(label, env, args, tmp):
         messaged = [v for probe in probes for v in probe.messaged().values()]
         accepted = sum(len(probe.accepted) for probe in probes)
         extra = {"startup": server.startup, "worker_startup": worker_startup,
+                 "timings": timings, "disk": disk_used_mb(env),
                  "rss": server.peak_rss_mb(), "probes": accepted,
                  "searchable": searchable, "delivered": delivered, "messaged": messaged,
                  "search_errors": [code for probe in probes for code in probe.errors]}
@@ -491,6 +496,24 @@ def measure_portal(label, env, args, tmp):
         server.stop()
         receiver.stop()
         smtp.stop()
+
+
+def disk_used_mb(env):
+    """Megabytes on disk: the search index, uploads and (SQLite) the database in the data folder;
+    on PostgreSQL the database's own size."""
+    data = Path(env["PORTAL_DATA_DIR"])
+    used = {"index": sum(f.stat().st_size for f in (data / "index").rglob("*") if f.is_file())}
+    used["data folder"] = sum(f.stat().st_size for f in data.rglob("*") if f.is_file())
+    url = env.get("PORTAL_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            used["database"] = conn.execute(text(
+                "SELECT pg_database_size(current_database())")).scalar()
+        engine.dispose()
+    return {name: size / 2 ** 20 for name, size in used.items()}
 
 
 def measured_wrk(server, path, args, script, tmp):
@@ -563,6 +586,10 @@ def print_table(results, hello, args, writes):
         print(f"{setup:<9} under the POST loads: acceptance -> first message to the probe's "
               f"address p50 {percentile(messaged, 0.5):.2f} s p95 "
               f"{percentile(messaged, 0.95):.2f} s ({len(messaged)} told)")
+        timings = extra["timings"]
+        print(f"{setup:<9} {args.n} submissions generated in {timings['generated']:.0f} s, "
+              f"index built in {timings['indexed']:.0f} s; on disk at the end: " + ", ".join(
+                  f"{name} {size:,.0f} MB" for name, size in extra["disk"].items()))
         print(f"{setup:<9} start-up: gunicorn to /healthz {extra['startup']:.2f} s, background "
               f"worker to its first round {extra['worker_startup']:.2f} s")
         for kind in ("web", "background"):
