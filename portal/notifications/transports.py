@@ -18,8 +18,6 @@ from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import requests
-
 from portal.core.time import utcnow
 from portal.forwarding.payload import sign
 
@@ -182,8 +180,11 @@ class GatewayTransport:
     name = "sms-gateway"
 
     def __init__(self, url: str, secret: str, timeout: float = 10):
+        import requests  # only where the gateway is configured: web workers never load it
+
         self.url, self.secret, self.timeout = url, secret, timeout
         self.session = requests.Session()
+        self.request_error = requests.RequestException
 
     def batch(self):
         """Nothing to hold per batch: the HTTP session keeps its connections between rounds."""
@@ -199,7 +200,7 @@ class GatewayTransport:
         try:
             response = self.session.post(self.url, data=body, headers=headers,
                                          timeout=self.timeout)
-        except requests.RequestException as exc:
+        except self.request_error as exc:
             return Outcome("retry", f"gateway: {type(exc).__name__}")
         if 200 <= response.status_code < 300:
             return Outcome("sent")

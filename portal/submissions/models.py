@@ -136,6 +136,9 @@ class ChangeLog(db.Model):
     status = db.Column(db.String(20), nullable=True)  # the status after the change
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
+    # Lets a change be recorded for a submission not yet flushed (its id comes with the flush).
+    submission = db.relationship(Submission)
+
 
 class Support(db.Model):
     """One "this is my problem too" voice: who (a visitor key, never a raw address), from where.

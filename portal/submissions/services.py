@@ -174,22 +174,34 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
                 raise IdempotencyConflict()
             return Creation(existing, False)
 
+    now = utcnow()
     submission = Submission(
         code=new_tracking_code(), kind=kind, channel=channel, language=language,
         category=category, area=area, station=station, title=title, body=body, place=place,
         latitude=latitude, longitude=longitude, located_area=located_area,
         idempotency_key=stored_key,
         fingerprint=fingerprint, screening_score=screening.score,
-        screening_reasons=screening.reasons, status="received")
+        screening_reasons=screening.reasons, status="received", created_at=now, updated_at=now)
     if any(contact[k] for k in ("name", "phone", "email")):
         submission.contact = Contact(**contact)
-    # A savepoint only where a key can race: without one, a clash is a tracking-code collision
-    # (once in 2^50), and failing the whole request is right.
+    # Everything the submission is born with goes out in one flush (each flush costs more than
+    # the rows it writes); a savepoint only where a key can race: without one, a clash is a
+    # tracking-code collision (once in 2^50), and failing the whole request is right.
     try:
         with db.session.begin_nested() if stored_key else nullcontext():
             db.session.add(submission)
             submission.events.append(StatusEvent(actor=actor, from_status=None,
-                                                 to_status="received"))
+                                                 to_status="received", created_at=now))
+            record_change(submission, "created", at=now)
+            if screening.hold:
+                change_status(submission, "held", actor="system",
+                              note=", ".join(screening.reasons), public=False)
+            elif _auto_accepts(channel, screening):
+                change_status(submission, "accepted", actor="system", note="auto-accept rule")
+                record_audit("system", "submission.auto_accept", target_type="submission",
+                             target_id=submission.code, before={"status": "received"},
+                             after={"status": "accepted"},
+                             note=f"channel {channel}, score {screening.score}")
             db.session.flush()
     except IntegrityError:
         # A concurrent request with the same idempotency key won the race: return what the key
@@ -201,7 +213,6 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
         if existing.fingerprint != fingerprint:
             raise IdempotencyConflict() from None
         return Creation(existing, False)
-    record_change(submission, "created")
     written = []
     upload_dir = current_app.config["PORTAL_UPLOAD_DIR"]
     for item in prepared:
@@ -212,15 +223,6 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
                                        height=item.height, size=len(item.data)))
     if written:
         _forget_files_on_rollback(written)
-    if screening.hold:
-        change_status(submission, "held", actor="system", note=", ".join(screening.reasons),
-                      public=False)
-    elif _auto_accepts(channel, screening):
-        change_status(submission, "accepted", actor="system", note="auto-accept rule")
-        record_audit("system", "submission.auto_accept", target_type="submission",
-                     target_id=submission.code, before={"status": "received"},
-                     after={"status": "accepted"}, note=f"channel {channel}, "
-                                                        f"score {screening.score}")
     db.session.flush()
     return Creation(submission, True)
 
@@ -278,10 +280,11 @@ def recent_texts() -> list:
 
 
 
-def record_change(submission, change: str) -> None:
-    """Append to the change log (the outbox) in the current transaction."""
-    db.session.add(ChangeLog(submission_id=submission.id, change=change,
-                             status=submission.status))
+def record_change(submission, change: str, *, status: str | None = None, at=None) -> None:
+    """Append to the change log (the outbox) in the current transaction; the submission may be
+    new (not flushed yet). `status` defaults to the submission's, `at` to now."""
+    db.session.add(ChangeLog(submission=submission, change=change,
+                             status=status or submission.status, created_at=at or utcnow()))
 
 
 def change_status(submission, to_status: str, *, actor: str, note: str = "",
@@ -290,15 +293,16 @@ def change_status(submission, to_status: str, *, actor: str, note: str = "",
     from_status = submission.status
     if to_status not in TRANSITIONS.get(from_status, set()):
         raise TransitionNotAllowed(f"{from_status} -> {to_status}")
+    now = utcnow()
     submission.status = to_status
-    submission.updated_at = utcnow()
+    submission.updated_at = now
+    # The event and its change-log row carry one time: consumers find the timeline entry a
+    # change was written for as the newest one no later than the change, whatever order the
+    # flush writes the two tables in.
     event_row = StatusEvent(actor=actor, from_status=from_status, to_status=to_status, note=note,
-                            public_note=public_note, is_public=public)
+                            public_note=public_note, is_public=public, created_at=now)
     submission.events.append(event_row)
-    # The event is written before its change-log row: consumers find the timeline entry a
-    # change was written for as the newest one no later than the change.
-    db.session.flush()
-    record_change(submission, "status")
+    record_change(submission, "status", at=now)
     return event_row
 
 
