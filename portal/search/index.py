@@ -128,8 +128,8 @@ TEXT_FIELDS = STAFF_FIELDS
 
 def has_current_schema(ix) -> bool:
     """Whether an index has every field of make_schema(), of the same type (else rebuild)."""
-    current = make_schema()
-    return all(name in ix.schema and type(ix.schema[name]) is type(current[name])
+    current, stored = make_schema(), ix.schema  # `ix.schema` reads the index's TOC file again
+    return all(name in stored and type(stored[name]) is type(current[name])
                for name in current.names())
 
 

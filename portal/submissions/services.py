@@ -299,9 +299,12 @@ def change_status(submission, to_status: str, *, actor: str, note: str = "",
     # The event and its change-log row carry one time: consumers find the timeline entry a
     # change was written for as the newest one no later than the change, whatever order the
     # flush writes the two tables in.
-    event_row = StatusEvent(actor=actor, from_status=from_status, to_status=to_status, note=note,
-                            public_note=public_note, is_public=public, created_at=now)
-    submission.events.append(event_row)
+    # Added beside the timeline rather than appended to it: appending would load the whole
+    # timeline first (a query, and with it a flush of what is pending).
+    event_row = StatusEvent(submission=submission, actor=actor, from_status=from_status,
+                            to_status=to_status, note=note, public_note=public_note,
+                            is_public=public, created_at=now)
+    db.session.add(event_row)
     record_change(submission, "status", at=now)
     return event_row
 
