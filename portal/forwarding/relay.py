@@ -252,7 +252,7 @@ def record_outcomes(results, owner: str, sink) -> list:
     rows = db.session.execute(
         db.select(Delivery).where(Delivery.id.in_([item.id for item, _outcome in results]))
         .order_by(Delivery.id).with_for_update(of=Delivery)
-        .options(selectinload(Delivery.submission).selectinload(Submission.events))).scalars()
+        .options(selectinload(Delivery.submission))).scalars()
     deliveries = {delivery.id: delivery for delivery in rows}
     states, sent_now = [], []
     for item, outcome in results:
@@ -260,8 +260,6 @@ def record_outcomes(results, owner: str, sink) -> list:
         if delivery is not None and delivery.state == "pending" and outcome.kind == "sent":
             sent_now.append(delivery)
         states.append(_record(delivery, outcome, owner, sink))
-    # The deliveries' rows first, together; each status change below then flushes only its own.
-    db.session.flush()
     for delivery in sent_now:
         submission = delivery.submission
         if submission.status == "accepted":
