@@ -5,9 +5,10 @@ from functools import cache
 
 from babel import support
 from flask import current_app
-from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms.i18n import messages_path
+
+from portal.core.i18n import get_locale
 
 
 @cache

@@ -3,13 +3,14 @@ from datetime import datetime
 from functools import lru_cache
 
 from flask import request, url_for
-from flask_babel import format_datetime, format_decimal, get_locale, get_timezone
+from flask_babel import format_datetime, format_decimal, get_timezone
 
 from portal.core.i18n import (
     HTML_LANG,
     LOCALE_LABELS,
     LOCALES,
     current_locale,
+    get_locale,
     install_template_gettext,
     localized,
 )

@@ -37,3 +37,29 @@ def test_variables_are_put_in_after_translating(app):
         assert _("Page %(page)s of %(pages)s", page=2, pages=5) == flask_babel.gettext(
             "Page %(page)s of %(pages)s", page=2, pages=5)
         assert "2" in _("Page %(page)s of %(pages)s", page=2, pages=5)
+
+
+@pytest.mark.parametrize("lang", ["zh", "zh_Hant", "en"])
+def test_the_active_locale_is_flask_babels_before_during_and_after_forcing(app, lang):
+    from portal.core.i18n import get_locale
+
+    with app.test_request_context(f"/?lang={lang}"):
+        assert get_locale() == flask_babel.get_locale()  # chosen on the first ask
+        assert get_locale() == flask_babel.get_locale()  # then read where Flask-Babel keeps it
+        other = "en" if lang != "en" else "zh_Hant"
+        with force_locale(other):
+            assert get_locale() == flask_babel.get_locale()
+            assert str(get_locale()).replace("_Hant", "") == other.replace("_Hant", "")
+        assert get_locale() == flask_babel.get_locale()
+        flask_babel.refresh()
+        assert get_locale() == flask_babel.get_locale()
+
+
+def test_the_active_locale_outside_a_request(app):
+    from portal.core.i18n import get_locale
+
+    assert get_locale() is None  # no application context: nothing is active
+    with app.app_context():
+        assert get_locale() == flask_babel.get_locale()
+        with force_locale("en"):
+            assert str(get_locale()) == "en"
