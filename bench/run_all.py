@@ -418,7 +418,7 @@ def seed(env, n):
             apply_changes()
             timings["indexed"] = time.perf_counter() - started
             published = db.session.execute(db.select(Submission.id, Submission.code).filter_by(
-                published=True).order_by(Submission.id.desc())).first()
+                published=True).order_by(Submission.id.desc()).limit(1)).first()
             db.session.remove()
             db.engine.dispose()
         return published.id, published.code, places, timings

@@ -172,3 +172,22 @@ def test_members_of_an_open_hotspot_are_marked_on_the_staff_map(app, client, log
         assert all(label in marks[m] for m in members), marks
         assert marks[lone] is None
     assert "mark" not in str(client.get("/api/v1/submissions.geojson").get_json())
+
+
+def test_changes_to_submissions_older_than_the_window_are_passed_over(app, report):
+    """History (an import, a restore) moves the detector's position without evaluations."""
+    from portal.stats.models import StatsPosition
+
+    with app.app_context():
+        for day in range(2, 12):
+            for _ in range(3):
+                report(NOW - timedelta(days=day))
+        assert detect(NOW) == 0  # thirty changes, none within the day before NOW
+        db.session.commit()
+        head = db.session.execute(db.select(db.func.max(StatsPosition.last_id))).scalar()
+        assert head > 0
+        for hours in (5, 3, 1):
+            report(NOW - timedelta(hours=hours))
+        assert detect(NOW) == 1  # the day's three: riverside litter evaluated
+        db.session.commit()
+        assert db.session.execute(db.select(db.func.max(StatsPosition.last_id))).scalar() > head
