@@ -280,11 +280,11 @@ def recent_texts() -> list:
 
 
 
-def record_change(submission, change: str, *, status: str | None = None, at=None) -> None:
-    """Append to the change log (the outbox) in the current transaction; the submission may be
-    new (not flushed yet). `status` defaults to the submission's, `at` to now."""
-    db.session.add(ChangeLog(submission=submission, change=change,
-                             status=status or submission.status, created_at=at or utcnow()))
+def record_change(submission, change: str, *, at=None) -> None:
+    """Append to the change log (the outbox) in the current transaction, with the submission's
+    status; the submission may be new (not flushed yet). `at` defaults to now."""
+    db.session.add(ChangeLog(submission=submission, change=change, status=submission.status,
+                             created_at=at or utcnow()))
 
 
 def change_status(submission, to_status: str, *, actor: str, note: str = "",
@@ -298,9 +298,8 @@ def change_status(submission, to_status: str, *, actor: str, note: str = "",
     submission.updated_at = now
     # The event and its change-log row carry one time: consumers find the timeline entry a
     # change was written for as the newest one no later than the change, whatever order the
-    # flush writes the two tables in.
-    # Added beside the timeline rather than appended to it: appending would load the whole
-    # timeline first (a query, and with it a flush of what is pending).
+    # flush writes the two tables in. The entry is added beside the timeline, not appended to
+    # it: appending would load the whole timeline first (a query, and a flush of what is pending).
     event_row = StatusEvent(submission=submission, actor=actor, from_status=from_status,
                             to_status=to_status, note=note, public_note=public_note,
                             is_public=public, created_at=now)
