@@ -105,6 +105,9 @@ class Generator:
         return self.chinese(n // 2) + " " + self.english(n // 2)
 
 
+HISTORY = timedelta(days=730)
+
+
 def populate(app, n, gen, store=True):
     """Insert N submissions and their 'created' change-log rows directly (bench only).
 
@@ -120,13 +123,17 @@ def populate(app, n, gen, store=True):
             db.select(Category).where(Category.parent_id.is_not(None))).scalars()]
         areas = [a.id for a in db.session.execute(db.select(Area)).scalars()]
         stations = [s.id for s in db.session.execute(db.select(Station)).scalars()]
-        start = datetime(2025, 1, 1, tzinfo=UTC)
+        # Spread over the two years before now (five minutes apart at most), so every case
+        # lies in the past as a district's history would: deadlines, windows and months see
+        # what they would see in service.
+        step = min(timedelta(minutes=5), HISTORY / max(n, 1))
+        start = datetime.now(UTC).replace(microsecond=0) - step * (n + 1)
         rows, logs = [], []
         for i in range(1, n + 1):
             title = gen.text(gen.rng.randint(3, 7))[:120]
             body = gen.text(gen.rng.randint(15, 60))[:2000]
             published = gen.rng.random() < 0.8
-            created = start + timedelta(minutes=i * 5)
+            created = start + step * i
             rows.append({
                 "id": i, "code": f"B{i:09d}", "kind": gen.rng.choice(["issue"] * 3 + ["idea"]),
                 "channel": gen.rng.choice(["web"] * 6 + ["kiosk"] * 3 + ["api"]),

@@ -104,6 +104,7 @@ def _register_features(app: Flask) -> None:
     from portal.servicelevels.views import bp as servicelevels_bp
     from portal.stations.models import REFERENCE_EDITED
     from portal.stations.views import bp as stations_bp
+    from portal.stats.cells import FIGURES_VERSION
     from portal.stats.hotspots import dashboard_panel as hotspot_panel
     from portal.stats.staff_views import bp as stats_staff_bp
     from portal.stats.views import bp as stats_bp
@@ -118,6 +119,7 @@ def _register_features(app: Flask) -> None:
     register_page_version(app, LATEST_CHANGE)
     register_page_version(app, DEADLINE_POSITION)  # due dates the worker computed since
     register_page_version(app, REFERENCE_EDITED)  # stations, categories, areas changed by staff
+    register_page_version(app, FIGURES_VERSION)  # the figures the worker built since
     register_submission_facts(app, deadline_facts)  # due dates on tracking pages and lists
     register_submission_panel(app, follow_up_panel)  # the follow-up question (回访)
     register_dashboard_panel(app, hotspot_panel)  # open hotspots (未诉先办)
@@ -167,6 +169,7 @@ def _register_workers(app: Flask) -> None:
     from portal.search.indexer import apply_changes
     from portal.search.indexer import readiness as search_readiness
     from portal.servicelevels.deadlines import deadline_task
+    from portal.stats.cells import figures_task
     from portal.stats.hotspots import hotspot_task
     from portal.worker import register_worker_task
 
@@ -177,6 +180,7 @@ def _register_workers(app: Flask) -> None:
     register_worker_task(app, "notification-digests", digest_task)
     register_worker_task(app, "service-levels", deadline_task)
     register_worker_task(app, "hotspots", hotspot_task)
+    register_worker_task(app, "figures", figures_task)
     register_readiness_check(app, "search", search_readiness)
     register_readiness_check(app, "forwarding", forwarding_readiness)
     register_readiness_check(app, "notifications", notifications_readiness)

@@ -38,9 +38,9 @@ class Deadline(db.Model):
                               primary_key=True)
     # Empty until the clock starts: forwarded (or accepted, with the local queue as the sink).
     started_at = db.Column(UTCDateTime, nullable=True)
-    acknowledge_due = db.Column(UTCDateTime, nullable=True)
+    acknowledge_due = db.Column(UTCDateTime, nullable=True, index=True)
     resolve_from = db.Column(UTCDateTime, nullable=True)  # the start, or the last reopening
-    resolve_due = db.Column(UTCDateTime, nullable=True)
+    resolve_due = db.Column(UTCDateTime, nullable=True, index=True)
     acknowledged_at = db.Column(UTCDateTime, nullable=True)
     resolved_at = db.Column(UTCDateTime, nullable=True)  # cleared again when reopened
     acknowledge_hours = db.Column(db.Float, nullable=True)

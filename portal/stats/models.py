@@ -13,6 +13,15 @@ class StatsPosition(db.Model):
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
 
+class FigureMonth(db.Model):
+    """The figures' cells of the cases received in one month (local time), kept by the worker."""
+
+    month = db.Column(db.String(7), primary_key=True)  # YYYY-MM
+    # [[area id, category id, counters..., [[working days to resolve, cases], ...]], ...]
+    cells = db.Column(db.JSON, nullable=False, default=list)
+    built_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+
 class Hotspot(db.Model):
     """One area's category with a day's count well above its own 28-day baseline."""
 

@@ -10,7 +10,8 @@ from portal.core.time import utcnow
 from portal.extensions import db
 from portal.servicelevels.models import Deadline
 from portal.stations.models import TEAMS, Area, Category
-from portal.stats.figures import NOT_COUNTED, OPEN, FiguresQuery, figures
+from portal.stats.cells import NOT_COUNTED, OPEN
+from portal.stats.figures import FiguresQuery, figures
 from portal.submissions.models import Submission
 
 CASE_LISTS = ("all", "open", "overdue", "reopened", "late")

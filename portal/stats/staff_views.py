@@ -18,6 +18,7 @@ from portal.core.i18n import _, _l
 from portal.core.security import no_store
 from portal.stations.labels import TEAM_LABELS
 from portal.stations.services import active_areas, category_tree
+from portal.stats.cells import figures_seconds
 from portal.stats.figures import month_choices, parse_query
 from portal.stats.forms import DismissForm, LinkForm
 from portal.stats.hotspots import (
@@ -40,9 +41,12 @@ WALL_ROLES = ("moderator", "dispatcher")
 
 @bp.record_once
 def _register_links(state):
-    # Seconds between the wall screen's polls (a setting of this feature, kept with it).
+    # Settings of this feature, kept with it. Seconds between the wall screen's polls:
     state.app.config.setdefault("PORTAL_WALL_POLL_SECONDS",
                                 wall_poll_seconds(os.environ.get("PORTAL_WALL_POLL_SECONDS")))
+    # The least seconds between two builds of the figures by the worker.
+    state.app.config.setdefault("PORTAL_FIGURES_SECONDS",
+                                figures_seconds(os.environ.get("PORTAL_FIGURES_SECONDS")))
     for endpoint, label, roles in (
             ("stats_staff.figures", _l("Figures"), ALL_STAFF),
             ("stats_staff.hotspots", _l("Hotspots"), ALL_STAFF),

@@ -15,7 +15,8 @@ from portal.core.time import as_utc, utcnow
 from portal.extensions import db, page_cache
 from portal.servicelevels.models import Deadline, FollowUp
 from portal.stations.models import Area
-from portal.stats.figures import CONTENT, data_version
+from portal.stats.cells import CONTENT
+from portal.stats.figures import data_version
 from portal.stats.hotspots import open_hotspots
 from portal.submissions.labels import STATUS_LABELS
 from portal.submissions.models import OPEN_STATUSES, Submission

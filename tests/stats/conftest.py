@@ -5,6 +5,7 @@ from portal.core.time import as_utc
 from portal.extensions import db
 from portal.servicelevels.deadlines import consume_changes
 from portal.servicelevels.followup import answer_follow_up
+from portal.stats.cells import refresh_figures
 from portal.submissions.services import change_status
 
 
@@ -60,3 +61,13 @@ def follow_up(app):
         consume_changes()
         db.session.commit()
     return answer
+
+
+@pytest.fixture
+def build_figures(app):
+    """The figures task's next build (as of `now`, the clock by default)."""
+    def build(now=None):
+        built = refresh_figures(now)
+        db.session.commit()
+        return built
+    return build

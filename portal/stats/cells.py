@@ -1,0 +1,265 @@
+"""The figures' cells, kept by the background worker per month of receipt.
+
+A cell holds the counters of the cases received in one month (local time) in one area and
+category. The figures task rebuilds the months whose cases changed since its last build (read
+from the change log up to where the deadline task has applied it, so deadlines and follow-ups
+are current when it reads them) and the months of cases whose deadline passed meanwhile, at
+most every PORTAL_FIGURES_SECONDS; on the first build of each day it rebuilds every month (a
+changed working calendar moves past figures too). Pages add up the stored cells, so what a
+page costs does not grow with the number of cases, and the figures are as of the last build.
+"""
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from portal.core.positions import locked_position
+from portal.core.time import as_utc, utcnow
+from portal.core.unit_of_work import unit_of_work
+from portal.extensions import db, page_cache
+from portal.servicelevels.deadlines import POSITION_NAME as DEADLINES_POSITION
+from portal.servicelevels.deadlines import working_clock
+from portal.servicelevels.models import Deadline, FollowUp, ServiceLevelPosition
+from portal.stats.models import FigureMonth, StatsPosition
+from portal.submissions.models import ChangeLog, Submission
+
+# Cases that entered handling: not those waiting for moderation, nor those rejected (spam,
+# abuse, out of scope, duplicates).
+NOT_COUNTED = ("received", "held", "rejected")
+OPEN = ("accepted", "forwarded", "in_progress")
+CONTENT = ("satisfied", "basic")  # "basically satisfied" counts as satisfied (满意率)
+COUNTERS = ("received", "ack_due", "ack_on_time", "resolve_due", "resolve_on_time", "answered",
+            "satisfied", "resolved_once", "reopened", "open")
+
+READ_POSITION = "figures"  # the change-log id read up to; updated_at: the last build's clock
+BUILT_POSITION = "figures-built"  # moved by every build that changed a month
+# On PostgreSQL a change-log id can commit after a higher one: changes written this long before
+# the last build are read again.
+SETTLE = timedelta(seconds=60)
+REREAD_WINDOW = 1000
+FIGURES_SECONDS = 30.0
+
+# What the stored figures are a version of (a page-cache version and the cells' cache key).
+FIGURES_VERSION = db.select(StatsPosition.last_id).where(StatsPosition.name == BUILT_POSITION)
+
+
+def figures_seconds(value) -> float:
+    """PORTAL_FIGURES_SECONDS: the least time between two builds of the figures (0 to 3600)."""
+    try:
+        seconds = float(value) if value not in (None, "") else FIGURES_SECONDS
+    except ValueError:
+        return FIGURES_SECONDS
+    return min(3600.0, max(0.0, seconds)) if seconds == seconds else FIGURES_SECONDS
+
+
+def median_of(counts: Counter):
+    """The median of a multiset given as {value: how many times} (statistics.median's answer)."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    low, high = (total - 1) // 2, total // 2
+    seen, found = 0, []
+    for value, times in sorted(counts.items()):
+        while len(found) < 2 and seen + times > (low if not found else high):
+            found.append(value)
+        seen += times
+        if len(found) == 2:
+            break
+    return (found[0] + found[1]) / 2
+
+
+@dataclass
+class Tally:
+    """Counters of one cell (or of a sum of cells)."""
+
+    received: int = 0
+    ack_due: int = 0
+    ack_on_time: int = 0
+    resolve_due: int = 0
+    resolve_on_time: int = 0
+    answered: int = 0
+    satisfied: int = 0
+    resolved_once: int = 0
+    reopened: int = 0
+    open: int = 0
+    days: Counter = field(default_factory=Counter)  # working days to resolution: how many cases
+
+    def add(self, other: "Tally") -> None:
+        for name in COUNTERS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.days.update(other.days)
+
+    def metrics(self) -> dict:
+        """The published figures (percentages with the count they are a share of)."""
+        def share(part, whole):
+            return round(100.0 * part / whole, 1) if whole else None
+        median = median_of(self.days)
+        return {
+            "received": self.received,
+            "acknowledged_on_time_pct": share(self.ack_on_time, self.ack_due),
+            "acknowledged_on_time_base": self.ack_due,
+            "resolved_on_time_pct": share(self.resolve_on_time, self.resolve_due),
+            "resolved_on_time_base": self.resolve_due,
+            "satisfaction_pct": share(self.satisfied, self.answered),
+            "satisfaction_base": self.answered,
+            "reopened_pct": share(self.reopened, self.resolved_once),
+            "reopened_base": self.resolved_once,
+            "median_working_days_to_resolve": round(median, 1) if median is not None else None,
+            "open_backlog": self.open,
+        }
+
+    def stored(self, area_id, category_id) -> list:
+        """The cell as a JSON row: its area, category, counters and days."""
+        return [area_id, category_id, *(getattr(self, name) for name in COUNTERS),
+                sorted(self.days.items())]
+
+    @classmethod
+    def from_stored(cls, row) -> tuple:
+        """((area id, category id), Tally) from a row `stored` wrote."""
+        tally = cls(**dict(zip(COUNTERS, row[2:-1], strict=True)))
+        tally.days = Counter({value: times for value, times in row[-1]})
+        return (row[0], row[1]), tally
+
+
+def _zone():
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+
+
+def month_of(moment, zone) -> str:
+    """The local month (YYYY-MM) a moment falls in."""
+    return as_utc(moment).astimezone(zone).strftime("%Y-%m")
+
+
+def month_bounds(month: str, zone) -> tuple:
+    """The UTC instants a local month starts and ends at."""
+    year, number = int(month[:4]), int(month[5:])
+    following = (year + (number == 12), number % 12 + 1)
+    return (datetime(year, number, 1, tzinfo=zone).astimezone(UTC),
+            datetime(*following, 1, tzinfo=zone).astimezone(UTC))
+
+
+def build_cells(now=None, months=None) -> dict:
+    """{(month, area id, category id): Tally} of every counted case, or of those received in
+    `months` (one query, then arithmetic)."""
+    now = now or utcnow()
+    zone = _zone()
+    clock = working_clock()
+    query = (db.select(Submission.created_at, Submission.status, Submission.area_id,
+                       Submission.category_id, Deadline.started_at, Deadline.acknowledge_due,
+                       Deadline.acknowledged_at, Deadline.resolve_due, Deadline.resolved_at,
+                       Deadline.reopen_count, FollowUp.outcome, FollowUp.satisfaction)
+             .outerjoin(Deadline, Deadline.submission_id == Submission.id)
+             .outerjoin(FollowUp, FollowUp.submission_id == Submission.id)
+             .where(Submission.status.not_in(NOT_COUNTED)))
+    if months is not None:
+        bounds = [month_bounds(month, zone) for month in sorted(months)]
+        query = query.where(db.or_(*(Submission.created_at.between(start, end)
+                                     for start, end in bounds)))
+    cells = {}
+    for (created, status, area_id, category_id, started, ack_due, acked, resolve_due, resolved,
+         reopens, outcome, satisfaction) in db.session.execute(query):
+        month = month_of(created, zone)
+        if months is not None and month not in months:
+            continue  # on a bound: it belongs to the neighbouring month
+        tally = cells.setdefault((month, area_id, category_id), Tally())
+        tally.received += 1
+        tally.open += status in OPEN
+        if outcome == "answered":
+            tally.answered += 1
+            tally.satisfied += satisfaction in CONTENT
+        if started is None:
+            continue  # the clock never started (the worker has not seen it yet)
+        if acked is not None or (ack_due is not None and as_utc(ack_due) <= now):
+            tally.ack_due += 1
+            tally.ack_on_time += bool(acked is not None and ack_due is not None
+                                      and as_utc(acked) <= as_utc(ack_due))
+        if resolved is not None or (resolve_due is not None and as_utc(resolve_due) <= now
+                                    and status in OPEN):
+            tally.resolve_due += 1
+            tally.resolve_on_time += bool(resolved is not None and resolve_due is not None
+                                          and as_utc(resolved) <= as_utc(resolve_due))
+        if resolved is not None:
+            tally.days[round(clock.working_days_between(as_utc(started), as_utc(resolved)),
+                             2)] += 1
+        if resolved is not None or reopens:
+            tally.resolved_once += 1
+            tally.reopened += bool(reopens)
+    return cells
+
+
+def _changed_months(position, head: int, now, zone) -> set:
+    """The months of the cases changed since the last build, or whose deadline passed since."""
+    since = as_utc(position.updated_at)
+    changed = (db.select(Submission.created_at)
+               .join(ChangeLog, ChangeLog.submission_id == Submission.id)
+               .where(ChangeLog.id > max(0, position.last_id - REREAD_WINDOW),
+                      ChangeLog.id <= head,
+                      db.or_(ChangeLog.id > position.last_id,
+                             ChangeLog.created_at >= since - SETTLE)))
+    crossed = (db.select(Submission.created_at)
+               .join(Deadline, Deadline.submission_id == Submission.id)
+               .where(db.or_(Deadline.acknowledge_due.between(since, now),
+                             Deadline.resolve_due.between(since, now))))
+    months = set()
+    for statement in (changed, crossed):
+        months.update(month_of(created, zone)
+                      for created in db.session.execute(statement.distinct()).scalars())
+    return months
+
+
+def refresh_figures(now=None, *, every: float = 0.0) -> int:
+    """Rebuild the stored months whose figures may have changed (every month on the day's
+    first build), unless the last build is less than `every` seconds old; returns how many."""
+    now = now or utcnow()
+    zone = _zone()
+    position = locked_position(StatsPosition, READ_POSITION)
+    built = locked_position(StatsPosition, BUILT_POSITION)
+    last = as_utc(position.updated_at)
+    if built.last_id and now - last < timedelta(seconds=every):
+        return 0
+    head = db.session.execute(db.select(ServiceLevelPosition.last_id).where(
+        ServiceLevelPosition.name == DEADLINES_POSITION)).scalar() or 0
+    full = not built.last_id or last.astimezone(zone).date() != now.astimezone(zone).date()
+    months = None if full else _changed_months(position, head, now, zone)
+    position.last_id, position.updated_at = max(position.last_id, head), now
+    if months == set():
+        return 0
+    cells = build_cells(now, months)
+    by_month = {}
+    for (month, area_id, category_id), tally in cells.items():
+        by_month.setdefault(month, []).append(tally.stored(area_id, category_id))
+    stale = db.delete(FigureMonth)
+    if months is not None:
+        stale = stale.where(FigureMonth.month.in_(months))
+    db.session.execute(stale)
+    db.session.add_all(FigureMonth(month=month, cells=rows, built_at=now)
+                       for month, rows in by_month.items())
+    built.last_id += 1
+    return len(by_month) if months is None else len(months)
+
+
+def figures_task() -> int:
+    """One worker round: rebuild the figures' changed months, at most every few seconds."""
+    with unit_of_work():
+        return refresh_figures(every=current_app.config["PORTAL_FIGURES_SECONDS"])
+
+
+def stored_cells() -> tuple:
+    """({(month, area id, category id): Tally}, the build's time or None before the first),
+    read once per build and process."""
+    version = db.session.execute(FIGURES_VERSION).scalar() or 0
+    key = f"stats:cells:{version}"
+    kept = page_cache.get(key) if current_app.config.get("PORTAL_PAGE_CACHE", True) else None
+    if kept is None:
+        cells = {}
+        for month, rows in db.session.execute(db.select(FigureMonth.month, FigureMonth.cells)):
+            for row in rows:
+                (area_id, category_id), tally = Tally.from_stored(row)
+                cells[(month, area_id, category_id)] = tally
+        built_at = db.session.execute(db.select(StatsPosition.updated_at).where(
+            StatsPosition.name == READ_POSITION)).scalar() if version else None
+        kept = (cells, as_utc(built_at) if built_at else None)
+        page_cache.set(key, kept)
+    return kept
