@@ -1,4 +1,7 @@
-"""figure months: the figures' cells kept per month by the worker; deadlines indexed by due time
+"""figure months: the figures' cells kept per month by the worker; indexes for the wall screen
+
+Deadlines by due time and escalation level; submissions by status and area (a count by both
+reads the index alone).
 
 Revision ID: 0019_figure_months
 Revises: 0018_extensions
@@ -23,13 +26,17 @@ def upgrade():
         sa.Column("cells", sa.JSON(), nullable=False),
         sa.Column("built_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("month"))
-    with op.batch_alter_table("deadline", schema=None) as batch_op:
-        batch_op.create_index("ix_deadline_acknowledge_due", ["acknowledge_due"], unique=False)
-        batch_op.create_index("ix_deadline_resolve_due", ["resolve_due"], unique=False)
+    # Plain index statements: a batch would copy the tables on SQLite.
+    op.create_index("ix_deadline_acknowledge_due", "deadline", ["acknowledge_due"])
+    op.create_index("ix_deadline_resolve_due", "deadline", ["resolve_due"])
+    op.create_index("ix_deadline_escalation_level", "deadline", ["escalation_level"])
+    op.drop_index("ix_submission_status", table_name="submission")
+    op.create_index("ix_submission_status_area", "submission", ["status", "area_id"])
 
 
 def downgrade():
-    with op.batch_alter_table("deadline", schema=None) as batch_op:
-        batch_op.drop_index("ix_deadline_resolve_due")
-        batch_op.drop_index("ix_deadline_acknowledge_due")
+    op.drop_index("ix_submission_status_area", table_name="submission")
+    op.create_index("ix_submission_status", "submission", ["status"])
+    for name in ("escalation_level", "resolve_due", "acknowledge_due"):
+        op.drop_index(f"ix_deadline_{name}", table_name="deadline")
     op.drop_table("figure_month")

@@ -49,7 +49,7 @@ class Deadline(db.Model):
     # When the next reminder or escalation step falls due (None: nothing left to do).
     next_check_at = db.Column(UTCDateTime, nullable=True, index=True)
     reminded_at = db.Column(UTCDateTime, nullable=True)
-    escalation_level = db.Column(db.Integer, nullable=False, default=0)
+    escalation_level = db.Column(db.Integer, nullable=False, default=0, index=True)
     reopen_count = db.Column(db.Integer, nullable=False, default=0)
     # Working days added by approved extensions since the clock (re)started.
     extension_days = db.Column(db.Float, nullable=False, default=0)

@@ -18,7 +18,7 @@ from flask import current_app
 from portal.core.positions import locked_position
 from portal.core.time import as_utc, utcnow
 from portal.core.unit_of_work import unit_of_work
-from portal.extensions import db, page_cache
+from portal.extensions import db
 from portal.servicelevels.deadlines import POSITION_NAME as DEADLINES_POSITION
 from portal.servicelevels.deadlines import working_clock
 from portal.servicelevels.models import Deadline, FollowUp, ServiceLevelPosition
@@ -247,19 +247,21 @@ def figures_task() -> int:
 
 
 def stored_cells() -> tuple:
-    """({(month, area id, category id): Tally}, the build's time or None before the first),
-    read once per build and process."""
+    """({(month, area id, category id): Tally}, the build's time or None before the first,
+    the build's version), read once per build and process (and kept in it: the cells of
+    years of cases are too many to unpickle from a cache per page)."""
     version = db.session.execute(FIGURES_VERSION).scalar() or 0
-    key = f"stats:cells:{version}"
-    kept = page_cache.get(key) if current_app.config.get("PORTAL_PAGE_CACHE", True) else None
-    if kept is None:
-        cells = {}
-        for month, rows in db.session.execute(db.select(FigureMonth.month, FigureMonth.cells)):
-            for row in rows:
-                (area_id, category_id), tally = Tally.from_stored(row)
-                cells[(month, area_id, category_id)] = tally
-        built_at = db.session.execute(db.select(StatsPosition.updated_at).where(
-            StatsPosition.name == READ_POSITION)).scalar() if version else None
-        kept = (cells, as_utc(built_at) if built_at else None)
-        page_cache.set(key, kept)
+    kept = current_app.extensions.get("portal_figure_cells")
+    if kept is not None and kept[2] == version and current_app.config.get("PORTAL_PAGE_CACHE",
+                                                                          True):
+        return kept
+    cells = {}
+    for month, rows in db.session.execute(db.select(FigureMonth.month, FigureMonth.cells)):
+        for row in rows:
+            (area_id, category_id), tally = Tally.from_stored(row)
+            cells[(month, area_id, category_id)] = tally
+    built_at = db.session.execute(db.select(StatsPosition.updated_at).where(
+        StatsPosition.name == READ_POSITION)).scalar() if version else None
+    kept = (cells, as_utc(built_at) if built_at else None, version)
+    current_app.extensions["portal_figure_cells"] = kept
     return kept

@@ -12,9 +12,8 @@ from flask import current_app
 
 from portal.core.i18n import _
 from portal.core.inputs import BadParameter
-from portal.core.pagecache import data_versions
 from portal.core.time import utcnow
-from portal.extensions import db
+from portal.extensions import db, page_cache
 from portal.stations.models import Area, Category
 from portal.stats.cells import Tally, stored_cells
 
@@ -75,11 +74,6 @@ def _category_by_code() -> dict:
     return {c.code: c for c in db.session.execute(db.select(Category)).scalars()}
 
 
-def data_version() -> str:
-    """The versions public pages are keyed by (change log, deadline task): figures follow them."""
-    return data_versions()
-
-
 def _names(obj) -> dict:
     return {"name_zh": obj.name_zh, "name_en": obj.name_en}
 
@@ -97,39 +91,55 @@ def team_names(team: str) -> dict:
     return names
 
 
+def _sums(cells, query: FiguresQuery, area_id, category_id, teams: dict) -> dict:
+    """The metrics of the total and of each area, category, team and month for the filters."""
+    total, groups = Tally(), {name: {} for name in DIMENSIONS}
+    for (month, a_id, c_id), tally in cells.items():
+        if (query.start and month < query.start) or (query.end and month > query.end):
+            continue
+        if (query.area and a_id != area_id) or (query.category and c_id != category_id):
+            continue
+        keys = {"area": a_id, "category": c_id, "month": month,
+                "team": teams.get(c_id, "operations_center")}
+        total.add(tally)
+        for name, key in keys.items():
+            groups[name].setdefault(key, Tally()).add(tally)
+    return {"total": total.metrics(),
+            **{name: {key: tally.metrics() for key, tally in group.items()}
+               for name, group in groups.items()}}
+
+
 def figures(query: FiguresQuery) -> dict:
     """The figures for the filters: total and one breakdown per dimension (no personal data)."""
     areas = {a.id: a for a in db.session.execute(db.select(Area)).scalars()}
     categories = {c.id: c for c in db.session.execute(db.select(Category)).scalars()}
     area_id = next((a.id for a in areas.values() if a.code == query.area), None)
     category_id = next((c.id for c in categories.values() if c.code == query.category), None)
-    total, groups = Tally(), {name: {} for name in DIMENSIONS}
-    cells, built_at = stored_cells()
-    for (month, a_id, c_id), tally in cells.items():
-        if (query.start and month < query.start) or (query.end and month > query.end):
-            continue
-        if (query.area and a_id != area_id) or (query.category and c_id != category_id):
-            continue
-        category = categories.get(c_id)
-        keys = {"area": a_id, "category": c_id, "month": month,
-                "team": category.team if category else "operations_center"}
-        total.add(tally)
-        for name, key in keys.items():
-            groups[name].setdefault(key, Tally()).add(tally)
+    teams = {c.id: c.team for c in categories.values()}
+    cells, built_at, version = stored_cells()
+    # Adding up thousands of cells is done once per build, filters and teams, not per page.
+    key = (f"stats:sums:{version}:{query.start}:{query.end}:{area_id}:{category_id}:"
+           f"{sorted(teams.items())}")
+    cached = current_app.config.get("PORTAL_PAGE_CACHE", True)
+    sums = page_cache.get(key) if cached else None
+    if sums is None:
+        sums = _sums(cells, query, area_id, category_id, teams)
+        if cached:
+            page_cache.set(key, sums)
     result = {"generated_at": (built_at or utcnow()).isoformat(timespec="seconds"),
               "timezone": current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"),
-              "filters": query.as_dict(), "total": total.metrics()}
-    result["by_area"] = [{"code": areas[k].code, **_names(areas[k]), **t.metrics()}
-                         for k, t in sorted(groups["area"].items(),
-                                            key=lambda i: (areas[i[0]].sort_order, i[0]))]
+              "filters": query.as_dict(), "total": sums["total"]}
+    result["by_area"] = [{"code": areas[k].code, **_names(areas[k]), **metrics}
+                         for k, metrics in sorted(sums["area"].items(),
+                                                  key=lambda i: (areas[i[0]].sort_order, i[0]))]
     result["by_category"] = [
         {"code": categories[k].code, **_names(categories[k]), "team": categories[k].team,
-         **t.metrics()}
-        for k, t in sorted(groups["category"].items(),
-                           key=lambda i: (categories[i[0]].sort_order, i[0]))]
-    result["by_team"] = [{"code": k, **team_names(k), **t.metrics()}
-                         for k, t in sorted(groups["team"].items())]
-    result["by_month"] = [{"month": k, **t.metrics()} for k, t in sorted(groups["month"].items())]
+         **metrics}
+        for k, metrics in sorted(sums["category"].items(),
+                                 key=lambda i: (categories[i[0]].sort_order, i[0]))]
+    result["by_team"] = [{"code": k, **team_names(k), **metrics}
+                         for k, metrics in sorted(sums["team"].items())]
+    result["by_month"] = [{"month": k, **metrics} for k, metrics in sorted(sums["month"].items())]
     return result
 
 

@@ -1,7 +1,8 @@
 """The wall screen's data: live counts, overdue and escalated cases, the day, hotspots.
 
 Read from the stored rows (the deadline and hotspot tasks compute them); the answer is kept
-for WALL_SECONDS per language and data version, so any number of screens cost one computation.
+for WALL_SECONDS per language and process, so any number of screens cost one computation in
+that time however often cases change (the screens poll every PORTAL_WALL_POLL_SECONDS).
 Tracking codes, areas and categories only: no text a resident wrote, no contact.
 """
 from datetime import datetime, timedelta
@@ -16,7 +17,6 @@ from portal.extensions import db, page_cache
 from portal.servicelevels.models import Deadline, FollowUp
 from portal.stations.models import Area
 from portal.stats.cells import CONTENT
-from portal.stats.figures import data_version
 from portal.stats.hotspots import open_hotspots
 from portal.submissions.labels import STATUS_LABELS
 from portal.submissions.models import OPEN_STATUSES, Submission
@@ -114,10 +114,10 @@ def build_wall(now=None) -> dict:
 
 
 def wall_data() -> dict:
-    """The wall's data, shared by every screen for a few seconds."""
+    """The wall's data, shared by every screen for WALL_SECONDS."""
     if not current_app.config.get("PORTAL_PAGE_CACHE", True):
         return build_wall()
-    key = f"stats:wall:{current_locale()}:{data_version()}"
+    key = f"stats:wall:{current_locale()}"
     data = page_cache.get(key)
     if data is None:
         data = build_wall()

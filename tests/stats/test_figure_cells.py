@@ -25,7 +25,7 @@ def next_local_noon():
 
 
 def assert_stored_equal_fresh(now):
-    cells, built_at = stored_cells()
+    cells, built_at, _version = stored_cells()
     assert built_at == now
     assert cells == build_cells(now)
 
@@ -53,7 +53,7 @@ def test_median_of_counts_is_the_median_of_the_values():
 
 def test_before_the_first_build_the_figures_are_empty(app, two_months, build_figures):
     with app.app_context():
-        assert stored_cells() == ({}, None)
+        assert stored_cells() == ({}, None, 0)
         assert figures(FiguresQuery())["total"]["received"] == 0
         assert build_figures(local(2026, 11, 20, 12)) == 2  # every month: October, November
         data = figures(FiguresQuery())
@@ -149,3 +149,26 @@ def test_the_worker_task_builds_at_most_every_figures_seconds(app, two_months):
         assert refresh_figures(later, every=30) == 2
         db.session.commit()
         assert stored_cells()[1] == later
+
+
+def test_kept_sums_equal_a_fresh_sum_and_follow_the_reference_data(app, two_months,
+                                                                  build_figures):
+    from portal.stations.models import Area, Category
+
+    queries = [FiguresQuery(), FiguresQuery(start="2026-11"), FiguresQuery(area="riverside"),
+               FiguresQuery(category="litter", end="2026-10")]
+    with app.app_context():
+        build_figures(local(2026, 11, 20, 12))
+        kept = [figures(query) for query in queries]
+        assert [figures(query) for query in queries] == kept  # read from the cache
+        app.config["PORTAL_PAGE_CACHE"] = False
+        assert [figures(query) for query in queries] == kept
+        app.config["PORTAL_PAGE_CACHE"] = True
+        category = db.session.execute(db.select(Category).filter_by(code="litter")).scalar_one()
+        category.team = "property"
+        area = db.session.execute(db.select(Area).filter_by(code="riverside")).scalar_one()
+        area.name_en = "Riverside Quarter"
+        db.session.commit()
+        data = figures(FiguresQuery())
+    assert {row["code"] for row in data["by_team"]} == {"property"}
+    assert data["by_area"][0]["name_en"] == "Riverside Quarter"
