@@ -91,7 +91,7 @@ def _register_features(app: Flask) -> None:
     from portal.reference.views import bp as reference_bp
     from portal.search.indexer import register_staff_text
     from portal.search.views import bp as search_bp
-    from portal.servicelevels.deadlines import DEADLINE_POSITION
+    from portal.servicelevels.deadlines import DEADLINE_POSITION, PUBLIC_DEADLINES
     from portal.servicelevels.extensions import extension_panel
     from portal.servicelevels.kiosk_views import bp as servicelevels_kiosk_bp
     from portal.servicelevels.services import (
@@ -108,7 +108,7 @@ def _register_features(app: Flask) -> None:
     from portal.stats.hotspots import dashboard_panel as hotspot_panel
     from portal.stats.staff_views import bp as stats_staff_bp
     from portal.stats.views import bp as stats_bp
-    from portal.submissions.listings import LATEST_CHANGE
+    from portal.submissions.listings import LATEST_CHANGE, LATEST_PUBLIC_CHANGE
     from portal.submissions.locator import register_area_locator
     from portal.submissions.views import bp as submissions_bp
 
@@ -116,8 +116,10 @@ def _register_features(app: Flask) -> None:
     register_fact_helpers(app)
     # boundaries decide a point's area (submissions asks)
     register_area_locator(app, locate, boundaries_loaded)
-    register_page_version(app, LATEST_CHANGE)
-    register_page_version(app, DEADLINE_POSITION)  # due dates the worker computed since
+    register_page_version(app, LATEST_PUBLIC_CHANGE)  # a change a public page may show
+    register_page_version(app, PUBLIC_DEADLINES)  # due dates the worker computed for those
+    register_page_version(app, LATEST_CHANGE, every_change=True)  # any: tracking pages
+    register_page_version(app, DEADLINE_POSITION, every_change=True)
     register_page_version(app, REFERENCE_EDITED)  # stations, categories, areas changed by staff
     register_page_version(app, FIGURES_VERSION)  # the figures the worker built since
     register_submission_facts(app, deadline_facts)  # due dates on tracking pages and lists

@@ -3,7 +3,10 @@
 A public page (home, a published submission, a tracking page, the station list) is the same for
 every anonymous visitor who reads it in the same language, until the data behind it changes.
 Every change to a submission writes a change-log row in its own transaction, so the newest
-change-log id is a version of all submission data: it is part of each cache key, and a page
+change-log id is a version of all submission data, and the newest of those marked public (of
+a published submission) a version of all that a page without a tracking code shows. They are
+part of the cache keys (a tracking page's key has the first, every other page's the second:
+a report waiting for review, or a reminder about it, leaves the home page as it is), and a page
 rendered before a change is not served after the change's commit: at once in the process that
 committed it, within PORTAL_PAGE_VERSIONS_SECONDS (a tenth of a second) in any other worker or
 on any other host, since a busy process reads the versions a few times a second rather than
@@ -98,17 +101,19 @@ def form_nonce_or_hole() -> str:
     return _form_nonce()
 
 
-def register_page_version(app, statement) -> None:
-    """Add a one-value SELECT whose result changes whenever public pages may change. All of
-    them are asked together, in one statement per page view."""
-    app.extensions["portal_page_versions"].append(statement)
+def register_page_version(app, statement, *, every_change: bool = False) -> None:
+    """Add a one-value SELECT whose result changes whenever public pages may change (with
+    `every_change`, only the pages that show unpublished data: tracking pages). All of them
+    are asked together, in one statement."""
+    app.extensions["portal_page_versions"].append((statement, every_change))
     app.extensions.pop("portal_page_version_query", None)
     app.extensions["portal_page_versions_read"] = None
 
 
-def data_versions() -> str:
-    """The registered versions, as read at most PORTAL_PAGE_VERSIONS_SECONDS ago by this
-    process and not since any commit of its own.
+def data_versions(every_change: bool = True) -> str:
+    """The registered versions (without those registered `every_change` unless asked), as read
+    at most PORTAL_PAGE_VERSIONS_SECONDS ago by this process and not since any commit of its
+    own.
 
     Reading them costs a third of serving a kept page, and a busy process serves hundreds a
     second: it reads them a few times a second instead. A change committed by this process
@@ -118,27 +123,29 @@ def data_versions() -> str:
     max_age = current_app.config["PORTAL_PAGE_VERSIONS_SECONDS"]
     read = current_app.extensions["portal_page_versions_read"]
     now = time.monotonic()
-    if read is not None and now - read[0] < max_age:
-        return read[1]
-    versions = read_data_versions()
-    current_app.extensions["portal_page_versions_read"] = (now, versions)
-    return versions
+    if read is None or now - read[0] >= max_age:
+        read = (now, *read_data_versions())
+        current_app.extensions["portal_page_versions_read"] = read
+    return read[1] if every_change else read[2]
 
 
-def read_data_versions() -> str:
-    """The registered versions, read in one round trip on a connection of its own: in
-    autocommit (one statement needs no transaction) and outside the ORM session, whose
-    bookkeeping would cost more than the query."""
-    statements = current_app.extensions["portal_page_versions"]
-    if not statements:
-        return ""
+def read_data_versions() -> tuple:
+    """(all registered versions, those not registered `every_change`), read in one round trip
+    on a connection of its own: in autocommit (one statement needs no transaction) and outside
+    the ORM session, whose bookkeeping would cost more than the query."""
+    registered = current_app.extensions["portal_page_versions"]
+    if not registered:
+        return "", ""
     query = current_app.extensions.get("portal_page_version_query")
     if query is None:
-        query = db.select(*(statement.scalar_subquery() for statement in statements))
+        query = db.select(*(statement.scalar_subquery() for statement, _every in registered))
         current_app.extensions["portal_page_version_query"] = query
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         row = connection.execute(query).one()
-    return ":".join(str(value or 0) for value in row)
+    values = [(str(value or 0), every) for value, (_s, every) in zip(row, registered,
+                                                                      strict=True)]
+    return (":".join(value for value, _every in values),
+            ":".join(value for value, every in values if not every))
 
 
 def register_personal_session_key(app, key: str) -> None:
@@ -153,9 +160,9 @@ def _personal_request() -> bool:
                    for key in current_app.extensions["portal_personal_session_keys"]))
 
 
-def _page_key(sources) -> str:
+def _page_key(sources, every_change) -> str:
     """The cache key: language, data versions and the whole path with its query string."""
-    versions = ":".join([data_versions(), *(str(source()) for source in sources)])
+    versions = ":".join([data_versions(every_change), *(str(source()) for source in sources)])
     return f"page:{current_locale()}:{versions}:{request.full_path}"
 
 
@@ -165,16 +172,18 @@ def _shareable(result) -> bool:
     return isinstance(result, str) and "csrf_token" not in g and not session.modified
 
 
-def public_page(view=None, *, versions=()):
+def public_page(view=None, *, versions=(), every_change=False):
     """Decorate a public GET view whose page is the same for every anonymous visitor;
-    `versions`: callables for what else this page depends on (the search index)."""
+    `versions`: callables for what else this page depends on (the search index);
+    `every_change`: the page shows unpublished data too (a tracking page)."""
     def decorate(function):
         @wraps(function)
         def render(*args, **kwargs):
             g.portal_cacheable_page = True  # forms get the token's placeholder
             return function(*args, **kwargs)
 
-        cached = page_cache.cached(make_cache_key=lambda *_args, **_kwargs: _page_key(versions),
+        cached = page_cache.cached(make_cache_key=lambda *_args, **_kwargs: _page_key(versions,
+                                                                                 every_change),
                                    unless=_personal_request, response_filter=_shareable)(render)
 
         @wraps(function)

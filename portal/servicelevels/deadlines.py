@@ -202,3 +202,6 @@ def deadline_task() -> int:
 # The task's position: pages showing a due date change when it moves (a page-cache version).
 DEADLINE_POSITION = db.select(ServiceLevelPosition.last_id).where(
     ServiceLevelPosition.name == POSITION_NAME)
+# The newest public change the task has applied: public pages' due dates change when it moves.
+PUBLIC_DEADLINES = db.select(db.func.max(ChangeLog.id)).where(
+    ChangeLog.public.is_(True), ChangeLog.id <= DEADLINE_POSITION.scalar_subquery())

@@ -28,6 +28,8 @@ def latest_published(limit: int) -> list:
 
 
 LATEST_CHANGE = db.select(db.func.max(ChangeLog.id))
+# The newest change a page without the tracking code may show (read from an index).
+LATEST_PUBLIC_CHANGE = db.select(db.func.max(ChangeLog.id)).where(ChangeLog.public.is_(True))
 
 
 def latest_change_id() -> int:

@@ -137,7 +137,12 @@ class ChangeLog(db.Model):
                               nullable=False, index=True)
     change = db.Column(db.String(30), nullable=False)  # created | status | published | edited ...
     status = db.Column(db.String(20), nullable=True)  # the status after the change
+    # A change a page without the tracking code may show: of a published submission, or its
+    # publication ending. Public pages are keyed by the newest of these only.
+    public = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (db.Index("ix_change_log_public_id", "public", "id"),)
 
     # Lets a change be recorded for a submission not yet flushed (its id comes with the flush).
     submission = db.relationship(Submission)

@@ -282,9 +282,11 @@ def recent_texts() -> list:
 
 def record_change(submission, change: str, *, at=None) -> None:
     """Append to the change log (the outbox) in the current transaction, with the submission's
-    status; the submission may be new (not flushed yet). `at` defaults to now."""
+    status, marked public when a page without the tracking code may show it; the submission may
+    be new (not flushed yet). `at` defaults to now."""
+    public = bool(submission.published) or change == "unpublished"
     db.session.add(ChangeLog(submission=submission, change=change, status=submission.status,
-                             created_at=at or utcnow()))
+                             public=public, created_at=at or utcnow()))
 
 
 def change_status(submission, to_status: str, *, actor: str, note: str = "",

@@ -135,7 +135,7 @@ def track_lookup():
 @bp.get("/track/<code>")
 @no_store
 @tracking_lookup
-@public_page
+@public_page(every_change=True)
 def track(code):
     """A submission's status and public timeline, for whoever holds its tracking code."""
     submission = find_by_code(code) or abort(404)
