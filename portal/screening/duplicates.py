@@ -26,6 +26,8 @@ def find_duplicates(title: str, body: str, recent) -> list:
     `recent` holds (code, title, body) tuples of recent submissions.
     """
     own_hash, own = signature(title, body)
+    size = len(own)
+    smallest = NEAR_THRESHOLD * size  # the fewest trigrams a text no longer than this may have
     found = []
     for code, other_title, other_body in recent:
         other_hash, other = signature(other_title, other_body)
@@ -34,9 +36,11 @@ def find_duplicates(title: str, body: str, recent) -> list:
             continue
         # Jaccard similarity is at most the ratio of the two sizes: most texts are ruled out
         # before any set is built; for the rest only the intersection is (|A∪B| = |A|+|B|-|A∩B|).
-        small, large = sorted((len(own), len(other)))
-        if small and small >= NEAR_THRESHOLD * large:
-            common = len(own & other)
-            if common >= NEAR_THRESHOLD * (small + large - common):
-                found.append((code, "near"))
+        other_size = len(other)
+        if not (other_size >= smallest if other_size <= size
+                else size >= NEAR_THRESHOLD * other_size) or not other_size or not size:
+            continue
+        common = len(own & other)
+        if common >= NEAR_THRESHOLD * (size + other_size - common):
+            found.append((code, "near"))
     return found

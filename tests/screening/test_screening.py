@@ -140,3 +140,45 @@ def test_many_repeats_count_once():
     result = screen_text("Plant trees 99", "More shade, please.", recent=recent)
     assert not result.hold
     assert len([r for r in result.reasons if "duplicate" in r]) == 3
+
+
+def test_near_duplicates_are_exactly_those_at_the_jaccard_threshold():
+    """The size shortcut rules out no pair whose trigram sets are similar enough."""
+    import random
+
+    from portal.screening.duplicates import NEAR_THRESHOLD, find_duplicates, signature
+
+    rng = random.Random(11)
+    words = ["路灯", "不亮", "垃圾", "桶满", "定海路", "门口", "井盖", "破损", "lamp", "dark",
+             "gate", "3号", "楼道", "堆物", "噪音", "夜间"]
+    texts = []
+    for _ in range(150):
+        base = [rng.choice(words) for _ in range(rng.randint(1, 14))]
+        texts.append(base)
+        edited = list(base)
+        for _ in range(rng.randint(0, 3)):  # a few words changed, added or dropped
+            position = rng.randrange(len(edited) + 1)
+            roll = rng.random()
+            if roll < 0.4 and position < len(edited):
+                edited[position] = rng.choice(words)
+            elif roll < 0.7 and position < len(edited) and len(edited) > 1:
+                del edited[position]
+            else:
+                edited.insert(position, rng.choice(words))
+        texts.append(edited)
+    recent = [(f"C{i}", "", "".join(text)) for i, text in enumerate(texts)]
+    near_found = 0
+    for i, text in enumerate(texts):
+        own_hash, own = signature("", "".join(text))
+        expected = []
+        for code, title, body in recent:
+            other_hash, other = signature(title, body)
+            if other_hash == own_hash:
+                expected.append((code, "exact"))
+            elif own and other and (len(own & other)
+                                    >= NEAR_THRESHOLD * len(own | other)):
+                expected.append((code, "near"))
+        found = find_duplicates("", "".join(text), recent)
+        assert found == expected, (i, text)
+        near_found += sum(kind == "near" for _code, kind in found)
+    assert near_found > 20  # the edits made near duplicates to find
