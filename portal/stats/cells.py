@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from portal.core.database import read_only_transaction
 from portal.core.positions import locked_position
 from portal.core.time import as_utc, utcnow
 from portal.core.unit_of_work import unit_of_work
@@ -40,6 +41,8 @@ BUILT_POSITION = "figures-built"  # moved by every build that changed a month
 SETTLE = timedelta(seconds=60)
 REREAD_WINDOW = 1000
 FIGURES_SECONDS = 30.0
+# Rows read at a time: a build over every case streams them instead of holding them all.
+STREAM_ROWS = 2000
 
 # What the stored figures are a version of (a page-cache version and the cells' cache key).
 FIGURES_VERSION = db.select(StatsPosition.last_id).where(StatsPosition.name == BUILT_POSITION)
@@ -159,7 +162,8 @@ def build_cells(now=None, months=None) -> dict:
                                      for start, end in bounds)))
     cells = {}
     for (created, status, area_id, category_id, started, ack_due, acked, resolve_due, resolved,
-         reopens, outcome, satisfaction) in db.session.execute(query):
+         reopens, outcome, satisfaction) in db.session.execute(
+            query.execution_options(yield_per=STREAM_ROWS)):
         month = month_of(created, zone)
         if months is not None and month not in months:
             continue  # on a bound: it belongs to the neighbouring month
@@ -189,15 +193,12 @@ def build_cells(now=None, months=None) -> dict:
     return cells
 
 
-def _changed_months(position, head: int, now, zone) -> set:
+def _changed_months(last_id: int, since, head: int, now, zone) -> set:
     """The months of the cases changed since the last build, or whose deadline passed since."""
-    since = as_utc(position.updated_at)
     changed = (db.select(Submission.created_at)
                .join(ChangeLog, ChangeLog.submission_id == Submission.id)
-               .where(ChangeLog.id > max(0, position.last_id - REREAD_WINDOW),
-                      ChangeLog.id <= head,
-                      db.or_(ChangeLog.id > position.last_id,
-                             ChangeLog.created_at >= since - SETTLE)))
+               .where(ChangeLog.id > max(0, last_id - REREAD_WINDOW), ChangeLog.id <= head,
+                      db.or_(ChangeLog.id > last_id, ChangeLog.created_at >= since - SETTLE)))
     crossed = (db.select(Submission.created_at)
                .join(Deadline, Deadline.submission_id == Submission.id)
                .where(db.or_(Deadline.acknowledge_due.between(since, now),
@@ -209,24 +210,45 @@ def _changed_months(position, head: int, now, zone) -> set:
     return months
 
 
+def _position_values(name: str) -> tuple:
+    """(last id, updated at) of a stored position, (0, None) before its first use."""
+    row = db.session.execute(db.select(StatsPosition.last_id, StatsPosition.updated_at)
+                             .where(StatsPosition.name == name)).first()
+    return (row.last_id, as_utc(row.updated_at)) if row else (0, None)
+
+
+def _plan(now, every: float, zone):
+    """What the build reads and folds: (positions seen, head, months or None for all, cells),
+    or None when the last build is less than `every` seconds old."""
+    seen = (*_position_values(READ_POSITION), _position_values(BUILT_POSITION)[0])
+    last_id, last, built = seen
+    if built and now - last < timedelta(seconds=every):
+        return None
+    head = db.session.execute(db.select(ServiceLevelPosition.last_id).where(
+        ServiceLevelPosition.name == DEADLINES_POSITION)).scalar() or 0
+    full = not built or last.astimezone(zone).date() != now.astimezone(zone).date()
+    months = None if full else _changed_months(last_id, last, head, now, zone)
+    return seen, head, months, (build_cells(now, months) if months != set() else {})
+
+
 def refresh_figures(now=None, *, every: float = 0.0) -> int:
     """Rebuild the stored months whose figures may have changed (every month on the day's
     first build), unless the last build is less than `every` seconds old; returns how many."""
     now = now or utcnow()
-    zone = _zone()
+    # Reading and folding take seconds over years of cases: done without SQLite's write lock,
+    # which is taken below only to store the months.
+    with read_only_transaction(db.session):
+        plan = _plan(now, every, _zone())
+    if plan is None:
+        return 0
+    seen, head, months, cells = plan
     position = locked_position(StatsPosition, READ_POSITION)
     built = locked_position(StatsPosition, BUILT_POSITION)
-    last = as_utc(position.updated_at)
-    if built.last_id and now - last < timedelta(seconds=every):
-        return 0
-    head = db.session.execute(db.select(ServiceLevelPosition.last_id).where(
-        ServiceLevelPosition.name == DEADLINES_POSITION)).scalar() or 0
-    full = not built.last_id or last.astimezone(zone).date() != now.astimezone(zone).date()
-    months = None if full else _changed_months(position, head, now, zone)
+    if seen[2] and seen != (position.last_id, as_utc(position.updated_at), built.last_id):
+        return 0  # another worker built them meanwhile, from as recent a state
     position.last_id, position.updated_at = max(position.last_id, head), now
     if months == set():
         return 0
-    cells = build_cells(now, months)
     by_month = {}
     for (month, area_id, category_id), tally in cells.items():
         by_month.setdefault(month, []).append(tally.stored(area_id, category_id))
