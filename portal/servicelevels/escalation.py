@@ -61,7 +61,8 @@ def _record(row: Deadline, level: int, now) -> None:
         actor="system", kind="note", is_public=False, created_at=now,
         note=f"{word} to {target}: due {as_utc(row.resolve_due).isoformat()}"))
     db.session.flush()
-    record_change(submission, "reminded" if level == 0 else "escalated")
+    # A staff note: public pages stay kept (a backlog of overdue cases is reminded of often).
+    record_change(submission, "reminded" if level == 0 else "escalated", public=False)
 
 
 def take_due_steps(row: Deadline, clock, now) -> int:

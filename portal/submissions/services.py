@@ -280,11 +280,13 @@ def recent_texts() -> list:
 
 
 
-def record_change(submission, change: str, *, at=None) -> None:
+def record_change(submission, change: str, *, at=None, public=None) -> None:
     """Append to the change log (the outbox) in the current transaction, with the submission's
-    status, marked public when a page without the tracking code may show it; the submission may
-    be new (not flushed yet). `at` defaults to now."""
-    public = bool(submission.published) or change == "unpublished"
+    status, marked public when a page without the tracking code may show it (by default: the
+    submission is published, or the change unpublishes it); the submission may be new (not
+    flushed yet). `at` defaults to now."""
+    if public is None:
+        public = bool(submission.published) or change == "unpublished"
     db.session.add(ChangeLog(submission=submission, change=change, status=submission.status,
                              public=public, created_at=at or utcnow()))
 

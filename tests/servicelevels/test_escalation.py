@@ -61,3 +61,24 @@ def test_supervisor_address_is_configurable(app, make_submission, move):
         move(case, "accepted", local(2026, 11, 2, 9))
         run_due_steps(now=local(2026, 11, 4, 9, 30))
         assert (2, "duty@yangpu.example") in steps(case)
+
+
+def test_reminders_of_a_published_case_leave_public_pages_kept(app, make_submission, move):
+    """Reminders and escalations are staff notes: the public pages' version does not move."""
+    from portal.core.pagecache import read_data_versions
+
+    with app.app_context():
+        case = make_submission(category_code="litter", publish=True)
+        move(case, "accepted", local(2026, 9, 30, 9))
+        db.session.commit()
+        case_id = case.id
+    with app.test_request_context("/"):
+        every, public = read_data_versions()
+    with app.app_context():
+        assert run_due_steps(now=local(2026, 10, 12, 17, 1)) == 1
+        db.session.commit()
+        marks = db.session.execute(db.select(ChangeLog.change, ChangeLog.public).filter_by(
+            submission_id=case_id)).all()
+    assert ("escalated", False) in marks and ("published", True) in marks
+    with app.test_request_context("/"):
+        assert read_data_versions()[0] != every and read_data_versions()[1] == public
