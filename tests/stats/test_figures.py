@@ -80,9 +80,9 @@ def test_figures_follow_the_deadlines_and_follow_ups(app, cases):
 
 @pytest.mark.parametrize("lang, words", [
     ("en", ["How cases are handled: figures", "Resolved on time", "Riverside Grid",
-            "By team", "Cleaning"]),
-    ("zh", ["办理情况统计", "按时办结率", "滨江单独网格", "按队伍", "保洁"]),
-    ("zh_Hant", ["辦理情況統計", "按時辦結率", "濱江單獨網格"]),
+            "By team", "Cleaning", "Figures as of 11/20/26"]),
+    ("zh", ["办理情况统计", "按时办结率", "滨江单独网格", "按队伍", "保洁", "统计截至 2026/11/20"]),
+    ("zh_Hant", ["辦理情況統計", "按時辦結率", "濱江單獨網格", "統計截至 2026/11/20"]),
 ])
 def test_public_page_in_three_languages(client, cases, lang, words):
     response = client.get(f"/stats?lang={lang}")
