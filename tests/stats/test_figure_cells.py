@@ -172,3 +172,11 @@ def test_kept_sums_equal_a_fresh_sum_and_follow_the_reference_data(app, two_mont
         data = figures(FiguresQuery())
     assert {row["code"] for row in data["by_team"]} == {"property"}
     assert data["by_area"][0]["name_en"] == "Riverside Quarter"
+
+
+@pytest.mark.parametrize("value, seconds", [(None, 30.0), ("", 30.0), ("5", 5.0), ("-3", 0.0),
+                                            ("99999", 3600.0), ("soon", 30.0), ("nan", 30.0)])
+def test_the_figures_interval_setting_is_read_safely(value, seconds):
+    from portal.stats.cells import figures_seconds
+
+    assert figures_seconds(value) == seconds
