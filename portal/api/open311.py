@@ -7,7 +7,6 @@ everyone sees the moderated text. Only published requests are listed.
 """
 from datetime import datetime
 from functools import wraps
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, g, request
 from flask_babel import force_locale
@@ -23,6 +22,7 @@ from portal.core.errors import register_error_renderer
 from portal.core.i18n import _, current_locale, parse_locale
 from portal.core.inputs import DATE_MAX, DATE_MIN, aware_in_range
 from portal.core.ratelimit import limit_per_api_key, rate_limited_message
+from portal.core.time import local_zone
 from portal.core.urls import external_url
 from portal.stations.models import Area, Station
 from portal.stations.services import category_tree
@@ -189,7 +189,7 @@ def _parse_date(name):
         raise Open311Error(400, _("%(name)s must be a W3C date and time, e.g. "
                                   "2026-11-05T08:15:30+08:00.", name=name)) from None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+        value = value.replace(tzinfo=local_zone())
     if not aware_in_range(value):  # 0001-01-01 or an offset past 9999 cannot become UTC
         raise Open311Error(400, _("%(name)s must be a date and time between %(start)s and "
                                   "%(end)s.", name=name, start=DATE_MIN.isoformat(),

@@ -2,14 +2,13 @@
 
 Nothing here reads the request; the locale is passed in. Contact details never appear.
 """
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
 
 from portal.core.i18n import LOCALES, _, localized
 from portal.core.text import to_traditional
-from portal.core.time import as_utc
+from portal.core.time import as_utc, local_zone
 from portal.core.urls import external_url
 from portal.stations.labels import TEAM_LABELS
 from portal.stations.notices import category_notice, notice_text
@@ -23,7 +22,7 @@ def w3c(value) -> str | None:
     """A W3C (ISO 8601) date-time with its offset, in the portal's time zone."""
     if value is None:
         return None
-    local = as_utc(value).astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    local = as_utc(value).astimezone(local_zone())
     return local.replace(microsecond=0).isoformat()
 
 

@@ -1,6 +1,8 @@
 """Time: the portal stores and compares aware UTC datetimes; pages show them in PORTAL_TIMEZONE."""
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
@@ -8,6 +10,11 @@ from sqlalchemy.types import TypeDecorator
 def utcnow() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)
+
+
+def local_zone() -> ZoneInfo:
+    """The portal's time zone (PORTAL_TIMEZONE): local days, months and the times pages show."""
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
 
 
 def as_utc(moment):

@@ -3,26 +3,18 @@ import csv
 import io
 import statistics
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import func
 
 from portal.accounts.models import AuditEntry
 from portal.accounts.services import record_audit
-from portal.core.time import as_utc, utcnow
+from portal.core.time import as_utc, local_zone, utcnow
 from portal.extensions import db
 from portal.moderation.services import filtered_query
 from portal.stations.models import Area, Category, Station
 from portal.submissions.models import StatusEvent, Submission
 
 CHART_DAYS = 90
-
-
-
-
-def _local_zone():
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
 
 
 def counts_by(column, model=None) -> list:
@@ -49,7 +41,7 @@ def dashboard_counts() -> dict:
 
 def per_day(days: int = CHART_DAYS, today=None) -> list:
     """[(date, count)] for each of the last `days` days (local time), oldest first."""
-    zone = _local_zone()
+    zone = local_zone()
     today = today or utcnow().astimezone(zone).date()
     start = today - timedelta(days=days - 1)
     since = datetime(start.year, start.month, start.day, tzinfo=zone) - timedelta(days=1)

@@ -9,13 +9,12 @@ that moment into one `digest` notification per subscriber, keyed `d<subscriber>.
 then sends it like any other row, the key being its Message-ID.
 """
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from portal.core.database import read_only_transaction
-from portal.core.time import utcnow
+from portal.core.time import local_zone, utcnow
 from portal.core.unit_of_work import unit_of_work
 from portal.extensions import db
 from portal.notifications.models import Notification, Subscription
@@ -26,13 +25,9 @@ DIGEST_SOURCES = {"daily": ("daily", "realtime"), "weekly": ("weekly",)}
 MAX_ITEMS = 200  # a digest lists at most this many items (the rest wait for the next one)
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-
-
 def scheduled_moment(now: datetime, frequency: str) -> datetime:
     """The latest moment a digest of this frequency was due, at or before `now` (aware)."""
-    zone = _zone()
+    zone = local_zone()
     hour = int(current_app.config.get("PORTAL_DIGEST_HOUR", 8)) % 24
     local = now.astimezone(zone)
     day = local.date()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from portal.core.i18n import _
 from portal.core.inputs import DB_INT_MAX
 from portal.core.text import clean_block
-from portal.core.time import as_utc
+from portal.core.time import as_utc, local_zone
 from portal.extensions import db
 from portal.participation.labels import OUTCOME_LABELS
 from portal.participation.models import (
@@ -228,7 +228,7 @@ class ThresholdState:
 
 
 def _local_date(moment) -> date:
-    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    return moment.astimezone(local_zone()).date()
 
 
 def threshold_state(idea) -> ThresholdState:
@@ -359,7 +359,7 @@ def adopted_ideas() -> list:
 def adopted_counts() -> list:
     """[(area, year, adopted, partly adopted)] of published ideas by their current answer (the
     year in the portal's time zone), newest year first: the register's figures for /stats."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+    zone = local_zone()
     answers = _current_answers()
     rows = db.session.execute(
         db.select(Area, answers.c.outcome, answers.c.created_at)

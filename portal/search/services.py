@@ -5,13 +5,12 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from datetime import time as dtime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from portal.core.i18n import _l
 from portal.core.text import STOP_WORDS
+from portal.core.time import local_zone
 from portal.extensions import db
 from portal.search import index as search_index
 from portal.search import query as search_query
@@ -132,7 +131,7 @@ def _day_bound(value, end=False):
     """The start (or end) of a local calendar day as the naive UTC time the index holds."""
     if value is None:
         return None
-    local = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+    local = local_zone()
     moment = datetime.combine(value, dtime.max if end else dtime.min, tzinfo=local)
     return moment.astimezone(UTC).replace(tzinfo=None)
 

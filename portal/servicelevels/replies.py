@@ -5,14 +5,11 @@ through the `reply_templates` / `reply_template_text` hooks and prefills its fie
 filled-in text, which the moderator can still edit before sending.
 """
 from string import Formatter
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 
 from portal.accounts.audit import record_audit
 from portal.core.i18n import _
 from portal.core.text import clean_block
-from portal.core.time import as_utc
+from portal.core.time import as_utc, local_zone
 from portal.extensions import db
 from portal.servicelevels.models import Deadline, ReplyTemplate
 from portal.stations.models import Category
@@ -136,7 +133,7 @@ def _values(submission, language: str) -> dict:
     deadline = db.session.get(Deadline, submission.id)
     due = ""
     if deadline is not None and deadline.resolve_due is not None:
-        zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+        zone = local_zone()
         due = as_utc(deadline.resolve_due).astimezone(zone).strftime("%Y-%m-%d %H:%M")
     return {"tracking_code": submission.display_code,
             "area": area.name_en if language == "en" and area.name_en else area.name_zh,

@@ -11,13 +11,12 @@ page costs does not grow with the number of cases, and the figures are as of the
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 from portal.core.database import read_only_transaction
 from portal.core.positions import locked_position
-from portal.core.time import as_utc, utcnow
+from portal.core.time import as_utc, local_zone, utcnow
 from portal.core.unit_of_work import unit_of_work
 from portal.extensions import db
 from portal.servicelevels.deadlines import POSITION_NAME as DEADLINES_POSITION
@@ -62,15 +61,16 @@ def median_of(counts: Counter):
     total = sum(counts.values())
     if not total:
         return None
-    low, high = (total - 1) // 2, total // 2
-    seen, found = 0, []
-    for value, times in sorted(counts.items()):
-        while len(found) < 2 and seen + times > (low if not found else high):
-            found.append(value)
-        seen += times
-        if len(found) == 2:
-            break
-    return (found[0] + found[1]) / 2
+    ordered = sorted(counts.items())
+
+    def nth(position):  # the value at this 0-based position of the sorted values
+        seen = 0
+        for value, times in ordered:
+            seen += times
+            if position < seen:
+                return value
+
+    return (nth((total - 1) // 2) + nth(total // 2)) / 2
 
 
 @dataclass
@@ -126,17 +126,14 @@ class Tally:
         return (row[0], row[1]), tally
 
 
-def _zone():
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
-
-
 def month_of(moment, zone) -> str:
     """The local month (YYYY-MM) a moment falls in."""
     return as_utc(moment).astimezone(zone).strftime("%Y-%m")
 
 
-def month_bounds(month: str, zone) -> tuple:
-    """The UTC instants a local month starts and ends at."""
+def month_bounds(month: str) -> tuple:
+    """The UTC instants a local month (YYYY-MM) starts and ends at."""
+    zone = local_zone()
     year, number = int(month[:4]), int(month[5:])
     following = (year + (number == 12), number % 12 + 1)
     return (datetime(year, number, 1, tzinfo=zone).astimezone(UTC),
@@ -147,7 +144,7 @@ def build_cells(now=None, months=None) -> dict:
     """{(month, area id, category id): Tally} of every counted case, or of those received in
     `months` (one query, then arithmetic)."""
     now = now or utcnow()
-    zone = _zone()
+    zone = local_zone()
     clock = working_clock()
     query = (db.select(Submission.created_at, Submission.status, Submission.area_id,
                        Submission.category_id, Deadline.started_at, Deadline.acknowledge_due,
@@ -157,7 +154,7 @@ def build_cells(now=None, months=None) -> dict:
              .outerjoin(FollowUp, FollowUp.submission_id == Submission.id)
              .where(Submission.status.not_in(NOT_COUNTED)))
     if months is not None:
-        bounds = [month_bounds(month, zone) for month in sorted(months)]
+        bounds = [month_bounds(month) for month in sorted(months)]
         query = query.where(db.or_(*(Submission.created_at.between(start, end)
                                      for start, end in bounds)))
     cells = {}
@@ -238,7 +235,7 @@ def refresh_figures(now=None, *, every: float = 0.0) -> int:
     # Reading and folding take seconds over years of cases: done without SQLite's write lock,
     # which is taken below only to store the months.
     with read_only_transaction(db.session):
-        plan = _plan(now, every, _zone())
+        plan = _plan(now, every, local_zone())
     if plan is None:
         return 0
     seen, head, months, cells = plan

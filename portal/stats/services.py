@@ -1,16 +1,11 @@
 """The staff side of the figures: per team, with drill-down to the cases behind a number."""
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from flask import current_app
-
 from portal.core.i18n import _
 from portal.core.inputs import BadParameter
 from portal.core.time import utcnow
 from portal.extensions import db
 from portal.servicelevels.models import Deadline
 from portal.stations.models import TEAMS, Area, Category
-from portal.stats.cells import NOT_COUNTED, OPEN
+from portal.stats.cells import NOT_COUNTED, OPEN, month_bounds
 from portal.stats.figures import FiguresQuery, figures
 from portal.submissions.models import Submission
 
@@ -25,18 +20,6 @@ def team_sections(query: FiguresQuery) -> dict:
                                              if c["team"] == team["code"]]}
                      for team in data["by_team"]]
     return data
-
-
-def _month_start(month: str) -> datetime:
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
-    year, number = (int(part) for part in month.split("-"))
-    return datetime(year, number, 1, tzinfo=zone)
-
-
-def _after_month(month: str) -> datetime:
-    year, number = (int(part) for part in month.split("-"))
-    year, number = (year + 1, 1) if number == 12 else (year, number + 1)
-    return _month_start(f"{year:04d}-{number:02d}")
 
 
 def parse_case_list(args) -> tuple:
@@ -65,9 +48,9 @@ def case_list(query: FiguresQuery, *, team: str = "", which: str = "all", now=No
         statement = statement.join(Area, Submission.area_id == Area.id).where(
             Area.code == query.area)
     if query.start:
-        statement = statement.where(Submission.created_at >= _month_start(query.start))
+        statement = statement.where(Submission.created_at >= month_bounds(query.start)[0])
     if query.end:
-        statement = statement.where(Submission.created_at < _after_month(query.end))
+        statement = statement.where(Submission.created_at < month_bounds(query.end)[1])
     if which == "open":
         statement = statement.where(Submission.status.in_(OPEN))
     elif which == "overdue":

@@ -6,13 +6,12 @@ that time however often cases change (the screens poll every PORTAL_WALL_POLL_SE
 Tracking codes, areas and categories only: no text a resident wrote, no contact.
 """
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import format_datetime, format_decimal
 
 from portal.core.i18n import _, current_locale, localized
-from portal.core.time import as_utc, utcnow
+from portal.core.time import as_utc, local_zone, utcnow
 from portal.extensions import db, page_cache
 from portal.servicelevels.models import Deadline, FollowUp
 from portal.stations.models import Area
@@ -35,10 +34,6 @@ def wall_poll_seconds(value) -> float:
     return min(600.0, max(1.0, seconds)) if seconds == seconds else POLL_SECONDS
 
 
-def _zone():
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
-
-
 def _case(submission, moment) -> dict:
     return {"code": submission.display_code, "area": localized(submission.area, "name"),
             "category": localized(submission.category, "name"),
@@ -57,8 +52,8 @@ def _late(condition) -> dict:
 
 
 def _today(now) -> dict:
-    local = now.astimezone(_zone())
-    start = datetime(local.year, local.month, local.day, tzinfo=_zone())
+    local = now.astimezone(local_zone())
+    start = datetime(local.year, local.month, local.day, tzinfo=local_zone())
 
     def count(statement):
         return db.session.execute(statement).scalar() or 0
