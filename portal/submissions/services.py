@@ -6,7 +6,6 @@ import hashlib
 import json
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -14,10 +13,9 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.audit import record_audit
-from portal.core.database import read_only
 from portal.core.i18n import _
 from portal.core.text import clean_block, has_content
-from portal.core.time import as_utc, utcnow
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.screening.services import screen_text
 from portal.stations.notices import emergency_message, emergency_only
@@ -41,6 +39,7 @@ from portal.submissions.models import (
 )
 from portal.submissions.photos import PhotoInvalid, prepare_photo, write_photo_files
 from portal.submissions.public_text import PUBLIC_COLUMNS, PUBLIC_FIELDS
+from portal.submissions.recent import recent_texts
 from portal.submissions.validation import (
     BODY_MAX,
     BODY_MIN,
@@ -246,38 +245,6 @@ def _auto_accepts(channel, screening) -> bool:
         return False
     return screening.score < AUTO_ACCEPT_MAX_SCORE and not any(
         "duplicate" in reason for reason in screening.reasons)
-
-
-RECENT_DAYS, RECENT_LIMIT, RECENT_REREAD = 7, 300, 32
-
-
-def recent_texts() -> list:
-    """(code, title, body) of the latest submissions, for the screening's duplicate check.
-
-    A resident's title and body never change once stored, so each process keeps the rows it has
-    read and asks the database only for newer ones. On SQLite ids become visible in order (one
-    writer at a time); on PostgreSQL they can commit out of order, so a short window of ids
-    below the newest seen is read again.
-    """
-    cache = current_app.extensions.setdefault("portal_recent_texts", {})
-    since = utcnow() - timedelta(days=RECENT_DAYS)
-    reread = 0 if db.engine.dialect.name == "sqlite" else RECENT_REREAD
-    floor = max(cache, default=0) - reread
-    # On a connection of its own, read-only: this runs before the submission's transaction
-    # begins, and must not start it (nor, on SQLite, take the write lock early).
-    with read_only(), db.engine.connect() as connection:
-        rows = connection.execute(
-            db.select(Submission.id, Submission.code, Submission.title, Submission.body,
-                      Submission.created_at)
-            .where(Submission.id > floor, Submission.created_at >= since)
-            .order_by(Submission.id.desc()).limit(RECENT_LIMIT)).all()
-    for row in rows:
-        cache[row.id] = (row.code, row.title, row.body, as_utc(row.created_at))
-    for old_id in sorted(cache, reverse=True)[RECENT_LIMIT:]:
-        del cache[old_id]
-    return [entry[:3] for _id, entry in sorted(cache.items(), reverse=True) if entry[3] >= since]
-
-
 
 
 def record_change(submission, change: str, *, at=None, public=None) -> None:
