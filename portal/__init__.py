@@ -103,6 +103,7 @@ def _register_features(app: Flask) -> None:
     from portal.servicelevels.staff_views import bp as servicelevels_staff_bp
     from portal.servicelevels.views import bp as servicelevels_bp
     from portal.stations.models import REFERENCE_EDITED
+    from portal.stations.snapshot import init_reference_snapshot
     from portal.stations.views import bp as stations_bp
     from portal.stats.cells import FIGURES_VERSION
     from portal.stats.hotspots import dashboard_panel as hotspot_panel
@@ -121,6 +122,7 @@ def _register_features(app: Flask) -> None:
     register_page_version(app, LATEST_CHANGE, every_change=True)  # any: tracking pages
     register_page_version(app, DEADLINE_POSITION, every_change=True)
     register_page_version(app, REFERENCE_EDITED)  # stations, categories, areas changed by staff
+    init_reference_snapshot(app)  # each process's copy of them, read again per that version
     register_page_version(app, FIGURES_VERSION)  # the figures the worker built since
     register_submission_facts(app, deadline_facts)  # due dates on tracking pages and lists
     register_submission_panel(app, follow_up_panel)  # the follow-up question (回访)

@@ -6,6 +6,7 @@ administrator's audited decision made here.
 from portal.accounts.services import record_audit
 from portal.core.i18n import _
 from portal.core.text import clean_block
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.participation.services import ParticipationError
 from portal.stations.models import CategoryNotice
@@ -35,6 +36,7 @@ def save_notice(category, *, text_zh, text_en="", emergency_only=False,
         row = CategoryNotice(category_id=category.id)
         db.session.add(row)
     row.text_zh, row.text_en, row.emergency_only = text_zh, text_en, bool(emergency_only)
+    row.edited_at = utcnow()  # every process's forms and refusals follow at once
     db.session.flush()
     record_audit(actor, "category.notice", target_type="category", target_id=category.code,
                  before=before, after={"text_zh": text_zh, "text_en": text_en,

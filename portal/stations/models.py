@@ -72,11 +72,15 @@ class CategoryNotice(db.Model):
     text_zh = db.Column(db.Text, nullable=False, default="")
     text_en = db.Column(db.Text, nullable=False, default="")
     emergency_only = db.Column(db.Boolean, nullable=False, default=False)
+    # Set on every administrator's change: part of the reference data's version.
+    edited_at = db.Column(UTCDateTime(), nullable=True)
 
     category = db.relationship("Category", backref=db.backref("notice", uselist=False))
 
 
-# Changes with every administrator's edit of reference data (a page-cache version).
+# Changes with every administrator's edit of reference data, notices included (a page-cache
+# version, and the version of each process's reference snapshot).
 REFERENCE_EDITED = db.select(db.func.max(db.union_all(
-    db.select(Area.edited_at), db.select(Station.edited_at), db.select(Category.edited_at)
+    db.select(Area.edited_at), db.select(Station.edited_at), db.select(Category.edited_at),
+    db.select(CategoryNotice.edited_at),
 ).subquery().c[0]))

@@ -4,6 +4,7 @@ from portal.core.i18n import _, current_locale
 from portal.core.text import to_traditional
 from portal.extensions import db
 from portal.stations.models import CategoryNotice
+from portal.stations.snapshot import reference_snapshot
 
 
 def category_notice(category):
@@ -33,8 +34,7 @@ def notice_text(notice, locale: str | None = None) -> str:
 
 def emergency_only(category) -> bool:
     """Whether the category takes no submissions (its notice says whom to call)."""
-    notice = category_notice(category)
-    return bool(notice and notice.emergency_only)
+    return category is not None and category.id in reference_snapshot().emergency_only
 
 
 def emergency_message(category) -> str:

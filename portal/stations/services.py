@@ -1,14 +1,11 @@
 """Reference data: loading the shipped file and looking rows up for the other features."""
 import json
-import time
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
-
-from flask import current_app
 
 from portal.extensions import db
-from portal.stations.models import REFERENCE_EDITED, Area, Category, Station
+from portal.stations.models import Area, Category, Station
+from portal.stations.snapshot import attached, reference_snapshot
 
 REFERENCE_DATA = Path(__file__).with_name("reference_data.json")
 
@@ -93,32 +90,29 @@ def category_tree() -> list:
     return [(top, [c for c in rows if c.parent_id == top.id]) for top in tops]
 
 
-def _find_active(model, **key):
-    """The active row with this code or slug; None for anything that cannot be one.
-
-    PostgreSQL refuses NUL characters in text parameters, so such a value never reaches it.
-    """
-    (value,) = key.values()
-    if not isinstance(value, str) or not value or len(value) > 60 or "\x00" in value:
+def _find_active(rows: dict, key):
+    """The active row of the snapshot's `rows` with this code or slug, attached to the current
+    session; None for anything that cannot be one."""
+    if not isinstance(key, str) or not key or len(key) > 60:
         return None
-    return db.session.execute(
-        db.select(model).filter_by(active=True, **key)).scalar_one_or_none()
+    row = rows.get(key)
+    return attached(row) if row is not None and row.active else None
 
 
 def find_category(code: str):
     """An active sub-category by code (residents file under sub-categories only), or None."""
-    category = _find_active(Category, code=code)
+    category = _find_active(reference_snapshot().categories, code)
     return category if category is not None and category.parent_id is not None else None
 
 
 def find_area(code: str):
     """An active area by code, or None."""
-    return _find_active(Area, code=code)
+    return _find_active(reference_snapshot().areas, code)
 
 
 def find_station(slug: str):
     """An active station by slug, or None."""
-    return _find_active(Station, slug=slug)
+    return _find_active(reference_snapshot().stations, slug)
 
 
 def landmarks(area_code=None) -> list:
@@ -132,36 +126,7 @@ def _landmark_rows() -> tuple:
     return tuple(load_reference_file().get("landmarks", ()))
 
 
-class Name(NamedTuple):
-    """A reference row's names, for `localized(name, "name")` like the row itself."""
-
-    name_zh: str
-    name_en: str
-
-
-# How long one process may show names from before an unstamped change (`flask portal seed`
-# run while the portal serves); an administrator's edit is seen at once through its stamp.
-NAMES_MAX_AGE = 60.0
-
-
 def reference_names() -> dict:
-    """{"category" | "area" | "station": {code or slug: Name}}, every row, retired ones too.
-
-    Pages label many values with them (a search page's filters, up to 90), so each process
-    reads them once per version of the reference data (REFERENCE_EDITED, one small query)
-    instead of loading every row per page; kept per application, as each has its database.
-    """
-    version = db.session.execute(REFERENCE_EDITED).scalar()
-    cached = current_app.extensions.get("portal_reference_names")
-    now = time.monotonic()
-    if cached is None or cached[0] != version or now - cached[1] > NAMES_MAX_AGE:
-        names = {
-            "category": {code: Name(zh, en) for code, zh, en in db.session.execute(
-                db.select(Category.code, Category.name_zh, Category.name_en))},
-            "area": {code: Name(zh, en) for code, zh, en in db.session.execute(
-                db.select(Area.code, Area.name_zh, Area.name_en))},
-            "station": {slug: Name(zh, en) for slug, zh, en in db.session.execute(
-                db.select(Station.slug, Station.name_zh, Station.name_en))},
-        }
-        cached = current_app.extensions["portal_reference_names"] = (version, now, names)
-    return cached[2]
+    """{"category" | "area" | "station": {code or slug: Name}}, every row, retired ones too
+    (pages label many values with them: a search page's filters, up to 90)."""
+    return reference_snapshot().names

@@ -1,13 +1,15 @@
 """Reference names are read once per version of the reference data: the cached names equal the
 rows, an administrator's edit (any kind of row, added or changed) is seen at once, an
-unstamped change (the seed file) within NAMES_MAX_AGE, and each application keeps its own."""
+unstamped change (the seed file) within SNAPSHOT_MAX_AGE from another process and at once from
+this one, and each application keeps its own."""
 import pytest
 
 from portal import stations
 from portal.extensions import db
 from portal.reference.services import save_area, save_category, save_station
 from portal.stations.models import Area, Category, Station
-from portal.stations.services import Name, reference_names
+from portal.stations.services import reference_names
+from portal.stations.snapshot import Name
 
 
 def _from_rows() -> dict:
@@ -56,14 +58,23 @@ def test_a_renamed_row_is_named_anew_at_once(app_ctx):
     assert reference_names()["area"]["riverside"] == Name(before.name_zh, "Riverside (renamed)")
 
 
-def test_an_unstamped_change_is_seen_after_the_maximum_age(app_ctx, monkeypatch):
+def test_an_unstamped_change_elsewhere_is_seen_after_the_maximum_age(app_ctx, monkeypatch):
+    reference_names()
+    with db.engine.begin() as other_process:  # as `flask portal seed` run beside the portal
+        other_process.execute(db.update(Area).where(Area.code == "daqiao").values(
+            name_en="Daqiao (from a new seed file)"))
+    assert reference_names()["area"]["daqiao"].name_en != "Daqiao (from a new seed file)"
+    monkeypatch.setattr(stations.snapshot, "SNAPSHOT_MAX_AGE", 0.0)
+    assert reference_names()["area"]["daqiao"].name_en == "Daqiao (from a new seed file)"
+
+
+def test_an_unstamped_change_this_process_commits_is_seen_at_once(app_ctx):
     reference_names()
     area = db.session.execute(db.select(Area).filter_by(code="daqiao")).scalar_one()
     area.name_en = "Daqiao (from a new seed file)"  # as `flask portal seed` changes a row
     db.session.commit()
-    assert reference_names()["area"]["daqiao"].name_en != "Daqiao (from a new seed file)"
-    monkeypatch.setattr(stations.services, "NAMES_MAX_AGE", 0.0)
     assert reference_names()["area"]["daqiao"].name_en == "Daqiao (from a new seed file)"
+    assert reference_names() == _from_rows()
 
 
 def test_each_application_keeps_its_own_names(app, tmp_path, monkeypatch):
