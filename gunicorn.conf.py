@@ -1,4 +1,5 @@
 """Gunicorn settings. Bind from PORT (default 8000); the embedded worker starts alongside."""
+import gc
 import os
 import signal
 import subprocess
@@ -8,6 +9,11 @@ bind = f"{os.environ.get('PORTAL_BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT
 workers = int(os.environ.get("PORTAL_WEB_WORKERS", "2"))
 # Load the app (and its dictionaries) once in the master so forked workers share the memory.
 preload_app = True
+# Shared only while untouched: a garbage collection writes into every object it visits, which
+# copies the page holding it into the worker. The master collects nothing while it loads (no
+# freed holes among the shared objects); before each fork its objects are frozen, out of the
+# collector's reach, and each worker collects its own objects as usual.
+gc.disable()
 timeout = 30
 graceful_timeout = 20
 accesslog = "-"
@@ -31,8 +37,15 @@ def when_ready(server):
         server.log.info("embedded worker started (pid %s)", _worker_process.pid)
 
 
+def pre_fork(server, worker):
+    """Freeze the master's objects so the worker's collections leave their pages shared."""
+    gc.freeze()
+
+
 def post_fork(server, worker):
-    """Open and warm this web worker's search index before its first search needs it."""
+    """Collect garbage again in the worker; open and warm its search index before its first
+    search needs it."""
+    gc.enable()
     app = worker.app.wsgi()
     if "PORTAL_INDEX_DIR" not in getattr(app, "config", {}):
         return  # not the portal (bench/hello_app.py runs under these settings too)

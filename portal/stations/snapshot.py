@@ -7,14 +7,16 @@ times a year. Each process reads them all once per version of the reference data
 (REFERENCE_EDITED, the newest administrator's edit, read with the page versions: at once after
 this process's own commit, within PORTAL_PAGE_VERSIONS_SECONDS after another's). A change
 without a stamp (`flask portal seed` from another process) shows within SNAPSHOT_MAX_AGE; one
-this process commits through its session, stamped or not, at once.
+this process commits through its session, stamped or not, at once; and a transaction that has
+changed reference rows itself looks them up as it sees them (seeding, then filing under a new
+category, in one transaction).
 """
 import time
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from portal.core.database import read_only
@@ -53,9 +55,14 @@ def init_reference_snapshot(app) -> None:
             event.listen(db.session, name, listener)
 
 
+def _changes_reference(session) -> bool:
+    """Whether the session holds changes to reference rows not yet flushed."""
+    return any(isinstance(row, REFERENCE_MODELS)
+               for row in (*session.new, *session.dirty, *session.deleted))
+
+
 def _note_reference_write(session, _flush_context) -> None:
-    if any(isinstance(row, REFERENCE_MODELS)
-           for row in (*session.new, *session.dirty, *session.deleted)):
+    if _changes_reference(session):
         session.info["portal_reference_wrote"] = True
 
 
@@ -69,7 +76,11 @@ def _forget_snapshot(session) -> None:
 
 
 def reference_snapshot() -> ReferenceSnapshot:
-    """This process's snapshot of the reference data, read again when it has changed."""
+    """This process's snapshot of the reference data, read again when it has changed; the rows
+    as the current transaction sees them when it has changed some itself (not kept)."""
+    session = db.session()
+    if session.info.get("portal_reference_wrote") or _changes_reference(session):
+        return _snapshot_of(session)
     version = registered_version(REFERENCE_EDITED)
     kept = current_app.extensions.get("portal_reference_snapshot")
     now = time.monotonic()
@@ -83,11 +94,15 @@ def _read_snapshot() -> ReferenceSnapshot:
     # A session of its own, read-only: the caller's transaction is not begun (on SQLite a
     # writing request's first query takes the write lock), and its rows leave detached.
     with read_only(), Session(db.engine) as session:
-        categories = {row.code: row for row in session.scalars(db.select(Category))}
-        areas = {row.code: row for row in session.scalars(db.select(Area))}
-        stations = {row.slug: row for row in session.scalars(db.select(Station))}
-        emergency = frozenset(session.scalars(
-            db.select(CategoryNotice.category_id).filter_by(emergency_only=True)))
+        return _snapshot_of(session)
+
+
+def _snapshot_of(session) -> ReferenceSnapshot:
+    categories = {row.code: row for row in session.scalars(db.select(Category))}
+    areas = {row.code: row for row in session.scalars(db.select(Area))}
+    stations = {row.slug: row for row in session.scalars(db.select(Station))}
+    emergency = frozenset(session.scalars(
+        db.select(CategoryNotice.category_id).filter_by(emergency_only=True)))
     return ReferenceSnapshot(
         categories=categories, areas=areas, stations=stations, emergency_only=emergency,
         names={"category": {code: Name(row.name_zh, row.name_en)
@@ -99,4 +114,6 @@ def _read_snapshot() -> ReferenceSnapshot:
 
 def attached(row):
     """The snapshot's row as an instance of the current session, without a query."""
+    if inspect(row).session is not None:
+        return row  # read through the current session (it changed reference rows)
     return db.session.merge(row, load=False)

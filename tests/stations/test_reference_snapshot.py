@@ -170,3 +170,20 @@ def test_a_new_station_and_a_retired_one_are_seen_at_once(app_ctx):
     db.session.commit()
     assert find_station("new-station").name_en == row.name_en
     assert find_station(row.slug) is None
+
+
+def test_a_transaction_that_changed_reference_rows_looks_them_up_as_it_sees_them(app_ctx):
+    find_category("street-lighting")  # the snapshot kept before the change
+    parent = db.session.execute(
+        db.select(Category).filter_by(code="public-management")).scalar_one()
+    db.session.add(Category(code="new-sub", parent=parent, name_zh="新类别", name_en="New"))
+    retired = db.session.execute(db.select(Area).filter_by(code="riverside")).scalar_one()
+    retired.active = False  # as the seed file does, in the same transaction, not yet flushed
+    assert find_category("new-sub").name_en == "New"
+    assert find_area("riverside") is None
+    submission = create_submission(kind="issue", category_code="new-sub", area_code="daqiao",
+                                   title="路灯不亮", body="杨树浦路 100 号门口的路灯坏了一周。"
+                                   ).submission
+    db.session.commit()
+    assert (submission.category.code, submission.area.code) == ("new-sub", "daqiao")
+    assert find_category("new-sub") is not None and find_area("riverside") is None
