@@ -46,7 +46,7 @@ def init_page_cache(app) -> None:
         "CACHE_THRESHOLD": app.config["PORTAL_PAGE_CACHE_ENTRIES"],
     })
     app.extensions["portal_page_versions"] = []
-    app.extensions["portal_page_versions_read"] = None  # see _versions_read
+    app.extensions["portal_page_versions_read"] = None  # (when, versions) last read
     for name, listener in (("after_flush", _note_write), ("after_commit", _forget_versions),
                            ("after_rollback", _forget_write)):
         if not event.contains(db.session, name, listener):
@@ -120,57 +120,39 @@ def data_versions(every_change: bool = True) -> str:
     clears what it read (see init_page_cache), so a resident's own change shows on the next
     page; one committed elsewhere shows within that fraction of a second.
     """
-    _now, every, public, _values = _versions_read()
-    return every if every_change else public
-
-
-def registered_version(statement):
-    """One registered version's value (None before any row), from the same read and with the
-    same freshness as `data_versions`: for what a process keeps beside its pages."""
-    statements = [registered for registered, _every in
-                  current_app.extensions["portal_page_versions"]]
-    return _versions_read()[3][statements.index(statement)]
-
-
-def _versions_read() -> tuple:
-    """(when, all versions, public versions, each value) as last read, read again when due."""
     max_age = current_app.config["PORTAL_PAGE_VERSIONS_SECONDS"]
     read = current_app.extensions["portal_page_versions_read"]
     now = time.monotonic()
     if read is None or now - read[0] >= max_age:
-        values = _read_values()
-        read = (now, *_joined(values), values)
+        read = (now, *read_data_versions())
         current_app.extensions["portal_page_versions_read"] = read
-    return read
+    return read[1] if every_change else read[2]
 
 
 def read_data_versions() -> tuple:
-    """(all registered versions, those not registered `every_change`), read now."""
-    return _joined(_read_values())
-
-
-def _joined(values) -> tuple:
-    """The versions' values as the two texts page keys carry: all, and the public ones."""
-    registered = current_app.extensions["portal_page_versions"]
-    texts = [(str(value or 0), every) for value, (_s, every) in zip(values, registered,
-                                                                     strict=True)]
-    return (":".join(text for text, _every in texts),
-            ":".join(text for text, every in texts if not every))
-
-
-def _read_values() -> tuple:
-    """Every registered version's value, read in one round trip on a connection of its own: in
-    autocommit (one statement needs no transaction) and outside the ORM session, whose
-    bookkeeping would cost more than the query."""
+    """(all registered versions, those not registered `every_change`), read in one round trip
+    on a connection of its own: in autocommit (one statement needs no transaction) and outside
+    the ORM session, whose bookkeeping would cost more than the query."""
     registered = current_app.extensions["portal_page_versions"]
     if not registered:
-        return ()
+        return "", ""
     query = current_app.extensions.get("portal_page_version_query")
     if query is None:
         query = db.select(*(statement.scalar_subquery() for statement, _every in registered))
         current_app.extensions["portal_page_version_query"] = query
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        return tuple(connection.execute(query).one())
+        row = connection.execute(query).one()
+    values = [(str(value or 0), every) for value, (_s, every) in zip(row, registered,
+                                                                      strict=True)]
+    return (":".join(value for value, _every in values),
+            ":".join(value for value, every in values if not every))
+
+
+def read_version(statement):
+    """One version's value (a one-value SELECT), read now as the page versions are: for what a
+    process keeps beside its pages, with a freshness of its own."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return connection.execute(statement).scalar()
 
 
 def register_personal_session_key(app, key: str) -> None:

@@ -4,8 +4,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from portal.core.forms import Form
-from portal.core.i18n import LOCALE_LABELS, LOCALES, _l, localized
-from portal.stations.services import active_stations
+from portal.core.i18n import LOCALE_LABELS, LOCALES, _l
+from portal.stations.forms import station_choices
 
 
 class EnrolForm(Form):
@@ -20,8 +20,7 @@ class EnrolForm(Form):
 
     def fill_choices(self) -> None:
         """Stations in the active language."""
-        self.station.choices = [SelectChoice(s.slug, localized(s, "name"))
-                                for s in active_stations()]
+        self.station.choices = station_choices()
 
 
 class RevokeForm(Form):

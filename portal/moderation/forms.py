@@ -11,10 +11,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from portal.core.forms import Form
-from portal.core.i18n import _l, localized
+from portal.core.i18n import _l
 from portal.core.inputs import database_id
 from portal.moderation.services import REJECT_REASONS
-from portal.stations.services import active_areas, category_tree
+from portal.stations.forms import area_choices, category_choices
 from portal.submissions.public_text import PUBLIC_FIELDS
 
 
@@ -54,10 +54,8 @@ class ClassifyForm(Form):
     area = SelectField(_l("Area"), validate_choice=False)
 
     def fill_choices(self):
-        self.category.choices = [
-            SelectChoice(c.code, localized(c, "name"), optgroup=localized(top, "name"))
-            for top, children in category_tree() for c in children]
-        self.area.choices = [SelectChoice(a.code, localized(a, "name")) for a in active_areas()]
+        self.category.choices = category_choices()
+        self.area.choices = area_choices()
 
 
 class PublicVersionForm(Form):

@@ -12,14 +12,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from portal.core.forms import Form
-from portal.core.i18n import _l, localized
+from portal.core.i18n import _l
 from portal.participation.labels import (
     OUTCOME_LABELS,
     PROGRESS_LABELS,
     REPORT_REASON_LABELS,
     SORT_LABELS,
 )
-from portal.stations.services import active_areas, active_stations, category_tree
+from portal.stations.forms import area_choices, category_choices, station_choices
 
 
 class IdeaFilterForm(Form):
@@ -40,13 +40,9 @@ class IdeaFilterForm(Form):
     def fill_choices(self):
         """Choices from reference data, in the visitor's language."""
         every = SelectChoice("", _l("All"))
-        self.area.choices = [every] + [SelectChoice(a.code, localized(a, "name"))
-                                       for a in active_areas()]
-        self.category.choices = [every] + [
-            SelectChoice(c.code, localized(c, "name"), optgroup=localized(top, "name"))
-            for top, children in category_tree() for c in children]
-        self.station.choices = [every] + [SelectChoice(s.slug, localized(s, "name"))
-                                          for s in active_stations()]
+        self.area.choices = [every, *area_choices()]
+        self.category.choices = [every, *category_choices()]
+        self.station.choices = [every, *station_choices()]
         self.outcome.choices = [every, SelectChoice("answered", _l("Answered")),
                                 SelectChoice("unanswered", _l("Not answered yet"))] + [
             SelectChoice(code, label) for code, label in OUTCOME_LABELS.items()]

@@ -1,15 +1,14 @@
 """The reference rows each process keeps: categories, areas, stations, which categories are
 emergency-only, and every row's names.
 
-Every submission looks its category, area and station up, and pages label their filters with
-names: three queries per submission and one per page for a few dozen rows that change a few
-times a year. Each process reads them all once per version of the reference data
-(REFERENCE_EDITED, the newest administrator's edit, read with the page versions: at once after
-this process's own commit, within PORTAL_PAGE_VERSIONS_SECONDS after another's). A change
-without a stamp (`flask portal seed` from another process) shows within SNAPSHOT_MAX_AGE; one
-this process commits through its session, stamped or not, at once; and a transaction that has
-changed reference rows itself looks them up as it sees them (seeding, then filing under a new
-category, in one transaction).
+Every submission looks its category, area and station up, forms list them and pages label
+their filters with names: queries per request for a few dozen rows that change a few times a
+year. Each process reads them all once per version of the reference data (REFERENCE_EDITED,
+the newest administrator's edit), which it reads at most every PORTAL_PAGE_VERSIONS_SECONDS
+like the page versions. A change this process commits through its session, stamped or not, is
+seen at once; a change without a stamp from another process (`flask portal seed` run beside
+the portal) within SNAPSHOT_MAX_AGE; and a transaction that has changed reference rows itself
+looks them up as it sees them (seeding, then filing under a new category, in one transaction).
 """
 import time
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from portal.core.database import read_only
-from portal.core.pagecache import registered_version
+from portal.core.pagecache import read_version
 from portal.extensions import db
 from portal.stations.models import REFERENCE_EDITED, Area, Category, CategoryNotice, Station
 
@@ -44,6 +43,10 @@ class ReferenceSnapshot:
     stations: dict  # slug -> Station
     emergency_only: frozenset  # ids of categories that take no submissions
     names: dict  # "category" | "area" | "station" -> {code or slug: Name}
+    # What forms offer, active rows in display order (read their codes and names only).
+    category_tree: tuple  # ((top-level category, (its sub-categories, ...)), ...)
+    active_areas: tuple
+    active_stations: tuple
 
 
 def init_reference_snapshot(app) -> None:
@@ -75,19 +78,31 @@ def _forget_snapshot(session) -> None:
         current_app.extensions.pop("portal_reference_snapshot", None)
 
 
+class _Kept(NamedTuple):
+    checked: float  # when the version was last read
+    version: object
+    built: float
+    snapshot: ReferenceSnapshot
+
+
 def reference_snapshot() -> ReferenceSnapshot:
     """This process's snapshot of the reference data, read again when it has changed; the rows
     as the current transaction sees them when it has changed some itself (not kept)."""
     session = db.session()
     if session.info.get("portal_reference_wrote") or _changes_reference(session):
         return _snapshot_of(session)
-    version = registered_version(REFERENCE_EDITED)
     kept = current_app.extensions.get("portal_reference_snapshot")
     now = time.monotonic()
-    if kept is None or kept[0] != version or now - kept[1] > SNAPSHOT_MAX_AGE:
-        kept = (version, now, _read_snapshot())
-        current_app.extensions["portal_reference_snapshot"] = kept
-    return kept[2]
+    if kept is not None and now - kept.built <= SNAPSHOT_MAX_AGE and (
+            now - kept.checked < current_app.config["PORTAL_PAGE_VERSIONS_SECONDS"]):
+        return kept.snapshot
+    version = read_version(REFERENCE_EDITED)
+    if kept is None or kept.version != version or now - kept.built > SNAPSHOT_MAX_AGE:
+        kept = _Kept(now, version, now, _read_snapshot())
+    else:
+        kept = kept._replace(checked=now)
+    current_app.extensions["portal_reference_snapshot"] = kept
+    return kept.snapshot
 
 
 def _read_snapshot() -> ReferenceSnapshot:
@@ -103,8 +118,16 @@ def _snapshot_of(session) -> ReferenceSnapshot:
     stations = {row.slug: row for row in session.scalars(db.select(Station))}
     emergency = frozenset(session.scalars(
         db.select(CategoryNotice.category_id).filter_by(emergency_only=True)))
+    def offered(rows):
+        return tuple(sorted((row for row in rows if row.active),
+                            key=lambda row: (row.sort_order, row.id)))
+
+    offered_categories = offered(categories.values())
     return ReferenceSnapshot(
         categories=categories, areas=areas, stations=stations, emergency_only=emergency,
+        category_tree=tuple((top, tuple(c for c in offered_categories if c.parent_id == top.id))
+                            for top in offered_categories if top.parent_id is None),
+        active_areas=offered(areas.values()), active_stations=offered(stations.values()),
         names={"category": {code: Name(row.name_zh, row.name_en)
                             for code, row in categories.items()},
                "area": {code: Name(row.name_zh, row.name_en) for code, row in areas.items()},

@@ -16,8 +16,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 
 from portal.core.forms import Form
-from portal.core.i18n import _l, localized
-from portal.stations.services import active_areas, category_tree
+from portal.core.i18n import _l
+from portal.stations.forms import area_choices, category_choices
 from portal.submissions.validation import BODY_MAX, PLACE_MAX, TITLE_MAX
 
 MIN_FILL_SECONDS = 3  # a person needs longer than this to fill in the form
@@ -64,11 +64,8 @@ class SubmissionForm(Form):
 
     def fill_choices(self) -> None:
         """Category and area choices in the active language."""
-        self.category.choices = [SelectChoice("", _l("Choose a category"))] + [
-            SelectChoice(c.code, localized(c, "name"), optgroup=localized(top, "name"))
-            for top, children in category_tree() for c in children]
-        self.area.choices = [SelectChoice("", _l("Choose an area"))] + [
-            SelectChoice(a.code, localized(a, "name")) for a in active_areas()]
+        self.category.choices = [SelectChoice("", _l("Choose a category")), *category_choices()]
+        self.area.choices = [SelectChoice("", _l("Choose an area")), *area_choices()]
         if not self.idempotency_key.data:
             self.idempotency_key.data = uuid.uuid4().hex
         if not self.rendered.data:

@@ -187,3 +187,31 @@ def test_a_transaction_that_changed_reference_rows_looks_them_up_as_it_sees_them
     db.session.commit()
     assert (submission.category.code, submission.area.code) == ("new-sub", "daqiao")
     assert find_category("new-sub") is not None and find_area("riverside") is None
+
+
+def test_form_choices_equal_the_rows_offered_and_follow_a_change(app_ctx):
+    from portal.core.i18n import localized
+    from portal.stations.forms import area_choices, category_choices, station_choices
+    from portal.stations.services import active_areas, active_stations, category_tree
+
+    def expected():
+        return ([(c.code, localized(c, "name"), localized(top, "name"))
+                 for top, children in category_tree() for c in children],
+                [(a.code, localized(a, "name")) for a in active_areas()],
+                [(s.slug, localized(s, "name")) for s in active_stations()])
+
+    def offered():
+        return ([(c.value, c.label, c.optgroup) for c in category_choices()],
+                [(a.value, a.label) for a in area_choices()],
+                [(s.value, s.label) for s in station_choices()])
+
+    assert offered() == expected() and all(offered())
+    _retire_category()
+    _retire_area()
+    row = db.session.execute(db.select(Station).filter_by(slug=find_station_slug())).scalar_one()
+    save_station(actor="admin", slug=row.slug, values=_values(row, active=False))
+    db.session.commit()
+    assert offered() == expected()
+    assert "street-lighting" not in [c.value for c in category_choices()]
+    assert "riverside" not in [a.value for a in area_choices()]
+    assert row.slug not in [s.value for s in station_choices()]
