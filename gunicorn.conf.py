@@ -1,5 +1,6 @@
 """Gunicorn settings. Bind from PORT (default 8000); the embedded worker starts alongside."""
 import gc
+import importlib
 import os
 import signal
 import subprocess
@@ -38,7 +39,13 @@ def when_ready(server):
 
 
 def pre_fork(server, worker):
-    """Freeze the master's objects so the worker's collections leave their pages shared."""
+    """Load the libraries only the web uses, then freeze the master's objects, so that every
+    worker shares both and its collections leave their pages shared."""
+    if "PORTAL_INDEX_DIR" in getattr(worker.app.wsgi(), "config", {}):  # the portal
+        from portal import WEB_ONLY_LIBRARIES
+
+        for name in WEB_ONLY_LIBRARIES:
+            importlib.import_module(name)
     gc.freeze()
 
 

@@ -4,7 +4,6 @@ moderated, masked text; the public notes of its timeline): no contact data, no t
 """
 import re
 
-from feedgen.feed import FeedGenerator
 from flask import url_for
 
 from portal.core.i18n import _, current_locale, localized
@@ -27,8 +26,10 @@ def xml_text(value) -> str:
     return NOT_XML.sub("", str(value or ""))
 
 
-def atom_feed(feed_id: str, title: str, page_url: str, self_url: str) -> FeedGenerator:
+def atom_feed(feed_id: str, title: str, page_url: str, self_url: str):
     """A feed with the portal as author, its page and itself linked, in the reader's language."""
+    from feedgen.feed import FeedGenerator  # with lxml, only for feeds (WEB_ONLY_LIBRARIES)
+
     feed = FeedGenerator()
     feed.id(feed_id)
     feed.title(xml_text(title))
@@ -39,7 +40,7 @@ def atom_feed(feed_id: str, title: str, page_url: str, self_url: str) -> FeedGen
     return feed
 
 
-def atom_text(feed: FeedGenerator, moments) -> str:
+def atom_text(feed, moments) -> str:
     """The feed as Atom text, updated at the latest of `moments`."""
     moments = [m for m in moments if m is not None]
     if moments:

@@ -6,10 +6,8 @@ MultiPolygon with valid rings. Every problem is collected, so one upload reports
 """
 import json
 
-from shapely.geometry import shape
-from shapely.validation import explain_validity
-
 from portal.core.i18n import _
+from portal.places import shapes
 
 POLYGONAL = ("Polygon", "MultiPolygon")
 # Names a GeoJSON file may give WGS-84 by (the 2008 draft's `crs` member); any other is refused.
@@ -74,7 +72,7 @@ def _geometry_problem(label: str, geometry) -> str:
         return _("%(feature)s: the rings are malformed (each ring needs at least four "
                  "positions, the last equal to the first).", feature=label)
     try:
-        polygon = shape(geometry)
+        polygon = shapes.geometry(geometry)
     except (ValueError, TypeError, AttributeError, IndexError):
         return _("%(feature)s: the rings are malformed (each ring needs at least four "
                  "positions, the last equal to the first).", feature=label)
@@ -82,7 +80,7 @@ def _geometry_problem(label: str, geometry) -> str:
         return _("%(feature)s: the geometry has no coordinates.", feature=label)
     if not polygon.is_valid:
         return _("%(feature)s: invalid rings (%(reason)s).", feature=label,
-                 reason=explain_validity(polygon))
+                 reason=shapes.invalidity(polygon))
     return ""
 
 

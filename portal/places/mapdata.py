@@ -5,17 +5,16 @@ rounded to PUBLIC_DECIMALS places (about ten metres) so a pin never pinpoints a 
 precisely than the map needs. Coordinates are WGS-84 ([longitude, latitude], RFC 7946); when the
 tiles are GCJ-02, each feature also carries `display`, the point in the tiles' system.
 """
-import json
 from dataclasses import dataclass
 
 from flask import url_for
-from shapely.geometry import mapping, shape
 from sqlalchemy.orm import aliased
 
 from portal.core.hooks import hook_results
 from portal.core.i18n import _, localized
 from portal.core.inputs import NUMBER, strict_int
 from portal.extensions import db
+from portal.places import shapes
 from portal.places.coords import to_display
 from portal.places.models import Boundary
 from portal.places.outline import active_outline
@@ -189,9 +188,8 @@ def feature_collection(query: MapQuery, locale: str, crs: str, *, staff: bool = 
 
 def _display_geometry(geometry, crs: str) -> dict:
     if crs == "wgs84":
-        return mapping(geometry)
-    import shapely  # only GCJ-02 maps convert shapes
-    return mapping(shapely.transform(
+        return shapes.as_geojson(geometry)
+    return shapes.as_geojson(shapes.transformed(
         geometry, lambda coords: [to_display(lon, lat, crs) for lon, lat in coords]))
 
 
@@ -204,7 +202,7 @@ def map_layers(locale: str, crs: str) -> dict:
     for boundary, area in rows:
         areas.append({"type": "Feature", "properties": {
             "code": area.code, "kind": area.kind, "name": localized(area, "name", locale)},
-            "geometry": _display_geometry(shape(json.loads(boundary.geojson)), crs)})
+            "geometry": _display_geometry(shapes.geometry(boundary.geojson), crs)})
     return {"outline": _display_geometry(outline, crs) if outline is not None else None,
             "areas": {"type": "FeatureCollection", "features": areas}}
 
@@ -213,11 +211,10 @@ def map_view(crs: str) -> dict:
     """Where the map starts: the outline's (or the boundaries') bounds, else Yangpu's centre."""
     outline = active_outline()
     if outline is None:
-        shapes = [shape(json.loads(text)) for text in
-                  db.session.execute(db.select(Boundary.geojson)).scalars()]
-        if shapes:
-            from shapely import union_all
-            outline = union_all(shapes)
+        boundaries = [shapes.geometry(text) for text in
+                      db.session.execute(db.select(Boundary.geojson)).scalars()]
+        if boundaries:
+            outline = shapes.union(boundaries)
     if outline is None:
         lat, lon = YANGPU_CENTRE
         lon, lat = to_display(lon, lat, crs)
@@ -233,6 +230,6 @@ def area_view(code: str, crs: str) -> dict:
                              .where(Area.code == (code or ""))).scalar_one_or_none()
     if row is None:
         return map_view(crs)
-    west, south, east, north = shape(json.loads(row)).bounds
+    west, south, east, north = shapes.geometry(row).bounds
     (west, south), (east, north) = to_display(west, south, crs), to_display(east, north, crs)
     return {"bounds": [[south, west], [north, east]]}

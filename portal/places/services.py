@@ -8,12 +8,10 @@ import json
 import threading
 from dataclasses import dataclass
 
-from shapely import prepared
-from shapely.geometry import Point, shape
-
 from portal.accounts.services import record_audit
 from portal.core.i18n import _, localized
 from portal.extensions import db
+from portal.places import shapes
 from portal.places.coords import from_display, to_display
 from portal.places.geometry import parse_boundaries
 from portal.places.models import Boundary
@@ -81,10 +79,10 @@ def _shapes() -> tuple:
             rows = db.session.execute(
                 db.select(Boundary, Area).join(Area, Boundary.area_id == Area.id)
                 .where(Area.active.is_(True)).order_by(Area.sort_order, Area.id)).all()
-            shapes = [_Shape(area.code, area.kind, prepared.prep(shape(json.loads(b.geojson))))
+            loaded = [_Shape(area.code, area.kind, shapes.prepared(shapes.geometry(b.geojson)))
                       for b, area in rows]
-            shapes.sort(key=lambda s: s.kind != "grid")
-            _cache["shapes"], _cache["key"] = tuple(shapes), key
+            loaded.sort(key=lambda s: s.kind != "grid")
+            _cache["shapes"], _cache["key"] = tuple(loaded), key
     return _cache["shapes"]
 
 
@@ -112,14 +110,14 @@ def locate(latitude: float, longitude: float):
     Returns Located(outside=True) for a point clearly outside the district's outline, or
     outside every loaded boundary once every subdistrict has one; None when nothing is known.
     """
-    point = Point(longitude, latitude)
+    point = shapes.point(longitude, latitude)
     if outside_district(point):
         return Located(outside=True, message=outside_message())
-    shapes = _shapes()
-    for item in shapes:
+    boundaries = _shapes()
+    for item in boundaries:
         if item.geometry.covers(point):
             return Located(area_code=item.code)
-    if shapes and _all_subdistricts_loaded(shapes):
+    if boundaries and _all_subdistricts_loaded(boundaries):
         return Located(outside=True, message=outside_message())
     return None
 
