@@ -113,11 +113,13 @@ def _read_snapshot() -> ReferenceSnapshot:
 
 
 def _snapshot_of(session) -> ReferenceSnapshot:
+    """Every reference row as `session` sees them, with what is derived from them."""
     categories = {row.code: row for row in session.scalars(db.select(Category))}
     areas = {row.code: row for row in session.scalars(db.select(Area))}
     stations = {row.slug: row for row in session.scalars(db.select(Station))}
     emergency = frozenset(session.scalars(
         db.select(CategoryNotice.category_id).filter_by(emergency_only=True)))
+
     def offered(rows):
         return tuple(sorted((row for row in rows if row.active),
                             key=lambda row: (row.sort_order, row.id)))
