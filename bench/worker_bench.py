@@ -1,7 +1,7 @@
 """Background CPU per accepted submission, task by task, and web CPU per JSON API POST.
 
     .venv/bin/python bench/worker_bench.py [--n 600] [--batch 20] [--existing 2000]
-                                           [--profile [TASK]] [--no-contact]
+                                           [--profile [TASK]] [--no-contact] [--form]
 
 In process, SQLite in a temporary folder (migrated, reference data seeded), the embedded page
 cache on. `--existing` published submissions are generated first (bench/search_bench.py's
@@ -9,7 +9,9 @@ generator) and indexed, so the tasks work against a non-empty database. Then `--
 are posted through the JSON API (`PORTAL_AUTO_ACCEPT=api`, so clean ones are accepted and queued
 for the loopback platform double at once; every one asks to be told of changes by e-mail, unless
 `--no-contact` posts run_all's body, and an area alert in real time is confirmed, so the notifier
-has work), `--batch` at a time, as a loaded
+has work), or with `--form` through the web form as a browser posts it (run_all's fields: the
+CSRF token and the form's render token fetched once; not auto-accepted, so nothing is
+forwarded), `--batch` at a time, as a loaded
 server would see them between two worker rounds; after each batch every worker task runs until
 it has nothing left. Printed: CPU milliseconds (this thread's time: not the loopback doubles'
 threads, nor whatever else the machine does) per posted submission for the web request and for
@@ -23,6 +25,7 @@ import io
 import os
 import pstats
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -54,6 +57,25 @@ def body(rng, i, contact=True):
                     f"been dark since day {i % 31}, please repair.",
             **({"notify": True, "contact": {"email": f"resident{i}@example.org"}}
                if contact else {})}
+
+
+def form_poster(client):
+    """A function posting run_all's form fields as one browser session does (the form fetched
+    once, then posted after a person's minimum filling time)."""
+    html = client.get("/submit?lang=en").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    rendered = re.search(r'name="rendered" type="hidden" value="([^"]*)"', html).group(1)
+    time.sleep(3.5)
+
+    def post(rng, i):
+        response = client.post("/submit?lang=en", data={
+            "csrf_token": csrf, "rendered": rendered, "kind": "issue",
+            "category": "street-lighting", "area": "riverside", "website": "",
+            "idempotency_key": f"bench-{i}-{rng.random()}", "title": f"Bench form post {i}",
+            "body": f"The lamp number {rng.randint(1, 10 ** 5)} near gate {i % 9} has been "
+                    f"dark for {i % 30} days."})
+        assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    return post
 
 
 def drain(profiler, totals, profiled="all"):
@@ -89,6 +111,8 @@ def main():
     parser.add_argument("--profile", nargs="?", const="all", default=None, metavar="TASK")
     parser.add_argument("--no-contact", action="store_true",
                         help="post run_all's body: no contact, nobody to tell")
+    parser.add_argument("--form", action="store_true",
+                        help="post through the web form (/submit) instead of the JSON API")
     args = parser.parse_args()
 
     receiver = Receiver(secret=SECRET).start()
@@ -124,6 +148,7 @@ def main():
             print(f"{args.existing} existing submissions generated and indexed in "
                   f"{time.perf_counter() - started:.1f} s")
         client = app.test_client()
+        post = form_poster(client) if args.form else None
         web, per_task = [], {}
         for first in range(0, args.n, args.batch):
             size = min(args.batch, args.n - first)
@@ -131,6 +156,9 @@ def main():
             if web_profiler:
                 web_profiler.enable()
             for i in range(first, first + size):
+                if post:
+                    post(rng, i)
+                    continue
                 response = client.post("/api/v1/submissions?lang=en",
                                        json=body(rng, i, not args.no_contact))
                 assert response.status_code == 201, response.get_data(as_text=True)
@@ -142,9 +170,10 @@ def main():
                 drain(task_profiler, totals, args.profile)
             for name, seconds in totals.items():
                 per_task.setdefault(name, []).append(seconds * 1000 / size)
-        print(f"{args.n} API POSTs in batches of {args.batch}; CPU ms per submission, "
+        kind = "form POST" if args.form else "JSON API POST"
+        print(f"{args.n} {kind}s in batches of {args.batch}; CPU ms per submission, "
               f"medians of {len(web)} batches")
-        print(f"{'web: JSON API POST':32} {statistics.median(web):8.2f}")
+        print(f"{'web: ' + kind:32} {statistics.median(web):8.2f}")
         background = 0.0
         for name, values in per_task.items():
             background += statistics.median(values)
@@ -153,7 +182,7 @@ def main():
         print(f"delivered to the platform double: {len(receiver.stored)}; "
               f"e-mails to the loopback SMTP server: {sink.count}")
         if args.profile:
-            top(web_profiler, "web (API POST)")
+            top(web_profiler, f"web ({kind})")
             if args.profile != "web":
                 top(task_profiler, f"worker tasks ({args.profile})")
     finally:
