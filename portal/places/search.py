@@ -5,8 +5,6 @@ A result names the area it belongs to, the area's bounds when its boundary is lo
 fits them) and a point only where the reference data gives one (`lat`, `lon` in WGS-84 on a
 landmark): no coordinates are ever guessed.
 """
-
-
 from portal.core.i18n import _l, localized
 from portal.core.text import fold, to_traditional
 from portal.extensions import db

@@ -55,4 +55,3 @@ def invalidity(shape) -> str:
     from shapely.validation import explain_validity
 
     return explain_validity(shape)
-
