@@ -180,6 +180,7 @@ def _register_workers(app: Flask) -> None:
     from portal.search.indexer import apply_changes
     from portal.search.indexer import readiness as search_readiness
     from portal.servicelevels.deadlines import deadline_task
+    from portal.servicelevels.followup import CLOSING_CHECK_SECONDS, close_without_feedback
     from portal.stats.cells import figures_task
     from portal.stats.hotspots import hotspot_task
     from portal.worker import register_worker_task
@@ -190,6 +191,8 @@ def _register_workers(app: Flask) -> None:
     register_worker_task(app, "notifications", notifications_task, pause_when_busy=False)
     register_worker_task(app, "notification-digests", digest_task)
     register_worker_task(app, "service-levels", deadline_task)
+    register_worker_task(app, "follow-up-closing", close_without_feedback, pause_when_busy=False,
+                         idle_seconds=CLOSING_CHECK_SECONDS)
     register_worker_task(app, "hotspots", hotspot_task)
     register_worker_task(app, "figures", figures_task)
     register_readiness_check(app, "search", search_readiness)

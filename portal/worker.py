@@ -17,16 +17,21 @@ from portal.core.unit_of_work import unit_of_work
 from portal.extensions import db
 
 
-def register_worker_task(app, name: str, task, *, pause_when_busy: bool = True) -> None:
+def register_worker_task(app, name: str, task, *, pause_when_busy: bool = True,
+                         idle_seconds: float = 0) -> None:
     """Add a task the worker calls in each round.
 
     `pause_when_busy=False`: after a round that handled something the next starts at once
     (a queue whose items each wait for their turn); otherwise every round is followed by the
-    interval (work that costs less in batches, like an index commit).
+    interval (work that costs less in batches, like an index commit). `idle_seconds`: the
+    pause after a round that found nothing, when longer than the interval (work that falls due
+    by the calendar, which polling five times a second would only make cost more).
     """
     app.extensions.setdefault("portal_worker_tasks", {})[name] = task
     if not pause_when_busy:
         app.extensions.setdefault("portal_worker_eager", set()).add(name)
+    if idle_seconds:
+        app.extensions.setdefault("portal_worker_idle_seconds", {})[name] = idle_seconds
 
 
 def worker_tasks() -> dict:
@@ -55,6 +60,8 @@ def _task_loop(app, name, task, interval) -> None:
     """Run one task for ever in its own thread, with its own application context and session."""
     with app.app_context():
         eager = name in app.extensions.get("portal_worker_eager", ())
+        idle_pause = max(interval, app.extensions.get("portal_worker_idle_seconds", {})
+                         .get(name, 0))
         while True:
             handled = _run_task(name, task)
             db.session.remove()
@@ -63,7 +70,7 @@ def _task_loop(app, name, task, interval) -> None:
             # Pause after busy rounds too: under load each round then takes a batch instead of
             # one change, and a batch costs little more than one (an index commit has a fixed cost
             # that dwarfs each document's share).
-            time.sleep(interval)
+            time.sleep(interval if handled else idle_pause)
 
 
 @click.command("worker")

@@ -238,10 +238,12 @@ def consume_changes() -> int:
                    (ChangeLog.change == "status") & ChangeLog.status.in_(TOLD_STATUSES)),
                watched, ~done)
         .order_by(ChangeLog.id).limit(CONSUME_LIMIT)).scalars().all()
-    batch = Round(changes)
-    for change in changes:
-        notify_change(change, batch)
-    written = _insert(batch)
+    written = 0
+    if changes:  # an idle round reads nothing more
+        batch = Round(changes)
+        for change in changes:
+            notify_change(change, batch)
+        written = _insert(batch)
     reached = head if len(changes) < CONSUME_LIMIT else changes[-1].id
     if reached > position.last_id:
         position.last_id = reached

@@ -82,6 +82,8 @@ def claim(owner: str, limit: int, lease_seconds: float) -> list:
         .limit(limit).with_for_update(skip_locked=True, of=Notification)
         .options(selectinload(Notification.subscriber),
                  selectinload(Notification.subscription))).scalars().all()
+    if not rows:
+        return []
     cap = int(_setting("PORTAL_NOTIFY_HOURLY_CAP", 10))
     sent = _sent_last_hour({row.subscriber_id for row in rows if row.kind not in UNCAPPED}, now)
     items, claimed = [], {}

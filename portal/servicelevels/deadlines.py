@@ -185,17 +185,14 @@ def consume_changes() -> int:
 
 
 def deadline_task() -> int:
-    """One worker round: deadlines from the change log, then reminders, escalations and
-    follow-ups that fell due; returns how many cases it touched."""
+    """One worker round: deadlines from the change log, then reminders and escalations that
+    fell due; returns how many cases it touched."""
     from portal.servicelevels.escalation import run_due_steps
-    from portal.servicelevels.followup import close_without_feedback
 
     with unit_of_work():
         handled = consume_changes()
     with unit_of_work():
         handled += run_due_steps()
-    with unit_of_work():
-        handled += close_without_feedback()
     return handled
 
 

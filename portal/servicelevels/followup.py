@@ -20,6 +20,9 @@ from portal.submissions.services import change_status, find_by_code, record_chan
 SATISFACTION = ("satisfied", "basic", "dissatisfied")
 COMMENT_MAX = 1000
 BATCH = 100
+# How often an idle worker looks for cases to close: the wait is counted in days, and the search
+# reads every resolved case.
+CLOSING_CHECK_SECONDS = 60
 
 
 class FollowUpError(ValueError):

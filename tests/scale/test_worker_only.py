@@ -83,3 +83,33 @@ def test_a_busy_queue_task_goes_on_at_once_and_a_batching_task_pauses(app):
         time.sleep(0.01)
     assert calls["queue"] == 4  # rounds 2-4 did not wait the 30 s interval
     assert calls["batches"] == 1  # still waiting its 30 s after the first round
+
+
+def test_a_calendar_task_pauses_longer_only_when_idle(app):
+    """A task registered with `idle_seconds` goes on at once while busy (a backlog of cases to
+    close) and waits the longer pause only after a round that found nothing."""
+    import threading
+    import time
+
+    from portal.worker import _task_loop, register_worker_task
+
+    calls = {"calendar": 0, "plain": 0}
+
+    def calendar_task():
+        calls["calendar"] += 1
+        return 1 if calls["calendar"] < 3 else 0  # two busy rounds, then nothing due
+
+    def plain_task():
+        calls["plain"] += 1
+        return 0
+
+    register_worker_task(app, "calendar", calendar_task, pause_when_busy=False, idle_seconds=30)
+    register_worker_task(app, "plain", plain_task)
+    for name, task in (("calendar", calendar_task), ("plain", plain_task)):
+        threading.Thread(target=_task_loop, args=(app, name, task, 0.01), daemon=True).start()
+    deadline = time.monotonic() + 5
+    while (calls["calendar"] < 3 or calls["plain"] < 10) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    assert calls["calendar"] == 3  # busy rounds went on; the idle one waits its 30 s
+    assert calls["plain"] >= 10  # an idle task without it pauses only the interval

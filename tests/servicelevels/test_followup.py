@@ -138,3 +138,20 @@ def test_no_answer_in_time_closes_as_no_feedback(app, client, resolved):
                                  "csrf_token": session_token(client)})
     assert response.status_code == 409
     assert re.search(r"already been answered", response.get_data(as_text=True))
+
+
+def test_the_worker_closes_cases_whose_follow_up_time_ran_out(app, resolved):
+    """`flask portal worker` runs the closing as a task of its own, checked about once a minute
+    when idle (the wait is counted in days)."""
+    code = resolved()
+    kept = resolved()
+    with app.app_context():
+        case_id = db.session.execute(db.select(Submission.id).filter_by(code=code)).scalar()
+        db.session.get(Deadline, case_id).resolved_at = utcnow() - timedelta(days=8)
+        db.session.commit()
+        assert app.extensions["portal_worker_idle_seconds"]["follow-up-closing"] >= 60
+    result = app.test_cli_runner().invoke(args=["portal", "worker", "--once",
+                                                "--only", "follow-up-closing"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert status_of(code) == "closed" and status_of(kept) == "resolved"
