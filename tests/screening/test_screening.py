@@ -182,3 +182,26 @@ def test_near_duplicates_are_exactly_those_at_the_jaccard_threshold():
         assert found == expected, (i, text)
         near_found += sum(kind == "near" for _code, kind in found)
     assert near_found > 20  # the edits made near duplicates to find
+
+
+def test_duplicates_are_found_alike_when_the_trigram_numbering_starts_again(monkeypatch):
+    """Past its size limit the process numbers trigrams afresh: the texts compared after that
+    are all numbered anew, so the findings equal those before it and the sets' own answer."""
+    from portal.screening import duplicates
+
+    recent = [("C1", "路灯坏了", "杨树浦路100号门口的路灯坏了一周，晚上很黑"),
+              ("C2", "垃圾桶满了", "定海路3号楼下的垃圾桶满了，气味很大"),
+              ("C3", "Lamp dark", "The lamp by gate 3 on Dinghai Road has been dark for a week")]
+    new = ("路灯坏了", "杨树浦路100号门口的路灯坏了一周，晚上非常黑。")
+    before = duplicates.find_duplicates(*new, recent)
+    assert before == [("C1", "near")]
+    monkeypatch.setattr(duplicates, "NUMBERED_MIN", 5)
+    for title, body in [("井盖破损", "长阳路井盖破损，有人差点摔倒"), new, new]:
+        monkeypatch.setitem(duplicates._numbering, "limit", 5)
+        assert duplicates.find_duplicates(title, body, recent) == (
+            before if (title, body) == new else [])
+    compared = [duplicates.signature(t, b)[1] for t, b in [new, *[r[1:] for r in recent]]]
+    assert len(duplicates._numbers) == len(frozenset().union(*compared))  # numbered afresh
+    numbered = dict(duplicates._numbers)
+    assert duplicates.find_duplicates("井盖破损", "长阳路井盖破损", recent) == []
+    assert duplicates._numbers.items() >= numbered.items()  # under twice the fresh start: kept
