@@ -1,8 +1,12 @@
 """`flask portal worker --only`: a host runs the indexer, the relay, or both (the default)."""
+import threading
+import time
+
 from portal.extensions import db
 from portal.forwarding.models import Delivery
 from portal.search.indexer import index_lag
 from portal.submissions.services import change_status
+from portal.worker import _task_loop, register_worker_task
 
 
 def accepted(make_submission):
@@ -20,6 +24,18 @@ def deliveries():
 
 def run(app, *args):
     return app.test_cli_runner().invoke(args=["portal", "worker", "--once", *args])
+
+
+def start_loops(app, interval, **tasks):
+    """Each task's loop in a thread of its own, as `flask portal worker` runs them."""
+    for name, task in tasks.items():
+        threading.Thread(target=_task_loop, args=(app, name, task, interval), daemon=True).start()
+
+
+def wait_until(condition, seconds=5):
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def test_only_the_indexer_leaves_forwarding_alone(app, app_ctx, make_submission):
@@ -59,11 +75,6 @@ def test_unknown_task_name_is_refused(app, app_ctx):
 def test_a_busy_queue_task_goes_on_at_once_and_a_batching_task_pauses(app):
     """The relay's deliveries wait in a queue: after a round that sent something the next
     round starts at once; the indexer pauses the interval after every round (batches)."""
-    import threading
-    import time
-
-    from portal.worker import _task_loop, register_worker_task
-
     calls = {"queue": 0, "batches": 0}
 
     def queue_task():
@@ -76,11 +87,8 @@ def test_a_busy_queue_task_goes_on_at_once_and_a_batching_task_pauses(app):
 
     register_worker_task(app, "queue", queue_task, pause_when_busy=False)
     register_worker_task(app, "batches", batching_task)
-    for name, task in (("queue", queue_task), ("batches", batching_task)):
-        threading.Thread(target=_task_loop, args=(app, name, task, 30), daemon=True).start()
-    deadline = time.monotonic() + 5
-    while calls["queue"] < 4 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    start_loops(app, 30, queue=queue_task, batches=batching_task)
+    wait_until(lambda: calls["queue"] >= 4)
     assert calls["queue"] == 4  # rounds 2-4 did not wait the 30 s interval
     assert calls["batches"] == 1  # still waiting its 30 s after the first round
 
@@ -88,11 +96,6 @@ def test_a_busy_queue_task_goes_on_at_once_and_a_batching_task_pauses(app):
 def test_a_calendar_task_pauses_longer_only_when_idle(app):
     """A task registered with `idle_seconds` goes on at once while busy (a backlog of cases to
     close) and waits the longer pause only after a round that found nothing."""
-    import threading
-    import time
-
-    from portal.worker import _task_loop, register_worker_task
-
     calls = {"calendar": 0, "plain": 0}
 
     def calendar_task():
@@ -105,11 +108,8 @@ def test_a_calendar_task_pauses_longer_only_when_idle(app):
 
     register_worker_task(app, "calendar", calendar_task, pause_when_busy=False, idle_seconds=30)
     register_worker_task(app, "plain", plain_task)
-    for name, task in (("calendar", calendar_task), ("plain", plain_task)):
-        threading.Thread(target=_task_loop, args=(app, name, task, 0.01), daemon=True).start()
-    deadline = time.monotonic() + 5
-    while (calls["calendar"] < 3 or calls["plain"] < 10) and time.monotonic() < deadline:
-        time.sleep(0.01)
+    start_loops(app, 0.01, calendar=calendar_task, plain=plain_task)
+    wait_until(lambda: calls["calendar"] >= 3 and calls["plain"] >= 10)
     time.sleep(0.2)
     assert calls["calendar"] == 3  # busy rounds went on; the idle one waits its 30 s
     assert calls["plain"] >= 10  # an idle task without it pauses only the interval
