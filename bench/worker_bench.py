@@ -131,9 +131,11 @@ def main():
         with app.app_context():
             from flask_migrate import upgrade
 
+            from portal.core.migrations import bind_migrations
             from portal.notifications.alerts import subscribe_alert
             from portal.notifications.models import Subscription
             from portal.stations.services import load_reference_file, seed_reference_data
+            bind_migrations(app)
             upgrade(directory=str(ROOT / "migrations"))
             seed_reference_data(load_reference_file())
             db.session.commit()

@@ -45,7 +45,7 @@ def _init_extensions(app: Flask) -> None:
     from portal.core.pagecache import init_page_cache
     from portal.core.ratelimit import init_rate_limits
     from portal.core.unit_of_work import init_unit_of_work
-    from portal.extensions import babel, csrf, db, login_manager, migrate
+    from portal.extensions import babel, csrf, db, login_manager
     from portal.models import load_models
 
     load_models()  # every table known to SQLAlchemy and Alembic
@@ -53,8 +53,6 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine)
     init_unit_of_work(app)
-    migrate.init_app(app, db, directory=str(ROOT_DIR / "migrations"), render_as_batch=True,
-                     compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
@@ -221,6 +219,7 @@ def _register_cli(app: Flask) -> None:
 
     from portal.accounts.cli import create_user_command
     from portal.api.cli import create_api_key_command, create_token_command
+    from portal.core.migrations import register_migration_commands
     from portal.forwarding.cli import accept_command
     from portal.kiosk.cli import kiosk_enroll_command
     from portal.notifications.cli import send_test_mail_command
@@ -240,3 +239,4 @@ def _register_cli(app: Flask) -> None:
                     load_boundaries_command):
         portal_cli.add_command(command)
     app.cli.add_command(portal_cli)
+    register_migration_commands(app, ROOT_DIR / "migrations")  # Alembic loads when `db` runs

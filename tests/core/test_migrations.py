@@ -1,4 +1,8 @@
 """Migrations: upgrade from empty, downgrade to base, upgrade again, and no drift from models."""
+import os
+import subprocess
+import sys
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -6,6 +10,8 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from portal import create_app
+from portal.config import ROOT_DIR
+from portal.core.migrations import bind_migrations
 from portal.extensions import db
 from tests.helpers import postgres_url_or_skip, reset_postgres_schema
 
@@ -14,6 +20,7 @@ def _check_migrations(monkeypatch, tmp_path, database_url):
     monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("PORTAL_DATABASE_URL", database_url)
     app = create_app({"TESTING": True})
+    bind_migrations(app)
     with app.app_context():
         upgrade()
         tables = set(inspect(db.engine).get_table_names())
@@ -51,6 +58,7 @@ def test_upgrading_keeps_every_row_that_refers_to_a_rebuilt_table(monkeypatch, t
     monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("PORTAL_DATABASE_URL", f"sqlite:///{tmp_path / 'old.db'}")
     app = create_app({"TESTING": True})
+    bind_migrations(app)
     dependents = ("contact", "status_event", "change_log")
     with app.app_context():
         upgrade(revision="0006")
@@ -81,3 +89,40 @@ def test_upgrading_keeps_every_row_that_refers_to_a_rebuilt_table(monkeypatch, t
         db.engine.dispose()
     assert counts == {"contact": 1, "status_event": 1, "change_log": 1}
     assert foreign_keys == 1  # switched back on for the application's connections
+
+
+def test_flask_db_binds_the_migrations_when_one_of_its_commands_runs(app):
+    """`flask db` is there without Flask-Migrate bound beforehand, and runs Alembic's commands."""
+    assert "migrate" not in app.extensions
+    listing = app.test_cli_runner().invoke(args=["db", "--help"])
+    assert listing.exit_code == 0, listing.output
+    assert "upgrade" in listing.output and "downgrade" in listing.output
+    assert app.extensions["migrate"].directory.endswith("migrations")
+    stamped = app.test_cli_runner().invoke(args=["db", "stamp", "head"])
+    assert stamped.exit_code == 0, stamped.output
+    with app.app_context():
+        versions = db.session.execute(db.text("SELECT version_num FROM alembic_version")).all()
+    newest = sorted(path.name for path in (ROOT_DIR / "migrations" / "versions").glob("0*.py"))
+    assert [row[0] for row in versions] == [newest[-1].removesuffix(".py")]
+
+
+def test_the_web_app_and_a_worker_round_leave_alembic_unloaded(tmp_path):
+    """Alembic, Mako and Pygments cost every process about 10 MB: only migrating loads them."""
+    script = (
+        "import sys\n"
+        "from portal import create_app\n"
+        "from portal.extensions import db\n"
+        "from portal.worker import run_round\n"
+        "app = create_app({'PORTAL_MAP_OUTLINE': 'off'})\n"
+        "with app.app_context():\n"
+        "    db.create_all()\n"
+        "    run_round()\n"
+        "app.test_client().get('/?lang=en')\n"
+        "print(sorted(name for name in ('alembic', 'flask_migrate', 'mako', 'pygments')"
+        " if name in sys.modules))\n")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
+    env["PORTAL_DATA_DIR"] = str(tmp_path / "data")
+    done = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT_DIR,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -164,10 +164,12 @@ def test_upgrade_gives_existing_public_versions_a_masked_place(monkeypatch, tmp_
     from sqlalchemy import text
 
     from portal import create_app
+    from portal.core.migrations import bind_migrations
 
     monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("PORTAL_DATABASE_URL", f"sqlite:///{tmp_path / 'old.db'}")
     app = create_app({"TESTING": True})
+    bind_migrations(app)
     with app.app_context():
         upgrade(revision="0006")
         with db.engine.begin() as connection:
