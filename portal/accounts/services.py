@@ -1,4 +1,6 @@
 """Accounts: password hashing and policy, users, authentication, sessions and their end."""
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -10,8 +12,6 @@ from portal.core.time import utcnow
 from portal.extensions import db
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
-# A dummy hash checked when the user does not exist, so timing does not reveal usernames.
-_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
 MIN_PASSWORD_LENGTH = 10
 COMMON_PASSWORDS = frozenset({
     "1234567890", "12345678910", "123456789a", "qwertyuiop", "1q2w3e4r5t", "password12",
@@ -52,12 +52,24 @@ def create_user(username: str, role: str, password: str, *, actor=None) -> User:
     return user
 
 
+@cache
+def _dummy_hash() -> str:
+    """The hash checked when the user does not exist, so timing does not reveal usernames.
+
+    Made by a process's first sign-in attempt, whoever it names, and not at import: a hash takes
+    64 MB and a sixth of a second, which no process that never signs anyone in (the background
+    worker, commands) should pay.
+    """
+    return _hasher.hash("not a real password, only for timing")
+
+
 def authenticate(username: str, password: str):
     """The active user with these credentials, or None (same work either way)."""
+    dummy = _dummy_hash()
     user = db.session.execute(
         db.select(User).filter_by(username=(username or "").strip())).scalar_one_or_none()
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
+        _hasher.verify(user.password_hash if user else dummy, password or "")
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:

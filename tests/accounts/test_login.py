@@ -34,3 +34,60 @@ def test_password_policy(app_ctx):
 def test_staff_pages_are_not_cached(client, login):
     login("viewer")
     assert client.get("/staff/").headers["Cache-Control"] == "no-store"
+
+
+def test_an_unknown_username_costs_a_full_password_check(app, staff_user, monkeypatch):
+    """Signing in as nobody verifies the password against a hash made with the same parameters
+    as a real account's, so the answer's timing does not tell which usernames exist."""
+    from portal.accounts import services
+    from portal.accounts.models import User
+    from portal.extensions import db
+
+    staff_user("alice", "viewer")
+    checked = []
+
+    class Recording:
+        def __init__(self, hasher):
+            self.hasher = hasher
+
+        def __getattr__(self, name):
+            return getattr(self.hasher, name)
+
+        def verify(self, hashed, password):
+            checked.append(hashed)
+            return self.hasher.verify(hashed, password)
+
+    monkeypatch.setattr(services, "_hasher", Recording(services._hasher))
+    with app.app_context():
+        assert services.authenticate("nobody", "a password of some length") is None
+        assert services.authenticate("alice", "a password of some length") is None
+        real = db.session.execute(db.select(User.password_hash).filter_by(username="alice")
+                                  ).scalar_one()
+    dummy, checked_real = checked
+    assert checked_real == real and dummy != real
+    assert dummy.rsplit("$", 2)[0] == real.rsplit("$", 2)[0]  # same algorithm and parameters
+
+
+def test_starting_the_portal_hashes_no_password(tmp_path):
+    """A hash takes 64 MB and a sixth of a second: the web server, the worker and commands
+    start without making one (the dummy hash waits for the first sign-in attempt)."""
+    import os
+    import subprocess
+    import sys
+
+    from portal.config import ROOT_DIR
+
+    script = ("import argon2\n"
+              "made = []\n"
+              "hash_password = argon2.PasswordHasher.hash\n"
+              "argon2.PasswordHasher.hash = lambda self, *a, **k: made.append(1) or "
+              "hash_password(self, *a, **k)\n"
+              "from portal import create_app\n"
+              "create_app()\n"
+              "print(len(made))\n")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
+    env["PORTAL_DATA_DIR"] = str(tmp_path / "data")
+    done = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT_DIR,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "0"
