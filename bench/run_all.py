@@ -275,10 +275,19 @@ class Probe:
         self.moderator = moderator_session(url)
         self._closing = threading.Event()  # the load is over: submit no more
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        # One thread submits on its clock; a few look for what is not found yet, each code at
+        # most every 50 ms. A single thread doing both measured its own queue: with several
+        # codes pending under load, each waited for the searches for the others.
+        self._threads = [threading.Thread(target=self._submit_every, daemon=True)] + [
+            threading.Thread(target=self._look, args=(number,), daemon=True)
+            for number in range(self.LOOKERS)]
+        self._last_look = {}  # code -> when a search for it was last sent
+
+    LOOKERS = 3
 
     def __enter__(self):
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
         return self
 
     def __exit__(self, *exc):
@@ -289,7 +298,8 @@ class Probe:
                                                or len(self.messaged()) < len(self.accepted)):
             time.sleep(0.1)
         self._stop.set()
-        self._thread.join()
+        for thread in self._threads:
+            thread.join()
 
     def _submit(self):
         word = "".join(random.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))
@@ -303,23 +313,39 @@ class Probe:
             code = json.load(response)["code"]
         self.accepted[code] = (time.time(), word)
 
-    def _run(self):
+    def _submit_every(self):
         next_submit = 0.0
-        while not self._stop.is_set():
-            if time.monotonic() >= next_submit and not self._closing.is_set():
+        while not self._closing.is_set():
+            if time.monotonic() >= next_submit:
                 next_submit = time.monotonic() + self.every
                 self._submit()
-            for code, (at, word) in list(self.accepted.items()):
-                if code not in self.searchable:
-                    try:
-                        page = self.moderator.open(f"{self.url}/staff/search?q={word}&lang=en",
-                                                   timeout=30).read().decode()
-                    except urllib.error.HTTPError as exc:
-                        self.errors.append(exc.code)
-                        continue
-                    if code[:5] in page and code[5:] in page:
-                        self.searchable[code] = time.time() - at
-            time.sleep(0.02)
+            time.sleep(0.01)
+
+    def _next_code(self, number):
+        """A pending code this looker owns (codes are shared out by their order of acceptance),
+        searched for longest ago and not in the last 50 ms; None when there is none."""
+        now = time.monotonic()
+        owned = [code for index, code in enumerate(list(self.accepted))
+                 if index % self.LOOKERS == number and code not in self.searchable
+                 and now - self._last_look.get(code, 0.0) >= 0.05]
+        return min(owned, key=lambda code: self._last_look.get(code, 0.0), default=None)
+
+    def _look(self, number):
+        while not self._stop.is_set():
+            code = self._next_code(number)
+            if code is None:
+                time.sleep(0.01)
+                continue
+            at, word = self.accepted[code]
+            self._last_look[code] = time.monotonic()
+            try:
+                page = self.moderator.open(f"{self.url}/staff/search?q={word}&lang=en",
+                                           timeout=30).read().decode()
+            except urllib.error.HTTPError as exc:
+                self.errors.append(exc.code)
+                continue
+            if code[:5] in page and code[5:] in page:
+                self.searchable[code] = time.time() - at
 
     def messaged(self):
         """Seconds from acceptance to the first message at the probe's address."""
