@@ -2,6 +2,8 @@
 import functools
 import os
 import re
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -115,3 +117,14 @@ VALID_FORM = {
 
 
 STAFF_PASSWORD = "river-lamp-4821"
+
+
+def run_in_new_interpreter(script: str, data_dir) -> str:
+    """Run a Python script in a fresh interpreter with the portal's data in `data_dir` (no
+    other PORTAL_ setting); returns the last line it printed."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
+    env["PORTAL_DATA_DIR"] = str(data_dir)
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=120, cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]

@@ -2,7 +2,7 @@
 import pytest
 
 from portal.accounts.services import AccountError, create_user
-from tests.helpers import submit_form
+from tests.helpers import run_in_new_interpreter, submit_form
 
 
 def test_login_and_logout_end_the_session(client, login):
@@ -71,12 +71,6 @@ def test_an_unknown_username_costs_a_full_password_check(app, staff_user, monkey
 def test_starting_the_portal_hashes_no_password(tmp_path):
     """A hash takes 64 MB and a sixth of a second: the web server, the worker and commands
     start without making one (the dummy hash waits for the first sign-in attempt)."""
-    import os
-    import subprocess
-    import sys
-
-    from portal.config import ROOT_DIR
-
     script = ("import argon2\n"
               "made = []\n"
               "hash_password = argon2.PasswordHasher.hash\n"
@@ -85,9 +79,4 @@ def test_starting_the_portal_hashes_no_password(tmp_path):
               "from portal import create_app\n"
               "create_app()\n"
               "print(len(made))\n")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
-    env["PORTAL_DATA_DIR"] = str(tmp_path / "data")
-    done = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT_DIR,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "0"
+    assert run_in_new_interpreter(script, tmp_path / "data") == "0"

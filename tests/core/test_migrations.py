@@ -1,8 +1,4 @@
 """Migrations: upgrade from empty, downgrade to base, upgrade again, and no drift from models."""
-import os
-import subprocess
-import sys
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -105,24 +101,3 @@ def test_flask_db_binds_the_migrations_when_one_of_its_commands_runs(app):
     newest = sorted(path.name for path in (ROOT_DIR / "migrations" / "versions").glob("0*.py"))
     assert [row[0] for row in versions] == [newest[-1].removesuffix(".py")]
 
-
-def test_the_web_app_and_a_worker_round_leave_alembic_unloaded(tmp_path):
-    """Alembic, Mako and Pygments cost every process about 10 MB: only migrating loads them."""
-    script = (
-        "import sys\n"
-        "from portal import create_app\n"
-        "from portal.extensions import db\n"
-        "from portal.worker import run_round\n"
-        "app = create_app({'PORTAL_MAP_OUTLINE': 'off'})\n"
-        "with app.app_context():\n"
-        "    db.create_all()\n"
-        "    run_round()\n"
-        "app.test_client().get('/?lang=en')\n"
-        "print(sorted(name for name in ('alembic', 'flask_migrate', 'mako', 'pygments')"
-        " if name in sys.modules))\n")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
-    env["PORTAL_DATA_DIR"] = str(tmp_path / "data")
-    done = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT_DIR,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "[]"
