@@ -333,7 +333,7 @@ def cache_contents(cache, keys, words):
             "docs": {key: set(cache.docs(*key)) for key in keys},
             "words": {key: dict(cache.word_docs(*key)) for key in words},
             "columns": {name: list(cache.column(name)) for name in ("area", "status", "created")},
-            "norms": list(cache.norms("content"))}
+            "norms": [cache.norm_table("content")[length] for length in cache.lengths("content")]}
 
 
 def test_a_reopened_searcher_carries_over_only_what_the_commit_left_alone(app, publish,

@@ -31,8 +31,10 @@ class FilterCache:
         self.memo = {} if memo is None else memo
         self._segments = engine_postings.segment_ids(searcher)
         # One int object per document number, shared by every set and dict below, instead
-        # of a copy per word and filter value that holds the document.
-        self._numbers = list(range(searcher.doc_count_all()))
+        # of a copy per word and filter value that holds the document (made on first use: a
+        # reopened searcher takes most of them from the one it replaces).
+        self._count = searcher.doc_count_all()
+        self._numbers = None
         self._docs = {}
         self._columns = {}
         self._lengths = {}
@@ -78,17 +80,27 @@ class FilterCache:
             self._deleted = engine_postings.deleted_docs(self.searcher)
         return self._deleted
 
+    def numbers(self) -> list:
+        """The shared int object of each document number, by document number."""
+        if self._numbers is None:
+            self._numbers = list(range(self._count))
+        return self._numbers
+
     def lengths(self, field_name) -> bytes:
         if field_name not in self._lengths:
             self._lengths[field_name] = engine_postings.length_bytes(
                 self.searcher, field_name, self.memo)
         return self._lengths[field_name]
 
-    def norms(self, field_name) -> list:
-        """BM25's length normalisation of every document's `field_name`, by document number."""
+    def norm_table(self, field_name) -> list:
+        """BM25's length normalisation of `field_name` per encoded length byte (256 values).
+
+        A document's norm is `table[lengths[doc]]`, looked up for the candidates being ranked:
+        the table follows the average length, which every commit moves, and a list of every
+        document's norm would be rebuilt whole at every reopen.
+        """
         if field_name not in self._norms:
-            table = engine_postings.length_norms(self.searcher, field_name)
-            self._norms[field_name] = list(map(table.__getitem__, self.lengths(field_name)))
+            self._norms[field_name] = engine_postings.length_norms(self.searcher, field_name)
         return self._norms[field_name]
 
     def word_docs(self, field_name, word) -> dict:
@@ -99,7 +111,7 @@ class FilterCache:
                 self._words.move_to_end(key)
                 return self._words[key]
         ids, weights = engine_postings.postings(self.searcher, field_name, word, self.deleted(),
-                                                memo=self.memo, numbers=self._numbers)
+                                                memo=self.memo, numbers=self.numbers())
         found = dict(zip(ids, weights, strict=True))
         with self._lock:
             if key not in self._words:
@@ -128,7 +140,7 @@ class FilterCache:
         if key not in self._docs:
             ids, _weights = engine_postings.postings(self.searcher, field_name, value,
                                                      self.deleted(), want_weights=False,
-                                                     memo=self.memo, numbers=self._numbers)
+                                                     memo=self.memo, numbers=self.numbers())
             self._docs[key] = set(ids)
         return self._docs[key]
 
@@ -136,7 +148,7 @@ class FilterCache:
         """Every live document."""
         if ("*", None) not in self._docs:
             self._docs[("*", None)] = engine_postings.all_doc_numbers(
-                self.searcher, self.deleted(), self._numbers)
+                self.searcher, self.deleted(), self.numbers())
         return self._docs[("*", None)]
 
     def created_between(self, start, end) -> set:
@@ -187,8 +199,8 @@ class FilterCache:
         deleted = self.deleted()
         # Documents of the previous numbering that are no longer what they were: deleted since
         # (an update replaces a document), or in segments a merge rewrote (numbered anew).
-        gone = (deleted - previous.deleted()) | set(range(shared, len(previous._numbers)))
-        self._numbers = previous._numbers[:shared] + self._numbers[shared:]
+        gone = (deleted - previous.deleted()) | set(range(shared, previous._count))
+        self._numbers = previous.numbers()[:shared] + list(range(shared, self._count))
         live_new = [d for d in self._numbers[shared:] if d not in deleted]
 
         def renewed(old, field_name, value, weights):
@@ -232,7 +244,7 @@ class FilterCache:
         """Fill the caches a request would need, before this searcher serves any.
 
         Runs where the searcher is (re)opened, off the request path: the filter sets and
-        columns, the length norms, the character tables, then the filter values and words
+        columns, the field lengths, the character tables, then the filter values and words
         most recently used on the previous searcher, so the first searches after a reopen
         cost what they cost before it.
         """
@@ -242,7 +254,7 @@ class FilterCache:
         for name in WARM_COLUMNS:
             self.column(name)
         for name in TEXT_FIELDS:
-            self.norms(name)
+            self.lengths(name)
         # Which terms hold each Chinese character (one-character searches; a new segment's
         # lexicon only, after the first time).
         engine_postings.prepare_characters(self.searcher, "content", self.memo)

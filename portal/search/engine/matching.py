@@ -71,7 +71,8 @@ def _bm25(cache, field_name, word, found, candidates):
     """BM25 of `word` in `field_name` for each candidate: idf * f * (K1 + 1) / (f + norm),
     each step a map() in C rather than a Python expression per document."""
     freqs = list(map(found.get, candidates, repeat(0.0)))
-    norms = map(cache.norms(field_name).__getitem__, candidates)
+    norms = map(cache.norm_table(field_name).__getitem__,
+                map(cache.lengths(field_name).__getitem__, candidates))
     merged = len(found) if isinstance(word, tuple) else None  # a character's merged terms
     scale = engine_postings.idf(cache.searcher, field_name, word, merged) * \
         (engine_postings.K1 + 1)
