@@ -136,7 +136,7 @@ def main():
             from portal.notifications.models import Subscription
             from portal.stations.services import load_reference_file, seed_reference_data
             bind_migrations(app)
-            upgrade(directory=str(ROOT / "migrations"))
+            upgrade()
             seed_reference_data(load_reference_file())
             db.session.commit()
             started = time.perf_counter()

@@ -100,4 +100,3 @@ def test_flask_db_binds_the_migrations_when_one_of_its_commands_runs(app):
         versions = db.session.execute(db.text("SELECT version_num FROM alembic_version")).all()
     newest = sorted(path.name for path in (ROOT_DIR / "migrations" / "versions").glob("0*.py"))
     assert [row[0] for row in versions] == [newest[-1].removesuffix(".py")]
-
