@@ -108,8 +108,9 @@ class Generator:
 HISTORY = timedelta(days=730)
 
 
-def populate(app, n, gen, store=True):
-    """Insert N submissions and their 'created' change-log rows directly (bench only).
+def populate(app, n, gen, store=True, first=1):
+    """Insert N submissions (ids from `first` on) and their 'created' change-log rows directly
+    (bench only).
 
     With `store=False` the submissions are only generated (advancing the random generator
     exactly as a first run did), for a database kept from an earlier run with --data.
@@ -129,11 +130,11 @@ def populate(app, n, gen, store=True):
         step = min(timedelta(minutes=5), HISTORY / max(n, 1))
         start = datetime.now(UTC).replace(microsecond=0) - step * (n + 1)
         rows, logs = [], []
-        for i in range(1, n + 1):
+        for i in range(first, first + n):
             title = gen.text(gen.rng.randint(3, 7))[:120]
             body = gen.text(gen.rng.randint(15, 60))[:2000]
             published = gen.rng.random() < 0.8
-            created = start + step * i
+            created = start + step * (i - first + 1)
             rows.append({
                 "id": i, "code": f"B{i:09d}", "kind": gen.rng.choice(["issue"] * 3 + ["idea"]),
                 "channel": gen.rng.choice(["web"] * 6 + ["kiosk"] * 3 + ["api"]),

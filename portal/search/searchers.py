@@ -146,7 +146,8 @@ class SearcherHolder:
                 same_index = state is not None and state.generation == generation
                 cache = new_cache(searcher, state.cache.memo if same_index else None)
                 carried = same_index and cache.carry_over(state.cache)
-                cache.warm(state.cache if state is not None and not carried else None)
+                cache.warm(state.cache if state is not None and not carried else None,
+                           characters=not carried)
                 cache.forget_other_segments()
             except Exception:  # any unreadable index: serve none, never a 500
                 log.exception("search index %s unreadable; the worker rebuilds it", generation)

@@ -5,7 +5,8 @@ words that name an area, with and without filters) the engine finds the same doc
 Whoosh, its top 20 are Whoosh's `searcher.search` top 20 with the same BM25F parameters
 (same order, scores equal to 1e-6, equal scores in the same order), its facet counts are
 Whoosh's `groupedby` counts; and a cache carried over from the previous searcher holds what a
-cache built from nothing holds, after appends, updates, deletions and a merge.
+cache built from nothing holds, after appends, updates, deletions and a merge, also for filter
+sets and words first used several reopens later.
 """
 import random
 from collections import Counter
@@ -20,7 +21,7 @@ from portal.search import index as search_index
 from portal.search.engine import matching as engine_matching
 from portal.search.engine import postings as engine_postings
 from portal.search.engine import storage
-from portal.search.engine.cache import FilterCache
+from portal.search.engine.cache import Carried, FilterCache
 from portal.search.engine.fallback import WhooshCache
 from portal.search.query import CHARS, parse_query, similar_groups, to_query
 
@@ -117,35 +118,46 @@ def corpus(tmp_path_factory):
     rng = random.Random(SEED)
     ix = search_index.create_index(tmp_path_factory.mktemp("differential"))
     numbers = iter(range(DOCUMENTS))
-    caches, carried = [], []
+    caches, carried, renewed_late = [], [], []
 
-    def reopen():
+    def reopen(compare_all=True):
         """A new searcher's cache, carried over from the previous one as the searcher
-        holder does, holds what a cache built from nothing holds."""
+        holder does, holds what a cache built from nothing holds. Without `compare_all`
+        its filter sets and words are left unused, to be carried over again and compared
+        after a later reopen."""
         previous = caches[-1] if caches else None
         cache = FilterCache(ix.searcher(), previous.memo if previous else None)
         if previous is not None:
             carried.append(cache.carry_over(previous))
-        cache.warm(None if carried and carried[-1] else previous)
+        cache.warm(None if carried and carried[-1] else previous,
+                   characters=not (carried and carried[-1]))
         fresh = FilterCache(cache.searcher)
-        assert _contents(cache, CARRIED_KEYS, CARRIED_WORDS) == \
-            _contents(fresh, CARRIED_KEYS, CARRIED_WORDS)
+        keys, words = (CARRIED_KEYS, CARRIED_WORDS) if compare_all else ([], [])
+        renewed_late.append(sum(type(cache._words.get(w)) is Carried for w in words))
+        assert _contents(cache, keys, words) == _contents(fresh, keys, words)
         caches.append(cache)
 
-    for size in (900, 600, 300, 120, 80, 60):
+    for number, size in enumerate((900, 600, 300, 120, 80, 60)):
         _commit(ix, [_document(rng, next(numbers)) for _ in range(size)])
-        reopen()
+        reopen(compare_all=number % 3 != 1)
     written = 2060
     _commit(ix, updates=[_document(rng, n) for n in rng.sample(range(written), 150)],
             deletions=rng.sample(range(written), 60))
+    reopen(compare_all=False)
+    _commit(ix, [_document(rng, next(numbers)) for _ in range(60)],
+            updates=[_document(rng, n) for n in rng.sample(range(written), 20)])
+    reopen(compare_all=False)
+    _commit(ix, [_document(rng, next(numbers)) for _ in range(40)])
     reopen()
+    written += 100
     _commit(ix, [_document(rng, next(numbers)) for _ in range(DOCUMENTS - written)],
             updates=[_document(rng, n) for n in rng.sample(range(written), 40)], merge=True)
     reopen()
     searcher = ix.searcher(weighting=BM25F(B=engine_postings.B, K1=engine_postings.K1))
     cache = FilterCache(searcher)
     cache.warm()
-    yield {"ix": ix, "searcher": searcher, "cache": cache, "carried": carried}
+    yield {"ix": ix, "searcher": searcher, "cache": cache, "carried": carried,
+           "renewed_late": renewed_late}
     for old in caches + [cache]:
         old.searcher.close()
 
@@ -156,6 +168,9 @@ def test_the_corpus_has_several_segments_deletions_and_a_merge(corpus):
     assert searcher.doc_count() >= 2000 and corpus["cache"].deleted()
     # Carry-over was taken after appends and refused only where a merge renumbered.
     assert any(corpus["carried"]) and storage.STATUS.ok
+    # Words left unused were carried over again and compared when first used, several
+    # reopens (appends, updates, deletions) later.
+    assert max(corpus["renewed_late"]) == len(CARRIED_WORDS)
 
 
 def _random_query(rng) -> tuple:

@@ -8,6 +8,7 @@ import threading
 from collections import OrderedDict
 from itertools import compress, repeat
 from operator import and_
+from typing import NamedTuple
 
 from portal.search.engine import matching as engine_matching
 from portal.search.engine import postings as engine_postings
@@ -18,6 +19,24 @@ WORD_CACHE_POSTINGS = 400_000  # ... and at most this many postings in all
 WARM_WORDS = 200  # most recent words of the old searcher scored again on a new one
 WARM_COLUMNS = ("kind", "category", "area", "station", "status", "channel", "created")
 RESULT_CACHE_SIZE = 256  # rankings of recent searches (pages, facet clicks repeat them)
+
+
+class Carried(NamedTuple):
+    """A filter's set or a word's {document: frequency} read for an earlier searcher over the
+    same index, brought up to date when first used (`FilterCache._renew`).
+
+    Documents numbered below `since` are the same documents in both searchers, less those
+    deleted since (`deleted` is what that searcher had deleted); from `since` on, the earlier
+    searcher's documents (up to `count`) were replaced by what the newer segments hold.
+    Carried over again before its first use, it keeps the smallest `since`: a commit appends
+    segments and a merge rewrites the last ones, so the leading segments below it are shared
+    by every searcher in between.
+    """
+
+    value: object
+    since: int
+    deleted: frozenset
+    count: int
 
 
 class FilterCache:
@@ -44,6 +63,7 @@ class FilterCache:
         self._words = OrderedDict()
         self._postings = 0
         self._results = OrderedDict()
+        self._gone = {}  # (deleted, since, count) of Carried entries -> documents no longer so
         self._lock = threading.Lock()
 
     # --- matching, ranking, facets (engine.matching) ---
@@ -107,23 +127,30 @@ class FilterCache:
         """{document number: frequency} of `word` in `field_name` (the keys are its set)."""
         key = (field_name, word)
         with self._lock:
-            if key in self._words:
+            found = self._words.get(key)
+            if found is not None:
                 self._words.move_to_end(key)
-                return self._words[key]
-        ids, weights = engine_postings.postings(self.searcher, field_name, word, self.deleted(),
-                                                memo=self.memo, numbers=self.numbers())
-        found = dict(zip(ids, weights, strict=True))
+                if type(found) is not Carried:
+                    return found
+        if found is None:
+            ids, weights = engine_postings.postings(
+                self.searcher, field_name, word, self.deleted(), memo=self.memo,
+                numbers=self.numbers())
+            renewed = dict(zip(ids, weights, strict=True))
+        else:
+            renewed = self._renew(found, field_name, word, True)
         with self._lock:
-            if key not in self._words:
-                self._postings += len(found)
-            self._words[key] = found
+            held = self._words.get(key)
+            self._postings += len(renewed) - (0 if held is None else len(
+                held.value if type(held) is Carried else held))
+            self._words[key] = renewed
             while len(self._words) > 1 and (len(self._words) > WORD_CACHE_SIZE
                                             or self._postings > WORD_CACHE_POSTINGS):
                 (old_field, old_word), dropped = self._words.popitem(last=False)
-                self._postings -= len(dropped)
+                self._postings -= len(dropped.value if type(dropped) is Carried else dropped)
                 for segment in self._segments:
                     self.memo.pop((segment, "postings", old_field, old_word, True), None)
-        return found
+        return renewed
 
     def forget_words(self) -> None:
         """Empty the word and result caches (benchmarks measure uncached queries with it)."""
@@ -137,12 +164,52 @@ class FilterCache:
     def docs(self, field_name, value) -> set:
         """Documents whose keyword field `field_name` holds `value`."""
         key = (field_name, value)
-        if key not in self._docs:
+        found = self._docs.get(key)
+        if found is None:
             ids, _weights = engine_postings.postings(self.searcher, field_name, value,
                                                      self.deleted(), want_weights=False,
                                                      memo=self.memo, numbers=self.numbers())
-            self._docs[key] = set(ids)
-        return self._docs[key]
+            found = self._docs[key] = set(ids)
+        elif type(found) is Carried:
+            found = self._docs[key] = self._renew(found, field_name, value, False)
+        return found
+
+    def _renew(self, carried, field_name, value, weights):
+        """A Carried set or {document: frequency}, brought up to this searcher: the documents
+        no longer what they were taken out, those of the newer segments added; the value
+        itself (shared with the earlier searcher) when neither changes it."""
+        ids, frequencies = engine_postings.postings(
+            self.searcher, field_name, value, self.deleted(), want_weights=weights,
+            memo=self.memo, numbers=self.numbers(), since=carried.since)
+        old = carried.value
+        gone = self._gone_since(carried)
+        leaving = gone.intersection(old.keys() if weights else old)  # in C, the smaller walked
+        if not ids and not leaving:
+            return old
+        fresh = old.copy()
+        if weights:
+            for number in leaving:
+                del fresh[number]
+            fresh.update(zip(ids, frequencies, strict=True))
+        else:
+            fresh.difference_update(leaving)
+            fresh.update(ids)
+        return fresh
+
+    def _gone_since(self, carried) -> set:
+        """Document numbers of the searcher `carried` was read for that no longer mean the
+        same documents here: deleted since (an update replaces a document), or in segments
+        rewritten or added from `carried.since` on. One set per earlier searcher and `since`,
+        shared by the entries carried from it."""
+        key = (id(carried.deleted), carried.since, carried.count)
+        with self._lock:
+            held = self._gone.get(key)
+        if held is not None and held[0] is carried.deleted:
+            return held[1]
+        gone = (self.deleted() - carried.deleted) | set(range(carried.since, carried.count))
+        with self._lock:
+            self._gone[key] = (carried.deleted, gone)  # keeps the id's object alive
+        return gone
 
     def all(self) -> set:
         """Every live document."""
@@ -188,8 +255,10 @@ class FilterCache:
         both number alike; False when they share none (a merge rewrote the first segment).
 
         Under constant writes the index reopens after every small commit: only the new
-        segments are read, and a filter set or a word's postings the commit did not touch is
-        shared with the previous cache (copied only where documents came or went).
+        segments are read. The set of all documents, the columns and the lengths are brought
+        up to date here; filter sets and words are carried as they are (`Carried`) and brought
+        up to date by the first search that uses them, sharing the previous cache's value
+        when the commit left it alone.
         """
         if not previous.fast:
             return False
@@ -197,56 +266,52 @@ class FilterCache:
         if not shared:
             return False
         deleted = self.deleted()
-        # Documents of the previous numbering that are no longer what they were: deleted since
-        # (an update replaces a document), or in segments a merge rewrote (numbered anew).
-        gone = (deleted - previous.deleted()) | set(range(shared, previous._count))
-        self._numbers = previous.numbers()[:shared] + list(range(shared, self._count))
-        live_new = [d for d in self._numbers[shared:] if d not in deleted]
+        previous_deleted = previous.deleted()
+        self._numbers = previous.numbers()[:shared]
+        self._numbers += range(shared, self._count)
+        # The documents of the previous numbering from `shared` on, and those deleted since (an
+        # update replaces a document), are no longer what they were.
+        all_docs = previous._docs.get(("*", None))
+        if all_docs is not None:
+            fresh = all_docs - (deleted - previous_deleted)
+            fresh.difference_update(range(shared, previous._count))
+            fresh.update(number for number in self._numbers[shared:] if number not in deleted)
+            self._docs[("*", None)] = fresh
 
-        def renewed(old, field_name, value, weights):
-            """`old` (a word's {document: frequency} or a filter's set) for this searcher."""
-            ids, frequencies = engine_postings.postings(
-                self.searcher, field_name, value, deleted, want_weights=weights, memo=self.memo,
-                numbers=self._numbers, since=shared)
-            leaving = [number for number in gone if number in old]
-            if not ids and not leaving:
-                return old  # untouched by this commit: shared with the previous searcher
-            fresh = old.copy()
-            for number in leaving:
-                if weights:
-                    del fresh[number]
-                else:
-                    fresh.discard(number)
-            fresh.update(zip(ids, frequencies, strict=True) if weights else ids)
-            return fresh
+        # Filter sets and words are brought up to date when a search first uses them: under
+        # constant writes most are not used before the next reopen replaces this searcher.
+        def carried(entry):
+            if type(entry) is Carried:
+                return entry._replace(since=min(entry.since, shared))
+            return Carried(entry, shared, previous_deleted, previous._count)
 
         for key, docs in list(previous._docs.items()):
-            if key == ("*", None):
-                fresh = docs - gone
-                fresh.update(live_new)
-                self._docs[key] = fresh
-            else:
-                self._docs[key] = renewed(docs, key[0], key[1], False)
+            if key != ("*", None):
+                self._docs[key] = carried(docs)
         with previous._lock:
             words = list(previous._words.items())
         for key, found in words:
-            self._words[key] = renewed(found, key[0], key[1], True)
-            self._postings += len(self._words[key])
+            self._words[key] = carried(found)
+            self._postings += len(found.value if type(found) is Carried else found)
         for name, values in list(previous._columns.items()):
-            self._columns[name] = values[:shared] + engine_postings.column_values(
+            column = self._columns[name] = values[:shared]
+            column += engine_postings.column_values(
                 self.searcher, name, self.memo, translate=name != "created", since=shared)
         for name, lengths in list(previous._lengths.items()):
             self._lengths[name] = lengths[:shared] + engine_postings.length_bytes(
                 self.searcher, name, self.memo, since=shared)
         return True
 
-    def warm(self, previous=None) -> None:
+    def warm(self, previous=None, characters=True) -> None:
         """Fill the caches a request would need, before this searcher serves any.
 
         Runs where the searcher is (re)opened, off the request path: the filter sets and
         columns, the field lengths, the character tables, then the filter values and words
         most recently used on the previous searcher, so the first searches after a reopen
-        cost what they cost before it.
+        cost what they cost before it. A cache carried over passes `characters=False`: the
+        character tables of the segments a commit or merge wrote are read by the first
+        one-character search that needs them (rare), not at each of the reopens constant
+        writes cause (a merged segment's lexicon is tens of thousands of terms).
         """
         engine_postings.open_stored_fields(self.searcher)
         self.all()
@@ -255,9 +320,8 @@ class FilterCache:
             self.column(name)
         for name in TEXT_FIELDS:
             self.lengths(name)
-        # Which terms hold each Chinese character (one-character searches; a new segment's
-        # lexicon only, after the first time).
-        engine_postings.prepare_characters(self.searcher, "content", self.memo)
+        if characters:  # which terms hold each Chinese character (one-character searches)
+            engine_postings.prepare_characters(self.searcher, "content", self.memo)
         if previous is None:
             return
         for key in list(previous._docs):

@@ -38,8 +38,11 @@ class WhooshCache(FilterCache):
         query = self._query(groups, fields)
         if newest or query is None:
             return engine_matching.newest(self, candidates, limit)
-        results = self.searcher.search(query, filter=set(candidates), limit=limit)
-        return [hit.docnum for hit in results]
+        # Every match is scored (limit=None): Whoosh's limited collector can leave part of a
+        # document's score uncounted (a word's postings skipped once they seem unable to lift
+        # it into the top `limit`) and rank it below documents it outscores.
+        results = self.searcher.search(query, filter=set(candidates), limit=None)
+        return [hit.docnum for hit in results[:limit]]
 
     def carry_over(self, previous) -> bool:
         """Never: a fallback cache is always built from nothing."""
