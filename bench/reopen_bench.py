@@ -15,7 +15,8 @@ search) and a public search for a query seen before (its words' caches carried o
 Printed, per round, as medians and p95 of thread CPU: the reopen, each search after it, and
 their sum; beside them, the baseline measured in the same run: opening the same index anew and
 warming its caches from the previous searcher's (a reopen that carries nothing over, as
-after a merge of the first segment).
+after a merge of the first segment; it reads the character tables of segments no search has
+needed yet, so it is not comparable across versions that read them at different times).
 Figures are printed, never asserted: this is not a test.
 """
 import argparse
