@@ -376,3 +376,30 @@ def test_a_reopened_searcher_carries_over_only_what_the_commit_left_alone(app, p
             fresh = FilterCache(cache.searcher)
             assert cache_contents(cache, keys, words) == cache_contents(fresh, keys, words)
             assert search("路灯").total == round_ + 2
+
+
+def test_a_reopen_copies_only_the_filter_sets_a_search_uses_and_the_commit_changed(
+        app, publish, index_now):
+    """After a commit, a filter set is brought up to date by the first search that uses it:
+    one the commit left alone is the previous searcher's own set, not a copy; one it changed
+    holds the new document."""
+    from portal.search.engine.cache import Carried
+
+    publish("路灯不亮", area_code="riverside")
+    for number in range(30):  # a large first segment: the next commit appends a segment
+        publish(f"公园第{number}号座椅油漆剥落")
+    index_now()
+    with app.app_context():
+        before = holder().state().cache
+        riverside, daqiao = before.docs("area", "riverside"), before.docs("area", "daqiao")
+    publish("垃圾桶满了", area_code="daqiao")
+    index_now()
+    with app.app_context():
+        after = holder().state().cache
+        assert after is not before
+        assert type(after._docs[("area", "riverside")]) is Carried  # nothing read yet
+        assert after.docs("area", "riverside") is riverside
+        assert len(after.docs("area", "daqiao")) == len(daqiao) + 1
+        assert after.docs("area", "daqiao") is not daqiao
+        assert search("垃圾桶", filters={"area": "daqiao"}).total == 1
+        assert search("路灯", filters={"area": "riverside"}).total == 1
