@@ -25,17 +25,16 @@ class Carried(NamedTuple):
     """A filter's set or a word's {document: frequency} read for an earlier searcher over the
     same index, brought up to date when first used (`FilterCache._renew`).
 
-    Documents numbered below `since` are the same documents in both searchers, less those
-    deleted since (`deleted` is what that searcher had deleted); from `since` on, the earlier
-    searcher's documents (up to `count`) were replaced by what the newer segments hold.
-    Carried over again before its first use, it keeps the smallest `since`: a commit appends
-    segments and a merge rewrites the last ones, so the leading segments below it are shared
-    by every searcher in between.
+    Documents numbered below `since` are the same documents in both searchers, unless deleted
+    since (an update replaces a document; `value` held only live documents, so any of them
+    deleted now was deleted since); from `since` on, the earlier searcher's documents (up to
+    `count`) were replaced by what the newer segments hold. Carried over again before its
+    first use, it keeps the smallest `since`: a commit appends segments and a merge rewrites
+    the last ones, so the leading segments below it are shared by every searcher in between.
     """
 
     value: object
     since: int
-    deleted: frozenset
     count: int
 
 
@@ -63,7 +62,7 @@ class FilterCache:
         self._words = OrderedDict()
         self._postings = 0
         self._results = OrderedDict()
-        self._gone = {}  # (deleted, since, count) of Carried entries -> documents no longer so
+        self._gone = {}  # (since, count) of Carried entries -> documents no longer the same
         self._lock = threading.Lock()
 
     # --- matching, ranking, facets (engine.matching) ---
@@ -197,18 +196,17 @@ class FilterCache:
         return fresh
 
     def _gone_since(self, carried) -> set:
-        """Document numbers of the searcher `carried` was read for that no longer mean the
-        same documents here: deleted since (an update replaces a document), or in segments
-        rewritten or added from `carried.since` on. One set per earlier searcher and `since`,
-        shared by the entries carried from it."""
-        key = (id(carried.deleted), carried.since, carried.count)
+        """Document numbers of the searcher `carried` was read for that may no longer mean the
+        same documents here: the deleted ones, and those of the segments rewritten or added
+        from `carried.since` on. One set per (since, count), shared by the entries carried
+        with them."""
+        key = (carried.since, carried.count)
         with self._lock:
-            held = self._gone.get(key)
-        if held is not None and held[0] is carried.deleted:
-            return held[1]
-        gone = (self.deleted() - carried.deleted) | set(range(carried.since, carried.count))
-        with self._lock:
-            self._gone[key] = (carried.deleted, gone)  # keeps the id's object alive
+            gone = self._gone.get(key)
+        if gone is None:
+            gone = self.deleted() | set(range(carried.since, carried.count))
+            with self._lock:
+                self._gone[key] = gone
         return gone
 
     def all(self) -> set:
@@ -266,14 +264,13 @@ class FilterCache:
         if not shared:
             return False
         deleted = self.deleted()
-        previous_deleted = previous.deleted()
         self._numbers = previous.numbers()[:shared]
         self._numbers += range(shared, self._count)
         # The documents of the previous numbering from `shared` on, and those deleted since (an
         # update replaces a document), are no longer what they were.
         all_docs = previous._docs.get(("*", None))
         if all_docs is not None:
-            fresh = all_docs - (deleted - previous_deleted)
+            fresh = all_docs - deleted
             fresh.difference_update(range(shared, previous._count))
             fresh.update(number for number in self._numbers[shared:] if number not in deleted)
             self._docs[("*", None)] = fresh
@@ -283,7 +280,7 @@ class FilterCache:
         def carried(entry):
             if type(entry) is Carried:
                 return entry._replace(since=min(entry.since, shared))
-            return Carried(entry, shared, previous_deleted, previous._count)
+            return Carried(entry, shared, previous._count)
 
         for key, docs in list(previous._docs.items()):
             if key != ("*", None):
