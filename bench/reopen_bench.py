@@ -16,7 +16,8 @@ Printed, per round, as medians and p95 of thread CPU: the reopen, each search af
 their sum; beside them, the baseline measured in the same run: opening the same index anew and
 warming its caches from the previous searcher's (a reopen that carries nothing over, as
 after a merge of the first segment; it reads the character tables of segments no search has
-needed yet, so it is not comparable across versions that read them at different times).
+needed yet, so it is not comparable across versions that read them at different times); at
+the end, the resident memory of the process.
 Figures are printed, never asserted: this is not a test.
 """
 import argparse
@@ -34,7 +35,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.search_bench import CHINESE_SEEDS, Generator, percentile, populate  # noqa: E402
+from bench.search_bench import (  # noqa: E402
+    CHINESE_SEEDS,
+    Generator,
+    percentile,
+    populate,
+    rss_mb,
+)
 
 PROFILES = {}  # what is profiled (--profile) -> its cProfile.Profile
 
@@ -154,6 +161,7 @@ def main():
         reopen, probe, repeat, strict=True)]))
     print(figures("baseline: open anew and warm (nothing carried)", full))
     print(f"reopen / baseline: {statistics.median(reopen) / statistics.median(full):.2f}")
+    print(f"resident memory of this process at the end: {rss_mb():.0f} MB")
     for name, profiler in PROFILES.items():
         print(f"\n--- {name}: cProfile, {args.rounds} calls, by own time ---")
         pstats.Stats(profiler).sort_stats("tottime").print_stats(12)

@@ -18,7 +18,16 @@ WORD_CACHE_SIZE = 512  # postings of recent query words, per searcher
 WORD_CACHE_POSTINGS = 400_000  # ... and at most this many postings in all
 WARM_WORDS = 200  # most recent words of the old searcher scored again on a new one
 WARM_COLUMNS = ("kind", "category", "area", "station", "status", "channel", "created")
+NUMBER_COLUMNS = ("created",)  # held as arrays of 64-bit integers, the others as lists
 RESULT_CACHE_SIZE = 256  # rankings of recent searches (pages, facet clicks repeat them)
+
+
+def _column_reader(field_name):
+    """How the column of `field_name` is read: the created time as an array of integers, a
+    keyword field as a list of its (shared) values."""
+    if field_name in NUMBER_COLUMNS:
+        return engine_postings.number_column
+    return engine_postings.column_values
 
 
 class Carried(NamedTuple):
@@ -234,11 +243,12 @@ class FilterCache:
         """The submission ids stored with these document numbers (a page's worth)."""
         return [int(self.searcher.stored_fields(d)["id"]) for d in docnums]
 
-    def column(self, field_name) -> list:
-        """Values of a facet field by document number ("created": sortable integers)."""
+    def column(self, field_name):
+        """Values of a facet field by document number, a list ("created": sortable integers,
+        an array)."""
         if field_name not in self._columns:
-            self._columns[field_name] = engine_postings.column_values(
-                self.searcher, field_name, self.memo, translate=field_name != "created")
+            self._columns[field_name] = _column_reader(field_name)(
+                self.searcher, field_name, self.memo)
         return self._columns[field_name]
 
     # --- a new searcher ---
@@ -292,8 +302,7 @@ class FilterCache:
             self._postings += len(found.value if type(found) is Carried else found)
         for name, values in list(previous._columns.items()):
             column = self._columns[name] = values[:shared]
-            column += engine_postings.column_values(
-                self.searcher, name, self.memo, translate=name != "created", since=shared)
+            column.extend(_column_reader(name)(self.searcher, name, self.memo, since=shared))
         for name, lengths in list(previous._lengths.items()):
             self._lengths[name] = lengths[:shared] + engine_postings.length_bytes(
                 self.searcher, name, self.memo, since=shared)

@@ -186,19 +186,29 @@ def idf(searcher, field_name, word, doc_frequency=None) -> float:
     return log(searcher.doc_count_all() / (doc_frequency + 1)) + 1
 
 
-def column_values(searcher, field, memo=None, translate=True, since=0) -> list:
-    """The sortable column of `field` as a list indexed by document number.
+def column_values(searcher, field, memo=None, since=0) -> list:
+    """The column of the keyword field `field` as a list indexed by document number.
 
-    `translate=False` keeps Whoosh's sortable form (dates as integers): cheaper to read, and
-    enough to order by. Equal values are one object (a column of area names holds a few
-    distinct strings, not one decoded copy per document).
+    Equal values are one object (a column of area names holds a few distinct strings, not one
+    decoded copy per document). `since`: only the segments from that document number on.
     """
     values = []
     for reader, _offset in leaves(searcher, since):
         values.extend(per_segment(
-            memo, reader, ("column", field, translate),
-            lambda reader=reader: _shared_values(
-                reader.column_reader(field, translate=translate))))
+            memo, reader, ("column", field),
+            lambda reader=reader: _shared_values(reader.column_reader(field))))
+    return values
+
+
+def number_column(searcher, field, memo=None, since=0) -> array:
+    """The numeric column `field` (the created time) as 64-bit integers by document number,
+    in Whoosh's sortable form (dates as integers): enough to order and compare by, and held
+    without an int object per document."""
+    values = array("q")
+    for reader, _offset in leaves(searcher, since):
+        values.extend(per_segment(
+            memo, reader, ("numbers", field),
+            lambda reader=reader: array("q", reader.column_reader(field, translate=False))))
     return values
 
 
