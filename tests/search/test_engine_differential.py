@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import pytest
 from whoosh import sorting
 from whoosh.query import And, Or, Term
+from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F
 
 from portal.search import index as search_index
@@ -81,7 +82,7 @@ def _document(rng, number) -> dict:
     }
 
 
-def _commit(ix, documents=(), updates=(), deletions=(), merge=False):
+def _commit(ix, documents=(), updates=(), deletions=(), merge=False, mergetype=None):
     writer = search_index.writer(ix)
     for document in documents:
         writer.add_document(**document)
@@ -89,7 +90,17 @@ def _commit(ix, documents=(), updates=(), deletions=(), merge=False):
         writer.update_document(**document)
     for number in deletions:
         writer.delete_by_term("id", str(number))
-    writer.commit(merge=merge)
+    writer.commit(merge=merge, mergetype=mergetype)
+
+
+def _merge_last_two(writer, segments):
+    """A Whoosh merge policy: the last two segments are rewritten into the new one, so the
+    documents from the first of them on are numbered anew."""
+    for segment in segments[-2:]:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return segments[:-2]
 
 
 def _contents(cache, keys, words) -> dict:
@@ -118,7 +129,7 @@ def corpus(tmp_path_factory):
     rng = random.Random(SEED)
     ix = search_index.create_index(tmp_path_factory.mktemp("differential"))
     numbers = iter(range(DOCUMENTS))
-    caches, carried, renewed_late = [], [], []
+    caches, carried, renewed_late, renumbered = [], [], [], []
 
     def reopen(compare_all=True):
         """A new searcher's cache, carried over from the previous one as the searcher
@@ -129,6 +140,8 @@ def corpus(tmp_path_factory):
         cache = FilterCache(ix.searcher(), previous.memo if previous else None)
         if previous is not None:
             carried.append(cache.carry_over(previous))
+            shared = engine_postings.shared_documents(previous.searcher, cache.searcher)
+            renumbered.append(carried[-1] and shared < previous.searcher.doc_count_all())
         cache.warm(None if carried and carried[-1] else previous,
                    characters=not (carried and carried[-1]))
         fresh = FilterCache(cache.searcher)
@@ -145,7 +158,8 @@ def corpus(tmp_path_factory):
             deletions=rng.sample(range(written), 60))
     reopen(compare_all=False)
     _commit(ix, [_document(rng, next(numbers)) for _ in range(60)],
-            updates=[_document(rng, n) for n in rng.sample(range(written), 20)])
+            updates=[_document(rng, n) for n in rng.sample(range(written), 20)],
+            merge=True, mergetype=_merge_last_two)
     reopen(compare_all=False)
     _commit(ix, [_document(rng, next(numbers)) for _ in range(40)])
     reopen()
@@ -157,7 +171,7 @@ def corpus(tmp_path_factory):
     cache = FilterCache(searcher)
     cache.warm()
     yield {"ix": ix, "searcher": searcher, "cache": cache, "carried": carried,
-           "renewed_late": renewed_late}
+           "renewed_late": renewed_late, "renumbered": renumbered}
     for old in caches + [cache]:
         old.searcher.close()
 
@@ -169,8 +183,9 @@ def test_the_corpus_has_several_segments_deletions_and_a_merge(corpus):
     # Carry-over was taken after appends and refused only where a merge renumbered.
     assert any(corpus["carried"]) and storage.STATUS.ok
     # Words left unused were carried over again and compared when first used, several
-    # reopens (appends, updates, deletions) later.
+    # reopens (appends, updates, deletions, a merge that renumbered the last segments) later.
     assert max(corpus["renewed_late"]) == len(CARRIED_WORDS)
+    assert any(corpus["renumbered"])
 
 
 def _random_query(rng) -> tuple:
