@@ -7,10 +7,11 @@ Works on a copy of DIR, a data folder seeded by `bench/run_all.py`'s `seed` (dat
 of N generated submissions), or seeds one of N submissions itself. A web worker is imitated in
 this process: varied public searches (distinct two-word queries, half with an area filter)
 fill its searcher's caches, as the varied-search load does. Then each round commits a batch of
-new submissions and one update (a supported submission is re-indexed: a deleted document),
-lets the real indexer apply them, reopens the searcher as a web worker's background thread
-does, and runs a staff search for a word of the newest submission (the freshness probe's
-search) and a public search for a query seen before (its words' caches carried over).
+new submissions and one support (`add_support`: the submission is re-indexed, which leaves a
+deleted document), lets the real indexer apply them, reopens the searcher as a web worker's
+background thread does, and runs a staff search for a word of the newest submission (the
+freshness probe's search) and a public search for a query seen before (its words' caches
+carried over).
 
 Printed, per round, as medians and p95 of thread CPU: the reopen, each search after it, and
 their sum; beside them, the baseline measured in the same run: opening the same index anew and
@@ -104,7 +105,7 @@ def main():
     from portal.search.services import search
     from portal.stations.models import Area
     from portal.submissions.models import Submission
-    from portal.submissions.services import record_change
+    from portal.submissions.supports import add_support
 
     app = create_app()
     rng = random.Random(args.seed)
@@ -122,9 +123,11 @@ def main():
             db.session.remove()  # outside requests a SQLite transaction holds the write lock
             populate(app, args.batch, generator, first=last + 1)
             last += args.batch
-            supported = db.session.get(Submission, rng.randint(1, last - args.batch))
-            supported.support_count += 1
-            record_change(supported, "supported")
+            supported = db.session.execute(
+                db.select(Submission).filter_by(published=True)
+                .where(Submission.id >= rng.randint(1, last - args.batch))
+                .order_by(Submission.id).limit(1)).scalar_one()
+            add_support(supported, visitor=f"bench:{round_}", address=f"192.0.2.{round_ % 250}")
             db.session.commit()
             while apply_changes():
                 pass
@@ -153,7 +156,7 @@ def main():
                 full.append(spent)
                 cache.searcher.close()
     print(f"{last} submissions; {args.rounds} rounds of {args.batch} new submissions and one "
-          f"update; {args.queries} varied searches first")
+          f"support; {args.queries} varied searches first")
     print(figures("reopen (carried over)", reopen))
     print(figures("staff search for the newest word, after it", probe))
     print(figures("repeated public search, after it", repeat))

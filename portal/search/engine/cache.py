@@ -47,6 +47,11 @@ class Carried(NamedTuple):
     count: int
 
 
+def _held(entry):
+    """The set or {document: frequency} an entry of the word or filter caches holds."""
+    return entry.value if type(entry) is Carried else entry
+
+
 class FilterCache:
     """The engine over one searcher: what it read, and matching, ranking and facets."""
 
@@ -149,13 +154,12 @@ class FilterCache:
             renewed = self._renew(found, field_name, word, True)
         with self._lock:
             held = self._words.get(key)
-            self._postings += len(renewed) - (0 if held is None else len(
-                held.value if type(held) is Carried else held))
+            self._postings += len(renewed) - (0 if held is None else len(_held(held)))
             self._words[key] = renewed
             while len(self._words) > 1 and (len(self._words) > WORD_CACHE_SIZE
                                             or self._postings > WORD_CACHE_POSTINGS):
                 (old_field, old_word), dropped = self._words.popitem(last=False)
-                self._postings -= len(dropped.value if type(dropped) is Carried else dropped)
+                self._postings -= len(_held(dropped))
                 for segment in self._segments:
                     self.memo.pop((segment, "postings", old_field, old_word, True), None)
         return renewed
@@ -299,7 +303,7 @@ class FilterCache:
             words = list(previous._words.items())
         for key, found in words:
             self._words[key] = carried(found)
-            self._postings += len(found.value if type(found) is Carried else found)
+            self._postings += len(_held(found))
         for name, values in list(previous._columns.items()):
             column = self._columns[name] = values[:shared]
             column.extend(_column_reader(name)(self.searcher, name, self.memo, since=shared))
