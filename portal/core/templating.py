@@ -1,9 +1,17 @@
 """Template helpers: locale switch links, localized names, dates and numbers."""
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 
+from babel.dates import (
+    format_date,
+    format_time,
+    get_datetime_format,
+    get_time_format,
+    tokenize_pattern,
+)
 from flask import request, url_for
-from flask_babel import format_datetime, format_decimal, get_timezone
+from flask_babel import format_datetime as flask_format_datetime
+from flask_babel import format_decimal, get_timezone
 
 from portal.core.i18n import (
     HTML_LANG,
@@ -15,6 +23,8 @@ from portal.core.i18n import (
     localized,
 )
 from portal.core.text import to_traditional
+
+NAMED_FORMATS = ("short", "medium", "long", "full")
 
 
 def url_for_locale(locale: str) -> str:
@@ -38,19 +48,66 @@ def template_globals() -> dict:
 
 
 def format_moment(value, fmt: str = "medium") -> str:
-    """A datetime (or its ISO text, as kept in JSON) in the reader's time zone and locale."""
+    """A datetime (or its ISO text, as kept in JSON) in the reader's time zone and locale:
+    Flask-Babel's format_datetime, the same text."""
     if not value:
         return ""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return _formatted_moment(moment, fmt, str(get_locale()), str(get_timezone()))
+    locale, zone = str(get_locale()), get_timezone()
+    joined = _joined_pattern(fmt, locale)
+    if joined is None:
+        return _formatted_moment(moment, fmt, locale, str(zone))
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+    shown = local.time().replace(microsecond=0, tzinfo=None)
+    if not _shows_seconds(fmt, locale):
+        shown = shown.replace(second=0)
+    # Babel's own order: the time replaces {0}, then the date {1}.
+    return joined.replace("{0}", _formatted_time(shown, fmt, locale)).replace(
+        "{1}", _formatted_date(local.date(), fmt, locale))
 
 
-# Lists show the same submissions' dates page after page, and Babel's formatting costs more than
-# the rest of a row: each (moment, format, locale, zone) is formatted once per process.
+# A list shows dates of many different submissions (a search page twenty new ones each time),
+# and Babel's formatting costs more than the rest of a row. A named format is Babel's date text
+# and time text put into the locale's pattern, so each is kept apart: a few hundred dates and
+# at most 86,400 times of day, where whole moments would rarely repeat.
+ZONE_FIELDS = frozenset("zZvVOxX")
+SECOND_FIELDS = frozenset("sSA")
+
+
+def _time_fields(fmt: str, locale: str) -> frozenset:
+    return frozenset(value[0] for kind, value in tokenize_pattern(
+        get_time_format(fmt, locale=locale).pattern) if kind == "field")
+
+
+@lru_cache(maxsize=64)
+def _joined_pattern(fmt: str, locale: str) -> str | None:
+    """The locale's pattern joining date ({1}) and time ({0}) for a named format, or None
+    when the time shows a zone (its name can change with the date) or the format is a
+    pattern of its own."""
+    if fmt not in NAMED_FORMATS or _time_fields(fmt, locale) & ZONE_FIELDS:
+        return None
+    return get_datetime_format(fmt, locale=locale).replace("'", "")
+
+
+@lru_cache(maxsize=64)
+def _shows_seconds(fmt: str, locale: str) -> bool:
+    return bool(_time_fields(fmt, locale) & SECOND_FIELDS)
+
+
+@lru_cache(maxsize=4096)
+def _formatted_date(day, fmt: str, locale: str) -> str:
+    return format_date(day, fmt, locale=locale)
+
+
 @lru_cache(maxsize=8192)
+def _formatted_time(moment_of_day, fmt: str, locale: str) -> str:
+    return format_time(moment_of_day, fmt, locale=locale)
+
+
+@lru_cache(maxsize=2048)
 def _formatted_moment(moment, fmt: str, locale: str, zone: str) -> str:
     """Flask-Babel's format_datetime; locale and zone are the request's, named for the key."""
-    return format_datetime(moment, fmt)
+    return flask_format_datetime(moment, fmt)
 
 
 def format_number(value) -> str:
