@@ -136,8 +136,10 @@ def _day_bound(value, end=False):
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def _allowed(cache: FilterCache, *, staff, filters, visibility, date_from, date_to):
-    """The document set every filter allows (None: all documents)."""
+def _filter_sets(cache: FilterCache, *, staff, filters, visibility, date_from, date_to) -> list:
+    """The document sets a match must be in, one per filter (none: all documents): the
+    cached sets themselves, never changed by callers, left for matching to intersect with
+    the words' documents smallest first."""
     sets = []
     if not staff:
         sets.append(cache.docs("published", True))
@@ -154,12 +156,7 @@ def _allowed(cache: FilterCache, *, staff, filters, visibility, date_from, date_
             sets.append(cache.docs(name, value))
     if date_from or date_to:
         sets.append(cache.created_between(_day_bound(date_from), _day_bound(date_to, end=True)))
-    if not sets:
-        return None
-    sets.sort(key=len)
-    # The cached sets themselves, never changed by callers: no copy of every document number
-    # when the only filter is "published".
-    return sets[0] if len(sets) == 1 else sets[0].intersection(*sets[1:])
+    return sets
 
 
 def search(text: str, *, staff: bool = False, filters=None, visibility: str = "",
@@ -204,9 +201,9 @@ def search_listing(text: str, *, filters=None, page: int = 1, per_page: int = 20
 def _search(state, groups, fields, text, terms, *, staff, filters, visibility,
             date_from, date_to, sort, page, per_page) -> SearchPage:
     cache = state.cache
-    allowed = _allowed(cache, staff=staff, filters=filters, visibility=visibility,
-                       date_from=date_from, date_to=date_to)
-    matched = cache.matching(groups, fields, allowed)
+    within = _filter_sets(cache, staff=staff, filters=filters, visibility=visibility,
+                          date_from=date_from, date_to=date_to)
+    matched = cache.matching(groups, fields, within)
     facets = cache.facet_counts(matched, STAFF_FACETS if staff else PUBLIC_FACETS)
     ranked = []
     if matched:
@@ -253,7 +250,7 @@ def similar_published(text: str, limit: int = 5) -> list:
         if state is None:
             return []
         cache = state.cache
-        matched = cache.matching(groups, fields, cache.docs("published", True))
+        matched = cache.matching(groups, fields, (cache.docs("published", True),))
         ids = cache.stored_ids(cache.ranking(groups, fields, matched, limit)) if matched else []
     rows = {s.id: s for s in db.session.execute(
         db.select(Submission).where(Submission.id.in_(ids))).scalars()} if ids else {}

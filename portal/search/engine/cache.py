@@ -81,9 +81,9 @@ class FilterCache:
 
     # --- matching, ranking, facets (engine.matching) ---
 
-    def matching(self, groups, fields, allowed=None) -> set:
-        """Documents matching every group, within `allowed` (a set, or None for all)."""
-        return engine_matching.matching(self, groups, fields, allowed)
+    def matching(self, groups, fields, within=()) -> set:
+        """Documents matching every group and in every set of `within` (none: all)."""
+        return engine_matching.matching(self, groups, fields, within)
 
     def ranking(self, groups, fields, candidates, limit, newest=False) -> list:
         """The best `limit` of `candidates` (document numbers), best first."""

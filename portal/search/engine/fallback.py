@@ -25,13 +25,14 @@ class WhooshCache(FilterCache):
     def _query(self, groups, fields):
         return to_query(groups, fields, characters=self._characters)
 
-    def matching(self, groups, fields, allowed=None) -> set:
-        """Documents Whoosh finds for the query, within `allowed` (a set, or None for all)."""
+    def matching(self, groups, fields, within=()) -> set:
+        """Documents Whoosh finds for the query and in every set of `within` (none: all)."""
         query = self._query(groups, fields)
-        if query is None:
-            return set(self.all() if allowed is None else allowed)
-        found = set(self.searcher.docs_for_query(query)) - self.deleted()
-        return found if allowed is None else found & allowed
+        found = set(self.all()) if query is None else \
+            set(self.searcher.docs_for_query(query)) - self.deleted()
+        for docs in within:
+            found &= docs
+        return found
 
     def ranking(self, groups, fields, candidates, limit, newest=False) -> list:
         """Whoosh's best `limit` of `candidates` (by creation time without words, or newest)."""

@@ -28,31 +28,34 @@ def alternatives(cache, words, fields) -> list:
     return found
 
 
-def matching(cache, groups, fields, allowed=None) -> set:
-    """Documents matching every group of a parsed query, within `allowed` (a set, or None
-    for all): a new set.
+def matching(cache, groups, fields, within=()) -> set:
+    """Documents matching every group of a parsed query and in every set of `within` (the
+    filters' sets; none: all documents): a new set.
 
-    Each word's documents are its cached {document: frequency} (or, for a word with
-    alternatives, their union); the smallest collection is copied and filtered by the
-    others' membership, in C, so a frequent word costs lookups for the few candidates left,
-    not a copy of its postings.
+    The smallest collection (a filter's set, or a group's word documents, the union of its
+    alternatives) is copied; each of the others then keeps the candidates it holds, looked
+    up in C. So a frequent word or a large filter (published) costs lookups for the few
+    candidates left, not a copy or a union of its documents.
     """
-    collections = [] if allowed is None else [allowed]
+    steps = [(len(docs), (docs,)) for docs in within]
     phrases = []
     for kind, words in groups:
         if kind == "phrase":
             phrases.append((kind, words))
             continue
-        found = [docs for _f, _w, docs in alternatives(cache, words, fields)]
-        collections.append(found[0] if len(found) == 1 else set().union(*found))
-    if not collections and not phrases:
+        found = tuple(docs for _f, _w, docs in alternatives(cache, words, fields))
+        steps.append((sum(map(len, found)), found))
+    if not steps and not phrases:
         return set(cache.all())
-    collections.sort(key=len)
-    result = set(collections[0]) if collections else None
-    for other in collections[1:]:
-        if not result:
-            return set()
-        result = set(filter(other.__contains__, result))
+    steps.sort(key=lambda step: step[0])
+    result = None
+    for _size, options in steps:
+        if result is None:
+            result = set(options[0]) if len(options) == 1 else set().union(*options)
+        elif not result:
+            return result
+        else:
+            result = _kept(result, options)
     for phrase in phrases:  # Whoosh's phrase query, the costliest part: last
         if result is not None and not result:
             break
@@ -60,6 +63,16 @@ def matching(cache, groups, fields, allowed=None) -> set:
         found -= cache.deleted()
         result = found & result if result is not None else found
     return result
+
+
+def _kept(candidates: set, options) -> set:
+    """The candidates held by any of `options` (sets, or dicts keyed by document)."""
+    kept = set(filter(options[0].__contains__, candidates))
+    for other in options[1:]:
+        if len(kept) == len(candidates):
+            break
+        kept.update(filter(other.__contains__, candidates - kept))
+    return kept
 
 
 def _phrase_docs(cache, field_name, words) -> set:
