@@ -13,6 +13,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
+from pyroaring import FrozenBitMap
 from whoosh import sorting
 from whoosh.query import Or, Term
 from whoosh.reading import SegmentReader
@@ -224,14 +225,14 @@ def _random_filters(rng, searcher) -> tuple:
         terms.append(Or([Term("category", code), Term("parent_category", code)]))
     if not terms and rng.random() < 0.5:
         return [], None
-    sets = [set(searcher.docs_for_query(term)) for term in terms]
+    sets = [FrozenBitMap(searcher.docs_for_query(term)) for term in terms]
     if rng.random() < 0.2:  # a date range, from Whoosh's own column reader
         created = list(searcher.reader().column_reader("created"))
         low = search_index.column_time(START + timedelta(days=rng.randint(0, 60)))
         high = low + search_index.column_time(START + timedelta(days=30)) - \
             search_index.column_time(START)
-        sets.append({d for d, value in enumerate(created) if low <= value <= high})
-    return sets, set.intersection(*sets) if sets else None
+        sets.append(FrozenBitMap(d for d, value in enumerate(created) if low <= value <= high))
+    return sets, set(sets[0].intersection(*sets[1:])) if sets else None
 
 
 MARGIN = 10  # ranked beyond the top 20, so ties at the 20th place are cut alike

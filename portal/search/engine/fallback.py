@@ -4,6 +4,8 @@ Matching and ranking are Whoosh's own searcher (its BM25F, the same parameters):
 correct. Filter sets and columns are read through Whoosh's public interface (storage.py
 takes its generic paths when its check failed), and a new searcher is warmed from nothing.
 """
+from pyroaring import FrozenBitMap
+
 from portal.search.engine import matching as engine_matching
 from portal.search.engine import postings as engine_postings
 from portal.search.engine.cache import FilterCache
@@ -25,13 +27,13 @@ class WhooshCache(FilterCache):
     def _query(self, groups, fields):
         return to_query(groups, fields, characters=self._characters)
 
-    def matching(self, groups, fields, within=()) -> set:
+    def matching(self, groups, fields, within=()) -> FrozenBitMap:
         """Documents Whoosh finds for the query and in every set of `within` (none: all)."""
         query = self._query(groups, fields)
-        found = set(self.all()) if query is None else \
-            set(self.searcher.docs_for_query(query)) - self.deleted()
+        found = self.all() if query is None else \
+            FrozenBitMap(self.searcher.docs_for_query(query)) - self.deleted_bitmap()
         for docs in within:
-            found &= docs
+            found = found & docs
         return found
 
     def ranking(self, groups, fields, candidates, limit, newest=False) -> list:

@@ -1,8 +1,8 @@
 """Matching, BM25 scoring and facet counts over a searcher's caches (engine.cache).
 
-A word's postings are {document number: frequency}, so its keys are its document set: a
-query intersects sets in C and scores only the filtered candidates, in C steps, where
-Whoosh's matchers would walk and score every posting in Python. The scores are Whoosh's
+A query's documents are found with bitmaps (a word's documents, a filter value's), in C, and
+only those matches are scored, from the words' {document number: frequency}, in C steps,
+where Whoosh's matchers would walk and score every posting in Python. The scores are Whoosh's
 BM25F with the same parameters, summed as Whoosh sums them for And and Or queries, and
 equal scores rank the lower document number first, as in Whoosh's collector; this is what
 tests/search/test_engine_differential.py compares with Whoosh's own searcher.
@@ -12,13 +12,15 @@ from collections import Counter
 from itertools import repeat
 from operator import add, mul, neg, truediv
 
+from pyroaring import FrozenBitMap
+
 from portal.search.engine import postings as engine_postings
 from portal.search.query import CHARS, to_query
 
 
 def alternatives(cache, words, fields) -> list:
     """[(field, word, documents)] a group's words stand for: {document: frequency} for words
-    (one per text field), a set for a (keyword field, value) pair."""
+    (one per text field), a bitmap for a (keyword field, value) pair."""
     found = []
     for word in words:
         if isinstance(word, tuple) and word[0] != CHARS:
@@ -28,51 +30,38 @@ def alternatives(cache, words, fields) -> list:
     return found
 
 
-def matching(cache, groups, fields, within=()) -> set:
+def matching(cache, groups, fields, within=()) -> FrozenBitMap:
     """Documents matching every group of a parsed query and in every set of `within` (the
-    filters' sets; none: all documents): a new set.
+    filters' bitmaps; none: all documents).
 
-    The smallest collection (a filter's set, or a group's word documents, the union of its
-    alternatives) is copied; each of the others then keeps the candidates it holds, looked
-    up in C. So a frequent word or a large filter (published) costs lookups for the few
-    candidates left, not a copy or a union of its documents.
+    A group's documents are the union of its alternatives' (a word's, in each field; a
+    keyword value's); the groups and filters are intersected smallest first, each step a
+    bitmap operation in C. The result may be a cached bitmap itself: never changed.
     """
-    steps = [(len(docs), (docs,)) for docs in within]
+    steps = list(within)
     phrases = []
     for kind, words in groups:
         if kind == "phrase":
             phrases.append((kind, words))
             continue
-        found = tuple(docs for _f, _w, docs in alternatives(cache, words, fields))
-        steps.append((sum(map(len, found)), found))
+        found = [cache.word_set(f, w) if isinstance(docs, dict) else docs
+                 for f, w, docs in alternatives(cache, words, fields)]
+        steps.append(found[0].union(*found[1:]) if found else FrozenBitMap())
     if not steps and not phrases:
-        return set(cache.all())
-    steps.sort(key=lambda step: step[0])
-    result = None
-    for _size, options in steps:
-        if result is None:
-            result = set(options[0]) if len(options) == 1 else set().union(*options)
-        elif not result:
+        return cache.all()
+    steps.sort(key=len)
+    result = steps[0] if steps else None
+    for other in steps[1:]:
+        if not result:
             return result
-        else:
-            result = _kept(result, options)
+        result = result & other
     for phrase in phrases:  # Whoosh's phrase query, the costliest part: last
         if result is not None and not result:
             break
-        found = set(cache.searcher.docs_for_query(to_query([phrase], fields)))
-        found -= cache.deleted()
+        found = FrozenBitMap(cache.searcher.docs_for_query(to_query([phrase], fields))) - \
+            cache.deleted_bitmap()
         result = found & result if result is not None else found
     return result
-
-
-def _kept(candidates: set, options) -> set:
-    """The candidates held by any of `options` (sets, or dicts keyed by document)."""
-    kept = set(filter(options[0].__contains__, candidates))
-    for other in options[1:]:
-        if len(kept) == len(candidates):
-            break
-        kept.update(filter(other.__contains__, candidates - kept))
-    return kept
 
 
 def _phrase_docs(cache, field_name, words) -> set:
@@ -110,7 +99,7 @@ def scored(cache, groups, fields, candidates, limit) -> list:
                 if kind == "phrase" and len(fields) > 1:
                     inside = _phrase_docs(cache, field_name, words)
                     scores = map(mul, scores, map(inside.__contains__, candidates))
-            else:  # a keyword set
+            else:  # a keyword value's bitmap
                 scores = map(found.__contains__, candidates)
             totals = list(map(add, totals, scores))
     best = heapq.nlargest(limit, zip(totals, map(neg, candidates), strict=True))

@@ -70,12 +70,6 @@ def deleted_docs(searcher) -> frozenset:
     return frozenset(found)
 
 
-def all_doc_numbers(searcher, deleted=None, numbers=None) -> set:
-    """Every live document number (a set built in C, not by walking the documents)."""
-    found = set(range(searcher.doc_count_all()) if numbers is None else numbers)
-    return found - (deleted_docs(searcher) if deleted is None else deleted)
-
-
 # A weight is a term frequency (no field boosts): whole numbers, mapped to Python's shared
 # small ints instead of a new float object per posting held in the word caches.
 _WHOLE = {n: n for n in range(257)}
