@@ -108,7 +108,7 @@ def _contents(cache, keys, words) -> dict:
     """What a cache says, as plain values (for comparing two caches)."""
     return {"all": set(cache.all()), "deleted": set(cache.deleted()),
             "docs": {key: set(cache.docs(*key)) for key in keys},
-            "words": {key: dict(cache.word_docs(*key)) for key in words},
+            "words": {key: cache.word_docs(*key).as_dict() for key in words},
             "columns": {name: list(cache.column(name)) for name in FACETS + ("created",)},
             "norms": {name: _norms(cache, name) for name in search_index.TEXT_FIELDS}}
 

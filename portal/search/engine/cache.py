@@ -1,9 +1,9 @@
 """Per-searcher caches: filter sets, word postings, columns, lengths, rankings.
 
 Document sets (a filter value's, a word's documents, every live document, a match) are
-compressed bitmaps (pyroaring): intersected and unioned in C in microseconds, and a filter
-value held by most of 100,000 documents takes 16 KB, where a Python set took megabytes. A
-word's postings are {document number: frequency}, read for ranking the few matches.
+compressed bitmaps (pyroaring): intersected and unioned in C, and a filter value most
+documents hold takes kilobytes, where a Python set took megabytes. A word's postings are its
+documents' bitmap and the frequencies that are not 1 (`WordPostings`).
 
 Filters and frequent words repeat across requests. A new searcher starts a new cache, which
 either carries over what the previous one holds for the documents both number alike, or is
@@ -12,17 +12,18 @@ warmed from nothing, before it serves (`carry_over`, `warm`); both give the same
 import threading
 from collections import OrderedDict
 from itertools import compress, repeat
-from operator import and_
+from operator import and_, not_
 from typing import NamedTuple
 
 from pyroaring import FrozenBitMap
 
 from portal.search.engine import matching as engine_matching
 from portal.search.engine import postings as engine_postings
+from portal.search.engine.postings import WordPostings, counts_not_one
 from portal.search.index import TEXT_FIELDS, column_time
 
 WORD_CACHE_SIZE = 512  # postings of recent query words, per searcher
-WORD_CACHE_POSTINGS = 400_000  # ... and at most this many postings in all
+WORD_CACHE_POSTINGS = 1_500_000  # ... and at most this many postings in all
 WARM_WORDS = 200  # most recent words of the old searcher scored again on a new one
 WARM_COLUMNS = ("kind", "category", "area", "station", "status", "channel", "created")
 NUMBER_COLUMNS = ("created",)  # held as arrays of 64-bit integers, the others as lists
@@ -38,7 +39,7 @@ def _column_reader(field_name):
 
 
 class Carried(NamedTuple):
-    """A filter's set or a word's {document: frequency} read for an earlier searcher over the
+    """A filter's bitmap or a word's postings read for an earlier searcher over the
     same index, brought up to date when first used (`FilterCache._renew`).
 
     Documents numbered below `since` are the same documents in both searchers, unless deleted
@@ -55,7 +56,7 @@ class Carried(NamedTuple):
 
 
 def _held(entry):
-    """The set or {document: frequency} an entry of the word or filter caches holds."""
+    """The bitmap or WordPostings an entry of the filter or word caches holds."""
     return entry.value if type(entry) is Carried else entry
 
 
@@ -82,10 +83,8 @@ class FilterCache:
         self._deleted = None
         self._deleted_bitmap = None
         self._words = OrderedDict()
-        self._word_sets = {}  # (field, word) -> (the {document: frequency}, its bitmap)
         self._postings = 0
         self._results = OrderedDict()
-        self._gone = {}  # (since, count) of Carried entries -> documents no longer the same
         self._lock = threading.Lock()
 
     # --- matching, ranking, facets (engine.matching) ---
@@ -150,8 +149,8 @@ class FilterCache:
             self._norms[field_name] = engine_postings.length_norms(self.searcher, field_name)
         return self._norms[field_name]
 
-    def word_docs(self, field_name, word) -> dict:
-        """{document number: frequency} of `word` in `field_name` (the keys are its set)."""
+    def word_docs(self, field_name, word) -> WordPostings:
+        """The postings of `word` in `field_name`."""
         key = (field_name, word)
         with self._lock:
             found = self._words.get(key)
@@ -163,7 +162,7 @@ class FilterCache:
             ids, weights = engine_postings.postings(
                 self.searcher, field_name, word, self.deleted(), memo=self.memo,
                 numbers=self.numbers())
-            renewed = dict(zip(ids, weights, strict=True))
+            renewed = WordPostings.read(ids, weights)
         else:
             renewed = self._renew(found, field_name, word, True)
         with self._lock:
@@ -173,33 +172,15 @@ class FilterCache:
             while len(self._words) > 1 and (len(self._words) > WORD_CACHE_SIZE
                                             or self._postings > WORD_CACHE_POSTINGS):
                 (old_field, old_word), dropped = self._words.popitem(last=False)
-                self._word_sets.pop((old_field, old_word), None)
                 self._postings -= len(_held(dropped))
                 for segment in self._segments:
                     self.memo.pop((segment, "postings", old_field, old_word, True), None)
         return renewed
 
-    def word_set(self, field_name, word) -> FrozenBitMap:
-        """The documents of `word_docs(field_name, word)`, as a bitmap: made once for each
-        {document: frequency} the word cache holds (and carried with it to the next
-        searcher while the commits leave the word alone)."""
-        found = self.word_docs(field_name, word)
-        key = (field_name, word)
-        with self._lock:
-            held = self._word_sets.get(key)
-        if held is not None and held[0] is found:
-            return held[1]
-        docs = FrozenBitMap(found)
-        with self._lock:
-            if key in self._words:  # not evicted meanwhile
-                self._word_sets[key] = (found, docs)
-        return docs
-
     def forget_words(self) -> None:
         """Empty the word and result caches (benchmarks measure uncached queries with it)."""
         with self._lock:
             self._words.clear()
-            self._word_sets.clear()
             self._postings = 0
             self._results.clear()
             for key in [k for k in list(self.memo) if k[1] == "postings" and k[-1]]:
@@ -219,40 +200,30 @@ class FilterCache:
         return found
 
     def _renew(self, carried, field_name, value, weights):
-        """A Carried bitmap or {document: frequency}, brought up to this searcher: the
-        documents no longer what they were taken out, those of the newer segments added; the
-        value itself (shared with the earlier searcher) when neither changes it."""
+        """A Carried bitmap or WordPostings, brought up to this searcher: the documents no
+        longer what they were taken out, those of the newer segments added; the value itself
+        (shared with the earlier searcher) when neither changes it."""
         ids, frequencies = engine_postings.postings(
             self.searcher, field_name, value, self.deleted(), want_weights=weights,
             memo=self.memo, numbers=self.numbers(), since=carried.since)
         old = carried.value
-        if not weights:
-            gone = self.deleted_bitmap() | FrozenBitMap(range(carried.since, carried.count))
-            if not ids and not old.intersect(gone):
-                return old
-            return (old - gone) | FrozenBitMap(ids)
-        leaving = self._gone_since(carried).intersection(old.keys())  # in C, the smaller walked
-        if not ids and not leaving:
+        gone = self._gone_since(carried)
+        docs = old.docs if weights else old
+        if not ids and not docs.intersect(gone):
             return old
-        fresh = old.copy()
-        for number in leaving:
-            del fresh[number]
-        fresh.update(zip(ids, frequencies, strict=True))
-        return fresh
+        docs = (docs - gone) | FrozenBitMap(ids)
+        if not weights:
+            return docs
+        counts = old.counts
+        counts = dict(compress(counts.items(), map(not_, map(gone.__contains__, counts))))
+        counts.update(counts_not_one(ids, frequencies))
+        return WordPostings(docs, counts)
 
-    def _gone_since(self, carried) -> set:
+    def _gone_since(self, carried) -> FrozenBitMap:
         """Document numbers of the searcher `carried` was read for that may no longer mean the
         same documents here: the deleted ones, and those of the segments rewritten or added
-        from `carried.since` on. One set per (since, count), shared by the words carried
-        with them (a set: a word's dict keys are intersected with it in C)."""
-        key = (carried.since, carried.count)
-        with self._lock:
-            gone = self._gone.get(key)
-        if gone is None:
-            gone = self.deleted() | set(range(carried.since, carried.count))
-            with self._lock:
-                self._gone[key] = gone
-        return gone
+        from `carried.since` on."""
+        return self.deleted_bitmap() | FrozenBitMap(range(carried.since, carried.count))
 
     def all(self) -> FrozenBitMap:
         """Every live document."""
@@ -331,7 +302,6 @@ class FilterCache:
                 self._docs[key] = carried(docs)
         with previous._lock:
             words = list(previous._words.items())
-            self._word_sets = dict(previous._word_sets)  # reused while a word is unchanged
         for key, found in words:
             self._words[key] = carried(found)
             self._postings += len(_held(found))

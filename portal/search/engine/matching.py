@@ -15,12 +15,13 @@ from operator import add, mul, neg, truediv
 from pyroaring import FrozenBitMap
 
 from portal.search.engine import postings as engine_postings
+from portal.search.engine.postings import WordPostings
 from portal.search.query import CHARS, to_query
 
 
 def alternatives(cache, words, fields) -> list:
-    """[(field, word, documents)] a group's words stand for: {document: frequency} for words
-    (one per text field), a bitmap for a (keyword field, value) pair."""
+    """[(field, word, documents)] a group's words stand for: WordPostings for words (one per
+    text field), a bitmap for a (keyword field, value) pair."""
     found = []
     for word in words:
         if isinstance(word, tuple) and word[0] != CHARS:
@@ -44,8 +45,8 @@ def matching(cache, groups, fields, within=()) -> FrozenBitMap:
         if kind == "phrase":
             phrases.append((kind, words))
             continue
-        found = [cache.word_set(f, w) if isinstance(docs, dict) else docs
-                 for f, w, docs in alternatives(cache, words, fields)]
+        found = [docs.docs if isinstance(docs, WordPostings) else docs
+                 for _f, _w, docs in alternatives(cache, words, fields)]
         steps.append(found[0].union(*found[1:]) if found else FrozenBitMap())
     if not steps and not phrases:
         return cache.all()
@@ -72,7 +73,7 @@ def _phrase_docs(cache, field_name, words) -> set:
 def _bm25(cache, field_name, word, found, candidates):
     """BM25 of `word` in `field_name` for each candidate: idf * f * (K1 + 1) / (f + norm),
     each step a map() in C rather than a Python expression per document."""
-    freqs = list(map(found.get, candidates, repeat(0.0)))
+    freqs = list(found.frequencies(candidates))
     norms = map(cache.norm_table(field_name).__getitem__,
                 map(cache.lengths(field_name).__getitem__, candidates))
     merged = len(found) if isinstance(word, tuple) else None  # a character's merged terms
@@ -94,7 +95,7 @@ def scored(cache, groups, fields, candidates, limit) -> list:
         for field_name, word, found in alternatives(cache, words, fields):
             if not found:
                 continue
-            if isinstance(found, dict):
+            if isinstance(found, WordPostings):
                 scores = _bm25(cache, field_name, word, found, candidates)
                 if kind == "phrase" and len(fields) > 1:
                     inside = _phrase_docs(cache, field_name, words)

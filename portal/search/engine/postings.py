@@ -8,8 +8,9 @@ segment's files and are applied on top, per searcher.
 from array import array
 from itertools import compress, repeat
 from math import log
-from operator import add, not_
+from operator import add, ne, not_
 
+from pyroaring import FrozenBitMap
 from whoosh.util.numeric import byte_to_length
 
 from portal.search.engine import storage
@@ -73,6 +74,38 @@ def deleted_docs(searcher) -> frozenset:
 # A weight is a term frequency (no field boosts): whole numbers, mapped to Python's shared
 # small ints instead of a new float object per posting held in the word caches.
 _WHOLE = {n: n for n in range(257)}
+
+
+class WordPostings:
+    """A word's postings in a field: its documents as a bitmap, and {document: frequency} for
+    the documents where the frequency is not 1 (most are 1, and a dict entry costs tens of
+    bytes where a bitmap costs one or two)."""
+
+    __slots__ = ("docs", "counts")
+
+    def __init__(self, docs: FrozenBitMap, counts: dict):
+        self.docs, self.counts = docs, counts
+
+    @classmethod
+    def read(cls, ids, frequencies) -> "WordPostings":
+        """From parallel lists of document numbers and frequencies."""
+        return cls(FrozenBitMap(ids), counts_not_one(ids, frequencies))
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def frequencies(self, candidates):
+        """Each candidate's frequency (0 where the word is not), in C steps."""
+        return map(self.counts.get, candidates, map(self.docs.__contains__, candidates))
+
+    def as_dict(self) -> dict:
+        """{document: frequency} of every posting."""
+        return {number: self.counts.get(number, 1) for number in self.docs}
+
+
+def counts_not_one(ids, frequencies) -> dict:
+    """{document: frequency} of the postings whose frequency is not 1."""
+    return dict(compress(zip(ids, frequencies, strict=True), map(ne, frequencies, repeat(1))))
 
 
 def postings(searcher, field_name, word, deleted=None, want_weights=True, memo=None,
