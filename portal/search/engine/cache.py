@@ -12,14 +12,14 @@ warmed from nothing, before it serves (`carry_over`, `warm`); both give the same
 import threading
 from collections import OrderedDict
 from itertools import compress, repeat
-from operator import and_, not_
+from operator import and_
 from typing import NamedTuple
 
 from pyroaring import FrozenBitMap
 
 from portal.search.engine import matching as engine_matching
 from portal.search.engine import postings as engine_postings
-from portal.search.engine.postings import WordPostings, counts_not_one
+from portal.search.engine.postings import WordPostings
 from portal.search.index import TEXT_FIELDS, column_time
 
 WORD_CACHE_SIZE = 512  # postings of recent query words, per searcher
@@ -70,18 +70,13 @@ class FilterCache:
         # What was read per segment, shared with the next searcher over the same index.
         self.memo = {} if memo is None else memo
         self._segments = engine_postings.segment_ids(searcher)
-        # One int object per document number, shared by every set and dict below, instead
-        # of a copy per word and filter value that holds the document (made on first use: a
-        # reopened searcher takes most of them from the one it replaces).
         self._count = searcher.doc_count_all()
-        self._numbers = None
         self._docs = {}
         self._columns = {}
         self._lengths = {}
         self._norms = {}
         self._ranges = {}
         self._deleted = None
-        self._deleted_bitmap = None
         self._words = OrderedDict()
         self._postings = 0
         self._results = OrderedDict()
@@ -116,21 +111,10 @@ class FilterCache:
 
     # --- what was read ---
 
-    def deleted(self) -> frozenset:
+    def deleted(self) -> FrozenBitMap:
         if self._deleted is None:
             self._deleted = engine_postings.deleted_docs(self.searcher)
         return self._deleted
-
-    def deleted_bitmap(self) -> FrozenBitMap:
-        if self._deleted_bitmap is None:
-            self._deleted_bitmap = FrozenBitMap(self.deleted())
-        return self._deleted_bitmap
-
-    def numbers(self) -> list:
-        """The shared int object of each document number, by document number."""
-        if self._numbers is None:
-            self._numbers = list(range(self._count))
-        return self._numbers
 
     def lengths(self, field_name) -> bytes:
         if field_name not in self._lengths:
@@ -159,10 +143,8 @@ class FilterCache:
                 if type(found) is not Carried:
                     return found
         if found is None:
-            ids, weights = engine_postings.postings(
-                self.searcher, field_name, word, self.deleted(), memo=self.memo,
-                numbers=self.numbers())
-            renewed = WordPostings.read(ids, weights)
+            renewed = engine_postings.postings(self.searcher, field_name, word, self.deleted(),
+                                               memo=self.memo)
         else:
             renewed = self._renew(found, field_name, word, True)
         with self._lock:
@@ -191,10 +173,9 @@ class FilterCache:
         key = (field_name, value)
         found = self._docs.get(key)
         if found is None:
-            ids, _weights = engine_postings.postings(self.searcher, field_name, value,
-                                                     self.deleted(), want_weights=False,
-                                                     memo=self.memo, numbers=self.numbers())
-            found = self._docs[key] = FrozenBitMap(ids)
+            found = self._docs[key] = engine_postings.postings(
+                self.searcher, field_name, value, self.deleted(), want_weights=False,
+                memo=self.memo).docs
         elif type(found) is Carried:
             found = self._docs[key] = self._renew(found, field_name, value, False)
         return found
@@ -203,32 +184,30 @@ class FilterCache:
         """A Carried bitmap or WordPostings, brought up to this searcher: the documents no
         longer what they were taken out, those of the newer segments added; the value itself
         (shared with the earlier searcher) when neither changes it."""
-        ids, frequencies = engine_postings.postings(
-            self.searcher, field_name, value, self.deleted(), want_weights=weights,
-            memo=self.memo, numbers=self.numbers(), since=carried.since)
+        added = engine_postings.postings(self.searcher, field_name, value, self.deleted(),
+                                         want_weights=weights, memo=self.memo,
+                                         since=carried.since)
         old = carried.value
         gone = self._gone_since(carried)
         docs = old.docs if weights else old
-        if not ids and not docs.intersect(gone):
+        if not added.docs and not docs.intersect(gone):
             return old
-        docs = (docs - gone) | FrozenBitMap(ids)
         if not weights:
-            return docs
-        counts = old.counts
-        counts = dict(compress(counts.items(), map(not_, map(gone.__contains__, counts))))
-        counts.update(counts_not_one(ids, frequencies))
-        return WordPostings(docs, counts)
+            return (docs - gone) | added.docs
+        kept = old.without(gone)
+        kept.counts.update(added.counts)
+        return WordPostings(kept.docs | added.docs, kept.counts)
 
     def _gone_since(self, carried) -> FrozenBitMap:
         """Document numbers of the searcher `carried` was read for that may no longer mean the
         same documents here: the deleted ones, and those of the segments rewritten or added
         from `carried.since` on."""
-        return self.deleted_bitmap() | FrozenBitMap(range(carried.since, carried.count))
+        return self.deleted() | FrozenBitMap(range(carried.since, carried.count))
 
     def all(self) -> FrozenBitMap:
         """Every live document."""
         if ("*", None) not in self._docs:
-            self._docs[("*", None)] = FrozenBitMap(range(self._count)) - self.deleted_bitmap()
+            self._docs[("*", None)] = FrozenBitMap(range(self._count)) - self.deleted()
         return self._docs[("*", None)]
 
     def created_between(self, start, end) -> FrozenBitMap:
@@ -243,7 +222,7 @@ class FilterCache:
                 before = map(column_time(end).__ge__, created)
                 flags = before if start is None else map(and_, flags, before)
             self._ranges[key] = FrozenBitMap(compress(range(len(created)), flags)) - \
-                self.deleted_bitmap()
+                self.deleted()
         return self._ranges[key]
 
     def stored_ids(self, docnums) -> list:
@@ -280,15 +259,13 @@ class FilterCache:
         shared = engine_postings.shared_documents(previous.searcher, self.searcher)
         if not shared:
             return False
-        self._numbers = previous.numbers()[:shared]
-        self._numbers += range(shared, self._count)
         # The documents of the previous numbering from `shared` on, and those deleted since (an
         # update replaces a document), are no longer what they were.
         all_docs = previous._docs.get(("*", None))
         if all_docs is not None:
             self._docs[("*", None)] = (
                 (all_docs - FrozenBitMap(range(shared, previous._count)))
-                | FrozenBitMap(range(shared, self._count))) - self.deleted_bitmap()
+                | FrozenBitMap(range(shared, self._count))) - self.deleted()
 
         # Filter sets and words are brought up to date when a search first uses them: under
         # constant writes most are not used before the next reopen replaces this searcher.

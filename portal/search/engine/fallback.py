@@ -31,7 +31,7 @@ class WhooshCache(FilterCache):
         """Documents Whoosh finds for the query and in every set of `within` (none: all)."""
         query = self._query(groups, fields)
         found = self.all() if query is None else \
-            FrozenBitMap(self.searcher.docs_for_query(query)) - self.deleted_bitmap()
+            FrozenBitMap(self.searcher.docs_for_query(query)) - self.deleted()
         for docs in within:
             found = found & docs
         return found

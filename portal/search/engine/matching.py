@@ -60,7 +60,7 @@ def matching(cache, groups, fields, within=()) -> FrozenBitMap:
         if result is not None and not result:
             break
         found = FrozenBitMap(cache.searcher.docs_for_query(to_query([phrase], fields))) - \
-            cache.deleted_bitmap()
+            cache.deleted()
         result = found & result if result is not None else found
     return result
 

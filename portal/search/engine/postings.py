@@ -10,7 +10,7 @@ from itertools import compress, repeat
 from math import log
 from operator import add, ne, not_
 
-from pyroaring import FrozenBitMap
+from pyroaring import BitMap, FrozenBitMap
 from whoosh.util.numeric import byte_to_length
 
 from portal.search.engine import storage
@@ -63,33 +63,23 @@ def open_stored_fields(searcher) -> None:
         reader.stored_fields(0)
 
 
-def deleted_docs(searcher) -> frozenset:
+def deleted_docs(searcher) -> FrozenBitMap:
     """Document numbers deleted (replaced by an update) but still present in postings."""
-    found = set()
+    found = BitMap()
     for reader, offset in leaves(searcher):
         found.update(offset + d for d in storage.segment_deleted(reader))
-    return frozenset(found)
-
-
-# A weight is a term frequency (no field boosts): whole numbers, mapped to Python's shared
-# small ints instead of a new float object per posting held in the word caches.
-_WHOLE = {n: n for n in range(257)}
+    return FrozenBitMap(found)
 
 
 class WordPostings:
-    """A word's postings in a field: its documents as a bitmap, and {document: frequency} for
-    the documents where the frequency is not 1 (most are 1, and a dict entry costs tens of
-    bytes where a bitmap costs one or two)."""
+    """A word's (or a keyword value's) postings in a field: its documents as a bitmap, and
+    {document: frequency} for the documents where the frequency is not 1 (most are 1, and a
+    dict entry costs tens of bytes where a bitmap costs one or two)."""
 
     __slots__ = ("docs", "counts")
 
     def __init__(self, docs: FrozenBitMap, counts: dict):
         self.docs, self.counts = docs, counts
-
-    @classmethod
-    def read(cls, ids, frequencies) -> "WordPostings":
-        """From parallel lists of document numbers and frequencies."""
-        return cls(FrozenBitMap(ids), counts_not_one(ids, frequencies))
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -102,29 +92,36 @@ class WordPostings:
         """{document: frequency} of every posting."""
         return {number: self.counts.get(number, 1) for number in self.docs}
 
+    def without(self, gone: FrozenBitMap) -> "WordPostings":
+        """These postings less the documents in `gone`."""
+        counts = self.counts  # a new dict, never the shared one
+        counts = dict(compress(counts.items(), map(not_, map(gone.__contains__, counts)))) \
+            if counts else {}
+        return WordPostings(self.docs - gone, counts)
 
-def counts_not_one(ids, frequencies) -> dict:
-    """{document: frequency} of the postings whose frequency is not 1."""
-    return dict(compress(zip(ids, frequencies, strict=True), map(ne, frequencies, repeat(1))))
+
+# A weight is a term frequency (no field boosts): whole numbers, kept as Python's shared small
+# ints rather than a float object per posting.
+_WHOLE = {float(n): n for n in range(257)}
+EMPTY = WordPostings(FrozenBitMap(), {})
 
 
-def postings(searcher, field_name, word, deleted=None, want_weights=True, memo=None,
-             numbers=None, since=0) -> tuple:
-    """(document numbers, term frequencies) of `word` in `field_name`, deleted documents out.
+def postings(searcher, field_name, word, deleted: FrozenBitMap, want_weights=True, memo=None,
+             since=0) -> WordPostings:
+    """The postings of `word` in `field_name`, the documents in `deleted` out.
 
     `word` may be ("chars", 灯): every term containing that Chinese character, merged.
-    `deleted` is `deleted_docs(searcher)` when the caller has it already; without
-    `want_weights` the frequencies are not read (an empty list); `memo`: see `per_segment`;
-    `numbers`, a list of every document number, makes the ids its objects, so the caches of a
-    searcher share one int per document instead of holding a copy per word and filter;
-    `since`: only the segments from that document number on (see `shared_documents`).
+    Without `want_weights` the frequencies are not read (no counts); `memo`: see
+    `per_segment`; `since`: only the segments from that document number on (see
+    `shared_documents`). Each segment's document numbers go into the bitmap in C; only the
+    postings whose frequency is not 1 become Python objects.
     """
     try:
         field = searcher.schema[field_name]
         tbytes = None if isinstance(word, tuple) else field.to_bytes(word)
     except (KeyError, ValueError, TypeError):
-        return [], []
-    ids, weights = [], []
+        return EMPTY
+    docs, counts = BitMap(), {}
     for reader, offset in leaves(searcher, since):
         if tbytes is None:
             def compute(reader=reader):
@@ -135,16 +132,16 @@ def postings(searcher, field_name, word, deleted=None, want_weights=True, memo=N
                                                 want_weights)
         seg_ids, seg_weights = per_segment(
             memo, reader, ("postings", field_name, word, want_weights), compute)
-        found = map(offset.__add__, seg_ids) if offset else seg_ids
-        ids.extend(map(numbers.__getitem__, found) if numbers is not None else found)
-        weights.extend(map(_WHOLE.get, seg_weights, seg_weights))
-    if deleted is None:
-        deleted = deleted_docs(searcher)
-    if deleted and not deleted.isdisjoint(ids):  # filtered in C, not posting by posting
-        keep = list(map(not_, map(deleted.__contains__, ids)))
-        ids = list(compress(ids, keep))
-        weights = list(compress(weights, keep)) if want_weights else weights
-    return ids, weights
+        part = BitMap(seg_ids)
+        docs |= part.shift(offset) if offset else part
+        if want_weights:
+            other = list(map(ne, seg_weights, repeat(1.0)))
+            if any(other):
+                weights = list(compress(seg_weights, other))
+                counts.update(zip(map(offset.__add__, compress(seg_ids, other)),
+                                  map(_WHOLE.get, weights, weights), strict=True))
+    found = WordPostings(FrozenBitMap(docs), counts)
+    return found.without(deleted) if found.docs.intersect(deleted) else found
 
 
 def _han_table(reader, field_name) -> dict:
@@ -187,7 +184,7 @@ def _segment_han_postings(reader, field, field_name, char, memo) -> tuple:
                                                 field.to_bytes(term), True)
         # A document's frequencies add up across the terms (ids are unique within a term).
         merged.update(zip(ids, map(add, map(merged.get, ids, repeat(0)), weights), strict=True))
-    return array("i", merged), array("f", merged.values())
+    return array("I", merged), array("f", merged.values())
 
 
 def length_bytes(searcher, field_name, memo=None, since=0) -> bytes:

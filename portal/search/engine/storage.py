@@ -133,7 +133,7 @@ def segment_deleted(reader) -> frozenset:
 def segment_postings(reader, field, field_name, word, tbytes, want_weights) -> tuple:
     """(ids, weights) of one term in one segment as compact arrays: segment-relative ids,
     deleted documents included (callers take them out), 8 bytes a posting."""
-    ids, weights = array("i"), array("f")
+    ids, weights = array("I"), array("f")
     fast = STATUS.ok and isinstance(reader, SegmentReader)
     try:
         if fast:
