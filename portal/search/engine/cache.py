@@ -73,6 +73,7 @@ class FilterCache:
         self._count = searcher.doc_count_all()
         self._docs = {}
         self._columns = {}
+        self._values = {}
         self._lengths = {}
         self._norms = {}
         self._ranges = {}
@@ -228,6 +229,12 @@ class FilterCache:
     def stored_ids(self, docnums) -> list:
         """The submission ids stored with these document numbers (a page's worth)."""
         return [int(self.searcher.stored_fields(d)["id"]) for d in docnums]
+
+    def values(self, field_name) -> list:
+        """The values of the keyword field `field_name` in the index (its facet's values)."""
+        if field_name not in self._values:
+            self._values[field_name] = engine_postings.field_values(self.searcher, field_name)
+        return self._values[field_name]
 
     def column(self, field_name):
         """Values of a facet field by document number, a list ("created": sortable integers,

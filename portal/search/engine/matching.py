@@ -8,7 +8,6 @@ equal scores rank the lower document number first, as in Whoosh's collector; thi
 tests/search/test_engine_differential.py compares with Whoosh's own searcher.
 """
 import heapq
-from collections import Counter
 from itertools import repeat
 from operator import add, mul, neg, truediv
 
@@ -124,11 +123,19 @@ def ranking(cache, groups, fields, candidates, limit, newest_first=False) -> lis
 
 
 def facet_counts(cache, matched, names) -> dict:
-    """{facet: [(value, count)], most common first} over the matched documents (empty
-    values, documents without one, are not counted)."""
+    """{facet: [(value, count)], most common first} over the matched documents (a bitmap):
+    per value, the size of its documents' intersection with the matches, in C, whatever the
+    number of matches. Equal counts keep the order of their first matched documents, as a
+    count over the matches in document order would; documents without a value are not
+    counted."""
     facets = {}
     for name in names:
-        counts = Counter(map(cache.column(name).__getitem__, matched))  # counted in C
-        counts.pop("", None)
-        facets[name] = counts.most_common()
+        counted = []
+        for value in cache.values(name):
+            docs = cache.docs(name, value)
+            count = matched.intersection_cardinality(docs)
+            if count:
+                counted.append((-count, (matched & docs).min(), value))
+        counted.sort()
+        facets[name] = [(value, -negated) for negated, _first, value in counted]
     return facets

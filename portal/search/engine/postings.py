@@ -210,6 +210,12 @@ def idf(searcher, field_name, word, doc_frequency=None) -> float:
     return log(searcher.doc_count_all() / (doc_frequency + 1)) + 1
 
 
+def field_values(searcher, field_name) -> list:
+    """The values of the keyword field `field_name` in the index (deleted documents' too)."""
+    field = searcher.schema[field_name]
+    return [value for value in map(field.from_bytes, searcher.lexicon(field_name)) if value]
+
+
 def column_values(searcher, field, memo=None, since=0) -> list:
     """The column of the keyword field `field` as a list indexed by document number.
 
