@@ -93,8 +93,9 @@ class WordPostings:
         return {number: self.counts.get(number, 1) for number in self.docs}
 
     def without(self, gone: FrozenBitMap) -> "WordPostings":
-        """These postings less the documents in `gone`."""
-        counts = self.counts  # a new dict, never the shared one
+        """These postings less the documents in `gone`, in a new dict (this one may be shared
+        with an earlier searcher)."""
+        counts = self.counts
         counts = dict(compress(counts.items(), map(not_, map(gone.__contains__, counts)))) \
             if counts else {}
         return WordPostings(self.docs - gone, counts)
