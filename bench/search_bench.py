@@ -357,30 +357,29 @@ def main():
         def pick(values):
             return values[gen.rng.randrange(len(values))]
 
-        def rank(text, allowed, limit=20):
-            # The portal's own path for one query, uncached: the word's postings read and
-            # scored (BM25), intersected with the allowed set, the best `limit` taken.
+        def rank(text, within, limit=20):
+            # The portal's own path for one query, uncached: the word's postings read, matched
+            # within the filters' documents, scored (BM25), the best `limit` taken.
             cache.forget_words()
             groups = search_query.parse_query(text)
-            matched = cache.matching(groups, fields) & allowed
+            matched = cache.matching(groups, fields, within)
             cache.ranking(groups, fields, matched, limit)
 
         def one_term():
-            rank(pick(rare_terms), published)
+            rank(pick(rare_terms), (published,))
 
         def two_terms():
-            rank(pick(pairs), published)
+            rank(pick(pairs), (published,))
 
         def term_filter():
-            rank(pick(frequent), published & cache.docs("category", "street-lighting") &
-                 cache.docs("status", "resolved"))
+            rank(pick(frequent), (published, cache.docs("category", "street-lighting"),
+                                  cache.docs("status", "resolved")))
 
         def counts():
-            from collections import Counter
             cache.forget_words()
-            matched = cache.matching(search_query.parse_query(pick(frequent)), fields) & published
-            column = cache.column("category")
-            Counter(column[d] for d in matched)
+            matched = cache.matching(search_query.parse_query(pick(frequent)), fields,
+                                     (published,))
+            cache.facet_counts(matched, ("category",))
 
         sample_body = db.session.execute(db.text(
             "SELECT public_body FROM submission WHERE public_body LIKE '%路灯%' LIMIT 20")
