@@ -403,3 +403,33 @@ def test_a_reopen_copies_only_the_filter_sets_a_search_uses_and_the_commit_chang
         assert after.docs("area", "daqiao") is not daqiao
         assert search("垃圾桶", filters={"area": "daqiao"}).total == 1
         assert search("路灯", filters={"area": "riverside"}).total == 1
+
+
+def test_renewing_a_word_leaves_the_previous_searchers_postings_as_they_were(
+        app, publish, index_now):
+    """A word's postings renewed after a commit are new values: searches still running on
+    the replaced searcher read what it read."""
+    from portal.search.engine.cache import Carried
+
+    lamp = publish("路灯不亮", area_code="riverside")
+    for number in range(30):  # a large first segment: the next commit appends a segment
+        publish(f"公园第{number}号座椅油漆剥落")
+    index_now()
+    with app.app_context():
+        before = holder().state().cache
+        old = before.word_docs("content", "路灯")
+        read_before = old.as_dict()
+        assert old.counts  # the title counts twice: a frequency other than 1
+    with app.app_context():
+        from portal.submissions.models import Submission
+        add_support(db.session.get(Submission, lamp), visitor="test:renew",
+                    address="192.0.2.9")  # re-indexed: the old document deleted
+        db.session.commit()
+    publish("路灯又坏了", area_code="daqiao")
+    index_now()
+    with app.app_context():
+        after = holder().state().cache
+        assert type(after._words[("content", "路灯")]) is Carried
+        renewed = after.word_docs("content", "路灯")
+        assert len(renewed) == 2 and renewed.as_dict() != read_before
+        assert old.as_dict() == read_before and before.word_docs("content", "路灯") is old
