@@ -2,8 +2,8 @@
 
 Document sets (a filter value's, a word's documents, every live document, a match) are
 compressed bitmaps (pyroaring): intersected and unioned in C, and a filter value most
-documents hold takes kilobytes, where a Python set took megabytes. A word's postings are its
-documents' bitmap and the frequencies that are not 1 (`WordPostings`).
+documents hold takes kilobytes, where a Python set would take megabytes. A word's postings are
+its documents' bitmap and the frequencies that are not 1 (`WordPostings`).
 
 Filters and frequent words repeat across requests. A new searcher starts a new cache, which
 either carries over what the previous one holds for the documents both number alike, or is
