@@ -1,4 +1,5 @@
 """Plain helpers and constants for every feature's tests (fixtures live in conftest.py)."""
+import contextlib
 import functools
 import os
 import re
@@ -6,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -128,3 +129,36 @@ def run_in_new_interpreter(script: str, data_dir) -> str:
                           text=True, timeout=120, cwd=os.path.dirname(os.path.dirname(__file__)))
     assert done.returncode == 0, done.stderr
     return done.stdout.strip().splitlines()[-1]
+
+
+@contextlib.contextmanager
+def write_transactions(engine):
+    """Yields a list that receives, for each transaction begun in the block that may write
+    (on SQLite: one that holds the write lock from its first statement), the statements it ran.
+    """
+    from portal.core.database import may_write
+
+    found = []
+
+    def begun(connection):
+        connection.info["portal_statements"] = [] if may_write() else None
+        if connection.info["portal_statements"] is not None:
+            found.append(connection.info["portal_statements"])
+
+    def executed(connection, _cursor, statement, *_args):
+        statements = connection.info.get("portal_statements")
+        if statements is not None:
+            statements.append(statement)
+
+    def ended(connection):
+        connection.info["portal_statements"] = None
+
+    listeners = [("begin", begun), ("before_cursor_execute", executed), ("commit", ended),
+                 ("rollback", ended)]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    try:
+        yield found
+    finally:
+        for name, listener in listeners:
+            event.remove(engine, name, listener)

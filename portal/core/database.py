@@ -34,20 +34,27 @@ def read_only_transaction(session):
             session.rollback()
 
 
-def _begin_statement() -> str:
-    """BEGIN IMMEDIATE unless this transaction can only read.
-
-    Safe-method requests only read (unless their view is marked `writes`), and so does code
-    inside `read_only()`. Otherwise, outside requests (commands, workers) transactions may
-    write; under TESTING, test code that only
-    inspects rows between requests must not hold the write lock, and tests write from one
-    connection at a time, so a deferred BEGIN is enough there.
-    """
+def may_write() -> bool:
+    """Whether a transaction begun now may write: not inside `read_only()`, and in a request
+    only when the request writes. On SQLite such a transaction holds the write lock from its
+    first statement to its end."""
     if _READ_ONLY.get():
-        return "BEGIN"
+        return False
     if has_request_context():
-        return "BEGIN IMMEDIATE" if request_writes() else "BEGIN"
-    if has_app_context() and current_app.testing:
+        return request_writes()
+    return True
+
+
+def _begin_statement() -> str:
+    """BEGIN IMMEDIATE for a transaction that may write, else a deferred BEGIN.
+
+    Under TESTING, test code outside requests that only inspects rows between requests must not
+    hold the write lock, and tests write from one connection at a time, so a deferred BEGIN is
+    enough there.
+    """
+    if not may_write():
+        return "BEGIN"
+    if not has_request_context() and has_app_context() and current_app.testing:
         return "BEGIN"
     return "BEGIN IMMEDIATE"
 

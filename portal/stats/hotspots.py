@@ -9,11 +9,13 @@ a later report joins its members. Time alone never raises a count, so nothing is
 no report arrives, and no page view computes anything.
 """
 import math
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask_babel import force_locale
 
 from portal.accounts.services import record_audit
+from portal.core.database import read_only_transaction
 from portal.core.i18n import _
 from portal.core.positions import locked_position
 from portal.core.text import clean_block, has_content
@@ -68,8 +70,22 @@ def _counted(area_id, category_id):
                                            Submission.status.not_in(NOT_COUNTED)))
 
 
-def evaluate(area_id: int, category_id: int, now=None):
-    """Test one area's category at `now`; store or grow its hotspot. Returns it, or None."""
+@dataclass(frozen=True)
+class Measure:
+    """One area's category counted at a moment, when its day's count is a hotspot."""
+
+    area_id: int
+    category_id: int
+    members: tuple  # ids of the day's counted reports
+    baseline: float  # reports per day over the 28 days before the day
+    p_value: float
+    since: datetime
+    now: datetime
+
+
+def measure(area_id: int, category_id: int, now=None):
+    """Count one area's category at `now` (reads only); a Measure when its day is a hotspot,
+    else None."""
     now = now or utcnow()
     since = now - WINDOW
     members = db.session.execute(_counted(area_id, category_id).where(
@@ -84,14 +100,21 @@ def evaluate(area_id: int, category_id: int, now=None):
     p_value = poisson_tail(len(members), max(baseline, BASELINE_FLOOR))
     if p_value >= P_LIMIT:
         return None
+    return Measure(area_id, category_id, tuple(members), baseline, p_value, since, now)
+
+
+def record(found: Measure) -> Hotspot:
+    """Store the hotspot a measure found, or grow the day's open one; returns it."""
     hotspot = db.session.execute(db.select(Hotspot).where(
-        Hotspot.area_id == area_id, Hotspot.category_id == category_id,
-        Hotspot.detected_at > since).order_by(Hotspot.id.desc()).limit(1)).scalar_one_or_none()
+        Hotspot.area_id == found.area_id, Hotspot.category_id == found.category_id,
+        Hotspot.detected_at > found.since).order_by(Hotspot.id.desc()).limit(1)
+    ).scalar_one_or_none()
     if hotspot is not None and hotspot.status != "open":
         return hotspot  # decided today: a dismissal holds for the day, an incident is open
     if hotspot is None:
-        hotspot = Hotspot(area_id=area_id, category_id=category_id, detected_at=now,
-                          window_start=since, window_end=now, count=0, baseline=0, p_value=1)
+        hotspot = Hotspot(area_id=found.area_id, category_id=found.category_id,
+                          detected_at=found.now, window_start=found.since,
+                          window_end=found.now, count=0, baseline=0, p_value=1)
         db.session.add(hotspot)
         known = set()
     else:
@@ -99,14 +122,24 @@ def evaluate(area_id: int, category_id: int, now=None):
         # are added (the collection is not loaded for that).
         known = set(db.session.execute(db.select(HotspotMember.submission_id).where(
             HotspotMember.hotspot_id == hotspot.id)).scalars())
-    for submission_id in members:
+    for submission_id in found.members:
         if submission_id not in known:
             db.session.add(HotspotMember(hotspot=hotspot, submission_id=submission_id))
-    hotspot.count = len(known | set(members))
-    hotspot.baseline, hotspot.p_value = round(baseline, 3), p_value
-    hotspot.window_start, hotspot.window_end = min(as_utc(hotspot.window_start), since), now
+    hotspot.count = len(known | set(found.members))
+    hotspot.baseline, hotspot.p_value = round(found.baseline, 3), found.p_value
+    hotspot.window_start = min(as_utc(hotspot.window_start), found.since)
+    hotspot.window_end = found.now
     db.session.flush()
     return hotspot
+
+
+def evaluate(area_id: int, category_id: int, now=None):
+    """Test one area's category at `now`; store or grow its hotspot. Returns it, or None."""
+    found = measure(area_id, category_id, now)
+    return record(found) if found is not None else None
+
+
+POSITION = db.select(StatsPosition.last_id).where(StatsPosition.name == POSITION_NAME)
 
 
 def detect(now=None) -> int:
@@ -116,20 +149,31 @@ def detect(now=None) -> int:
     the others are passed over, so a backlog of history (an import, a restore) costs a few
     queries instead of an evaluation per area and category of every batch.
     """
-    position = locked_position(StatsPosition, POSITION_NAME)
-    head = db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar() or 0
-    changes = db.session.execute(
-        db.select(ChangeLog.id, Submission.area_id, Submission.category_id)
-        .join(Submission, Submission.id == ChangeLog.submission_id)
-        .where(ChangeLog.id > position.last_id, ChangeLog.id <= head,
-               Submission.created_at > (now or utcnow()) - WINDOW)
-        .order_by(ChangeLog.id).limit(BATCH)).all()
-    pairs = {(area_id, category_id) for _id, area_id, category_id in changes}
-    for area_id, category_id in sorted(pairs):
-        evaluate(area_id, category_id, now)
+    now = now or utcnow()
+    # Reading and counting are done without SQLite's write lock (a day's flood of reports
+    # about one problem is when the counts are largest, and residents' submissions wait for
+    # that lock); it is taken below only to store what they found.
+    with read_only_transaction(db.session):
+        start = db.session.execute(POSITION).scalar() or 0
+        head = db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar() or 0
+        changes = db.session.execute(
+            db.select(ChangeLog.id, Submission.area_id, Submission.category_id)
+            .join(Submission, Submission.id == ChangeLog.submission_id)
+            .where(ChangeLog.id > start, ChangeLog.id <= head,
+                   Submission.created_at > now - WINDOW)
+            .order_by(ChangeLog.id).limit(BATCH)).all()
+        pairs = sorted({(area_id, category_id) for _id, area_id, category_id in changes})
+        found = [measure(area_id, category_id, now) for area_id, category_id in pairs]
     reached = head if len(changes) < BATCH else changes[-1][0]
-    if reached > position.last_id:
-        position.last_id, position.updated_at = reached, utcnow()
+    if reached <= start:
+        return 0
+    position = locked_position(StatsPosition, POSITION_NAME)
+    if position.last_id != start:
+        return 0  # another worker stored these meanwhile; the next round reads on from there
+    for measured in found:
+        if measured is not None:
+            record(measured)
+    position.last_id, position.updated_at = reached, utcnow()
     db.session.flush()
     return len(pairs)
 

@@ -10,7 +10,7 @@ from portal.stats.hotspots import detect, poisson_tail
 from portal.stats.models import Hotspot
 from portal.submissions.models import StatusEvent
 from portal.worker import worker_tasks
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, write_transactions
 from tests.servicelevels.helpers import local
 
 NOW = local(2026, 11, 18, 12)
@@ -191,3 +191,45 @@ def test_changes_to_submissions_older_than_the_window_are_passed_over(app, repor
         assert detect(NOW) == 1  # the day's three: riverside litter evaluated
         db.session.commit()
         assert db.session.execute(db.select(db.func.max(StatsPosition.last_id))).scalar() > head
+
+
+def test_counting_is_done_before_the_write_lock_is_taken(app, burst):
+    """Residents' submissions wait for SQLite's write lock: the detector's counts over the day
+    and the 28 days before are read first, and the lock is held only to store a hotspot."""
+    with app.app_context():
+        with write_transactions(db.engine) as locked:
+            assert detect(NOW) >= 3
+            db.session.commit()
+        assert len(hotspots()) == 1
+    statements = [s for transaction in locked for s in transaction]
+    assert any(s.startswith("INSERT INTO hotspot ") for s in statements), statements
+    assert not [s for s in statements if "FROM submission" in s]
+
+
+def test_a_round_whose_position_moved_meanwhile_stores_nothing(app, burst, monkeypatch):
+    """Two workers on one database: the one that finds the position moved since it read
+    leaves the storing to the other, and its next round reads on from the new position."""
+    from portal.core.positions import locked_position
+    from portal.stats import hotspots as detector
+    from portal.stats.models import StatsPosition
+
+    with app.app_context():
+        locked_position(StatsPosition, "hotspots")
+        db.session.commit()
+        counted = detector.measure
+
+        def meanwhile(*args):
+            with db.engine.connect() as other:  # the other worker stores its round
+                other.execute(db.update(StatsPosition).where(StatsPosition.name == "hotspots")
+                              .values(last_id=1))
+                other.commit()
+            monkeypatch.setattr(detector, "measure", counted)
+            return counted(*args)
+
+        monkeypatch.setattr(detector, "measure", meanwhile)
+        assert detect(NOW) == 0
+        db.session.commit()
+        assert hotspots() == []
+        assert detect(NOW) >= 3
+        db.session.commit()
+        assert len(hotspots()) == 1
