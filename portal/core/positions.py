@@ -17,3 +17,9 @@ def locked_position(model, name: str):
             pass
         position = db.session.execute(query).scalar_one()
     return position
+
+
+def position_of(model, name: str) -> int:
+    """The consumer's stored position as read now, without a lock (0 before its first round):
+    a round reads from here, then stores only if `locked_position` still finds it there."""
+    return db.session.execute(db.select(model.last_id).filter_by(name=name)).scalar() or 0

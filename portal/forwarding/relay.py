@@ -24,8 +24,9 @@ from flask import current_app
 from sqlalchemy import and_, func, or_, text
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal.core.database import read_only_transaction
 from portal.core.hooks import first_result
-from portal.core.positions import locked_position
+from portal.core.positions import locked_position, position_of
 from portal.core.time import as_utc, utcnow
 from portal.extensions import db
 from portal.forwarding.incidents import open_incident
@@ -143,7 +144,8 @@ def _update_of(delivery: Delivery, submission):
 
 
 def make_delivery(change: ChangeLog, reading: _Reading) -> Delivery:
-    """The delivery row for one acceptance (payload built now, from the accepted submission)."""
+    """The delivery row for one acceptance (payload built now, from the accepted submission),
+    not added to the session yet."""
     submission = reading.submissions[change.submission_id]
     key = f"{submission.code}-{change.id}"
     now = utcnow()
@@ -169,34 +171,53 @@ def make_delivery(change: ChangeLog, reading: _Reading) -> Delivery:
         delivery.last_error = "superseded by an earlier pending delivery of the same submission"
     if delivery.state == "pending":
         reading.pending.add(submission.id)
-    db.session.add(delivery)
     return delivery
 
 
 def consume_changes() -> int:
     """Turn acceptances in the change log into delivery rows; returns how many were made."""
+    # The changes are read and their incident documents built without SQLite's write lock,
+    # which residents' submissions wait for; it is taken below only to store the rows.
+    with read_only_transaction(db.session):
+        start = position_of(RelayPosition, POSITION_NAME)
+        head = db.session.execute(db.select(func.max(ChangeLog.id))).scalar() or 0
+        done = db.select(Delivery.id).where(Delivery.change_id == ChangeLog.id).exists()
+        changes = db.session.execute(
+            db.select(ChangeLog)
+            .where(ChangeLog.id > max(0, start - REREAD_WINDOW), ChangeLog.id <= head,
+                   or_(and_(ChangeLog.change == "status", ChangeLog.status == "accepted"),
+                       ChangeLog.change.in_(UPDATES + DISPATCHES)), ~done)
+            .order_by(ChangeLog.id).limit(CONSUME_LIMIT)).scalars().all()
+        made = []
+        if changes:
+            reading = _read_for(changes)
+            with db.session.no_autoflush:
+                made = [make_delivery(change, reading) for change in changes]
+        reached = head if len(changes) < CONSUME_LIMIT else changes[-1].id
+    if not made and reached <= start:
+        return 0
     _relaxed_durability()
     position = _position()
-    head = db.session.execute(db.select(func.max(ChangeLog.id))).scalar() or 0
-    done = db.select(Delivery.id).where(Delivery.change_id == ChangeLog.id).exists()
-    changes = db.session.execute(
-        db.select(ChangeLog)
-        .where(ChangeLog.id > max(0, position.last_id - REREAD_WINDOW), ChangeLog.id <= head,
-               or_(and_(ChangeLog.change == "status", ChangeLog.status == "accepted"),
-                   ChangeLog.change.in_(UPDATES + DISPATCHES)), ~done)
-        .order_by(ChangeLog.id).limit(CONSUME_LIMIT)).scalars().all()
-    if changes:
-        reading = _read_for(changes)
-        # The new rows go in with one flush at the end: nothing read meanwhile depends on them
-        # (the pending ones made so far are counted in `reading`).
-        with db.session.no_autoflush:
-            for change in changes:
-                make_delivery(change, reading)
-    reached = head if len(changes) < CONSUME_LIMIT else changes[-1].id
+    if position.last_id != start:
+        return 0  # another relay stored these meanwhile; the next round reads on from there
+    db.session.add_all(made)
     if reached > position.last_id:
         position.last_id = reached
     db.session.flush()
-    return len(changes)
+    return len(made)
+
+
+def _due(now):
+    return (Delivery.state == "pending", Delivery.next_attempt_at <= now,
+            or_(Delivery.lease_expires_at.is_(None), Delivery.lease_expires_at <= now))
+
+
+def deliveries_due(now=None) -> bool:
+    """Whether any delivery is due and not leased, read in a transaction of its own that never
+    takes SQLite's write lock (an idle relay polls several times a second)."""
+    with read_only_transaction(db.session):
+        return db.session.execute(
+            db.select(Delivery.id).where(*_due(now or utcnow())).limit(1)).first() is not None
 
 
 def claim(owner: str, limit: int, lease_seconds: float) -> list:
@@ -204,9 +225,7 @@ def claim(owner: str, limit: int, lease_seconds: float) -> list:
     _relaxed_durability()
     now = utcnow()
     rows = db.session.execute(
-        db.select(Delivery, Submission.status).join(Submission)
-        .where(Delivery.state == "pending", Delivery.next_attempt_at <= now,
-               or_(Delivery.lease_expires_at.is_(None), Delivery.lease_expires_at <= now))
+        db.select(Delivery, Submission.status).join(Submission).where(*_due(now))
         .order_by(Delivery.priority.desc(), Delivery.next_attempt_at, Delivery.id)
         .limit(limit).with_for_update(skip_locked=True, of=Delivery)).all()
     items = []
@@ -316,6 +335,8 @@ def relay_task() -> int:
     owner = relay_owner()
     made = consume_changes()
     db.session.commit()
+    if not deliveries_due():
+        return made
     worst_case = getattr(sink, "worst_case_seconds", 0) + 0.5
     # A lease shorter than one send would expire while sending: never lease for less than two.
     lease = max(float(_setting("PORTAL_RELAY_LEASE_SECONDS", 60)), 2 * worst_case)

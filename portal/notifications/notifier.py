@@ -11,8 +11,9 @@ from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from portal.core.database import read_only_transaction
 from portal.core.hooks import first_result
-from portal.core.positions import locked_position
+from portal.core.positions import locked_position, position_of
 from portal.core.time import as_utc
 from portal.extensions import db
 from portal.forwarding.models import RelayPosition
@@ -217,12 +218,8 @@ def notify_alerts(change, submission, details, batch: Round) -> None:
              state="pending" if subscription.frequency == "realtime" else "held")
 
 
-def consume_changes() -> int:
-    """Turn new change-log rows into notification rows; returns the rows written (or 1 when
-    only the position moved), so a drained log reads as idle."""
-    position = _position()
-    before = position.last_id
-    head = db.session.execute(db.select(func.max(ChangeLog.id))).scalar() or 0
+def _pending_changes(start: int, head: int):
+    """The change-log rows after `start` (and a window behind it) a resident hears of."""
     done = db.select(Notification.id).where(Notification.change_id == ChangeLog.id).exists()
     watched = or_(
         db.select(Subscription.id).where(Subscription.submission_id == ChangeLog.submission_id,
@@ -231,13 +228,29 @@ def consume_changes() -> int:
                                                Contact.notify.is_(True)).exists(),
         ChangeLog.change.in_(("published", "reply")) & db.select(Subscription.id).where(
             Subscription.kind == "alert", Subscription.state == "confirmed").exists())
+    return (db.select(ChangeLog)
+            .where(ChangeLog.id > max(0, start - REREAD_WINDOW), ChangeLog.id <= head,
+                   or_(ChangeLog.change.in_(("reply", "published", *FEATURE_CHANGES)),
+                       (ChangeLog.change == "status") & ChangeLog.status.in_(TOLD_STATUSES)),
+                   watched, ~done)
+            .order_by(ChangeLog.id))
+
+
+def consume_changes() -> int:
+    """Turn new change-log rows into notification rows; returns the rows written (or 1 when
+    only the position moved), so a drained log reads as idle."""
+    # Most rounds find nothing to tell: they look without SQLite's write lock, which residents'
+    # submissions wait for, and take it only when there is something to write.
+    with read_only_transaction(db.session):
+        start = position_of(RelayPosition, POSITION_NAME)
+        head = db.session.execute(db.select(func.max(ChangeLog.id))).scalar() or 0
+        found = db.session.execute(_pending_changes(start, head).limit(1)).first()
+    if found is None and head <= start:
+        return 0
+    position = _position()
+    before = position.last_id
     changes = db.session.execute(
-        db.select(ChangeLog)
-        .where(ChangeLog.id > max(0, position.last_id - REREAD_WINDOW), ChangeLog.id <= head,
-               or_(ChangeLog.change.in_(("reply", "published", *FEATURE_CHANGES)),
-                   (ChangeLog.change == "status") & ChangeLog.status.in_(TOLD_STATUSES)),
-               watched, ~done)
-        .order_by(ChangeLog.id).limit(CONSUME_LIMIT)).scalars().all()
+        _pending_changes(position.last_id, head).limit(CONSUME_LIMIT)).scalars().all()
     written = 0
     if changes:  # an idle round reads nothing more
         batch = Round(changes)

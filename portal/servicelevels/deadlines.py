@@ -5,15 +5,19 @@ PostgreSQL ids may commit out of order); for each submission changed it recomput
 row from the timeline, which is idempotent, so reading a change twice is harmless. A deadline
 row remembers the newest change it reflects, so the window costs nothing once applied. A round
 reads the cases of its batch, their rows, timelines and approved extensions, and the rules, in
-one query each, and writes the rows and the stored position in one transaction.
+one query each, and computes the rows without SQLite's write lock; then, in one short writing
+transaction, it stores the rows that changed and the position (unless another worker moved the
+position meanwhile: its next round reads on from there).
 """
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, inspect
 from sqlalchemy.orm import joinedload, load_only
 
-from portal.core.positions import locked_position
+from portal.core.database import read_only_transaction
+from portal.core.positions import locked_position, position_of
 from portal.core.time import as_utc, utcnow
 from portal.core.unit_of_work import unit_of_work
 from portal.extensions import db
@@ -131,27 +135,68 @@ ROUND_EXTENSIONS = db.select(
     DeadlineExtension.submission_id.in_(IDS), DeadlineExtension.state == "approved")
 
 
-def recompute_all(newest: dict) -> int:
-    """Recompute the deadline rows of {submission id: newest change id}: the cases, their
-    rows, timelines and approved extensions read in one query each, flushed once."""
+@dataclass
+class Recomputed:
+    """A round's deadline rows as plain values: the new ones whole, the others' changes only."""
+
+    new: list = field(default_factory=list)  # column values of rows to insert
+    changed: list = field(default_factory=list)  # the primary key and the changed values
+    cases: int = 0
+
+
+COLUMNS = [column.key for column in Deadline.__table__.columns]
+
+
+def compute_rows(newest: dict) -> Recomputed:
+    """The deadline rows of {submission id: newest change id} recomputed (reads only): the
+    cases, their rows, timelines and approved extensions read in one query each."""
     ids = {"ids": list(newest)}
-    submissions = db.session.execute(ROUND_CASES, ids).scalars().all()
-    rows = {row.submission_id: row for row in db.session.execute(ROUND_ROWS, ids).scalars()}
-    timelines, approved = defaultdict(list), defaultdict(list)
-    for event in db.session.execute(ROUND_TIMELINES, ids):
-        timelines[event.submission_id].append(event)
-    for submission_id, decided_at, days in db.session.execute(ROUND_EXTENSIONS, ids):
-        approved[submission_id].append((decided_at, days))
-    clock, rules = working_clock(), rule_table()
-    for submission in submissions:
-        row = rows.get(submission.id)
-        if row is None:
-            row = Deadline(submission_id=submission.id)
-            db.session.add(row)
-        recompute(submission, row, newest[submission.id], timelines[submission.id],
-                  approved[submission.id], clock, rules)
-    db.session.flush()
-    return len(submissions)
+    result = Recomputed()
+    # Nothing computed is written here, not even by a query's autoflush: the caller stores it.
+    with db.session.no_autoflush:
+        submissions = db.session.execute(ROUND_CASES, ids).scalars().all()
+        rows = {row.submission_id: row
+                for row in db.session.execute(ROUND_ROWS, ids).scalars()}
+        timelines, approved = defaultdict(list), defaultdict(list)
+        for event in db.session.execute(ROUND_TIMELINES, ids):
+            timelines[event.submission_id].append(event)
+        for submission_id, decided_at, days in db.session.execute(ROUND_EXTENSIONS, ids):
+            approved[submission_id].append((decided_at, days))
+        clock, rules = working_clock(), rule_table()
+        for submission in submissions:
+            row = rows.get(submission.id)
+            if row is None:
+                row = recompute(submission, Deadline(
+                    submission_id=submission.id, escalation_level=0, reopen_count=0,
+                    extension_days=0), newest[submission.id], timelines[submission.id],
+                    approved[submission.id], clock, rules)
+                result.new.append({key: getattr(row, key) for key in COLUMNS
+                                   if getattr(row, key) is not None})
+                continue
+            recompute(submission, row, newest[submission.id], timelines[submission.id],
+                      approved[submission.id], clock, rules)
+            state = inspect(row)
+            changes = {key: getattr(row, key) for key in COLUMNS
+                       if state.attrs[key].history.has_changes()}
+            if changes:
+                result.changed.append({"submission_id": row.submission_id, **changes})
+    result.cases = len(submissions)
+    return result
+
+
+def store_rows(recomputed: Recomputed) -> None:
+    """Write a round's recomputed deadline rows."""
+    if recomputed.new:
+        db.session.execute(db.insert(Deadline), recomputed.new)
+    if recomputed.changed:
+        db.session.execute(db.update(Deadline), recomputed.changed)
+
+
+def recompute_all(newest: dict) -> int:
+    """Recompute and store the deadline rows of {submission id: newest change id}."""
+    recomputed = compute_rows(newest)
+    store_rows(recomputed)
+    return recomputed.cases
 
 
 def _position() -> ServiceLevelPosition:
@@ -161,22 +206,30 @@ def _position() -> ServiceLevelPosition:
 
 def consume_changes() -> int:
     """Recompute the deadlines of submissions changed since the stored position."""
-    position = _position()
-    head = db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar() or 0
-    applied = (db.select(Deadline.submission_id)
-               .where(Deadline.submission_id == ChangeLog.submission_id,
-                      Deadline.last_change_id >= ChangeLog.id).exists())
-    changes = db.session.execute(
-        db.select(ChangeLog.id, ChangeLog.submission_id)
-        .where(ChangeLog.id > max(0, position.last_id - REREAD_WINDOW), ChangeLog.id <= head,
-               ChangeLog.change.not_in(OWN_CHANGES), ~applied)
-        .order_by(ChangeLog.id).limit(BATCH)).all()
-    newest = {}
-    for change_id, submission_id in changes:
-        newest[submission_id] = change_id
-    if newest:
-        recompute_all(newest)
+    # Reading the cases and computing their clocks are done without SQLite's write lock, which
+    # residents' submissions wait for; it is taken below only to store the rows that changed.
+    with read_only_transaction(db.session):
+        start = position_of(ServiceLevelPosition, POSITION_NAME)
+        head = db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar() or 0
+        applied = (db.select(Deadline.submission_id)
+                   .where(Deadline.submission_id == ChangeLog.submission_id,
+                          Deadline.last_change_id >= ChangeLog.id).exists())
+        changes = db.session.execute(
+            db.select(ChangeLog.id, ChangeLog.submission_id)
+            .where(ChangeLog.id > max(0, start - REREAD_WINDOW), ChangeLog.id <= head,
+                   ChangeLog.change.not_in(OWN_CHANGES), ~applied)
+            .order_by(ChangeLog.id).limit(BATCH)).all()
+        newest = {}
+        for change_id, submission_id in changes:
+            newest[submission_id] = change_id
+        recomputed = compute_rows(newest) if newest else Recomputed()
     reached = head if len(changes) < BATCH else changes[-1][0]
+    if not newest and reached <= start:
+        return 0
+    position = _position()
+    if position.last_id != start:
+        return 0  # another worker stored these meanwhile; the next round reads on from there
+    store_rows(recomputed)
     if reached > position.last_id:
         position.last_id = reached
         position.updated_at = utcnow()
@@ -187,12 +240,13 @@ def consume_changes() -> int:
 def deadline_task() -> int:
     """One worker round: deadlines from the change log, then reminders and escalations that
     fell due; returns how many cases it touched."""
-    from portal.servicelevels.escalation import run_due_steps
+    from portal.servicelevels.escalation import run_due_steps, steps_fell_due
 
     with unit_of_work():
         handled = consume_changes()
-    with unit_of_work():
-        handled += run_due_steps()
+    if steps_fell_due():
+        with unit_of_work():
+            handled += run_due_steps()
     return handled
 
 

@@ -7,7 +7,9 @@ PORTAL_ESCALATION_STEP_HOURS working hours later. Each step is a row of its own,
 timeline entry and a change-log entry (`reminded` / `escalated`) other features may react to.
 """
 from flask import current_app
+from sqlalchemy import bindparam
 
+from portal.core.database import read_only_transaction
 from portal.core.time import as_utc, utcnow
 from portal.extensions import db
 from portal.servicelevels.models import Deadline, Escalation
@@ -81,6 +83,17 @@ def take_due_steps(row: Deadline, clock, now) -> int:
             taken += 1
     row.next_check_at = next_step_time(row, clock)
     return taken
+
+
+DUE = db.select(Deadline.submission_id).where(Deadline.open.is_(True),
+                                              Deadline.next_check_at <= bindparam("now"))
+
+
+def steps_fell_due(now=None) -> bool:
+    """Whether any case has a step due, read in a transaction of its own that never takes
+    SQLite's write lock (most rounds find none)."""
+    with read_only_transaction(db.session):
+        return db.session.execute(DUE.limit(1), {"now": now or utcnow()}).first() is not None
 
 
 def run_due_steps(now=None) -> int:

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from flask import current_app
 
+from portal.core.database import read_only_transaction
 from portal.core.i18n import _
 from portal.core.text import clean_block
 from portal.core.time import utcnow
@@ -109,12 +110,17 @@ def close_without_feedback(now=None) -> int:
 
     answered = db.select(FollowUp.submission_id).where(
         FollowUp.submission_id == Submission.id).exists()
-    # Ids first: most rounds find none, and then no case is loaded.
-    due = dict(db.session.execute(
-        db.select(Submission.id, answered).join(Deadline, Deadline.submission_id == Submission.id)
-        .where(Submission.status == "resolved", Deadline.resolved_at.is_not(None),
-               Deadline.resolved_at <= now - timedelta(days=days))
-        .limit(BATCH)).all())
+    waiting = (db.select(Submission.id, answered)
+               .join(Deadline, Deadline.submission_id == Submission.id)
+               .where(Submission.status == "resolved", Deadline.resolved_at.is_not(None),
+                      Deadline.resolved_at <= now - timedelta(days=days)))
+    # Most rounds find none: they look without SQLite's write lock, which residents'
+    # submissions wait for.
+    with read_only_transaction(db.session):
+        if db.session.execute(waiting.limit(1)).first() is None:
+            return 0
+    # Ids first, under the lock (an answer may have come meanwhile).
+    due = dict(db.session.execute(waiting.limit(BATCH)).all())
     if not due:
         return 0
     submissions = db.session.execute(

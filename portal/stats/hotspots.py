@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from portal.accounts.services import record_audit
 from portal.core.database import read_only_transaction
 from portal.core.i18n import _
-from portal.core.positions import locked_position
+from portal.core.positions import locked_position, position_of
 from portal.core.text import clean_block, has_content
 from portal.core.time import as_utc, utcnow
 from portal.core.unit_of_work import unit_of_work
@@ -139,9 +139,6 @@ def evaluate(area_id: int, category_id: int, now=None):
     return record(found) if found is not None else None
 
 
-POSITION = db.select(StatsPosition.last_id).where(StatsPosition.name == POSITION_NAME)
-
-
 def detect(now=None) -> int:
     """Evaluate every area's category touched by a change since the stored position.
 
@@ -154,7 +151,7 @@ def detect(now=None) -> int:
     # about one problem is when the counts are largest, and residents' submissions wait for
     # that lock); it is taken below only to store what they found.
     with read_only_transaction(db.session):
-        start = db.session.execute(POSITION).scalar() or 0
+        start = position_of(StatsPosition, POSITION_NAME)
         head = db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar() or 0
         changes = db.session.execute(
             db.select(ChangeLog.id, Submission.area_id, Submission.category_id)

@@ -88,13 +88,16 @@ def _fingerprint(values: dict) -> str:
 
 
 def _forget_files_on_rollback(paths):
-    """Files written for a transaction are removed again if that transaction rolls back."""
+    """Files written for a transaction are removed again if that transaction rolls back (and
+    only then: once it committed, no later rollback in the same session touches them)."""
     session = db.session()
+    written_in = session.get_transaction()
 
-    @event.listens_for(session, "after_soft_rollback", once=True)
-    def _remove(_session, _previous):
-        for path in paths:
-            Path(path).unlink(missing_ok=True)
+    @event.listens_for(session, "after_soft_rollback")
+    def _remove(_session, rolled_back):
+        if rolled_back is written_in:
+            for path in paths:
+                Path(path).unlink(missing_ok=True)
 
 
 def create_submission(*, kind, category_code, area_code, title, body, channel="web",

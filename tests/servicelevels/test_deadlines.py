@@ -17,7 +17,7 @@ from portal.servicelevels.rules import (
 from portal.stations.models import Category
 from portal.submissions.services import change_status
 from tests.forwarding.helpers import drain
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, write_transactions
 from tests.servicelevels.helpers import local
 
 
@@ -218,3 +218,53 @@ def test_one_round_over_many_cases_equals_one_round_per_case(app_ctx, make_submi
     assert batched[cases[1].id]["acknowledged_at"] == local(2026, 10, 8, 9, 30)
     assert batched[idea.id]["resolve_due"] == local(2026, 11, 20, 17)
     assert batched[waiting.id]["started_at"] is None and not batched[waiting.id]["open"]
+
+
+def test_clocks_are_computed_before_the_write_lock_is_taken(app_ctx, make_submission):
+    """Residents' submissions wait for SQLite's write lock: a round reads the cases and their
+    timelines first, and holds the lock only to store the rows and its position."""
+    cases = [make_submission(category_code=code) for code in ("litter", "noise")]
+    for case in cases:
+        change_status(case, "accepted", actor="user:dora")
+    db.session.commit()
+    with write_transactions(db.engine) as locked:
+        assert consume_changes() == 2
+        db.session.commit()
+    assert all(deadline(case).open for case in cases)
+    statements = [s for transaction in locked for s in transaction]
+    assert len(locked) == 1 and any(s.startswith("INSERT INTO deadline ") for s in statements)
+    assert not [s for s in statements if "FROM submission" in s or "FROM status_event" in s]
+    with write_transactions(db.engine) as locked:
+        assert consume_changes() == 0  # nothing new: no write lock at all
+    assert locked == []
+
+
+def test_a_round_whose_position_moved_meanwhile_stores_nothing(app_ctx, make_submission,
+                                                               monkeypatch):
+    """Two workers on one database: the one that finds the position moved since it read
+    leaves the storing to the other; its next round reads on from the new position."""
+    from portal.servicelevels import deadlines
+    from portal.servicelevels.models import ServiceLevelPosition
+
+    deadlines._position()  # the stored position, at 0
+    db.session.commit()
+    case = make_submission(category_code="litter")
+    change_status(case, "accepted", actor="user:dora")
+    db.session.commit()
+    computed = deadlines.compute_rows
+
+    def meanwhile(newest):
+        with db.engine.connect() as other:  # the other worker stores its round
+            other.execute(db.update(ServiceLevelPosition).values(
+                last_id=ServiceLevelPosition.last_id + 1))
+            other.commit()
+        monkeypatch.setattr(deadlines, "compute_rows", computed)
+        return computed(newest)
+
+    monkeypatch.setattr(deadlines, "compute_rows", meanwhile)
+    assert consume_changes() == 0
+    db.session.commit()
+    assert deadline(case) is None
+    assert consume_changes() == 1  # within the window behind the moved position
+    db.session.commit()
+    assert deadline(case).open

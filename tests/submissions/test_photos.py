@@ -114,3 +114,14 @@ def test_files_are_removed_when_the_transaction_rolls_back(app_ctx, app, make_su
     assert len(list(upload_dir.glob("*"))) == 2
     db.session.rollback()
     assert list(upload_dir.glob("*")) == []
+
+
+def test_files_of_a_committed_submission_outlast_later_rollbacks(app_ctx, app, make_submission):
+    """A command or worker round that rolls back later in the same session (a read-only step,
+    a failed item) leaves the photos of what it committed before alone."""
+    make_submission(photos=[png_bytes()])
+    upload_dir = Path(app.config["PORTAL_UPLOAD_DIR"])
+    assert len(list(upload_dir.glob("*"))) == 2
+    db.session.execute(db.select(Photo)).all()
+    db.session.rollback()
+    assert len(list(upload_dir.glob("*"))) == 2
