@@ -72,20 +72,23 @@ def _counted(area_id, category_id):
 
 @dataclass(frozen=True)
 class Measure:
-    """One area's category counted at a moment, when its day's count is a hotspot."""
+    """One area's category counted at a moment, when its day's count is a hotspot, with what
+    storing it changes: the day's hotspot (None: a new one) and the members it lacks."""
 
     area_id: int
     category_id: int
-    members: tuple  # ids of the day's counted reports
+    count: int  # the day's counted reports, with the members stored before
     baseline: float  # reports per day over the 28 days before the day
     p_value: float
     since: datetime
     now: datetime
+    hotspot_id: int | None
+    new_members: tuple  # ids of the day's reports not yet among the hotspot's members
 
 
 def measure(area_id: int, category_id: int, now=None):
-    """Count one area's category at `now` (reads only); a Measure when its day is a hotspot,
-    else None."""
+    """Count one area's category at `now` (reads only); a Measure when its day is a hotspot
+    that is still open (or new), else None."""
     now = now or utcnow()
     since = now - WINDOW
     members = db.session.execute(_counted(area_id, category_id).where(
@@ -100,32 +103,36 @@ def measure(area_id: int, category_id: int, now=None):
     p_value = poisson_tail(len(members), max(baseline, BASELINE_FLOOR))
     if p_value >= P_LIMIT:
         return None
-    return Measure(area_id, category_id, tuple(members), baseline, p_value, since, now)
+    hotspot = db.session.execute(db.select(Hotspot.id, Hotspot.status).where(
+        Hotspot.area_id == area_id, Hotspot.category_id == category_id,
+        Hotspot.detected_at > since).order_by(Hotspot.id.desc()).limit(1)).first()
+    if hotspot is not None and hotspot.status != "open":
+        return None  # decided today: a dismissal holds for the day, an incident is open
+    # The members' ids only: a hotspot of a busy day has hundreds (the collection is not
+    # loaded for that).
+    known = set() if hotspot is None else set(db.session.execute(
+        db.select(HotspotMember.submission_id).where(
+            HotspotMember.hotspot_id == hotspot.id)).scalars())
+    return Measure(area_id, category_id, len(known | set(members)), baseline, p_value, since,
+                   now, hotspot.id if hotspot is not None else None,
+                   tuple(m for m in members if m not in known))
 
 
 def record(found: Measure) -> Hotspot:
-    """Store the hotspot a measure found, or grow the day's open one; returns it."""
-    hotspot = db.session.execute(db.select(Hotspot).where(
-        Hotspot.area_id == found.area_id, Hotspot.category_id == found.category_id,
-        Hotspot.detected_at > found.since).order_by(Hotspot.id.desc()).limit(1)
-    ).scalar_one_or_none()
-    if hotspot is not None and hotspot.status != "open":
-        return hotspot  # decided today: a dismissal holds for the day, an incident is open
-    if hotspot is None:
+    """Store the hotspot a measure found, or grow the day's open one; returns it (unchanged
+    when it was decided meanwhile)."""
+    if found.hotspot_id is None:
         hotspot = Hotspot(area_id=found.area_id, category_id=found.category_id,
                           detected_at=found.now, window_start=found.since,
                           window_end=found.now, count=0, baseline=0, p_value=1)
         db.session.add(hotspot)
-        known = set()
     else:
-        # The members' ids only: a hotspot of a busy day has hundreds, and only the new ones
-        # are added (the collection is not loaded for that).
-        known = set(db.session.execute(db.select(HotspotMember.submission_id).where(
-            HotspotMember.hotspot_id == hotspot.id)).scalars())
-    for submission_id in found.members:
-        if submission_id not in known:
-            db.session.add(HotspotMember(hotspot=hotspot, submission_id=submission_id))
-    hotspot.count = len(known | set(found.members))
+        hotspot = db.session.get(Hotspot, found.hotspot_id)
+        if hotspot.status != "open":
+            return hotspot
+    db.session.add_all(HotspotMember(hotspot=hotspot, submission_id=submission_id)
+                       for submission_id in found.new_members)
+    hotspot.count = found.count
     hotspot.baseline, hotspot.p_value = round(found.baseline, 3), found.p_value
     hotspot.window_start = min(as_utc(hotspot.window_start), found.since)
     hotspot.window_end = found.now
@@ -133,16 +140,10 @@ def record(found: Measure) -> Hotspot:
     return hotspot
 
 
-def evaluate(area_id: int, category_id: int, now=None):
-    """Test one area's category at `now`; store or grow its hotspot. Returns it, or None."""
-    found = measure(area_id, category_id, now)
-    return record(found) if found is not None else None
-
-
 def detect(now=None) -> int:
     """Evaluate every area's category touched by a change since the stored position.
 
-    Only changes to submissions received within the window can alter what `evaluate` counts:
+    Only changes to submissions received within the window can alter what `measure` counts:
     the others are passed over, so a backlog of history (an import, a restore) costs a few
     queries instead of an evaluation per area and category of every batch.
     """

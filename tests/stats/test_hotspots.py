@@ -193,17 +193,23 @@ def test_changes_to_submissions_older_than_the_window_are_passed_over(app, repor
         assert db.session.execute(db.select(db.func.max(StatsPosition.last_id))).scalar() > head
 
 
-def test_counting_is_done_before_the_write_lock_is_taken(app, burst):
+def test_counting_is_done_before_the_write_lock_is_taken(app, burst, report):
     """Residents' submissions wait for SQLite's write lock: the detector's counts over the day
-    and the 28 days before are read first, and the lock is held only to store a hotspot."""
+    and the 28 days before, and the members a hotspot has, are read first; the lock is held
+    only to store a hotspot or its new members."""
     with app.app_context():
-        with write_transactions(db.engine) as locked:
+        with write_transactions(db.engine) as found:
             assert detect(NOW) >= 3
             db.session.commit()
-        assert len(hotspots()) == 1
-    statements = [s for transaction in locked for s in transaction]
+        report(NOW + timedelta(minutes=30))
+        with write_transactions(db.engine) as grown:
+            assert detect(NOW + timedelta(hours=1)) == 1
+            db.session.commit()
+        assert [spot.count for spot in hotspots()] == [6]
+    statements = [s for transaction in found + grown for s in transaction]
     assert any(s.startswith("INSERT INTO hotspot ") for s in statements), statements
-    assert not [s for s in statements if "FROM submission" in s]
+    assert any(s.startswith("UPDATE hotspot ") for s in statements), statements
+    assert not [s for s in statements if "FROM submission" in s or "FROM hotspot_member" in s]
 
 
 def test_a_round_whose_position_moved_meanwhile_stores_nothing(app, burst, monkeypatch):
