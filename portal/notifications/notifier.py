@@ -237,8 +237,9 @@ def _pending_changes(start: int, head: int):
 
 
 def consume_changes() -> int:
-    """Turn new change-log rows into notification rows; returns the rows written (or 1 when
-    only the position moved), so a drained log reads as idle."""
+    """Turn new change-log rows into notification rows; returns the rows written, or 1 when
+    changes were read that wrote none and the position moved past them: 0 means the log is
+    drained (the position may still have moved past changes no one is told of)."""
     # Most rounds find nothing to tell: they look without SQLite's write lock, which residents'
     # submissions wait for, and take it only when there is something to write.
     with read_only_transaction(db.session):
@@ -261,4 +262,4 @@ def consume_changes() -> int:
     if reached > position.last_id:
         position.last_id = reached
     db.session.flush()
-    return written or int(position.last_id > before)
+    return written or int(bool(changes) and position.last_id > before)

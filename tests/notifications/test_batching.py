@@ -173,3 +173,25 @@ def test_recording_a_send_marks_it_sent_once_and_clears_refusals(app, use_smtp,
         assert row.sent_at is not None and row.attempts == 1
         assert db.session.get(Subscriber, subscriber.id).refusals == 0
         assert len(use_smtp.to("resident@example.org")) == 1
+
+
+def test_moving_past_changes_no_one_is_told_of_reads_as_idle(app, make_submission):
+    """Under a flood of submissions nobody asked to hear about, the notifier moves its
+    position in a short round and reports nothing done, so the worker pauses between rounds
+    instead of polling the log without a break."""
+    from portal.forwarding.models import RelayPosition
+
+    with app.app_context():
+        for _ in range(3):
+            move(make_submission(language="en"), "accepted")
+        assert consume_changes() == 0
+        db.session.commit()
+        head = db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar()
+        assert db.session.execute(db.select(RelayPosition.last_id).filter_by(
+            name="notifications")).scalar() == head
+        told = make_submission(language="en", contact={"email": "r@example.org",
+                                                       "notify": True})
+        move(told, "accepted")
+        assert consume_changes() == 1
+        db.session.commit()
+        assert consume_changes() == 0
