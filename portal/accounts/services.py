@@ -7,6 +7,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from portal.accounts.audit import record_audit
 from portal.accounts.models import ROLES, User
 from portal.accounts.tokens import revoke_user_tokens
+from portal.core.database import read_only_transaction
 from portal.core.i18n import _
 from portal.core.time import utcnow
 from portal.extensions import db
@@ -64,18 +65,31 @@ def _dummy_hash() -> str:
 
 
 def authenticate(username: str, password: str):
-    """The active user with these credentials, or None (same work either way)."""
+    """The active user with these credentials, or None (same work either way).
+
+    The account is read in a transaction of its own, which never takes SQLite's write lock, and
+    the password checked after it (argon2id takes a sixth of a second): residents' submissions
+    wait for that lock, which is taken only to record the sign-in. Call it before anything is
+    written in the session.
+    """
     dummy = _dummy_hash()
-    user = db.session.execute(
-        db.select(User).filter_by(username=(username or "").strip())).scalar_one_or_none()
+    with read_only_transaction(db.session):
+        found = db.session.execute(
+            db.select(User.id, User.password_hash, User.active)
+            .filter_by(username=(username or "").strip())).first()
     try:
-        _hasher.verify(user.password_hash if user else dummy, password or "")
+        _hasher.verify(found.password_hash if found else dummy, password or "")
     except (VerificationError, InvalidHashError):
         return None
-    if user is None or not user.active:
+    if found is None or not found.active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    rehashed = (_hasher.hash(password) if _hasher.check_needs_rehash(found.password_hash)
+                else None)
+    user = db.session.get(User, found.id)
+    if user is None or not user.active:
+        return None  # removed or disabled meanwhile
+    if rehashed:
+        user.password_hash = rehashed
     user.last_login_at = utcnow()
     return user
 

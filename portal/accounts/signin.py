@@ -23,6 +23,7 @@ from sqlalchemy import func, or_
 
 from portal.accounts.models import LoginAttempt, User
 from portal.accounts.services import authenticate
+from portal.core.database import read_only_transaction
 from portal.core.i18n import _, ngettext
 from portal.core.time import as_utc, utcnow
 from portal.extensions import db
@@ -184,7 +185,8 @@ def throttled_message(seconds: int) -> str:
 def attempt_login(username: str, password: str, ip: str, device_cookie: str = "") -> LoginOutcome:
     """Throttle, authenticate and record one sign-in attempt from `ip` and a browser's cookie."""
     device = read_device(device_cookie)
-    wait = login_wait(username, ip, device)
+    with read_only_transaction(db.session):  # the write lock comes later, briefly
+        wait = login_wait(username, ip, device)
     if wait:
         return LoginOutcome(error=throttled_message(wait), status=429,
                             headers={"Retry-After": str(wait)})

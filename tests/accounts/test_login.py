@@ -2,7 +2,7 @@
 import pytest
 
 from portal.accounts.services import AccountError, create_user
-from tests.helpers import run_in_new_interpreter, submit_form
+from tests.helpers import STAFF_PASSWORD, run_in_new_interpreter, submit_form
 
 
 def test_login_and_logout_end_the_session(client, login):
@@ -80,3 +80,30 @@ def test_starting_the_portal_hashes_no_password(tmp_path):
               "create_app()\n"
               "print(len(made))\n")
     assert run_in_new_interpreter(script, tmp_path / "data") == "0"
+
+
+def test_the_password_is_checked_outside_any_transaction(app, client, staff_user, monkeypatch):
+    """A check takes a sixth of a second; inside the sign-in's writing transaction it would
+    hold SQLite's write lock that long, and every resident's submission would wait."""
+    from portal.accounts import services
+    from portal.extensions import db
+
+    staff_user("alice", "viewer")
+    during = []
+    hasher = services._hasher
+
+    class Recording:
+        def __getattr__(self, name):
+            return getattr(hasher, name)
+
+        def verify(self, hashed, password):
+            during.append(db.session().in_transaction())
+            return hasher.verify(hashed, password)
+
+    monkeypatch.setattr(services, "_hasher", Recording())
+    for password in ("a wrong password here", STAFF_PASSWORD):
+        response = submit_form(client, "/staff/login?lang=en",
+                               {"username": "alice", "password": password})
+        assert response.status_code in (401, 302)
+    assert response.status_code == 302  # signed in
+    assert during == [False, False]
