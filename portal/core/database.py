@@ -24,9 +24,14 @@ def read_only():
 
 @contextmanager
 def read_only_transaction(session):
-    """Reads in a transaction of their own, ended with the block: a writing request can read
-    what it needs first and take SQLite's write lock only later, for its writes. Use it before
-    anything is written in the session (the end is a rollback)."""
+    """Reads in a transaction of their own, begun with the block and ended with it: a writing
+    request or worker round can read what it needs first and take SQLite's write lock only
+    later, for its writes. A transaction the session already has (a signed-in user loaded) is
+    ended first, so the block's reads never run under a lock it took. Use it before anything
+    is written in the session (both ends are a rollback)."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("read_only_transaction would discard unsaved changes")
+    session.rollback()
     with read_only():
         try:
             yield

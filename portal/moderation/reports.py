@@ -5,9 +5,11 @@ import statistics
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import AuditEntry
 from portal.accounts.services import record_audit
+from portal.core.database import read_only_transaction
 from portal.core.time import as_utc, local_zone, utcnow
 from portal.extensions import db
 from portal.moderation.services import filtered_query
@@ -104,26 +106,36 @@ def export_csv(spec, *, user) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS + (CONTACT_COLUMNS if with_contact else []))
     count = 0
-    for submission in db.session.execute(filtered_query(spec)).scalars():
-        row = [submission.code, as_utc(submission.created_at).isoformat(), submission.status,
-               submission.kind, submission.channel, submission.language,
-               submission.category.code, submission.area.code,
-               submission.station.slug if submission.station else "",
-               _safe_cell(submission.title), _safe_cell(submission.body),
-               _safe_cell(submission.place), submission.screening_score,
-               " ".join(submission.screening_reasons or []), int(submission.published),
-               submission.support_count]
-        if with_contact:
-            contact = submission.contact if contact_allowed(user, submission) else None
-            row += ([_safe_cell(contact.name), _safe_cell(contact.phone),
-                     _safe_cell(contact.email), int(contact.consent)] if contact
-                    else ["", "", "", ""])
-        writer.writerow(row)
-        count += 1
+    # Read without SQLite's write lock (the audit entry below takes it): an export of every
+    # case takes seconds, and residents' submissions would wait for it all that time.
+    with read_only_transaction(db.session):
+        for submission in db.session.execute(filtered_query(spec).options(
+                joinedload(Submission.category), joinedload(Submission.area),
+                joinedload(Submission.station), selectinload(Submission.contact))).scalars():
+            writer.writerow(_export_row(submission, user, with_contact))
+            count += 1
     record_audit(user.username, "submissions.export", target_type="export",
                  after={"rows": count, "contact": with_contact,
                         "filters": {k: v for k, v in vars(spec).items() if v and k != "extra"}})
     return out.getvalue()
+
+
+def _export_row(submission, user, with_contact) -> list:
+    """One case's CSV row."""
+    row = [submission.code, as_utc(submission.created_at).isoformat(), submission.status,
+           submission.kind, submission.channel, submission.language,
+           submission.category.code, submission.area.code,
+           submission.station.slug if submission.station else "",
+           _safe_cell(submission.title), _safe_cell(submission.body),
+           _safe_cell(submission.place), submission.screening_score,
+           " ".join(submission.screening_reasons or []), int(submission.published),
+           submission.support_count]
+    if with_contact:
+        contact = submission.contact if contact_allowed(user, submission) else None
+        row += ([_safe_cell(contact.name), _safe_cell(contact.phone),
+                 _safe_cell(contact.email), int(contact.consent)] if contact
+                else ["", "", "", ""])
+    return row
 
 
 def _safe_cell(value) -> str:

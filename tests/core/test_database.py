@@ -105,3 +105,20 @@ def test_a_read_only_worker_read_does_not_wait_for_a_writer(tmp_path, monkeypatc
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_a_read_only_transaction_never_discards_unsaved_changes(app_ctx, make_submission):
+    """It ends the session's transaction at both ends (so its reads never run under a write
+    lock taken before it): with changes not yet written it refuses to start."""
+    import pytest
+
+    from portal.core.database import read_only_transaction
+
+    submission = make_submission()
+    submission.title = "路灯不亮，改过的标题"
+    with pytest.raises(RuntimeError):
+        with read_only_transaction(db.session):
+            pass
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Submission, submission.id).title == "路灯不亮，改过的标题"

@@ -35,3 +35,21 @@ def test_export_waits_for_another_writer_instead_of_failing(app, make_record, mo
     with app.app_context():
         audited = db.session.query(AuditEntry).filter_by(action="submissions.export").count()
     assert audited == 1
+
+
+def test_export_reads_the_cases_before_taking_the_write_lock(app, make_record, moderator):
+    """An export of every case takes seconds; residents' submissions must not wait for it: only
+    the audit entry is written under the lock."""
+    from tests.helpers import write_transactions
+
+    make_record()
+    make_record()
+    with app.app_context():
+        engine = db.engine
+    with write_transactions(engine) as locked:
+        response = moderator.get("/staff/export.csv")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count("\n") >= 3  # header and both submissions
+    statements = [s for transaction in locked for s in transaction]
+    assert any(s.startswith("INSERT INTO audit_entry") for s in statements), statements
+    assert not [s for s in statements if "FROM submission" in s or "FROM contact" in s]
