@@ -250,6 +250,13 @@ def consume_changes() -> int:
         return 0
     position = _position()
     before = position.last_id
+    if found is None:
+        # Nothing to tell up to the head: only the position moves, unless another worker's
+        # round moved it meanwhile.
+        if position.last_id == start:
+            position.last_id = head
+        db.session.flush()
+        return 0
     changes = db.session.execute(
         _pending_changes(position.last_id, head).limit(CONSUME_LIMIT)).scalars().all()
     written = 0

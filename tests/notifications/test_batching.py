@@ -14,6 +14,7 @@ from portal.notifications.notifier import consume_changes
 from portal.notifications.sender import claim, get_transports, record_outcome
 from portal.notifications.transports import Outcome, SmtpTransport, build_email
 from portal.submissions.models import ChangeLog, Submission
+from tests.helpers import write_transactions
 from tests.notifications.helpers import BASE, move
 
 URL = f"{BASE}/notifications/unsubscribe/" + "WzEyLCIzNGFiY2RlZiJd.aGVsbG8." + "x" * 60
@@ -178,14 +179,18 @@ def test_recording_a_send_marks_it_sent_once_and_clears_refusals(app, use_smtp,
 def test_moving_past_changes_no_one_is_told_of_reads_as_idle(app, make_submission):
     """Under a flood of submissions nobody asked to hear about, the notifier moves its
     position in a short round and reports nothing done, so the worker pauses between rounds
-    instead of polling the log without a break."""
+    instead of polling the log without a break; the log is read before the write lock."""
     from portal.forwarding.models import RelayPosition
 
     with app.app_context():
         for _ in range(3):
             move(make_submission(language="en"), "accepted")
-        assert consume_changes() == 0
-        db.session.commit()
+        with write_transactions(db.engine) as locked:
+            assert consume_changes() == 0
+            db.session.commit()
+        statements = [s for transaction in locked for s in transaction]
+        assert any(s.startswith("UPDATE relay_position") for s in statements), statements
+        assert not [s for s in statements if "FROM change_log" in s]  # read before the lock
         head = db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar()
         assert db.session.execute(db.select(RelayPosition.last_id).filter_by(
             name="notifications")).scalar() == head
