@@ -26,6 +26,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.core.database import read_only_transaction
 from portal.core.hooks import first_result
+from portal.core.leases import any_due, due
 from portal.core.positions import locked_position, position_of
 from portal.core.time import as_utc, utcnow
 from portal.extensions import db
@@ -207,25 +208,12 @@ def consume_changes() -> int:
     return len(made)
 
 
-def _due(now):
-    return (Delivery.state == "pending", Delivery.next_attempt_at <= now,
-            or_(Delivery.lease_expires_at.is_(None), Delivery.lease_expires_at <= now))
-
-
-def deliveries_due(now=None) -> bool:
-    """Whether any delivery is due and not leased, read in a transaction of its own that never
-    takes SQLite's write lock (an idle relay polls several times a second)."""
-    with read_only_transaction(db.session):
-        return db.session.execute(
-            db.select(Delivery.id).where(*_due(now or utcnow())).limit(1)).first() is not None
-
-
 def claim(owner: str, limit: int, lease_seconds: float) -> list:
     """Lease up to `limit` due deliveries to `owner`; returns them as plain Items."""
     _relaxed_durability()
     now = utcnow()
     rows = db.session.execute(
-        db.select(Delivery, Submission.status).join(Submission).where(*_due(now))
+        db.select(Delivery, Submission.status).join(Submission).where(*due(Delivery, now))
         .order_by(Delivery.priority.desc(), Delivery.next_attempt_at, Delivery.id)
         .limit(limit).with_for_update(skip_locked=True, of=Delivery)).all()
     items = []
@@ -335,7 +323,7 @@ def relay_task() -> int:
     owner = relay_owner()
     made = consume_changes()
     db.session.commit()
-    if not deliveries_due():
+    if not any_due(Delivery):
         return made
     worst_case = getattr(sink, "worst_case_seconds", 0) + 0.5
     # A lease shorter than one send would expire while sending: never lease for less than two.

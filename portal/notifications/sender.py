@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
-from portal.core.database import read_only_transaction
+from portal.core.leases import any_due, due
 from portal.core.time import as_utc, utcnow
 from portal.extensions import db
 from portal.forwarding.relay import backoff_seconds, relay_owner
@@ -71,24 +71,11 @@ def _sent_last_hour(subscriber_ids, now) -> dict:
         .group_by(Notification.subscriber_id)).all())
 
 
-def _due(now):
-    return (Notification.state == "pending", Notification.next_attempt_at <= now,
-            or_(Notification.lease_expires_at.is_(None), Notification.lease_expires_at <= now))
-
-
-def messages_due(now=None) -> bool:
-    """Whether any message is due and not leased, read in a transaction of its own that never
-    takes SQLite's write lock (an idle round polls several times a second)."""
-    with read_only_transaction(db.session):
-        return db.session.execute(
-            db.select(Notification.id).where(*_due(now or utcnow())).limit(1)).first() is not None
-
-
 def claim(owner: str, limit: int, lease_seconds: float) -> list:
     """Lease up to `limit` due rows to `owner` and compose their messages."""
     now = utcnow()
     rows = db.session.execute(
-        db.select(Notification).where(*_due(now))
+        db.select(Notification).where(*due(Notification, now))
         .order_by(Notification.next_attempt_at, Notification.id)
         .limit(limit).with_for_update(skip_locked=True, of=Notification)
         .options(selectinload(Notification.subscriber),
@@ -196,7 +183,7 @@ def notifications_task() -> int:
     owner = relay_owner()
     made = consume_changes()
     db.session.commit()
-    if not messages_due():
+    if not any_due(Notification):
         return made
     timeout = float(_setting("PORTAL_NOTIFY_TIMEOUT", 10))
     lease = max(float(_setting("PORTAL_NOTIFY_LEASE_SECONDS", 60)), 4 * timeout)
