@@ -21,5 +21,13 @@ def locked_position(model, name: str):
 
 def position_of(model, name: str) -> int:
     """The consumer's stored position as read now, without a lock (0 before its first round):
-    a round reads from here, then stores only if `locked_position` still finds it there."""
+    a round reads from here, then stores only if `unmoved_position` still finds it there."""
     return db.session.execute(db.select(model.last_id).filter_by(name=name)).scalar() or 0
+
+
+def unmoved_position(model, name: str, start: int):
+    """The consumer's position row, locked for this transaction, if it is still at `start`
+    (where the round read from); None when another worker's round moved it meanwhile, and
+    stored what this round would: the next round reads on from there."""
+    position = locked_position(model, name)
+    return position if position.last_id == start else None

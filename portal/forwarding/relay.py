@@ -27,7 +27,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.core.database import read_only_transaction
 from portal.core.hooks import first_result
 from portal.core.leases import any_due, due
-from portal.core.positions import locked_position, position_of
+from portal.core.positions import position_of, unmoved_position
 from portal.core.time import as_utc, utcnow
 from portal.extensions import db
 from portal.forwarding.incidents import open_incident
@@ -74,11 +74,6 @@ def _relaxed_durability() -> None:
     """
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-
-
-def _position() -> RelayPosition:
-    """The relay's position in the change log, locked for this transaction."""
-    return locked_position(RelayPosition, POSITION_NAME)
 
 
 @dataclass
@@ -198,9 +193,9 @@ def consume_changes() -> int:
     if not made and reached <= start:
         return 0
     _relaxed_durability()
-    position = _position()
-    if position.last_id != start:
-        return 0  # another relay stored these meanwhile; the next round reads on from there
+    position = unmoved_position(RelayPosition, POSITION_NAME, start)
+    if position is None:
+        return 0
     db.session.add_all(made)
     if reached > position.last_id:
         position.last_id = reached

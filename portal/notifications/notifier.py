@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.core.database import read_only_transaction
 from portal.core.hooks import first_result
-from portal.core.positions import locked_position, position_of
+from portal.core.positions import locked_position, position_of, unmoved_position
 from portal.core.time import as_utc
 from portal.extensions import db
 from portal.forwarding.models import RelayPosition
@@ -248,15 +248,14 @@ def consume_changes() -> int:
         found = db.session.execute(_pending_changes(start, head).limit(1)).first()
     if found is None and head <= start:
         return 0
+    if found is None:  # nothing to tell up to the head: only the position moves
+        position = unmoved_position(RelayPosition, POSITION_NAME, start)
+        if position is not None:
+            position.last_id = head
+            db.session.flush()
+        return 0
     position = _position()
     before = position.last_id
-    if found is None:
-        # Nothing to tell up to the head: only the position moves, unless another worker's
-        # round moved it meanwhile.
-        if position.last_id == start:
-            position.last_id = head
-        db.session.flush()
-        return 0
     changes = db.session.execute(
         _pending_changes(position.last_id, head).limit(CONSUME_LIMIT)).scalars().all()
     written = 0

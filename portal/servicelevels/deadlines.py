@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, inspect
 from sqlalchemy.orm import joinedload, load_only
 
 from portal.core.database import read_only_transaction
-from portal.core.positions import locked_position, position_of
+from portal.core.positions import position_of, unmoved_position
 from portal.core.time import as_utc, utcnow
 from portal.core.unit_of_work import unit_of_work
 from portal.extensions import db
@@ -166,6 +166,8 @@ def compute_rows(newest: dict) -> Recomputed:
         for submission in submissions:
             row = rows.get(submission.id)
             if row is None:
+                # The counters start at 0 here: their column defaults apply only at insert,
+                # and the computation reads them.
                 row = recompute(submission, Deadline(
                     submission_id=submission.id, escalation_level=0, reopen_count=0,
                     extension_days=0), newest[submission.id], timelines[submission.id],
@@ -199,11 +201,6 @@ def recompute_all(newest: dict) -> int:
     return recomputed.cases
 
 
-def _position() -> ServiceLevelPosition:
-    """The deadline task's position in the change log, locked for this transaction."""
-    return locked_position(ServiceLevelPosition, POSITION_NAME)
-
-
 def consume_changes() -> int:
     """Recompute the deadlines of submissions changed since the stored position."""
     # Reading the cases and computing their clocks are done without SQLite's write lock, which
@@ -226,9 +223,9 @@ def consume_changes() -> int:
     reached = head if len(changes) < BATCH else changes[-1][0]
     if not newest and reached <= start:
         return 0
-    position = _position()
-    if position.last_id != start:
-        return 0  # another worker stored these meanwhile; the next round reads on from there
+    position = unmoved_position(ServiceLevelPosition, POSITION_NAME, start)
+    if position is None:
+        return 0
     store_rows(recomputed)
     if reached > position.last_id:
         position.last_id = reached

@@ -7,7 +7,6 @@ PORTAL_ESCALATION_STEP_HOURS working hours later. Each step is a row of its own,
 timeline entry and a change-log entry (`reminded` / `escalated`) other features may react to.
 """
 from flask import current_app
-from sqlalchemy import bindparam
 
 from portal.core.database import read_only_transaction
 from portal.core.time import as_utc, utcnow
@@ -85,15 +84,17 @@ def take_due_steps(row: Deadline, clock, now) -> int:
     return taken
 
 
-DUE = db.select(Deadline.submission_id).where(Deadline.open.is_(True),
-                                              Deadline.next_check_at <= bindparam("now"))
+def _due(now) -> tuple:
+    """The conditions of an open case whose next step has fallen due at `now`."""
+    return Deadline.open.is_(True), Deadline.next_check_at <= now
 
 
 def steps_fell_due(now=None) -> bool:
     """Whether any case has a step due, read in a transaction of its own that never takes
     SQLite's write lock (most rounds find none)."""
     with read_only_transaction(db.session):
-        return db.session.execute(DUE.limit(1), {"now": now or utcnow()}).first() is not None
+        return db.session.execute(db.select(Deadline.submission_id).where(
+            *_due(now or utcnow())).limit(1)).first() is not None
 
 
 def run_due_steps(now=None) -> int:
@@ -103,7 +104,7 @@ def run_due_steps(now=None) -> int:
     now = now or utcnow()
     clock = working_clock()
     rows = db.session.execute(
-        db.select(Deadline).where(Deadline.open.is_(True), Deadline.next_check_at <= now)
+        db.select(Deadline).where(*_due(now))
         .order_by(Deadline.next_check_at).limit(BATCH).with_for_update(skip_locked=True)
     ).scalars().all()
     taken = sum(take_due_steps(row, clock, now) for row in rows)

@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from portal.accounts.services import record_audit
 from portal.core.database import read_only_transaction
 from portal.core.i18n import _
-from portal.core.positions import locked_position, position_of
+from portal.core.positions import position_of, unmoved_position
 from portal.core.text import clean_block, has_content
 from portal.core.time import as_utc, utcnow
 from portal.core.unit_of_work import unit_of_work
@@ -165,9 +165,9 @@ def detect(now=None) -> int:
     reached = head if len(changes) < BATCH else changes[-1][0]
     if reached <= start:
         return 0
-    position = locked_position(StatsPosition, POSITION_NAME)
-    if position.last_id != start:
-        return 0  # another worker stored these meanwhile; the next round reads on from there
+    position = unmoved_position(StatsPosition, POSITION_NAME, start)
+    if position is None:
+        return 0
     for measured in found:
         if measured is not None:
             record(measured)

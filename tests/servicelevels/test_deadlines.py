@@ -243,10 +243,11 @@ def test_a_round_whose_position_moved_meanwhile_stores_nothing(app_ctx, make_sub
                                                                monkeypatch):
     """Two workers on one database: the one that finds the position moved since it read
     leaves the storing to the other; its next round reads on from the new position."""
+    from portal.core.positions import locked_position
     from portal.servicelevels import deadlines
     from portal.servicelevels.models import ServiceLevelPosition
 
-    deadlines._position()  # the stored position, at 0
+    locked_position(ServiceLevelPosition, deadlines.POSITION_NAME)  # stored, at 0
     db.session.commit()
     case = make_submission(category_code="litter")
     change_status(case, "accepted", actor="user:dora")
