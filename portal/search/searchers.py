@@ -53,10 +53,21 @@ def _close_quietly(searcher) -> None:
 @dataclass
 class SearcherState:
     generation: Path
+    index: object
+    commit: int  # the index's newest commit when the searcher was opened
     searcher: object
     cache: FilterCache
     users: int = 0  # searches using it now (see SearcherHolder.lease)
     retired: bool = False  # replaced by a newer searcher: closed when its last user is done
+
+    def shows_latest(self) -> bool:
+        """True while nothing was committed to the index since the searcher opened.
+
+        Whoosh's own `up_to_date()` compares with the reader's generation, which an empty
+        index's reader does not have: an empty index would be reopened on every check (and
+        every search page cached under it missed).
+        """
+        return self.index.latest_generation() == self.commit
 
 
 class SearcherHolder:
@@ -140,9 +151,11 @@ class SearcherHolder:
                 return
             try:
                 if (state is not None and state.generation == generation
-                        and state.searcher.up_to_date()):
+                        and state.shows_latest()):
                     return
-                searcher = search_index.open_searcher(generation)
+                ix = search_index.open_index(generation)
+                commit = ix.latest_generation()  # before opening: a commit in between costs
+                searcher = ix.searcher()  # one more reopen, never a missed change
                 same_index = state is not None and state.generation == generation
                 cache = new_cache(searcher, state.cache.memo if same_index else None)
                 carried = same_index and cache.carry_over(state.cache)
@@ -153,7 +166,7 @@ class SearcherHolder:
                 log.exception("search index %s unreadable; the worker rebuilds it", generation)
                 self._replace(None)
                 return
-            self._replace(SearcherState(generation, searcher, cache))
+            self._replace(SearcherState(generation, ix, commit, searcher, cache))
             self.opened += 1
             state = None  # the replaced caches are freed now (or when the last search ends)
             _return_freed_memory()

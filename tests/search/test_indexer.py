@@ -208,7 +208,7 @@ def test_new_documents_appear_without_a_request_reopening_the_searcher(app, publ
                                                             for h in search("坏").hits]:
             time.sleep(0.05)  # each search returns at once; a background thread reopens
         assert later in [h.submission.id for h in search("坏").hits]
-        assert holder().state().searcher.up_to_date()
+        assert holder().state().shows_latest()
 
 
 def test_a_change_committed_late_with_a_lower_id_is_not_skipped(app, make_submission):
@@ -268,6 +268,16 @@ def test_the_searcher_is_reused_until_the_index_changes(app, publish, index_now)
     with app.app_context():
         assert holder().state().searcher is not first
         assert search("长椅").total == 1
+
+
+def test_an_empty_index_is_not_reopened_while_it_stays_empty(app):
+    """Nothing indexed yet: the same searcher stays, and pages cached under it stay served."""
+    drain(app)
+    with app.app_context():
+        first, opened = holder().state(), holder().opened
+        assert first is not None and first.searcher.doc_count_all() == 0
+        holder().refresh()
+        assert holder().state() is first and holder().opened == opened
 
 
 def test_an_index_without_the_current_fields_is_rebuilt(app, publish, index_now, monkeypatch):
