@@ -1,7 +1,8 @@
 """One open searcher per process and index directory, with per-searcher caches.
 
 Web processes only read the index. The searcher is opened once and reopened in a background
-thread (at most once a second) when the index changed, so no request pays for reopening.
+thread (checked at most every PORTAL_SEARCH_REOPEN seconds) when the index changed, so no
+request pays for reopening.
 """
 import ctypes
 import logging

@@ -39,8 +39,8 @@ def segment_ids(searcher) -> set:
 
 def shared_documents(old, new) -> int:
     """How many leading document numbers mean the same documents in both searchers: those of
-    the leading segments they share (a commit appends segments; a merge rewrites the last
-    ones). Deletions are not part of a segment and are compared by the caller."""
+    the leading segments they share (a commit appends a segment; a merge replaces some with
+    one it appends). Deletions are not part of a segment and are compared by the caller."""
     shared = 0
     for (old_reader, old_offset), (new_reader, new_offset) in zip(leaves(old), leaves(new),
                                                                   strict=False):
