@@ -148,6 +148,9 @@ def open_index(path):
     return whoosh_index.open_dir(path)
 
 
+WRITER_MEMORY_MB = 16
+
+
 def writer(ix, **kwargs):
     """A writer (takes the index's write lock; one writer at a time).
 
@@ -155,8 +158,12 @@ def writer(ix, **kwargs):
     copies it into each process's memory, while separate files are read through the page
     cache, shared by all processes. Posting blocks hold 256 postings and are not
     zlib-compressed: the engine reads them faster, for a larger index (segments of either
-    kind read the same).
+    kind read the same). The postings of a commit are sorted in at most WRITER_MEMORY_MB of
+    memory (Whoosh's default is 128), spilling sorted runs to temporary files beyond it: the
+    background worker's peak memory was set by its largest merge, and a batch or a merge made
+    while busy stays below the limit anyway; a rebuild asks for more.
     """
+    kwargs.setdefault("limitmb", WRITER_MEMORY_MB)
     kwargs.setdefault("compound", False)
     kwargs.setdefault("codec", W3Codec(blocklimit=256, compression=0))
     return ix.writer(**kwargs)
