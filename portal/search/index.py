@@ -17,9 +17,7 @@ from whoosh.fields import BOOLEAN, COLUMN, ID, TEXT, Schema
 from whoosh.index import EmptyIndexError, IndexVersionError
 from whoosh.index import IndexError as WhooshIndexError
 from whoosh.lang.porter import stem as porter_stem
-from whoosh.reading import SegmentReader
 from whoosh.util.times import datetime_to_long
-from whoosh.writing import MERGE_SMALL
 
 from portal.core.text import STOP_WORDS, segment
 from portal.search.words import ensure_place_words
@@ -148,9 +146,6 @@ def open_index(path):
     return whoosh_index.open_dir(path)
 
 
-WRITER_MEMORY_MB = 16
-
-
 def writer(ix, **kwargs):
     """A writer (takes the index's write lock; one writer at a time).
 
@@ -158,75 +153,11 @@ def writer(ix, **kwargs):
     copies it into each process's memory, while separate files are read through the page
     cache, shared by all processes. Posting blocks hold 256 postings and are not
     zlib-compressed: the engine reads them faster, for a larger index (segments of either
-    kind read the same). The postings of a commit are sorted in at most WRITER_MEMORY_MB of
-    memory (Whoosh's default is 128), spilling sorted runs to temporary files beyond it: the
-    background worker's peak memory was set by its largest merge, and a batch or a merge made
-    while busy stays below the limit anyway; a rebuild asks for more.
+    kind read the same).
     """
-    kwargs.setdefault("limitmb", WRITER_MEMORY_MB)
     kwargs.setdefault("compound", False)
     kwargs.setdefault("codec", W3Codec(blocklimit=256, compression=0))
     return ix.writer(**kwargs)
-
-
-# A merge made while submissions wait to be indexed joins at least BUSY_MERGE_SEGMENTS of the
-# smallest segments and at most BUSY_MERGE_DOCS documents: merging rewrites each document it
-# moves, at a cost per document close to indexing it, and the next batch waits for it. Larger
-# merges wait for a round with nothing to index, or for more than MAX_SEGMENTS segments (each
-# one makes every search a little slower).
-BUSY_MERGE_SEGMENTS = 4
-BUSY_MERGE_DOCS = 400
-MAX_SEGMENTS = 32
-
-
-class _NothingToMerge(Exception):
-    """The merge policy kept every segment: the merge is cancelled, not committed."""
-
-
-def _merge_small_or_stop(writer, segments):
-    """Whoosh's default policy (small segments, by a Fibonacci rule), or no commit at all."""
-    kept = MERGE_SMALL(writer, segments)
-    if kept is segments:  # what the policy returns when it merges nothing
-        raise _NothingToMerge
-    return kept
-
-
-def _merge_smallest_few(writer, segments):
-    """The smallest segments, within the busy bounds; Whoosh's policy past MAX_SEGMENTS."""
-    chosen, total = [], 0
-    for part in sorted(segments, key=lambda part: part.doc_count_all()):
-        total += part.doc_count_all()
-        if total > BUSY_MERGE_DOCS:
-            break
-        chosen.append(part)
-    if len(chosen) < BUSY_MERGE_SEGMENTS:
-        if len(segments) > MAX_SEGMENTS:
-            return _merge_small_or_stop(writer, segments)
-        raise _NothingToMerge
-    for part in chosen:
-        reader = SegmentReader(writer.storage, writer.schema, part)
-        writer.add_reader(reader)
-        reader.close()
-    return [part for part in segments if part not in chosen]
-
-
-def merge_segments(ix, *, busy: bool, timeout: float = 10.0) -> bool:
-    """Merge some of the index's segments in a commit of their own; True when it did.
-
-    The indexer commits each batch without merging, so the batch is searchable as soon as it
-    is written, and merges after it: while `busy` (more submissions may be waiting) only a
-    few small segments, otherwise as Whoosh's default commit would.
-    """
-    merging = writer(ix, timeout=timeout)
-    try:
-        merging.commit(mergetype=_merge_smallest_few if busy else _merge_small_or_stop)
-    except _NothingToMerge:
-        merging.cancel()
-        return False
-    except BaseException:
-        merging.cancel()
-        raise
-    return True
 
 
 def open_searcher(path):

@@ -189,7 +189,6 @@ def _apply_changes(batch_size: int) -> int:
         .order_by(ChangeLog.id).limit(batch_size)).all()
     if not rows:
         db.session.rollback()
-        _merge_when_idle(ix, generation)
         return _expire_gaps(generation, position)
     documents = _documents(list(dict.fromkeys(row.submission_id for row in rows)))
     writer = search_index.writer(ix, timeout=10.0)
@@ -198,7 +197,7 @@ def _apply_changes(batch_size: int) -> int:
     except BaseException:
         writer.cancel()
         raise
-    writer.commit(merge=False)  # searchable now; the merge follows, in a commit of its own
+    writer.commit()
     seen = {row.id for row in rows}
     now = time.time()
     new_last = max(last_id, max(seen))
@@ -210,16 +209,7 @@ def _apply_changes(batch_size: int) -> int:
     if len(gaps) > GAP_LIMIT:
         gaps = dict(sorted(gaps.items())[-GAP_LIMIT:])
     write_position(generation, {"last_id": new_last, "gaps": gaps})
-    search_index.merge_segments(ix, busy=True)
     return len(rows)
-
-
-def _merge_when_idle(ix, generation: Path) -> None:
-    """With nothing to index, merge what the busy rounds left (once per index commit)."""
-    merged = current_app.extensions.setdefault("portal_index_merged", {})
-    if merged.get(generation) != ix.latest_generation():
-        search_index.merge_segments(ix, busy=False)
-        merged[generation] = ix.latest_generation()
 
 
 def _expire_gaps(generation: Path, position: dict) -> int:

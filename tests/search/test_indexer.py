@@ -280,67 +280,6 @@ def test_an_empty_index_is_not_reopened_while_it_stays_empty(app):
         assert holder().state() is first and holder().opened == opened
 
 
-def segment_sizes(app):
-    """Documents (deleted ones included) in each segment of the current generation."""
-    with app.app_context():
-        ix = search_index.open_index(current_generation(index_root()))
-        with ix.reader() as reader:
-            return [leaf.doc_count_all() for leaf, _offset in reader.leaf_readers()]
-
-
-def busy_rounds(app, publish, count):
-    """`count` worker rounds that each index one new submission (none finds the log empty)."""
-    sizes = []
-    for number in range(count):
-        publish(f"长椅坏了 {number}")
-        with app.app_context():
-            assert apply_changes() > 0
-        sizes.append(segment_sizes(app))
-    return sizes
-
-
-def test_busy_rounds_merge_a_few_small_segments(app, publish):
-    """Each round commits its batch as a segment of its own; a few small ones are merged next."""
-    rounds = search_index.BUSY_MERGE_SEGMENTS + 1
-    sizes = busy_rounds(app, publish, rounds)
-    assert max(len(each) for each in sizes) <= search_index.BUSY_MERGE_SEGMENTS
-    assert sum(sizes[-1]) >= rounds
-    with app.app_context():
-        refresh_searcher()
-        assert search("长椅", per_page=50).total == rounds
-
-
-def test_larger_merges_wait_for_a_round_with_nothing_to_index(app, publish, monkeypatch):
-    monkeypatch.setattr(search_index, "BUSY_MERGE_DOCS", 3)  # every busy merge is too large
-    rounds = search_index.BUSY_MERGE_SEGMENTS + 1
-    assert len(busy_rounds(app, publish, rounds)[-1]) >= rounds
-    with app.app_context():
-        assert apply_changes() == 0  # nothing to index: now Whoosh's policy merges
-        refresh_searcher()
-        assert search("长椅", per_page=50).total == rounds
-    assert len(segment_sizes(app)) < rounds
-
-
-def test_too_many_segments_are_merged_even_while_busy(app, publish, monkeypatch):
-    monkeypatch.setattr(search_index, "BUSY_MERGE_DOCS", 3)
-    monkeypatch.setattr(search_index, "MAX_SEGMENTS", 5)
-    sizes = busy_rounds(app, publish, 12)
-    assert max(len(each) for each in sizes) <= 6  # MAX_SEGMENTS, and the round's own batch
-    with app.app_context():
-        refresh_searcher()
-        assert search("长椅", per_page=50).total == 12
-
-
-def test_a_merge_with_nothing_to_merge_commits_nothing(app, publish, index_now):
-    publish("长椅坏了")
-    index_now()
-    with app.app_context():
-        ix = search_index.open_index(current_generation(index_root()))
-        before = ix.latest_generation()
-        assert search_index.merge_segments(ix, busy=False) is False
-        assert ix.latest_generation() == before  # no new commit: searchers are not reopened
-
-
 def test_an_index_without_the_current_fields_is_rebuilt(app, publish, index_now, monkeypatch):
     """A release that changes the index fields gets a new generation, built by the worker."""
     sid = publish("路灯坏了")
