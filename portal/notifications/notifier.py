@@ -34,11 +34,6 @@ TEAM_NOTE = re.compile(r"\bteam (\w+)")
 DUPLICATE_NOTE = re.compile(r"^duplicate of (\w+)")
 
 
-def _position() -> RelayPosition:
-    """The notifier's position in the change log, locked for this transaction."""
-    return locked_position(RelayPosition, POSITION_NAME)
-
-
 class Round:
     """What one consume round reads once for all its changes: the submissions with their
     contacts, their timeline entries, their own and follow subscriptions (every state, with
@@ -254,7 +249,7 @@ def consume_changes() -> int:
             position.last_id = head
             db.session.flush()
         return 0
-    position = _position()
+    position = locked_position(RelayPosition, POSITION_NAME)
     before = position.last_id
     changes = db.session.execute(
         _pending_changes(position.last_id, head).limit(CONSUME_LIMIT)).scalars().all()
