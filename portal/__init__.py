@@ -177,6 +177,7 @@ def _register_workers(app: Flask) -> None:
     from portal.notifications.services import readiness as notifications_readiness
     from portal.search.indexer import apply_changes
     from portal.search.indexer import readiness as search_readiness
+    from portal.search.merger import merge_segments
     from portal.servicelevels.deadlines import deadline_task
     from portal.servicelevels.followup import CLOSING_CHECK_SECONDS, close_without_feedback
     from portal.stats.cells import figures_task
@@ -184,6 +185,8 @@ def _register_workers(app: Flask) -> None:
     from portal.worker import register_worker_task
 
     register_worker_task(app, "search-indexer", apply_changes)
+    register_worker_task(app, "search-merger", merge_segments, idle_seconds=1.0,
+                         runs_with="search-indexer")
     # Deliveries wait in a queue: a busy relay goes on at once instead of pausing per batch.
     register_worker_task(app, "forwarding-relay", relay_task, pause_when_busy=False)
     register_worker_task(app, "notifications", notifications_task, pause_when_busy=False)

@@ -18,7 +18,7 @@ from portal.extensions import db
 
 
 def register_worker_task(app, name: str, task, *, pause_when_busy: bool = True,
-                         idle_seconds: float = 0) -> None:
+                         idle_seconds: float = 0, runs_with: str = "") -> None:
     """Add a task the worker calls in each round.
 
     `pause_when_busy=False`: after a round that handled something the next starts at once
@@ -26,8 +26,12 @@ def register_worker_task(app, name: str, task, *, pause_when_busy: bool = True,
     interval (work that costs less in batches, like an index commit). `idle_seconds`: the
     pause after a round that found nothing, when longer than the interval (work that falls due
     by the calendar, which polling five times a second would only make cost more).
+    `runs_with`: another task's name; `--only` selecting that task selects this one too (the
+    index's merger works on the index its indexer feeds, wherever that is).
     """
     app.extensions.setdefault("portal_worker_tasks", {})[name] = task
+    if runs_with:
+        app.extensions.setdefault("portal_worker_companions", {})[name] = runs_with
     if not pause_when_busy:
         app.extensions.setdefault("portal_worker_eager", set()).add(name)
     if idle_seconds:
@@ -89,6 +93,8 @@ def worker_command(once, interval, only):
             raise click.BadParameter(
                 f"unknown task {', '.join(unknown) or '(none named)'}; choose from "
                 f"{', '.join(worker_tasks())}", param_hint="--only")
+        companions = current_app.extensions.get("portal_worker_companions", {})
+        selected |= {name for name, leader in companions.items() if leader in selected}
     if once:
         while run_round(selected):
             db.session.remove()

@@ -146,8 +146,8 @@ def open_index(path):
     return whoosh_index.open_dir(path)
 
 
-def writer(ix, **kwargs):
-    """A writer (takes the index's write lock; one writer at a time).
+def writer_options() -> dict:
+    """How every segment is written (by the indexer, a rebuild and the merger).
 
     Segments are written as separate files, not one compound file: opening a compound segment
     copies it into each process's memory, while separate files are read through the page
@@ -155,9 +155,13 @@ def writer(ix, **kwargs):
     zlib-compressed: the engine reads them faster, for a larger index (segments of either
     kind read the same).
     """
-    kwargs.setdefault("compound", False)
-    kwargs.setdefault("codec", W3Codec(blocklimit=256, compression=0))
-    return ix.writer(**kwargs)
+    return {"compound": False, "codec": W3Codec(blocklimit=256, compression=0)}
+
+
+def writer(ix, **kwargs):
+    """A writer (takes the index's write lock; one writer at a time), writing segments as
+    `writer_options()` says."""
+    return ix.writer(**{**writer_options(), **kwargs})
 
 
 def open_searcher(path):

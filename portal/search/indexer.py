@@ -197,7 +197,9 @@ def _apply_changes(batch_size: int) -> int:
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    # Without merging: the merger task joins segments beside it (portal/search/merger.py), so
+    # the batch is searchable without waiting for earlier segments to be rewritten.
+    writer.commit(merge=False)
     seen = {row.id for row in rows}
     now = time.time()
     new_last = max(last_id, max(seen))

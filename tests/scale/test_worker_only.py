@@ -68,7 +68,7 @@ def test_unknown_task_name_is_refused(app, app_ctx):
     result = run(app, "--only", "search-indexer,indexer")
     assert result.exit_code == 2
     assert "unknown task indexer" in result.output
-    assert "search-indexer, forwarding-relay" in result.output
+    assert "search-indexer, search-merger, forwarding-relay" in result.output
     assert run(app, "--only", ",").exit_code == 2  # naming nothing is a mistake, not "idle"
 
 

@@ -1,11 +1,15 @@
 """Plain helpers for the search tests."""
 from portal.search.indexer import apply_changes
+from portal.search.merger import merge_segments
 from portal.search.searchers import refresh_searcher
 
 
 def drain(app):
-    """Apply the whole change log to the index, then reopen this process's searcher."""
+    """Apply the whole change log to the index and merge the segments due for it, as the
+    worker's indexer and merger do, then reopen this process's searcher."""
     with app.app_context():
         while apply_changes():
+            pass
+        while merge_segments():
             pass
         refresh_searcher()

@@ -1,0 +1,141 @@
+"""The index's merger: joins small segments beside the indexer, losing no change made meanwhile."""
+from portal.extensions import db
+from portal.search import index as search_index
+from portal.search.indexer import apply_changes, current_generation, index_root, rebuild_index
+from portal.search.merger import merge_segments, prepare_merge, segments_to_merge, swap_in
+from portal.search.searchers import refresh_searcher
+from portal.search.services import search
+from portal.submissions.models import Submission
+from portal.submissions.supports import add_support
+
+
+def segments(app):
+    """The current index generation's segments, in the table of contents' order."""
+    with app.app_context():
+        return search_index.open_index(current_generation(index_root()))._segments()
+
+
+def index_batches(app, publish, titles):
+    """Publish each title and index it in a batch of its own (one segment each)."""
+    for title in titles:
+        publish(title)
+        with app.app_context():
+            while apply_changes():
+                pass
+
+
+def searched(app, query, *, staff=False):
+    with app.app_context():
+        refresh_searcher()
+        result = search(query, staff=staff)
+        return result.total, sorted(h.submission.id for h in result.hits)
+
+
+def small_segments(app, publish, index_now, count=12):
+    """A large first segment and `count` one-document segments after it."""
+    for number in range(40):
+        publish(f"公园第{number}号座椅油漆剥落")
+    index_now()
+    index_batches(app, publish, [f"路灯 第{n}盏不亮" for n in range(count)])
+
+
+def test_batches_are_committed_without_merging(app, publish, index_now):
+    """Each indexer batch adds a segment; rewriting earlier ones is left to the merger."""
+    small_segments(app, publish, index_now)
+    assert len(segments(app)) == 13
+
+
+def test_the_merger_joins_small_segments_and_search_finds_the_same(app, publish, index_now):
+    small_segments(app, publish, index_now)
+    before = searched(app, "路灯"), searched(app, "座椅")
+    with app.app_context():
+        rounds = []
+        while joined := merge_segments():
+            rounds.append(joined)
+    # Whoosh's rule: the smallest five segments while they hold fewer than fib(9) = 55
+    # documents together: five one-document ones twice, then 1 + 1 + 5 + 5 + 40.
+    assert rounds == [5, 5, 5]
+    assert [s.doc_count_all() for s in segments(app)] == [52]
+    assert (searched(app, "路灯"), searched(app, "座椅")) == before
+    assert before[0][0] == 12 and before[1][0] == 40
+
+
+def test_changes_indexed_while_a_merge_is_written_are_kept(app, publish, index_now):
+    """A document updated after the merger read its segment is replaced in the merged
+    segment too: it is found once, as it is now."""
+    small_segments(app, publish, index_now)
+    with app.app_context():
+        lamp = db.session.execute(db.select(Submission.id).where(
+            Submission.title == "路灯 第3盏不亮")).scalar()
+        prepared = prepare_merge(current_generation(index_root()))
+        assert len(prepared.joined) == 5  # the first five small ones, 第3盏 among them
+        add_support(db.session.get(Submission, lamp), visitor="test:merge", address="192.0.2.1")
+        db.session.commit()
+        while apply_changes():  # the update deletes the copy in a segment being merged
+            pass
+        assert swap_in(prepared) == 5
+    merged = segments(app)[-1]
+    assert (merged.doc_count_all(), merged.doc_count()) == (5, 4)
+    assert sum(s.doc_count() for s in segments(app)) == 52
+    assert searched(app, "第3盏") == (1, [lamp])
+    with app.app_context():
+        refresh_searcher()
+        assert search("第3盏").hits[0].submission.support_count == 1
+    assert searched(app, "路灯")[0] == 12
+
+
+def test_a_merge_the_index_moved_past_is_dropped(app, publish, index_now):
+    """Prepared before a rebuild replaced the generation: the swap leaves the new index be."""
+    small_segments(app, publish, index_now, count=6)
+    with app.app_context():
+        prepared = prepare_merge(current_generation(index_root()))
+        rebuild_index()
+        assert swap_in(prepared) == 0
+        assert not (prepared.generation / "merging").exists()
+    assert searched(app, "路灯")[0] == 6
+
+
+def test_a_merge_of_segments_already_merged_is_dropped(app, publish, index_now):
+    small_segments(app, publish, index_now, count=6)
+    with app.app_context():
+        generation = current_generation(index_root())
+        first, second = prepare_merge(generation), prepare_merge(generation)
+        assert swap_in(second) == 5
+        assert swap_in(first) == 0
+    assert [s.doc_count_all() for s in segments(app)] == [40, 1, 5]
+    assert searched(app, "路灯")[0] == 6
+
+
+def test_what_an_interrupted_merge_left_is_cleared(app, publish, index_now):
+    small_segments(app, publish, index_now, count=6)
+    with app.app_context():
+        staging = current_generation(index_root()) / "merging"
+        staging.mkdir()
+        (staging / "MAIN_leftover.trm").write_bytes(b"half a segment")
+        assert merge_segments() == 5
+        assert not staging.exists()
+    assert searched(app, "路灯")[0] == 6
+
+
+def test_the_merge_rule_is_whooshs(app):
+    """The smallest segments, once five or more are small together; a lone large one stays."""
+    class Segment:
+        def __init__(self, count):
+            self.count = count
+
+        def doc_count_all(self):
+            return self.count
+
+    few = [Segment(1) for _ in range(4)]
+    assert segments_to_merge(few) == []
+    many = [Segment(100_000)] + [Segment(1) for _ in range(5)]
+    assert [s.count for s in segments_to_merge(many)] == [1] * 5
+    assert segments_to_merge([Segment(100_000)] + [Segment(60) for _ in range(5)]) == []
+
+
+def test_a_host_running_only_the_indexer_runs_the_merger(app, publish, index_now):
+    small_segments(app, publish, index_now, count=6)
+    result = app.test_cli_runner().invoke(args=["portal", "worker", "--once",
+                                                "--only", "search-indexer"])
+    assert result.exit_code == 0, result.output
+    assert [s.doc_count_all() for s in segments(app)] == [40, 1, 5]
