@@ -106,6 +106,22 @@ def test_a_merge_of_segments_already_merged_is_dropped(app, publish, index_now):
     assert searched(app, "路灯")[0] == 6
 
 
+def test_segments_whose_documents_were_all_replaced_are_dropped(app, publish, index_now):
+    small_segments(app, publish, index_now, count=6)
+    with app.app_context():
+        for number in range(5):
+            lamp = db.session.execute(db.select(Submission).where(
+                Submission.title == f"路灯 第{number}盏不亮")).scalar_one()
+            add_support(lamp, visitor=f"test:{number}", address="192.0.2.1")
+        db.session.commit()
+        while apply_changes():  # one batch: the five replaced documents in a new segment
+            pass
+        assert merge_segments() == 5
+    assert [(s.doc_count_all(), s.doc_count()) for s in segments(app)] == [
+        (40, 40), (1, 1), (5, 5)]
+    assert searched(app, "路灯")[0] == 6
+
+
 def test_what_an_interrupted_merge_left_is_cleared(app, publish, index_now):
     small_segments(app, publish, index_now, count=6)
     with app.app_context():
