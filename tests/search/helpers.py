@@ -13,3 +13,12 @@ def drain(app):
         while merge_segments():
             pass
         refresh_searcher()
+
+
+def cache_contents(cache, keys, words):
+    """What a searcher's caches say, as plain values (for comparing two caches)."""
+    return {"all": set(cache.all()),
+            "docs": {key: set(cache.docs(*key)) for key in keys},
+            "words": {key: cache.word_docs(*key).as_dict() for key in words},
+            "columns": {name: list(cache.column(name)) for name in ("area", "status", "created")},
+            "norms": [cache.norm_table("content")[length] for length in cache.lengths("content")]}

@@ -24,7 +24,7 @@ from portal.search.services import search
 from portal.submissions.models import ChangeLog
 from portal.submissions.services import change_status, set_publication
 from portal.submissions.supports import add_support
-from tests.search.helpers import drain
+from tests.search.helpers import cache_contents, drain
 
 QUERIES = ["路灯", "垃圾", "滨江", "light", '"路灯坏了"', "长椅"]
 
@@ -335,15 +335,6 @@ def test_a_searchers_caches_say_what_the_index_holds(app, publish, index_now):
         cache = holder().state().cache
         assert len(cache.word_docs("content", "路灯")) == 2
         assert cache.column("area") == ["daqiao"] * 3
-
-
-def cache_contents(cache, keys, words):
-    """What a searcher's caches say, as plain values (for comparing two caches)."""
-    return {"all": set(cache.all()),
-            "docs": {key: set(cache.docs(*key)) for key in keys},
-            "words": {key: cache.word_docs(*key).as_dict() for key in words},
-            "columns": {name: list(cache.column(name)) for name in ("area", "status", "created")},
-            "norms": [cache.norm_table("content")[length] for length in cache.lengths("content")]}
 
 
 def test_a_reopened_searcher_carries_over_only_what_the_commit_left_alone(app, publish,

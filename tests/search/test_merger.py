@@ -1,12 +1,18 @@
 """The index's merger: joins small segments beside the indexer, losing no change made meanwhile."""
+import threading
+from collections import Counter
+
+from portal.core.unit_of_work import unit_of_work
 from portal.extensions import db
 from portal.search import index as search_index
+from portal.search.engine import FilterCache
 from portal.search.indexer import apply_changes, current_generation, index_root, rebuild_index
 from portal.search.merger import merge_segments, prepare_merge, segments_to_merge, swap_in
-from portal.search.searchers import refresh_searcher
+from portal.search.searchers import holder, refresh_searcher
 from portal.search.services import search
 from portal.submissions.models import Submission
 from portal.submissions.supports import add_support
+from tests.search.helpers import cache_contents
 
 
 def segments(app):
@@ -155,3 +161,62 @@ def test_a_host_running_only_the_indexer_runs_the_merger(app, publish, index_now
                                                 "--only", "search-indexer"])
     assert result.exit_code == 0, result.output
     assert [s.doc_count_all() for s in segments(app)] == [40, 1, 5]
+
+
+KEYS = [("area", "daqiao"), ("published", True)]
+WORDS = [("content", "路灯"), ("content", "座椅")]
+
+
+def test_indexer_and_merger_running_together_keep_every_document_once(app, publish, index_now):
+    """The worker's two threads at full speed while submissions arrive and are updated: in
+    the end the index holds each submission exactly once, as it is now; meanwhile each
+    reopened searcher's caches, carried over from the one before, say what the index holds."""
+    for number in range(40):
+        publish(f"公园第{number}号座椅油漆剥落")
+    index_now()
+    stop, merged = threading.Event(), []
+
+    def loop(task, counts=None):
+        with app.app_context():
+            while not stop.is_set():
+                with unit_of_work():
+                    handled = task()
+                db.session.remove()
+                if counts is not None and handled:
+                    counts.append(handled)
+
+    threads = [threading.Thread(target=loop, args=(apply_changes,)),
+               threading.Thread(target=loop, args=(merge_segments, merged))]
+    for thread in threads:
+        thread.start()
+    try:
+        ids = []
+        for number in range(150):
+            ids.append(publish(f"路灯 第{number}盏不亮"))
+            if number % 3 == 0:  # an update: the indexer replaces a document, maybe one
+                with app.app_context():  # the merger is copying
+                    add_support(db.session.get(Submission, ids[number // 2]),
+                                visitor=f"test:{number}", address="192.0.2.1")
+                    db.session.commit()
+            if number % 10 == 9:
+                with app.app_context():
+                    refresh_searcher()
+                    cache = holder().state().cache
+                    assert cache_contents(cache, KEYS, WORDS) == cache_contents(
+                        FilterCache(cache.searcher), KEYS, WORDS)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    index_now()
+    assert merged, "the merger never merged while the indexer ran"
+    with app.app_context():
+        ix = search_index.open_index(current_generation(index_root()))
+        with ix.reader() as reader:
+            support = reader.column_reader("support")
+            indexed = [(reader.stored_fields(d)["id"], support[d]) for d in reader.all_doc_ids()]
+        current = dict(db.session.execute(db.select(Submission.id, Submission.support_count)).all())
+    assert max(Counter(i for i, _support in indexed).values()) == 1
+    assert dict(indexed) == {str(i): count for i, count in current.items()}
+    assert max(current.values()) > 0  # updates were among the changes
+    assert searched(app, "路灯")[0] == 150
