@@ -164,6 +164,13 @@ def writer(ix, **kwargs):
     return ix.writer(**{**writer_options(), **kwargs})
 
 
+def listed_segments(ix) -> set:
+    """Names of the segments the index's latest commit lists, read now (Whoosh's table of
+    contents, as portal/search/merger.py reads it). A segment's files are removed only after
+    a commit stops listing it."""
+    return {segment.segment_id() for segment in ix._read_toc().segments}
+
+
 def open_searcher(path):
     """A searcher over the index in `path` (reuse it: opening one is the expensive part)."""
     return open_index(path).searcher()

@@ -17,10 +17,12 @@ from flask import current_app
 
 from portal.search import index as search_index
 from portal.search.engine import FilterCache, new_cache
+from portal.search.engine.postings import segment_ids
 from portal.search.indexer import current_generation, index_root
 from portal.search.words import ensure_place_words
 
 log = logging.getLogger(__name__)
+OPEN_ATTEMPTS = 3
 
 
 def _libc():
@@ -154,23 +156,60 @@ class SearcherHolder:
                 if (state is not None and state.generation == generation
                         and state.shows_latest()):
                     return
-                ix = search_index.open_index(generation)
-                commit = ix.latest_generation()  # before opening: a commit in between costs
-                searcher = ix.searcher()  # one more reopen, never a missed change
+                opened = self._open(generation, state)
+            except Exception:  # any unreadable index: serve none, never a 500
+                log.exception("search index %s unreadable; the worker rebuilds it", generation)
+                self._replace(None)
+                return
+            if opened is None:  # merges kept removing segments being read: the next check
+                return
+            self._replace(opened)
+            self.opened += 1
+            state = None  # the replaced caches are freed now (or when the last search ends)
+            _return_freed_memory()
+
+
+    @staticmethod
+    def _open(generation, state):
+        """A warmed SearcherState over the index's latest commit, starting from `state`'s
+        caches; None when, at each attempt, a merge removed a segment while it was read.
+
+        Whoosh opens a segment's columns when first read, and the files of a segment a merge
+        joined are removed once a commit no longer lists it: a column first read after that
+        reads as empty. Every segment still listed when the warm-up ends was read whole.
+        """
+        for _attempt in range(OPEN_ATTEMPTS):
+            ix = search_index.open_index(generation)
+            commit = ix.latest_generation()  # before opening: a commit in between costs
+            try:  # one more reopen, never a missed change
+                searcher = ix.searcher()
+            except FileNotFoundError:  # a segment of that commit was merged away meanwhile
+                continue
+            try:
                 same_index = state is not None and state.generation == generation
                 cache = new_cache(searcher, state.cache.memo if same_index else None)
                 carried = same_index and cache.carry_over(state.cache)
                 cache.warm(state.cache if state is not None and not carried else None,
                            characters=not carried)
+            except Exception:
+                if _all_listed(ix, searcher):  # unreadable for another reason
+                    raise
+                _close_quietly(searcher)
+                continue
+            if _all_listed(ix, searcher):
                 cache.forget_other_segments()
-            except Exception:  # any unreadable index: serve none, never a 500
-                log.exception("search index %s unreadable; the worker rebuilds it", generation)
-                self._replace(None)
-                return
-            self._replace(SearcherState(generation, ix, commit, searcher, cache))
-            self.opened += 1
-            state = None  # the replaced caches are freed now (or when the last search ends)
-            _return_freed_memory()
+                return SearcherState(generation, ix, commit, searcher, cache)
+            _close_quietly(searcher)
+        return None
+
+
+def _all_listed(ix, searcher) -> bool:
+    """Whether the index's latest commit still lists every segment of `searcher` (so none of
+    their files was removed)."""
+    try:
+        return segment_ids(searcher) <= search_index.listed_segments(ix)
+    except search_index.OPEN_ERRORS:  # a newer commit replaced the one being read
+        return False
 
 
 def holder() -> SearcherHolder:

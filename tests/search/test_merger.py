@@ -1,6 +1,10 @@
 """The index's merger: joins small segments beside the indexer, losing no change made meanwhile."""
 import threading
 from collections import Counter
+from contextlib import contextmanager
+
+from whoosh.filedb.filestore import FileStorage
+from whoosh.util.filelock import try_for
 
 from portal.core.unit_of_work import unit_of_work
 from portal.extensions import db
@@ -163,6 +167,17 @@ def test_a_host_running_only_the_indexer_runs_the_merger(app, publish, index_now
     assert [s.doc_count_all() for s in segments(app)] == [40, 1, 5]
 
 
+@contextmanager
+def index_locked():
+    """The current index's write lock, as a writer holds it (no commit meanwhile)."""
+    lock = FileStorage(str(current_generation(index_root()))).lock("MAIN_WRITELOCK")
+    assert try_for(lock.acquire, timeout=10, delay=0.01)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 KEYS = [("area", "daqiao"), ("published", True)]
 WORDS = [("content", "路灯"), ("content", "座椅")]
 
@@ -198,8 +213,8 @@ def test_indexer_and_merger_running_together_keep_every_document_once(app, publi
                     add_support(db.session.get(Submission, ids[number // 2]),
                                 visitor=f"test:{number}", address="192.0.2.1")
                     db.session.commit()
-            if number % 10 == 9:
-                with app.app_context():
+            if number % 10 == 9:  # no merge may remove files while a cache is read here
+                with app.app_context(), index_locked():
                     refresh_searcher()
                     cache = holder().state().cache
                     assert cache_contents(cache, KEYS, WORDS) == cache_contents(
@@ -220,3 +235,28 @@ def test_indexer_and_merger_running_together_keep_every_document_once(app, publi
     assert dict(indexed) == {str(i): count for i, count in current.items()}
     assert max(current.values()) > 0  # updates were among the changes
     assert searched(app, "路灯")[0] == 150
+
+
+def test_a_searcher_whose_segments_were_merged_away_while_it_was_read_is_opened_again(
+        app, publish, index_now, monkeypatch, caplog):
+    """A merge swapped in while a web worker's searcher was being read removed the files of
+    segments it had not read yet (Whoosh reads columns on first use): that searcher would show
+    those documents without area or status, or fail as if the index were unreadable. It is
+    opened again instead."""
+    small_segments(app, publish, index_now, count=6)
+    real_carry_over, merges = FilterCache.carry_over, []
+
+    def carry_over_during_a_merge(cache, previous):
+        if not merges:
+            merges.append(merge_segments())
+        return real_carry_over(cache, previous)
+
+    monkeypatch.setattr(FilterCache, "carry_over", carry_over_during_a_merge)
+    with app.app_context():
+        refresh_searcher()
+        assert not [r for r in caplog.records if r.levelname == "ERROR"]
+        cache = holder().state().cache
+        assert merges == [5]
+        assert set(cache.column("area")) == {"daqiao"}
+        assert set(cache.column("status")) == {"received"}
+        assert search("路灯").total == 6
