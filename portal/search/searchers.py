@@ -161,13 +161,12 @@ class SearcherHolder:
                 log.exception("search index %s unreadable; the worker rebuilds it", generation)
                 self._replace(None)
                 return
-            if opened is None:  # merges kept removing segments being read: the next check
+            if opened is None:  # merges kept removing segments being read: next check
                 return
             self._replace(opened)
             self.opened += 1
             state = None  # the replaced caches are freed now (or when the last search ends)
             _return_freed_memory()
-
 
     @staticmethod
     def _open(generation, state):
@@ -180,8 +179,10 @@ class SearcherHolder:
         """
         for _attempt in range(OPEN_ATTEMPTS):
             ix = search_index.open_index(generation)
-            commit = ix.latest_generation()  # before opening: a commit in between costs
-            try:  # one more reopen, never a missed change
+            # Read before opening: a commit in between costs one more reopen, never a missed
+            # change.
+            commit = ix.latest_generation()
+            try:
                 searcher = ix.searcher()
             except FileNotFoundError:  # a segment of that commit was merged away meanwhile
                 continue
