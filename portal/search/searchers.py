@@ -171,21 +171,21 @@ class SearcherHolder:
     @staticmethod
     def _open(generation, state):
         """A warmed SearcherState over the index's latest commit, starting from `state`'s
-        caches; None when, at each attempt, a merge removed a segment while it was read.
+        caches; None when, at each attempt, a commit removed files while they were read.
 
         Whoosh opens a segment's columns when first read, and the files of a segment a merge
         joined are removed once a commit no longer lists it: a column first read after that
         reads as empty. Every segment still listed when the warm-up ends was read whole.
         """
         for _attempt in range(OPEN_ATTEMPTS):
-            ix = search_index.open_index(generation)
-            # Read before opening: a commit in between costs one more reopen, never a missed
-            # change.
-            commit = ix.latest_generation()
             try:
+                ix = search_index.open_index(generation)
+                # Read before opening: a commit in between costs one more reopen, never a
+                # missed change.
+                commit = ix.latest_generation()
                 searcher = ix.searcher()
-            except FileNotFoundError:  # a segment of that commit was merged away meanwhile
-                continue
+            except FileNotFoundError:  # a newer commit removed the table of contents or a
+                continue  # segment being opened (every commit removes the previous one's)
             try:
                 same_index = state is not None and state.generation == generation
                 cache = new_cache(searcher, state.cache.memo if same_index else None)
@@ -201,6 +201,8 @@ class SearcherHolder:
                 cache.forget_other_segments()
                 return SearcherState(generation, ix, commit, searcher, cache)
             _close_quietly(searcher)
+        log.warning("search index %s changed under each of %d attempts to open it; trying "
+                    "again at the next check", generation, OPEN_ATTEMPTS)
         return None
 
 

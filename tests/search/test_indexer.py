@@ -434,3 +434,30 @@ def test_renewing_a_word_leaves_the_previous_searchers_postings_as_they_were(
         renewed = after.word_docs("content", "路灯")
         assert len(renewed) == 2 and renewed.as_dict() != read_before
         assert old.as_dict() == read_before and before.word_docs("content", "路灯") is old
+
+
+def test_a_table_of_contents_removed_while_it_is_opened_is_read_again(
+        app, publish, index_now, monkeypatch, caplog):
+    """Every commit removes the previous table of contents: a reopen that lists it and then
+    finds it gone opens the newer one, instead of reporting the index unreadable."""
+    from portal.search import index as index_module
+
+    publish("路灯不亮")
+    index_now()
+    publish("井盖松动")
+    with app.app_context():
+        while apply_changes():
+            pass
+    real_open, failures = index_module.open_index, []
+
+    def open_after_a_commit_removed_the_table(path):
+        if not failures:
+            failures.append(path)
+            raise FileNotFoundError(f"{path}/_MAIN_1.toc")
+        return real_open(path)
+
+    monkeypatch.setattr(index_module, "open_index", open_after_a_commit_removed_the_table)
+    with app.app_context():
+        refresh_searcher()
+        assert failures and not [r for r in caplog.records if r.levelname == "ERROR"]
+        assert search("井盖").total == 1
