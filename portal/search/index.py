@@ -126,9 +126,23 @@ STAFF_FIELDS = ("content", "staff")
 TEXT_FIELDS = STAFF_FIELDS
 
 
+def _latest(read, attempts: int = 3):
+    """read(), again when a newer commit removed the table of contents it was reading: every
+    commit removes the previous one's, outside readers' control (the merger commits beside
+    the indexer)."""
+    for attempt in range(attempts):
+        try:
+            return read()
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+    return None
+
+
 def has_current_schema(ix) -> bool:
     """Whether an index has every field of make_schema(), of the same type (else rebuild)."""
-    current, stored = make_schema(), ix.schema  # `ix.schema` reads the index's TOC file again
+    # `ix.schema` reads the index's table of contents again.
+    current, stored = make_schema(), _latest(lambda: ix.schema)
     return all(name in stored and type(stored[name]) is type(current[name])
                for name in current.names())
 
@@ -141,9 +155,11 @@ def create_index(path):
 
 def open_index(path):
     """Open the index in `path`; raises one of OPEN_ERRORS when it is missing or unreadable."""
-    if not whoosh_index.exists_in(path):
-        raise EmptyIndexError(f"no index in {path}")
-    return whoosh_index.open_dir(path)
+    def read():
+        if not whoosh_index.exists_in(path):
+            raise EmptyIndexError(f"no index in {path}")
+        return whoosh_index.open_dir(path)
+    return _latest(read)
 
 
 def writer_options() -> dict:
@@ -164,11 +180,16 @@ def writer(ix, **kwargs):
     return ix.writer(**{**writer_options(), **kwargs})
 
 
+def latest_toc(ix):
+    """The index's latest table of contents (Whoosh's TOC: schema, segments, generation),
+    read now."""
+    return _latest(ix._read_toc)
+
+
 def listed_segments(ix) -> set:
-    """Names of the segments the index's latest commit lists, read now (Whoosh's table of
-    contents, as portal/search/merger.py reads it). A segment's files are removed only after
-    a commit stops listing it."""
-    return {segment.segment_id() for segment in ix._read_toc().segments}
+    """Names of the segments the index's latest commit lists, read now. A segment's files are
+    removed only after a commit stops listing it."""
+    return {segment.segment_id() for segment in latest_toc(ix).segments}
 
 
 def open_searcher(path):

@@ -10,7 +10,8 @@ segment after the ones it leaves alone, in place of those it joins. Which segmen
 Whoosh's own rule (`MERGE_SMALL`), so the index keeps the shape Whoosh's commits gave it.
 
 Whoosh internals used here (pinned version, docs/search.md): `SegmentWriter(_lk=False)`,
-its `_finalize_segment`/`_finish`, `FileIndex._read_toc`, `TOC` and `clean_files`.
+its `_finalize_segment`/`_finish`, `FileIndex._read_toc` (also through index.latest_toc),
+`TOC` and `clean_files`.
 """
 import os
 import shutil
@@ -96,7 +97,7 @@ def prepare_merge(generation: Path):
     """
     try:
         ix = search_index.open_index(generation)
-        toc = ix._read_toc()
+        toc = search_index.latest_toc(ix)
     except search_index.OPEN_ERRORS:
         return None  # the indexer rebuilds an unreadable index
     chosen = segments_to_merge(toc.segments)

@@ -461,3 +461,33 @@ def test_a_table_of_contents_removed_while_it_is_opened_is_read_again(
         refresh_searcher()
         assert failures and not [r for r in caplog.records if r.levelname == "ERROR"]
         assert search("井盖").total == 1
+
+
+def test_a_table_of_contents_removed_while_the_indexer_opens_it_is_read_again(
+        app, publish, index_now, monkeypatch, caplog):
+    """The merger commits beside the indexer: the table of contents the indexer listed may be
+    gone when it reads it. It reads the newer one and goes on; it never rebuilds the index
+    for that."""
+    from whoosh import index as whoosh_index
+
+    publish("路灯不亮")
+    index_now()
+    with app.app_context():
+        before = current_generation(index_root())
+    publish("井盖松动")
+    real_open, failures = whoosh_index.open_dir, []
+
+    def open_after_a_commit_removed_the_table(path, *args, **kwargs):
+        if not failures:
+            failures.append(path)
+            raise FileNotFoundError(f"{path}/_MAIN_1.toc")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(whoosh_index, "open_dir", open_after_a_commit_removed_the_table)
+    caplog.clear()  # the first build's own "rebuilding"
+    with app.app_context():
+        assert apply_changes() > 0
+        assert failures and current_generation(index_root()) == before
+        assert not [r for r in caplog.records if "rebuilding" in r.getMessage()]
+        refresh_searcher()
+        assert search("井盖").total == 1
