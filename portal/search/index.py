@@ -130,13 +130,12 @@ def _latest(read, attempts: int = 3):
     """read(), again when a newer commit removed the table of contents it was reading: every
     commit removes the previous one's, outside readers' control (the merger commits beside
     the indexer)."""
-    for attempt in range(attempts):
+    for _attempt in range(attempts - 1):
         try:
             return read()
         except FileNotFoundError:
-            if attempt == attempts - 1:
-                raise
-    return None
+            pass
+    return read()
 
 
 def has_current_schema(ix) -> bool:

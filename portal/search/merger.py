@@ -149,10 +149,10 @@ def swap_in(prepared: PreparedMerge) -> int:
     try:
         latest = ix._read_toc()
         current = {s.segment_id(): s for s in latest.segments}
-        if not all(j.segment_id in current for j in prepared.joined):
+        joined = {j.segment_id for j in prepared.joined}
+        if not joined <= current.keys():
             return 0
-        segments = [s for s in latest.segments
-                    if s.segment_id() not in {j.segment_id for j in prepared.joined}]
+        segments = [s for s in latest.segments if s.segment_id() not in joined]
         if prepared.segment is not None:
             _apply_deletions_since(prepared, current)
             for name in prepared.segment.list_files(FileStorage(str(staging))):
