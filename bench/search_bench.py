@@ -64,14 +64,25 @@ def rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def dictionary_frequencies() -> dict:
+    """{word: frequency} of jieba's dictionary (a development dependency), the same words the
+    portal's segmenter knows."""
+    from importlib.resources import files
+
+    frequencies = {}
+    with (files("jieba") / "dict.txt").open(encoding="utf-8") as lines:
+        for line in lines:
+            word, frequency = line.split(" ")[:2]
+            frequencies[word] = int(frequency)
+    return frequencies
+
+
 class Generator:
     """Synthetic submissions: frequency-weighted dictionary words around a few topic words."""
 
     def __init__(self, seed, places):
-        from portal.core.text import _segmenter
-
         self.rng = random.Random(seed)
-        freq = _segmenter().FREQ
+        freq = dictionary_frequencies()
         words = [(w, f) for w, f in freq.items()
                  if f > 2000 and 2 <= len(w) <= 4 and all("\u4e00" <= c <= "\u9fff" for c in w)]
         words.sort()

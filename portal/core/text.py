@@ -1,5 +1,4 @@
 """Text normalisation shared by forms, search and screening (written once, here)."""
-import logging
 import re
 import threading
 import unicodedata
@@ -97,12 +96,9 @@ class Segment:
 
 @cache
 def _segmenter():
-    import jieba  # loaded once per process (before forking under gunicorn's preload_app)
+    import rjieba  # jieba's dictionary and algorithm in Rust; loaded once per process
 
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    return tokenizer
+    return rjieba.Jieba()
 
 
 def add_words(words) -> None:
@@ -111,8 +107,8 @@ def add_words(words) -> None:
     with _SEGMENTER_LOCK:
         for word in words:
             word = fold(word).strip()
-            if len(word) >= 2 and not segmenter.FREQ.get(word):
-                segmenter.add_word(word, freq=max(segmenter.suggest_freq(word), 1000))
+            if len(word) >= 2 and not segmenter.has_word(word):
+                segmenter.add_word(word, max(segmenter.suggest_freq(word), 1000), None)
 
 
 def fold(text: str) -> str:
@@ -141,8 +137,8 @@ def _fold_with_offsets(text: str):
 def segment(text: str, *, subwords: bool = True):
     """Split mixed Chinese/English text into Segments (words lower-cased, punctuation dropped).
 
-    jieba's HMM guesser is off: it invents words (灯坏) that the same text in another context
-    does not produce, so queries would miss. With `subwords`, every dictionary word of 2-4
+    The segmenter's HMM guesser is off: it invents words (灯坏) that the same text in another
+    context does not produce, so queries would miss. With `subwords`, every dictionary word of 2-4
     characters starting inside a word is added at that word's position, also when it runs
     past the word's end (滨江路|灯 still yields 路灯).
     """
@@ -150,9 +146,13 @@ def segment(text: str, *, subwords: bool = True):
         return []
     folded, offsets = _fold_with_offsets(text)
     segmenter = _segmenter()
-    freq = segmenter.FREQ
+    is_word = segmenter.has_word
+    # The segmenter releases the GIL while it cuts: the lock keeps a word being added (which
+    # needs the dictionary to itself) from meeting a cut in another thread.
+    with _SEGMENTER_LOCK:
+        words = segmenter.tokenize(folded, "default", False)
     result, position = [], 0
-    for word, start, end in segmenter.tokenize(folded, HMM=False):
+    for word, start, end in words:
         if not any(c.isalnum() for c in word):
             continue
         result.append(Segment(word.lower(), offsets[start], offsets[end - 1] + 1, position))
@@ -160,8 +160,8 @@ def segment(text: str, *, subwords: bool = True):
             for i in range(start, end):
                 for size in (2, 3, 4):
                     part = folded[i:i + size]
-                    if (len(part) == size and part != word and freq.get(part)
-                            and part.isalnum() and not part.isascii()):
+                    if (len(part) == size and part != word and part.isalnum()
+                            and not part.isascii() and is_word(part)):
                         result.append(Segment(part, offsets[i], offsets[i + size - 1] + 1,
                                               position, True))
         position += 1

@@ -1,5 +1,7 @@
 """The analyzer: both Chinese scripts, English stems, place names whole, true word positions."""
-from portal.core.text import segment
+import threading
+
+from portal.core.text import add_words, segment
 from portal.search.index import analyzer, query_terms
 from portal.search.words import ensure_place_words
 
@@ -47,3 +49,31 @@ def test_offsets_point_into_the_original_text_even_when_nfkc_changes_its_length(
 def test_query_words_drop_particles_but_keep_content():
     assert query_terms("路灯的问题") == ["路灯", "问题"]
     assert query_terms("的 了") == []
+
+
+def test_words_taught_while_other_threads_cut_text_leave_every_cut_whole():
+    # The segmenter cuts without the GIL; adding a word needs its dictionary to itself.
+    text = "滨江路灯坏了，渔人码头附近有积水。" * 400
+    expected = [(s.text, s.start, s.end, s.position) for s in segment(text)]
+    failures, cuts = [], []
+
+    def cut():
+        try:
+            for _ in range(40):
+                cuts.append([(s.text, s.start, s.end, s.position) for s in segment(text)])
+        except Exception as exc:  # noqa: BLE001 -- the assertion below reports it
+            failures.append(exc)
+
+    threads = [threading.Thread(target=cut) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    try:
+        for number in range(200):
+            add_words([f"测试甲乙{number}丙丁"])
+    except Exception as exc:  # noqa: BLE001
+        failures.append(exc)
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(cuts) == 80 and all(each == expected for each in cuts)
+    assert "测试甲乙7丙丁" in [s.text for s in segment("这里测试甲乙7丙丁的路灯")]
