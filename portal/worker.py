@@ -13,6 +13,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from portal.core.memory import limit_malloc_arenas
 from portal.core.unit_of_work import unit_of_work
 from portal.extensions import db
 
@@ -101,6 +102,7 @@ def worker_command(once, interval, only):
         return
     # Each task in a thread of its own: a delivery never waits behind an index commit (which takes
     # long for a large batch in a large index), and the index never waits for a slow platform.
+    limit_malloc_arenas()
     app = current_app._get_current_object()
     threads = [threading.Thread(target=_task_loop, args=(app, name, task, interval),
                                 name=f"worker-{name}", daemon=True)

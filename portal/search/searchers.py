@@ -4,7 +4,6 @@ Web processes only read the index. The searcher is opened once and reopened in a
 thread (checked at most every PORTAL_SEARCH_REOPEN seconds) when the index changed, so no
 request pays for reopening.
 """
-import ctypes
 import logging
 import os
 import threading
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from portal.core.memory import return_freed_memory
 from portal.search import index as search_index
 from portal.search.engine import FilterCache, new_cache
 from portal.search.engine.postings import segment_ids
@@ -23,27 +23,6 @@ from portal.search.words import ensure_place_words
 
 log = logging.getLogger(__name__)
 OPEN_ATTEMPTS = 3
-
-
-def _libc():
-    try:
-        return ctypes.CDLL("libc.so.6")
-    except OSError:  # not glibc (musl, macOS): nothing to do
-        return None
-
-
-_LIBC = _libc()
-
-
-def _return_freed_memory() -> None:
-    """Give the heap pages freed by a replaced searcher's caches back to the system.
-
-    Each reopen builds sets and lists of several MB and frees the previous ones; glibc keeps
-    freed pages for reuse, and with allocations interleaved a web worker's resident memory
-    creeps up while the index changes every second; trimmed after each reopen it stays level.
-    """
-    if _LIBC is not None and hasattr(_LIBC, "malloc_trim"):
-        _LIBC.malloc_trim(0)
 
 
 def _close_quietly(searcher) -> None:
@@ -166,7 +145,7 @@ class SearcherHolder:
             self._replace(opened)
             self.opened += 1
             state = None  # the replaced caches are freed now (or when the last search ends)
-            _return_freed_memory()
+            return_freed_memory()
 
     @staticmethod
     def _open(generation, state):
