@@ -1,8 +1,8 @@
 """One open searcher per process and index directory, with per-searcher caches.
 
 Web processes only read the index. The searcher is opened once and reopened in a background
-thread (checked at most every PORTAL_SEARCH_REOPEN seconds) when the index changed, so no
-request pays for reopening.
+thread (which checks every PORTAL_SEARCH_REOPEN seconds while searches come) when the index
+changed, so no request pays for reopening.
 """
 import logging
 import os
@@ -23,6 +23,10 @@ from portal.search.words import ensure_place_words
 
 log = logging.getLogger(__name__)
 OPEN_ATTEMPTS = 3
+# A process keeps its searcher current this long after its last search; then it stops checking
+# (its next search starts again), so a worker busy with other requests does not reopen at
+# every commit for nobody.
+KEEP_CURRENT_SECONDS = 5.0
 
 
 def _close_quietly(searcher) -> None:
@@ -59,24 +63,22 @@ class SearcherHolder:
         self.root = Path(root)
         self.interval = interval
         self._state = None
-        self._checked = 0.0
-        self._refreshing = False
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one open or reopen at a time
+        self._searched = 0.0  # when the last search asked for the searcher (monotonic)
+        self._watching = False  # the thread keeping the searcher current runs
+        self._watch_lock = threading.Lock()
         self._pid = os.getpid()
         self.opened = 0  # searchers opened so far: a version of what this process's search sees
         self._users_lock = threading.Lock()  # the current state, its users and its retirement
 
     def state(self):
         """The current SearcherState, or None when there is no readable index yet."""
-        if self._pid != os.getpid():  # forked: never share open files with the parent
-            self._pid, self._state, self._refreshing = os.getpid(), None, False
+        if self._pid != os.getpid():  # forked: never share open files (or a thread) with it
+            self._pid, self._state, self._watching = os.getpid(), None, False
+        self._searched = time.monotonic()
         if self._state is None:
             self.refresh()  # nothing to serve yet: the first search in a process opens it
-            return self._state
-        now = time.monotonic()
-        if now - self._checked >= self.interval and not self._refreshing:
-            self._checked, self._refreshing = now, True
-            threading.Thread(target=self._refresh_in_background, daemon=True).start()
+        self._watch()
         return self._state
 
     @contextmanager
@@ -112,11 +114,31 @@ class SearcherHolder:
         if done:
             _close_quietly(old.searcher)
 
-    def _refresh_in_background(self):
-        try:
-            self.refresh()
-        finally:
-            self._refreshing = False
+    def _watch(self) -> None:
+        """Start the thread that keeps the searcher current, unless it runs."""
+        with self._watch_lock:
+            if self._watching:
+                return
+            self._watching = True
+        threading.Thread(target=self._keep_current, name="searcher-refresh",
+                         daemon=True).start()
+
+    def _keep_current(self) -> None:
+        """Check for a newer commit every `interval` seconds while searches come.
+
+        On a clock, not at each search: under load a search waits in the server's queue, and
+        checks made only as searches arrived left a new commit unseen for several intervals.
+        """
+        while True:
+            time.sleep(self.interval)
+            with self._watch_lock:
+                if time.monotonic() - self._searched > KEEP_CURRENT_SECONDS:
+                    self._watching = False
+                    return
+            try:
+                self.refresh()
+            except Exception:  # the next check tries again
+                log.exception("checking the search index %s for changes failed", self.root)
 
     def forget(self, state) -> None:
         """Drop a searcher that failed; the next search reopens (or reports the index missing)."""
@@ -126,7 +148,6 @@ class SearcherHolder:
     def refresh(self) -> None:
         """Reopen the searcher if the index (or its generation) changed."""
         with self._lock:
-            self._checked = time.monotonic()
             generation = current_generation(self.root)
             state = self._state
             if generation is None:
