@@ -211,6 +211,54 @@ def test_new_documents_appear_without_a_request_reopening_the_searcher(app, publ
         assert holder().state().shows_latest()
 
 
+def _wait_for(condition, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not condition():
+        time.sleep(0.02)
+    return condition()
+
+
+@pytest.mark.parametrize("app_config", [{"PORTAL_SEARCH_REOPEN": 0.05}])
+def test_a_searched_process_sees_a_new_commit_before_its_next_search(app, publish, index_now):
+    publish("路灯坏了")
+    index_now()
+    with app.app_context():
+        search("路灯")  # this process is being searched: it keeps its searcher current
+        searchers = holder()
+        opened = searchers.opened
+    later = publish("长椅坏了")
+    with app.app_context():
+        while apply_changes():
+            pass
+    # No search in between: the reopen happens on the holder's clock.
+    assert _wait_for(lambda: searchers.opened > opened)
+    with app.app_context():
+        assert searchers.opened > opened and later in [h.submission.id for h in search("坏").hits]
+
+
+@pytest.mark.parametrize("app_config", [{"PORTAL_SEARCH_REOPEN": 0.05}])
+def test_a_process_nobody_searches_stops_reopening_until_the_next_search(app, publish,
+                                                                         index_now, monkeypatch):
+    monkeypatch.setattr("portal.search.searchers.KEEP_CURRENT_SECONDS", 0.2)
+    publish("路灯坏了")
+    index_now()
+    with app.app_context():
+        search("路灯")
+        searchers = holder()
+    assert _wait_for(lambda: not searchers._watching)  # 0.2 s without a search: it stopped
+    opened = searchers.opened
+    later = publish("长椅坏了")
+    with app.app_context():
+        while apply_changes():
+            pass
+    time.sleep(0.3)
+    assert searchers.opened == opened  # the commit waits for someone to search
+    with app.app_context():
+        search("坏")  # served at once by the old searcher; the holder checks again
+        assert _wait_for(lambda: searchers.opened > opened)
+        assert later in [h.submission.id for h in search("坏").hits]
+
+
 def test_a_change_committed_late_with_a_lower_id_is_not_skipped(app, make_submission):
     """On PostgreSQL a lower id can commit after a higher one: the indexer goes back for it."""
     with app.app_context():
