@@ -2,10 +2,10 @@
 
     .venv/bin/python bench/segmenter_bench.py [--texts 2000] [--runs 3]
 
-Each segmenter is loaded in a fresh process and taught the reference data's place names, as the
-portal does (load time and the resident memory it adds), then cuts the same synthetic submission
-texts (bench/search_bench.py's generator, about 60 words
-each) with the HMM off, as `portal.core.text.segment` does. Prints medians over `--runs`
+Each segmenter is loaded in a fresh process and taught the reference data's place names (load
+time and the resident memory it adds; the portal's own through `portal.core.text`), then cuts
+the same synthetic submission texts (bench/search_bench.py's generator, about 60 words each)
+with the HMM off, as `portal.core.text.segment` does. Prints medians over `--runs`
 processes per segmenter, the ratios, and how many texts the two cut differently (words and
 character offsets compared). `jieba` is a development dependency, kept for this and for the
 generator's dictionary. Never part of CI: figures are printed.
@@ -47,11 +47,9 @@ if {kind!r} == "jieba":
             segmenter.add_word(word, freq=max(segmenter.suggest_freq(word), 1000))
     cut = lambda text: [tuple(t) for t in segmenter.tokenize(text, HMM=False)]
 else:
-    import rjieba
-    segmenter = rjieba.Jieba()
-    for word in places:
-        if len(word) >= 2 and not segmenter.has_word(word):
-            segmenter.add_word(word, max(segmenter.suggest_freq(word), 1000), None)
+    from portal.core.text import _segmenter, add_words
+    add_words(places)
+    segmenter = _segmenter()
     cut = lambda text: [tuple(t) for t in segmenter.tokenize(text, "default", False)]
 loaded, grown = time.perf_counter() - started, rss_mb() - before
 started = time.perf_counter()
