@@ -176,6 +176,57 @@ class Gunicorn:
                     raise RuntimeError(f"gunicorn did not start ({app})") from exc
                 time.sleep(0.05)
         self.startup = time.perf_counter() - started
+        self.index_dir = str(Path(env.get("PORTAL_DATA_DIR", "/nonexistent")).resolve() / "index")
+        self.largest = {}  # kind -> what the process held when its RSS was largest
+        self._sampling = threading.Event()
+        self._sampler = threading.Thread(target=self._sample_memory, daemon=True)
+        self._sampler.start()
+
+    def _sample_memory(self):
+        """Every 0.5 s, each worker's resident memory; at a kind's new largest, what it is made
+        of: anonymous (the heap), the search index's files read through mmap (page cache,
+        shared with every process reading them), other files (code and libraries)."""
+        while not self._sampling.wait(0.5):
+            try:
+                pids = self.workers()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            for pid in pids:
+                try:
+                    kind = self._kind(pid)
+                    rss = self._status(pid)["VmRSS"]
+                    if rss <= self.largest.get(kind, {}).get("rss", 0):
+                        continue
+                    self.largest[kind] = dict(self._made_of(pid), rss=rss)
+                except (FileNotFoundError, ProcessLookupError, KeyError):
+                    continue
+
+    @staticmethod
+    def _kind(pid):
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        return "background" if b"portal worker" in command else "web"
+
+    @staticmethod
+    def _status(pid):
+        fields = {}
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if value.strip().endswith("kB"):
+                fields[key] = int(value.split()[0]) / 1024
+        return fields
+
+    def _made_of(self, pid):
+        made_of = {"anonymous": 0.0, "index files": 0.0, "other files": 0.0}
+        part = "anonymous"
+        for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+            head = line.split(maxsplit=5)
+            if len(head) >= 5 and "-" in head[0] and ":" not in head[0]:
+                path = head[5] if len(head) == 6 else ""
+                part = ("index files" if path.startswith(self.index_dir)
+                        else "other files" if path.startswith("/") else "anonymous")
+            elif line.startswith("Rss:"):
+                made_of[part] += int(line.split()[1]) / 1024
+        return made_of
 
     def workers(self):
         path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
@@ -216,6 +267,7 @@ class Gunicorn:
         return spent
 
     def stop(self):
+        self._sampling.set()
         self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=30)
@@ -520,7 +572,8 @@ def measure_portal(label, env, args, tmp):
         accepted = sum(len(probe.accepted) for probe in probes)
         extra = {"startup": server.startup, "worker_startup": worker_startup,
                  "timings": timings, "disk": disk_used_mb(env),
-                 "rss": server.peak_rss_mb(), "probes": accepted,
+                 "rss": server.peak_rss_mb(), "largest": dict(server.largest),
+                 "probes": accepted,
                  "searchable": searchable, "delivered": delivered, "messaged": messaged,
                  "search_errors": [code for probe in probes for code in probe.errors]}
         return rows, extra
@@ -628,6 +681,12 @@ def print_table(results, hello, args, writes):
             memory = extra["rss"][kind]
             print(f"{setup:<9} memory of a {kind} worker: peak RSS {memory['rss']:.0f} MB; at "
                   f"the end PSS {memory['pss']:.0f} MB, private (USS) {memory['uss']:.0f} MB")
+            largest = extra["largest"].get(kind)
+            if largest:
+                print(f"{setup:<9} {kind} worker at its largest sampled RSS "
+                      f"({largest['rss']:.0f} MB): " + ", ".join(
+                          f"{part} {largest[part]:.0f} MB"
+                          for part in ("anonymous", "index files", "other files")))
 
 
 def main():
