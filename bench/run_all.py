@@ -683,9 +683,11 @@ def print_table(results, hello, args, writes):
               f"worker to its first round {extra['worker_startup']:.2f} s")
         for kind in ("web", "background"):
             memory = extra["rss"][kind]
+            # The background worker is still starting at the sign-in: its peak covers its life.
+            before = (f" ({extra['since_start'][kind]['rss']:.0f} MB from its start through the "
+                      f"moderator's sign-in)" if kind == "web" else "")
             print(f"{setup:<9} memory of a {kind} worker: peak RSS {memory['rss']:.0f} MB "
-                  f"during the loads ({extra['since_start'][kind]['rss']:.0f} MB from its start "
-                  f"through the moderator's sign-in); at the end PSS {memory['pss']:.0f} MB, private "
+                  f"during the loads{before}; at the end PSS {memory['pss']:.0f} MB, private "
                   f"(USS) {memory['uss']:.0f} MB")
             largest = extra["largest"].get(kind)
             if largest:
