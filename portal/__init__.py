@@ -172,7 +172,7 @@ def _register_workers(app: Flask) -> None:
     from portal.core.health import register_readiness_check
     from portal.forwarding.relay import relay_task
     from portal.forwarding.services import readiness as forwarding_readiness
-    from portal.notifications.digests import digest_task
+    from portal.notifications.digests import DIGEST_CHECK_SECONDS, digest_task
     from portal.notifications.sender import notifications_task
     from portal.notifications.services import readiness as notifications_readiness
     from portal.search.indexer import apply_changes
@@ -190,12 +190,13 @@ def _register_workers(app: Flask) -> None:
     # Deliveries wait in a queue: a busy relay goes on at once instead of pausing per batch.
     register_worker_task(app, "forwarding-relay", relay_task, pause_when_busy=False)
     register_worker_task(app, "notifications", notifications_task, pause_when_busy=False)
-    register_worker_task(app, "notification-digests", digest_task)
-    register_worker_task(app, "service-levels", deadline_task)
+    register_worker_task(app, "notification-digests", digest_task,
+                         idle_seconds=DIGEST_CHECK_SECONDS)
+    register_worker_task(app, "service-levels", deadline_task, idle_seconds=1.0)
     register_worker_task(app, "follow-up-closing", close_without_feedback, pause_when_busy=False,
                          idle_seconds=CLOSING_CHECK_SECONDS)
-    register_worker_task(app, "hotspots", hotspot_task)
-    register_worker_task(app, "figures", figures_task)
+    register_worker_task(app, "hotspots", hotspot_task, idle_seconds=1.0)
+    register_worker_task(app, "figures", figures_task, idle_seconds=1.0)
     register_readiness_check(app, "search", search_readiness)
     register_readiness_check(app, "forwarding", forwarding_readiness)
     register_readiness_check(app, "notifications", notifications_readiness)

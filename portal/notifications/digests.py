@@ -23,6 +23,9 @@ from portal.submissions.models import Submission
 # Which held rows each digest takes: real-time overflow goes out with the daily digest.
 DIGEST_SOURCES = {"daily": ("daily", "realtime"), "weekly": ("weekly",)}
 MAX_ITEMS = 200  # a digest lists at most this many items (the rest wait for the next one)
+# How often an idle worker looks for digests that fell due: they fall due once a day or a week,
+# so a minute late is on time.
+DIGEST_CHECK_SECONDS = 60
 
 
 def scheduled_moment(now: datetime, frequency: str) -> datetime:

@@ -113,3 +113,17 @@ def test_a_calendar_task_pauses_longer_only_when_idle(app):
     time.sleep(0.2)
     assert calls["calendar"] == 3  # busy rounds went on; the idle one waits its 30 s
     assert calls["plain"] >= 10  # an idle task without it pauses only the interval
+
+
+def test_only_the_queues_residents_wait_for_poll_at_the_interval(app):
+    """Idle, the indexer, the relay and the notifier look again after the interval (a new
+    submission is searchable, forwarded and told within a second); the tasks whose work falls
+    due by the calendar or feeds staff figures wait at least a second, so an idle worker does
+    not query the database five times a second for each of them."""
+    idle = app.extensions.get("portal_worker_idle_seconds", {})
+    for name in ("search-indexer", "forwarding-relay", "notifications"):
+        assert idle.get(name, 0) == 0, name
+    for name in ("search-merger", "notification-digests", "service-levels",
+                 "follow-up-closing", "hotspots", "figures"):
+        assert idle.get(name, 0) >= 1, name
+    assert idle["notification-digests"] >= 60  # digests fall due once a day or a week

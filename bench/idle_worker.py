@@ -1,0 +1,104 @@
+"""CPU an idle background worker takes: the whole `flask portal worker` process, every task in
+its thread, with nothing to do.
+
+    .venv/bin/python bench/idle_worker.py [--seconds 20] [--runs 3] [--data-dir DIR]
+                                          [--pg-url URL]
+
+Without `--data-dir`, a fresh SQLite database in a temporary folder (migrated, reference data
+seeded); with it, a copy of that folder (e.g. one `run_all.py`'s seed made, for the idle cost
+at its size). `--pg-url` runs the same on PostgreSQL (its schema is dropped and migrated) and
+adds the CPU of the PostgreSQL server's processes over the same seconds (anything else using
+PostgreSQL then counts too). What is due is drained first (`worker --once`); then one worker
+runs, is left to settle, and its CPU time (user + system, from /proc) is read over `--runs`
+consecutive windows of `--seconds`: a share of one core, printed per window and as the
+median. Never part of the tests.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.run_all import base_env, flask, reset_postgres  # noqa: E402
+
+CLOCK_TICK = os.sysconf("SC_CLK_TCK")
+SETTLE_SECONDS = 20  # start-up, the first rounds' catching up, the longest idle pauses
+
+
+def cpu_seconds(pid) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time so far of every process of the PostgreSQL server on this machine."""
+    spent = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip().startswith("postgres"):
+                spent += cpu_seconds(entry.name)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return spent
+
+
+def idle_shares(env, seconds, runs, pg) -> list:
+    """[(worker's share of a core, PostgreSQL's share or None)] over `runs` consecutive windows
+    of `seconds`, in one worker process left to settle first."""
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "portal",
+                               "worker"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(SETTLE_SECONDS)
+        shares = []
+        for _ in range(runs):
+            before, pg_before = cpu_seconds(worker.pid), postgres_cpu_seconds()
+            time.sleep(seconds)
+            shares.append(((cpu_seconds(worker.pid) - before) / seconds,
+                           (postgres_cpu_seconds() - pg_before) / seconds if pg else None))
+        return shares
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--data-dir", default="", help="a data folder to copy (SQLite)")
+    parser.add_argument("--pg-url", default="", help="PostgreSQL instead of SQLite")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="idle-worker-") as tmp:
+        data = Path(tmp) / "data"
+        if args.data_dir:
+            shutil.copytree(args.data_dir, data)
+        if args.pg_url:
+            reset_postgres(args.pg_url)
+        env = base_env(data, args.pg_url)
+        if not args.data_dir or args.pg_url:
+            flask(env, "db", "upgrade")
+            flask(env, "portal", "seed")
+        flask(env, "portal", "worker", "--once")  # what is due now (a seeded backlog), drained
+        shares = idle_shares(env, args.seconds, args.runs, bool(args.pg_url))
+    where = "PostgreSQL" if args.pg_url else f"SQLite ({args.data_dir or 'empty'})"
+    worker = [100 * w for w, _ in shares]
+    print(f"idle background worker on {where}, {args.runs} windows of {args.seconds:.0f} s: "
+          f"{statistics.median(worker):.1f} % of one core (each: "
+          + ", ".join(f"{w:.1f}" for w in worker) + ")")
+    if args.pg_url:
+        server = [100 * p for _, p in shares]
+        print(f"PostgreSQL's processes meanwhile: {statistics.median(server):.1f} % of one core "
+              "(each: " + ", ".join(f"{p:.1f}" for p in server) + ")")
+
+
+if __name__ == "__main__":
+    main()
