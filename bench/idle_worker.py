@@ -14,7 +14,6 @@ consecutive windows of `--seconds`: a share of one core, printed per window and 
 median. Never part of the tests.
 """
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -25,15 +24,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.run_all import base_env, flask, reset_postgres  # noqa: E402
+from bench.run_all import (  # noqa: E402
+    base_env,
+    flask,
+    process_cpu_seconds,
+    reset_postgres,
+)
 
-CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 SETTLE_SECONDS = 20  # start-up, the first rounds' catching up, the longest idle pauses
-
-
-def cpu_seconds(pid) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
 
 
 def postgres_cpu_seconds() -> float:
@@ -44,7 +42,7 @@ def postgres_cpu_seconds() -> float:
             continue
         try:
             if (entry / "comm").read_text().strip().startswith("postgres"):
-                spent += cpu_seconds(entry.name)
+                spent += process_cpu_seconds(entry.name)
         except (FileNotFoundError, ProcessLookupError):
             continue
     return spent
@@ -60,9 +58,9 @@ def idle_shares(env, seconds, runs, pg) -> list:
         time.sleep(SETTLE_SECONDS)
         shares = []
         for _ in range(runs):
-            before, pg_before = cpu_seconds(worker.pid), postgres_cpu_seconds()
+            before, pg_before = process_cpu_seconds(worker.pid), postgres_cpu_seconds()
             time.sleep(seconds)
-            shares.append(((cpu_seconds(worker.pid) - before) / seconds,
+            shares.append(((process_cpu_seconds(worker.pid) - before) / seconds,
                            (postgres_cpu_seconds() - pg_before) / seconds if pg else None))
         return shares
     finally:

@@ -136,6 +136,29 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def process_cpu_seconds(pid) -> float:
+    """CPU time (user + system) a process has spent so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
+
+
+def proc_sizes_mb(*paths) -> dict:
+    """The "Name: N kB" lines of /proc files (status, smaps_rollup) as {name: MB}."""
+    fields = {}
+    for name in paths:
+        for line in Path(name).read_text().splitlines():
+            key, _, value = line.partition(":")
+            if value.strip().endswith("kB"):
+                fields[key] = int(value.split()[0]) / 1024
+    return fields
+
+
+def worker_kind(pid) -> str:
+    """Which kind of worker a gunicorn child is: the portal's background worker or web."""
+    command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    return "background" if b"portal worker" in command else "web"
+
+
 def base_env(data_dir, database_url="", **extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     env.update({"PORTAL_DATA_DIR": str(data_dir), "PORTAL_RATE_LIMITS": "off",
@@ -186,7 +209,7 @@ class Gunicorn:
 
     def _sample_memory(self):
         """Every 0.5 s, each worker's resident memory; at a kind's new largest, what it is made
-        of: anonymous (the heap), the search index's files read through mmap (page cache,
+        of: anonymous (the heap), the search index's files mapped into memory (page cache,
         shared with every process reading them), other files (code and libraries)."""
         while not self._sampling.wait(0.5):
             try:
@@ -195,27 +218,13 @@ class Gunicorn:
                 continue
             for pid in pids:
                 try:
-                    kind = self._kind(pid)
-                    rss = self._status(pid)["VmRSS"]
+                    kind = worker_kind(pid)
+                    rss = proc_sizes_mb(f"/proc/{pid}/status")["VmRSS"]
                     if rss <= self.largest.get(kind, {}).get("rss", 0):
                         continue
                     self.largest[kind] = dict(self._made_of(pid), rss=rss)
                 except (FileNotFoundError, ProcessLookupError, KeyError):
                     continue
-
-    @staticmethod
-    def _kind(pid):
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-        return "background" if b"portal worker" in command else "web"
-
-    @staticmethod
-    def _status(pid):
-        fields = {}
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if value.strip().endswith("kB"):
-                fields[key] = int(value.split()[0]) / 1024
-        return fields
 
     def _made_of(self, pid):
         made_of = {"anonymous": 0.0, "index files": 0.0, "other files": 0.0}
@@ -241,14 +250,8 @@ class Gunicorn:
         once in the master; RSS counts those shared pages in every worker, USS does not."""
         peaks = {kind: {"rss": 0.0, "pss": 0.0, "uss": 0.0} for kind in ("web", "background")}
         for pid in self.workers():
-            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-            kind = "background" if b"portal worker" in command else "web"
-            fields = {}
-            for name in (f"/proc/{pid}/status", f"/proc/{pid}/smaps_rollup"):
-                for line in Path(name).read_text().splitlines():
-                    key, _, value = line.partition(":")
-                    if value.strip().endswith("kB"):
-                        fields[key] = int(value.split()[0]) / 1024
+            kind = worker_kind(pid)
+            fields = proc_sizes_mb(f"/proc/{pid}/status", f"/proc/{pid}/smaps_rollup")
             now = {"rss": fields["VmHWM"], "pss": fields["Pss"],
                    "uss": fields["Private_Clean"] + fields["Private_Dirty"]}
             for measure, value in now.items():
@@ -266,12 +269,9 @@ class Gunicorn:
         spent = {"web": 0.0, "background": 0.0}
         for pid in self.workers():
             try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+                spent[worker_kind(pid)] += process_cpu_seconds(pid)
             except FileNotFoundError:
                 continue
-            kind = "background" if b"portal worker" in command else "web"
-            spent[kind] += (int(fields[11]) + int(fields[12])) / CLOCK_TICK
         return spent
 
     def stop(self):
