@@ -17,6 +17,9 @@ from portal.search import query as search_query
 from portal.search.engine import FilterCache
 from portal.search.highlight import highlight_all, snippet
 from portal.search.searchers import holder
+from portal.stations.models import Area, Category, Station
+from portal.stations.snapshot import reference_snapshot
+from portal.submissions.codes import grouped_code
 from portal.submissions.models import Submission
 
 log = logging.getLogger(__name__)
@@ -44,9 +47,30 @@ class SearchUnavailable(Exception):
 
 @dataclass
 class Hit:
-    submission: Submission
+    submission: object  # a Listed, or the Submission itself for `whole_rows`
     title: object  # Markup
     snippet: object  # Markup
+
+
+@dataclass(frozen=True)
+class Listed:
+    """What a search page shows of a submission: a few columns and its reference rows, read
+    without loading the submission (a page shows twenty, nearly always ones not seen before)."""
+
+    id: int
+    code: str
+    kind: str
+    status: str
+    published: bool
+    support_count: int
+    created_at: datetime
+    category: object
+    area: object
+    station: object
+
+    @property
+    def display_code(self) -> str:
+        return grouped_code(self.code)
 
 
 @dataclass
@@ -161,11 +185,12 @@ def _filter_sets(cache: FilterCache, *, staff, filters, visibility, date_from, d
 
 def search(text: str, *, staff: bool = False, filters=None, visibility: str = "",
            date_from=None, date_to=None, sort: str = "relevance", page: int = 1,
-           per_page: int = 20, list_all: bool = False) -> SearchPage:
+           per_page: int = 20, list_all: bool = False, whole_rows: bool = False) -> SearchPage:
     """Search submissions: public search sees published ones only, staff search all.
 
     Without words or filters the page is "help", or, with `list_all`, every submission
-    the caller may see, newest first (the API's listing).
+    the caller may see, newest first (the API's listing). Hits carry a `Listed`, or with
+    `whole_rows` the Submission with its category, area and station loaded.
     """
     filters = {k: v for k, v in (filters or {}).items() if v}
     text = (text or "").strip()[:200]
@@ -182,7 +207,7 @@ def search(text: str, *, staff: bool = False, filters=None, visibility: str = ""
         try:
             return _search(state, groups, fields, text, terms, staff=staff, filters=filters,
                            visibility=visibility, date_from=date_from, date_to=date_to,
-                           sort=sort, page=page, per_page=per_page)
+                           sort=sort, page=page, per_page=per_page, whole_rows=whole_rows)
         except search_index.OPEN_ERRORS:  # a damaged segment: the worker rebuilds the index
             log.exception("search failed on %s", state.generation)
             searchers.forget(state)
@@ -192,14 +217,15 @@ def search(text: str, *, staff: bool = False, filters=None, visibility: str = ""
 def search_listing(text: str, *, filters=None, page: int = 1, per_page: int = 20) -> SearchPage:
     """Published submissions matching `text` and `filters` (all of them, newest first, when
     there are neither); raises SearchUnavailable while the index is not ready."""
-    found = search(text, filters=filters, page=page, per_page=per_page, list_all=True)
+    found = search(text, filters=filters, page=page, per_page=per_page, list_all=True,
+                   whole_rows=True)
     if found.state == "unavailable":
         raise SearchUnavailable()
     return found
 
 
 def _search(state, groups, fields, text, terms, *, staff, filters, visibility,
-            date_from, date_to, sort, page, per_page) -> SearchPage:
+            date_from, date_to, sort, page, per_page, whole_rows) -> SearchPage:
     cache = state.cache
     within = _filter_sets(cache, staff=staff, filters=filters, visibility=visibility,
                           date_from=date_from, date_to=date_to)
@@ -214,28 +240,60 @@ def _search(state, groups, fields, text, terms, *, staff, filters, visibility,
         ranked = cache.remembered(key, lambda: cache.ranking(
             groups, fields, matched, limit, newest=(sort == "newest")))
     ids = cache.stored_ids(ranked[(page - 1) * per_page:page * per_page])
-    hits = _hits(ids, staff=staff, terms=terms)
+    hits = _hits(ids, staff=staff, terms=terms, whole_rows=whole_rows)
     return SearchPage("ok", query=text, hits=hits, total=len(matched), page=page,
                       per_page=per_page, facets=facets, terms=terms)
 
 
-def _hits(ids, *, staff, terms) -> list:
+def _hits(ids, *, staff, terms, whole_rows) -> list:
+    rows = (_whole_rows if whole_rows else _listed_rows)(ids, staff) if ids else {}
+    hits = []
+    for submission_id in ids:
+        found = rows.get(submission_id)
+        if found is None:
+            continue
+        row, title, body = found
+        if not staff and not row.published:
+            continue  # the index lags the database by a moment: the database decides
+        hits.append(Hit(row, highlight_all(title or "", terms), snippet(body or "", terms)))
+    return hits
+
+
+def _whole_rows(ids, staff) -> dict:
+    """{id: (Submission, title, body)}: the rows themselves, for callers that read every field."""
     rows = db.session.execute(
         db.select(Submission).where(Submission.id.in_(ids)).options(
             joinedload(Submission.category), joinedload(Submission.area),
-            joinedload(Submission.station))).unique().scalars().all() if ids else []
-    by_id = {row.id: row for row in rows}
-    hits = []
-    for submission_id in ids:
-        row = by_id.get(submission_id)
-        if row is None or (not staff and not row.published):
-            continue  # the index lags the database by a moment: the database decides
-        if staff:
-            title, body = row.title, row.body
-        else:
-            title, body = row.public_title or "", row.public_body or ""
-        hits.append(Hit(row, highlight_all(title, terms), snippet(body, terms)))
-    return hits
+            joinedload(Submission.station))).unique().scalars().all()
+    return {row.id: (row, *((row.title, row.body) if staff
+                            else (row.public_title, row.public_body))) for row in rows}
+
+
+REFERENCE_MODELS = {"category": Category, "area": Area, "station": Station}
+
+
+def _listed_rows(ids, staff) -> dict:
+    """{id: (Listed, title, body)}: the columns a search page shows, the reference rows from
+    this process's snapshot (every row, retired ones too)."""
+    texts = (Submission.title, Submission.body) if staff else (Submission.public_title,
+                                                                 Submission.public_body)
+    rows = db.session.execute(db.select(
+        Submission.id, Submission.code, Submission.kind, Submission.status, Submission.published,
+        Submission.support_count, Submission.created_at, Submission.category_id,
+        Submission.area_id, Submission.station_id, *texts).where(Submission.id.in_(ids))).all()
+    by_id = reference_snapshot().by_id
+
+    def reference(kind, row_id):
+        if row_id is None:
+            return None
+        found = by_id[kind].get(row_id)
+        # A row added since the snapshot was read (by another process, unstamped): read it.
+        return found if found is not None else db.session.get(REFERENCE_MODELS[kind], row_id)
+
+    return {row[0]: (Listed(*row[:7], category=reference("category", row.category_id),
+                            area=reference("area", row.area_id),
+                            station=reference("station", row.station_id)), row[-2], row[-1])
+            for row in rows}
 
 
 def similar_published(text: str, limit: int = 5) -> list:

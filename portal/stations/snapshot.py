@@ -43,6 +43,7 @@ class ReferenceSnapshot:
     stations: dict  # slug -> Station
     emergency_only: frozenset  # ids of categories that take no submissions
     names: dict  # "category" | "area" | "station" -> {code or slug: Name}
+    by_id: dict  # "category" | "area" | "station" -> {id: row}
     # What forms offer, active rows in display order (read their codes and names only).
     category_tree: tuple  # ((top-level category, (its sub-categories, ...)), ...)
     active_areas: tuple
@@ -130,6 +131,9 @@ def _snapshot_of(session) -> ReferenceSnapshot:
         category_tree=tuple((top, tuple(c for c in offered_categories if c.parent_id == top.id))
                             for top in offered_categories if top.parent_id is None),
         active_areas=offered(areas.values()), active_stations=offered(stations.values()),
+        by_id={"category": {row.id: row for row in categories.values()},
+               "area": {row.id: row for row in areas.values()},
+               "station": {row.id: row for row in stations.values()}},
         names={"category": {code: Name(row.name_zh, row.name_en)
                             for code, row in categories.items()},
                "area": {code: Name(row.name_zh, row.name_en) for code, row in areas.items()},

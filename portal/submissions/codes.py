@@ -12,6 +12,11 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+def grouped_code(code: str) -> str:
+    """The tracking code grouped for reading aloud, e.g. K7M2Q-X9PR4."""
+    return f"{code[:5]}-{code[5:]}"
+
+
 def normalize_tracking_code(text: str) -> str:
     """Read a code as a person types it: any case, dashes or spaces, O for 0, I or L for 1."""
     raw = re.sub(r"[\s\-_]", "", (text or "").upper())

@@ -2,6 +2,7 @@
 
 from portal.core.time import UTCDateTime, utcnow
 from portal.extensions import db
+from portal.submissions.codes import grouped_code
 
 KINDS = ("issue", "idea")
 CHANNELS = ("web", "kiosk", "api", "open311")
@@ -66,7 +67,7 @@ class Submission(db.Model):
     @property
     def display_code(self) -> str:
         """The tracking code grouped for reading aloud, e.g. K7M2Q-X9PR4."""
-        return f"{self.code[:5]}-{self.code[5:]}"
+        return grouped_code(self.code)
 
 
 class Contact(db.Model):

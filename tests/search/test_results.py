@@ -128,3 +128,62 @@ def test_a_new_portal_with_an_empty_index_answers_searches(app, client, index_no
     assert "0 results." in page
     assert "being prepared" not in page
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+def _shown(row):
+    """What a search page shows of a hit's submission, as plain values."""
+    return (row.id, row.code, row.display_code, row.kind, row.status, row.published,
+            row.support_count, row.created_at, row.category.code, row.category.name_zh,
+            row.area.code, row.area.name_en, row.station.slug if row.station else None)
+
+
+def test_a_page_hit_shows_what_the_submission_row_holds(app, make_submission, publish,
+                                                        index_now):
+    from portal.stations.models import Station
+
+    publish("路灯不亮", area_code="riverside", category_code="street-lighting")
+    publish("路灯太暗", kind="idea")
+    with app.app_context():
+        station = db.session.execute(db.select(Station)).scalars().first()
+        make_submission(title="路灯闪烁", body="路灯一直闪烁。", station_slug=station.slug,
+                        publish=True)
+    index_now()
+    with app.app_context():
+        for staff in (False, True):
+            listed = search("路灯", staff=staff).hits
+            whole = search("路灯", staff=staff, whole_rows=True).hits
+            assert len(listed) == 3
+            assert [_shown(hit.submission) for hit in listed] == \
+                [_shown(hit.submission) for hit in whole]
+            assert [(hit.title, hit.snippet) for hit in listed] == \
+                [(hit.title, hit.snippet) for hit in whole]
+            assert all(isinstance(hit.submission, Submission) for hit in whole)
+
+
+def test_a_hit_in_a_category_added_after_the_snapshot_shows_its_name(app, client,
+                                                                     make_submission,
+                                                                     index_now):
+    from portal.stations.models import Category
+    from portal.stations.snapshot import reference_snapshot
+
+    with app.app_context():
+        reference_snapshot()
+        older = app.extensions["portal_reference_snapshot"]  # read before the category existed
+        parent = db.session.execute(db.select(Category).filter_by(code="street-lighting")) \
+            .scalar_one().parent_id
+        # Added as another process would (`flask portal seed`): no stamp, no session event.
+        with db.engine.begin() as connection:
+            connection.execute(db.insert(Category).values(
+                code="fountains", name_zh="喷泉设施", name_en="Fountains", parent_id=parent,
+                team="operations_center", sort_order=99, active=True))
+    with app.app_context():
+        # Filed through a process that has read the new category (here: a fresh snapshot) ...
+        app.extensions.pop("portal_reference_snapshot")
+        make_submission(title="喷泉不出水", body="广场喷泉不出水。", category_code="fountains",
+                        publish=True)
+        app.extensions["portal_reference_snapshot"] = older  # ... searched in one that has not
+    index_now()
+    html = client.get("/search?q=喷泉&lang=en").get_data(as_text=True)
+    assert app.extensions["portal_reference_snapshot"] is older
+    assert "Fountains" in html
+    assert "<mark>喷泉</mark>不出水" in html
