@@ -69,13 +69,32 @@ def _value_labeller(names: dict):
     return label
 
 
-def _facet_values(facets: dict, args: dict, link, label) -> dict:
+def _value_links(base: str, args: dict, name: str):
+    """A function giving the link of this search with filter `name` set to a value, back on
+    page 1: the same text as `link(name=value)`, with the other parameters encoded once for
+    all of the filter's values."""
+    names = list(args)
+    cut = names.index(name) if name in names else len(names)
+    before = urlencode({key: args[key] for key in names[:cut]}, safe=QUERY_SAFE)
+    after = urlencode({key: args[key] for key in names[cut + 1:]}, safe=QUERY_SAFE)
+
+    def value_link(value: str) -> str:
+        own = urlencode({name: value}, safe=QUERY_SAFE)
+        return f"{base}?{'&'.join(part for part in (before, own, after) if part)}"
+    return value_link
+
+
+def _facet_values(facets: dict, args: dict, base: str, label) -> dict:
     """{filter name: [FacetValue]} for the filter lists, built once here rather than by a
     template macro per value (a page shows up to 90 of them)."""
-    return {name: [FacetValue(label(name, value), format_number(count),
-                              None if args.get(name) == value else link(**{name: value}))
-                   for value, count in counts[:FACET_VALUES_SHOWN]]
-            for name, counts in facets.items() if counts}
+    shown = {}
+    for name, counts in facets.items():
+        if counts:
+            value_link = _value_links(base, args, name)
+            shown[name] = [FacetValue(label(name, value), format_number(count),
+                                      None if args.get(name) == value else value_link(value))
+                           for value, count in counts[:FACET_VALUES_SHOWN]]
+    return shown
 
 
 def _render(endpoint: str, staff: bool):
@@ -98,7 +117,7 @@ def _render(endpoint: str, staff: bool):
     value_label = _value_labeller(reference_names())
     page = render_template("search/search.html", form=form, results=results, staff=staff,
                            endpoint=endpoint, args=args, link=link, value_label=value_label,
-                           facets=_facet_values(results.facets, args, link, value_label),
+                           facets=_facet_values(results.facets, args, base, value_label),
                            supported=session.get(SUPPORTED_KEY, []))
     return (page, 400) if form.has_bad_bounds() else page  # a plain page may be cached
 

@@ -115,3 +115,22 @@ def test_facet_links_keep_the_search_and_change_one_filter(app, client, publish,
     assert narrowed in links  # the area facet's link
     assert widened in links  # the "kind" chip removes that filter
     assert client.get(narrowed + "&lang=en").status_code == 200
+
+
+@pytest.mark.parametrize("args", [
+    {},
+    {"q": "路灯 A&B"},
+    {"q": "路灯", "area": "daqiao", "kind": "issue"},
+    {"area": "daqiao", "q": "a=b c/d?", "date_from": "2026-01-01"},
+])
+def test_a_facet_value_link_is_the_search_with_that_filter_changed(args):
+    """The facet lists' links equal this search with one parameter set (in its place when
+    the search has it, else last), encoded as the page's other links are."""
+    from urllib.parse import urlencode
+
+    from portal.search.views import QUERY_SAFE, _value_links
+
+    for name in ("area", "kind", "category", "q"):
+        for value in ("riverside", "路灯 & 长椅", "x=y"):
+            expected = "/search?" + urlencode({**args, name: value}, safe=QUERY_SAFE)
+            assert _value_links("/search", args, name)(value) == expected
