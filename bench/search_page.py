@@ -1,0 +1,112 @@
+"""CPU of a varied public search page, in process, and the parts it is made of.
+
+    .venv/bin/python bench/search_page.py [--data-dir DIR | --n 100000] [--pages 600]
+                                          [--profile]
+
+The same searches as `run_all.py`'s varied row (two of the generator's 40 words and one of six
+areas), each URL made unique so the page cache never answers, through `app.test_client()`.
+With `--data-dir`, on a copy of that folder (one `run_all.py`-style seed: a migrated SQLite
+database with its index); otherwise `--n` submissions are generated and indexed first, as
+`run_all.py` does. After 300 pages to warm the caches, it prints the median CPU (this thread's
+time) of a whole page and of its parts: the search service (`search`), of it the rows and
+snippets of the hits (`_hits`), the filter lists (`_facet_values`) and the template
+(`render_template`). `--profile` adds cProfile's top functions, cumulative. Never part of
+the tests.
+"""
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.run_all import base_env, seed  # noqa: E402
+from bench.search_bench import CHINESE_SEEDS  # noqa: E402
+
+AREAS = ("riverside", "dinghai-road", "pingliang-road", "jiangpu-road", "daqiao", "yinhang")
+WARM_PAGES = 300
+
+
+def timed_parts(parts: dict):
+    """Wrap each named function (module, attribute) so its CPU per call is collected."""
+    spent = {name: [] for name in parts}
+    for name, (module, attribute) in parts.items():
+        function = getattr(module, attribute)
+
+        def wrapper(*args, _function=function, _name=name, **kwargs):
+            start = time.thread_time()
+            try:
+                return _function(*args, **kwargs)
+            finally:
+                spent[_name].append((time.thread_time() - start) * 1000)
+        setattr(module, attribute, wrapper)
+    return spent
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", help="a seeded folder to copy (else --n is generated)")
+    parser.add_argument("--n", type=int, default=100000)
+    parser.add_argument("--pages", type=int, default=600)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="portal-search-page-"))
+    try:
+        data = tmp / "data"
+        if args.data_dir:
+            shutil.copytree(args.data_dir, data)
+        else:
+            seed(base_env(data), args.n)
+        os.environ.update(base_env(data, PORTAL_EMBEDDED_WORKER=0))
+        from portal import create_app
+        from portal.search import services, views
+
+        app = create_app()
+        client = app.test_client()
+        rng = random.Random(5)
+        words = CHINESE_SEEDS[:40]
+
+        def page(number):
+            query = urllib.parse.quote(f"{rng.choice(words)} {rng.choice(words)}")
+            response = client.get(f"/search?q={query}&area={rng.choice(AREAS)}&u={number}")
+            assert response.status_code == 200, response.status_code
+
+        for number in range(WARM_PAGES):
+            page(-number - 1)
+        spent = timed_parts({"search": (views, "search"), "of it, the hits": (services, "_hits"),
+                             "filter lists": (views, "_facet_values"),
+                             "template": (views, "render_template")})
+        profiler = cProfile.Profile() if args.profile else None
+        pages = []
+        for number in range(args.pages):
+            start = time.thread_time()
+            if profiler:
+                profiler.enable()
+            page(number)
+            if profiler:
+                profiler.disable()
+            pages.append((time.thread_time() - start) * 1000)
+        print(f"{args.pages} varied search pages, CPU ms per page (medians)"
+              f"{' under cProfile' if profiler else ''}")
+        print(f"{'whole page':20} {statistics.median(pages):7.2f}")
+        for name, values in spent.items():
+            print(f"{name:20} {statistics.median(values):7.2f}")
+        if profiler:
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+            print(out.getvalue())
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
