@@ -134,3 +134,30 @@ def test_a_facet_value_link_is_the_search_with_that_filter_changed(args):
         for value in ("riverside", "路灯 & 长椅", "x=y"):
             expected = "/search?" + urlencode({**args, name: value}, safe=QUERY_SAFE)
             assert _value_links("/search", args, name)(value) == expected
+
+
+@pytest.mark.parametrize("lang,voices,button,staff_label", [
+    ("zh", "已有 1,234 位居民表示“我也遇到了”。", "我也遇到了", "未公开"),
+    ("zh_Hant", "已有 1,234 位居民表示“我也遇到了”。", "我也遇到了", "未公開"),
+    ("en", "1,234 residents added their voice.", "This is my problem too", "Not published"),
+])
+def test_each_result_shows_its_voices_and_labels_in_the_reader_language(
+        app, client, login, make_submission, publish, index_now, lang, voices, button,
+        staff_label):
+    """The count of voices, the support button and the staff's publication label of every
+    result, translated once per page, in each language."""
+    supported = publish("路灯坏了")
+    publish("路灯太暗")
+    with app.app_context():
+        make_submission(title="路灯闪烁", body="路灯一直闪烁，还没有发布。")
+        db.session.execute(db.update(Submission).where(Submission.id == supported)
+                           .values(support_count=1234))
+        db.session.commit()
+    index_now()
+    page = client.get("/search", query_string={"q": "路灯", "lang": lang}).get_data(as_text=True)
+    assert page.count(voices) == 1
+    assert page.count(f">{button}</button>") == 2
+    login("viewer")
+    staff = client.get("/staff/search", query_string={"q": "路灯", "lang": lang}) \
+        .get_data(as_text=True)
+    assert staff.count(f" · {staff_label}</span>") == 1
