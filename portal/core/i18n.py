@@ -7,6 +7,8 @@ import flask_babel
 from flask import current_app, has_request_context, request
 from flask.globals import _cv_app
 from flask_babel.speaklater import LazyString
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 from portal.core.text import to_traditional
 
@@ -73,16 +75,39 @@ def _l(string: str, **variables) -> LazyString:
     return LazyString(_, string, **variables)
 
 
+def _in_template(translate, counted: int | None = None):
+    """A template's translation function: the translated text is a %-format for the call's
+    keyword arguments (Jinja's "newstyle" gettext), marked safe with its arguments escaped when
+    the template escapes. `counted`: the position of the count, which `%(num)s` shows unless
+    `num` is given. It takes only the evaluation context: Jinja's own functions take the whole
+    template context, which Jinja copies for each call inside a loop."""
+    @pass_eval_context
+    def call(eval_context, *args, **variables):
+        if counted is not None:
+            variables.setdefault("num", args[counted])
+        text = translate(*args)
+        return (Markup(text) if eval_context.autoescape else text) % variables
+    return call
+
+
 def install_template_gettext(app) -> None:
-    """Templates' `_()`, `ngettext()` and `pgettext()` through `active_translations`."""
-    app.jinja_env.install_gettext_callables(
+    """Templates' `_()`, `gettext()`, `ngettext()`, `pgettext()` and `npgettext()` through
+    `active_translations`."""
+    env = app.jinja_env
+    env.install_gettext_callables(  # newstyle: how `{% trans %}` blocks are compiled
         gettext=lambda string: active_translations().ugettext(string),
         ngettext=lambda singular, plural, n: active_translations().ungettext(singular, plural,
                                                                               n),
-        pgettext=lambda context, string: active_translations().upgettext(context, string),
-        npgettext=lambda context, singular, plural, n: active_translations().unpgettext(
-            context, singular, plural, n),
         newstyle=True)
+    gettext = _in_template(lambda string: active_translations().ugettext(string))
+    env.globals.update(
+        _=gettext, gettext=gettext,
+        ngettext=_in_template(lambda singular, plural, n: active_translations().ungettext(
+            singular, plural, n), counted=2),
+        pgettext=_in_template(lambda context, string: active_translations().upgettext(
+            context, string)),
+        npgettext=_in_template(lambda context, singular, plural, n: active_translations()
+                               .unpgettext(context, singular, plural, n), counted=3))
 
 
 def parse_locale(value):

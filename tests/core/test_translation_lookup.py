@@ -63,3 +63,39 @@ def test_the_active_locale_outside_a_request(app):
         assert get_locale() == flask_babel.get_locale()
         with force_locale("en"):
             assert str(get_locale()) == "en"
+
+
+TEMPLATE_CALLS = """{% for word in words %}[{{ _("Search") }}|{{
+gettext("Page %(page)s of %(pages)s", page=word, pages=2) }}|{{
+_("Please confirm: alerts for %(filter)s on the residents' portal", filter=word) }}|{{
+ngettext("%(num)s result.", "%(num)s results.", loop.index) }}|{{
+ngettext("%(num)s result.", "%(num)s results.", 1234, num=1234 | number) }}|{{
+pgettext("receipt countdown", "seconds.") }}]{% endfor %}{% trans n=3 %}{{ n }} item{% pluralize
+%}{{ n }} items{% endtrans %}"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "zh_Hant", "en"])
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_templates_translate_as_jinjas_own_functions_do(app, lang, autoescape):
+    """The templates' translation functions (which take only the evaluation context) give
+    what Jinja's newstyle ones give, inside and outside loops, with variables escaped exactly
+    when the template escapes (an HTML page, a plain-text e-mail)."""
+    from jinja2 import Environment
+
+    own = Environment(extensions=["jinja2.ext.i18n"], autoescape=autoescape)
+    own.filters.update(app.jinja_env.filters)
+    own.install_gettext_callables(
+        gettext=lambda s: active_translations().ugettext(s),
+        ngettext=lambda s, p, n: active_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: active_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: active_translations().unpgettext(c, s, p, n),
+        newstyle=True)
+    ours = app.jinja_env.overlay(autoescape=autoescape)
+    words = ["<b>1</b>", "A&B", "3"]
+    with app.test_request_context(f"/?lang={lang}"):
+        expected = own.from_string(TEMPLATE_CALLS).render(words=words)
+        assert ours.from_string(TEMPLATE_CALLS).render(words=words) == expected
+    assert ("&lt;b&gt;" in expected) is autoescape  # a variable: escaped in HTML
+    if lang == "en":
+        assert "residents' portal" in expected  # the translation itself: never escaped
+    assert "1,234" in expected
