@@ -57,11 +57,10 @@ def _(string: str, **variables) -> str:
     return text % variables if variables else text
 
 
-def ngettext(singular: str, plural: str, count, **variables) -> str:
-    """The singular or plural form for `count` in the active locale (`%(num)s` is `count`
-    unless `num` is given, e.g. the count formatted for the reader)."""
-    variables.setdefault("num", count)
-    return active_translations().ungettext(singular, plural, count) % variables
+def ngettext(singular: str, plural: str, num, **variables) -> str:
+    """The singular or plural form for `num` in the active locale (`%(num)s` is `num`)."""
+    variables.setdefault("num", num)
+    return active_translations().ungettext(singular, plural, num) % variables
 
 
 def pgettext(context: str, string: str, **variables) -> str:

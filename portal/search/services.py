@@ -269,7 +269,7 @@ def _whole_rows(ids, staff) -> dict:
                             else (row.public_title, row.public_body))) for row in rows}
 
 
-REFERENCE_MODELS = {"category": Category, "area": Area, "station": Station}
+REFERENCE_KINDS = {"category": Category, "area": Area, "station": Station}
 
 
 def _listed_rows(ids, staff) -> dict:
@@ -288,7 +288,7 @@ def _listed_rows(ids, staff) -> dict:
             return None
         found = by_id[kind].get(row_id)
         # A row added since the snapshot was read (by another process, unstamped): read it.
-        return found if found is not None else db.session.get(REFERENCE_MODELS[kind], row_id)
+        return found if found is not None else db.session.get(REFERENCE_KINDS[kind], row_id)
 
     return {row[0]: (Listed(*row[:7], category=reference("category", row.category_id),
                             area=reference("area", row.area_id),

@@ -17,7 +17,7 @@ from flask import (
 
 from portal.accounts.permissions import register_staff_link, role_required
 from portal.core.errors import error_response
-from portal.core.i18n import _l, localized, ngettext
+from portal.core.i18n import _l, localized
 from portal.core.pagecache import public_page, register_personal_session_key
 from portal.core.ratelimit import client_address
 from portal.core.templating import format_number
@@ -97,13 +97,6 @@ def _facet_values(facets: dict, args: dict, base: str, label) -> dict:
     return shown
 
 
-def voices(count: int) -> str:
-    """How many residents added their voice to a result, in the reader's language (a plain
-    function: a template's own ngettext copies the template's context at each result)."""
-    return ngettext("%(num)s resident added their voice.",
-                    "%(num)s residents added their voice.", count, num=format_number(count))
-
-
 def _render(endpoint: str, staff: bool):
     form = SearchForm(request.args)
     values = form.service_values(staff=staff)
@@ -125,7 +118,6 @@ def _render(endpoint: str, staff: bool):
     page = render_template("search/search.html", form=form, results=results, staff=staff,
                            endpoint=endpoint, args=args, link=link, value_label=value_label,
                            facets=_facet_values(results.facets, args, base, value_label),
-                           voices=voices,
                            supported=session.get(SUPPORTED_KEY, []))
     return (page, 400) if form.has_bad_bounds() else page  # a plain page may be cached
 
