@@ -49,3 +49,13 @@ def test_on_a_mismatch_searches_use_whooshs_searcher_and_say_so_once(app, publis
         holder().refresh()
         assert search("滨江 路燈").total == 1
     assert len(logged) == 1 and "simulated mismatch" in logged[0]
+
+
+def test_processes_starting_together_all_pass_the_check():
+    """Processes starting at once (test workers, a web server beside its worker) each probe
+    Whoosh at import; none may remove files another one's probe is writing."""
+    import concurrent.futures
+
+    with concurrent.futures.ProcessPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(storage.check, [None] * 16))
+    assert all(status.ok for status in statuses), [s.message for s in statuses if not s.ok]

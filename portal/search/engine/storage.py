@@ -68,7 +68,15 @@ def probe() -> dict:
     from whoosh.fields import ID, TEXT, Schema
     from whoosh.filedb.filestore import RamStorage
 
-    ix = RamStorage().create_index(Schema(id=ID(stored=True), content=TEXT(phrase=True)))
+    class InMemory(RamStorage):
+        """Temporary files in memory too: Whoosh's RamStorage writes them to a folder named
+        after the index in the system's temporary directory, the same folder for every
+        process, so two processes starting at once removed each other's files."""
+
+        def temp_storage(self, name=None):
+            return RamStorage()
+
+    ix = InMemory().create_index(Schema(id=ID(stored=True), content=TEXT(phrase=True)))
     writer = ix.writer(codec=W3Codec(blocklimit=256, compression=0))
     writer.add_document(id="1", content="lamp post lamp")
     writer.commit()
