@@ -99,9 +99,11 @@ request = function()
   return wrk.format("POST", "/write", {["Content-Type"] = "application/json"}, body)
 end
 """
+VARIED_WORDS = CHINESE_SEEDS[:40]
+VARIED_AREAS = ("riverside", "dinghai-road", "pingliang-road", "jiangpu-road", "daqiao", "yinhang")
 LUA_SEARCH_VARIED = """
 local words = {%(words)s}
-local areas = {"riverside", "dinghai-road", "pingliang-road", "jiangpu-road", "daqiao", "yinhang"}
+local areas = {%(areas)s}
 request = function()
   local q = words[math.random(#words)] .. "%%20" .. words[math.random(#words)]
   return wrk.format("GET", "/search?q=" .. q .. "&area=" .. areas[math.random(#areas)])
@@ -545,8 +547,9 @@ def measure_portal(label, env, args, tmp):
             ("tracking page", f"/track/{code}?lang=en", ""),
             ("search: 2 terms + filter", "/search?q=" + urllib.parse.quote("路灯 垃圾")
              + "&area=riverside", ""),
-            ("search: varied queries", "/search", LUA_SEARCH_VARIED % {"words": ", ".join(
-                f'"{urllib.parse.quote(word)}"' for word in CHINESE_SEEDS[:40])}),
+            ("search: varied queries", "/search", LUA_SEARCH_VARIED % {
+                "words": ", ".join(f'"{urllib.parse.quote(word)}"' for word in VARIED_WORDS),
+                "areas": ", ".join(f'"{area}"' for area in VARIED_AREAS)}),
             ("stats page", "/stats?lang=en", ""),
             ("wall screen data", "/staff/wall.json?lang=en",
              LUA_SIGNED_IN_GET % {"cookie": moderator_cookie}),

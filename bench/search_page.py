@@ -29,10 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.run_all import base_env, seed  # noqa: E402
-from bench.search_bench import CHINESE_SEEDS  # noqa: E402
+from bench.run_all import VARIED_AREAS, VARIED_WORDS, base_env, seed  # noqa: E402
 
-AREAS = ("riverside", "dinghai-road", "pingliang-road", "jiangpu-road", "daqiao", "yinhang")
 WARM_PAGES = 300
 
 
@@ -73,11 +71,11 @@ def main():
         app = create_app()
         client = app.test_client()
         rng = random.Random(5)
-        words = CHINESE_SEEDS[:40]
 
         def page(number):
-            query = urllib.parse.quote(f"{rng.choice(words)} {rng.choice(words)}")
-            response = client.get(f"/search?q={query}&area={rng.choice(AREAS)}&u={number}")
+            query = urllib.parse.quote(f"{rng.choice(VARIED_WORDS)} {rng.choice(VARIED_WORDS)}")
+            response = client.get(f"/search?q={query}&area={rng.choice(VARIED_AREAS)}"
+                                  f"&u={number}")
             assert response.status_code == 200, response.status_code
 
         for number in range(WARM_PAGES):

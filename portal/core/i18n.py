@@ -93,11 +93,7 @@ def install_template_gettext(app) -> None:
     """Templates' `_()`, `gettext()`, `ngettext()`, `pgettext()` and `npgettext()` through
     `active_translations`."""
     env = app.jinja_env
-    env.install_gettext_callables(  # newstyle: how `{% trans %}` blocks are compiled
-        gettext=lambda string: active_translations().ugettext(string),
-        ngettext=lambda singular, plural, n: active_translations().ungettext(singular, plural,
-                                                                              n),
-        newstyle=True)
+    env.newstyle_gettext = True  # `{% trans %}` blocks compile to calls of the functions below
     gettext = _in_template(lambda string: active_translations().ugettext(string))
     env.globals.update(
         _=gettext, gettext=gettext,
