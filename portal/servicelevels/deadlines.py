@@ -25,7 +25,7 @@ from portal.servicelevels.calendar import WorkingClock, parse_clock_time
 from portal.servicelevels.models import Deadline, DeadlineExtension, ServiceLevelPosition
 from portal.servicelevels.rules import rule_for, rule_table
 from portal.stations.models import Category
-from portal.submissions.models import ChangeLog, StatusEvent, Submission
+from portal.submissions.models import PUBLIC_CHANGE, ChangeLog, StatusEvent, Submission
 
 POSITION_NAME = "deadlines"
 REREAD_WINDOW = 1000
@@ -252,4 +252,4 @@ DEADLINE_POSITION = db.select(ServiceLevelPosition.last_id).where(
     ServiceLevelPosition.name == POSITION_NAME)
 # The newest public change the task has applied: public pages' due dates change when it moves.
 PUBLIC_DEADLINES = db.select(db.func.max(ChangeLog.id)).where(
-    ChangeLog.public.is_(True), ChangeLog.id <= DEADLINE_POSITION.scalar_subquery())
+    PUBLIC_CHANGE, ChangeLog.id <= DEADLINE_POSITION.scalar_subquery())

@@ -3,7 +3,7 @@ change-log head."""
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.submissions.models import ChangeLog, Photo, Submission
+from portal.submissions.models import PUBLIC_CHANGE, ChangeLog, Photo, Submission
 
 
 def public_timeline(submission) -> list:
@@ -29,7 +29,7 @@ def latest_published(limit: int) -> list:
 
 LATEST_CHANGE = db.select(db.func.max(ChangeLog.id))
 # The newest change a page without the tracking code may show (read from an index).
-LATEST_PUBLIC_CHANGE = db.select(db.func.max(ChangeLog.id)).where(ChangeLog.public.is_(True))
+LATEST_PUBLIC_CHANGE = db.select(db.func.max(ChangeLog.id)).where(PUBLIC_CHANGE)
 
 
 def latest_change_id() -> int:

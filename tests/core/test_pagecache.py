@@ -300,3 +300,30 @@ def test_public_versions_move_with_public_changes_and_the_deadlines_applied_to_t
         set_publication(db.session.get(Submission, published[0]), False, actor="test")
         db.session.commit()
     assert versions()[1] != public  # taken off the public pages
+
+
+def test_the_newest_public_change_is_read_from_its_own_index(app, published):
+    """Every process reads the page versions a few times a second: the newest public change
+    must come from the public changes' index, not from a backward scan over every change,
+    even when thousands of newer changes are not public and no statistics were gathered."""
+    from portal.core.pagecache import read_data_versions
+    from portal.submissions.models import ChangeLog
+
+    with app.app_context():
+        db.session.execute(db.insert(ChangeLog), [
+            {"submission_id": published[0], "change": "edited", "public": False}] * 3000)
+        db.session.commit()
+        query = db.select(*(statement.scalar_subquery()
+                            for statement, _every in app.extensions["portal_page_versions"]))
+        sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        explain = ("EXPLAIN " if db.engine.dialect.name == "postgresql"
+                   else "EXPLAIN QUERY PLAN ")
+        plan = "\n".join(str(row[-1]) for row in db.session.execute(db.text(explain + sql)))
+    # Two versions read public changes: the newest, and the newest the deadlines task applied.
+    assert plan.count("ix_change_log_public") == 2, plan
+    with app.test_request_context("/"):
+        public = read_data_versions()[1]
+    with app.app_context():
+        newest = db.session.execute(db.select(db.func.max(ChangeLog.id)).filter_by(
+            public=True)).scalar()
+    assert public.split(":")[0] == str(newest)
