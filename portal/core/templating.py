@@ -23,6 +23,7 @@ from portal.core.i18n import (
     localized,
 )
 from portal.core.text import to_traditional
+from portal.core.urls import url_for_each
 
 NAMED_FORMATS = ("short", "medium", "long", "full")
 
@@ -130,3 +131,4 @@ def register_template_helpers(app) -> None:
     app.add_template_filter(format_moment, "datetime")
     app.add_template_filter(format_number, "number")
     app.add_template_filter(to_traditional, "traditional")
+    app.add_template_global(url_for_each)
