@@ -27,25 +27,12 @@ sys.path.insert(0, str(ROOT))
 from bench.run_all import (  # noqa: E402
     base_env,
     flask,
+    postgres_cpu_seconds,
     process_cpu_seconds,
     reset_postgres,
 )
 
 SETTLE_SECONDS = 20  # start-up, the first rounds' catching up, the longest idle pauses
-
-
-def postgres_cpu_seconds() -> float:
-    """CPU time so far of every process of the PostgreSQL server on this machine."""
-    spent = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if (entry / "comm").read_text().strip().startswith("postgres"):
-                spent += process_cpu_seconds(entry.name)
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-    return spent
 
 
 def idle_shares(env, seconds, runs, pg) -> list:

@@ -17,7 +17,9 @@ A minimal Flask app under the same gunicorn settings gives the ceiling; every ra
 printed as a share of it, and the two POSTs' rates as a share of a minimal write app's
 (bench/write_app.py: one ORM row inserted and committed per JSON POST, on the same database),
 with the CPU time the web workers and the background worker spent per request (a figure that
-other load on the machine does not inflate). Also: start-up time
+other load on the machine does not inflate) and, on PostgreSQL, the CPU time of the database
+server's processes over the same seconds (anything else using PostgreSQL counts too; SQLite's
+work is inside the portal's processes). Also: start-up time
 (gunicorn started -> /healthz answers), a background worker's start-up time (process started ->
 its first round done), and the memory of each kind of worker: peak RSS (VmHWM) during the
 loads and from its start through the moderator's one sign-in (argon2id hashes in 64 MiB), what
@@ -144,6 +146,20 @@ def process_cpu_seconds(pid) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU time so far of every process of the PostgreSQL server on this machine."""
+    spent = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip().startswith("postgres"):
+                spent += process_cpu_seconds(entry.name)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return spent
+
+
 def proc_sizes_mb(*paths) -> dict:
     """The "Name: N kB" lines of /proc files (status, smaps_rollup) as {name: MB}."""
     fields = {}
@@ -204,6 +220,8 @@ class Gunicorn:
                 time.sleep(0.05)
         self.startup = time.perf_counter() - started
         self.index_dir = str(Path(env.get("PORTAL_DATA_DIR", "/nonexistent")).resolve() / "index")
+        self.postgres = any(env.get(name, "").startswith("postgresql")
+                            for name in ("PORTAL_DATABASE_URL", "BENCH_WRITE_DATABASE_URL"))
         self.largest = {}  # kind -> what the process held when its RSS was largest
         self._sampling = threading.Event()
         self._sampler = threading.Thread(target=self._sample_memory, daemon=True)
@@ -267,8 +285,10 @@ class Gunicorn:
         self.largest = {}
 
     def cpu_seconds(self):
-        """CPU time (user + system) so far of the web workers and of the background worker."""
-        spent = {"web": 0.0, "background": 0.0}
+        """CPU time (user + system) so far of the web workers, of the background worker and,
+        on PostgreSQL, of the database server's processes (SQLite works inside the others)."""
+        spent = {"web": 0.0, "background": 0.0,
+                 "database": postgres_cpu_seconds() if self.postgres else 0.0}
         for pid in self.workers():
             try:
                 spent[worker_kind(pid)] += process_cpu_seconds(pid)
@@ -455,7 +475,7 @@ def percentile(values, share):
 
 
 def medians(samples):
-    keys = ("rps", "p50", "p95", "p99", "cpu_web", "cpu_background")
+    keys = ("rps", "p50", "p95", "p99", "cpu_web", "cpu_background", "cpu_database")
     result = {k: statistics.median(s[k] for s in samples) for k in keys}
     result["errors"] = sum(s["errors"] for s in samples)
     result["requests"] = sum(s["requests"] for s in samples)
@@ -613,7 +633,7 @@ def measured_wrk(server, path, args, script, tmp):
     before = server.cpu_seconds()
     result = wrk(server.url, path, args, script, tmp)
     after = server.cpu_seconds()
-    for kind in ("web", "background"):
+    for kind in ("web", "background", "database"):
         result[f"cpu_{kind}"] = 1000 * (after[kind] - before[kind]) / max(result["requests"], 1)
     return result
 
@@ -654,7 +674,7 @@ def print_table(results, hello, args, writes):
           f"hello world: {hello['rps']:.0f} req/s, p50 {hello['p50']:.1f} ms, "
           f"p99 {hello['p99']:.1f} ms, {hello['cpu_web']:.2f} ms CPU per request")
     header = f"{'setup':<9} {'endpoint':<25} {'req/s':>7} {'% hello':>7} {'p50 ms':>7} " \
-             f"{'p95 ms':>7} {'p99 ms':>7} {'err':>4} {'CPU ms/req web+bg':>18}"
+             f"{'p95 ms':>7} {'p99 ms':>7} {'err':>4} {'CPU ms/req web+bg+db':>22}"
     print(header)
     print("-" * len(header))
     for setup, (rows, extra) in results.items():
@@ -663,7 +683,8 @@ def print_table(results, hello, args, writes):
             print(f"{setup:<9} {name:<25} {row['rps']:>7.1f} "
                   f"{100 * row['rps'] / hello['rps']:>6.1f}% {row['p50']:>7.1f} "
                   f"{row['p95']:>7.1f} {row['p99']:>7.1f} {row['errors']:>4d} "
-                  f"{row['cpu_web']:>9.2f}+{row['cpu_background']:<8.2f}")
+                  f"{row['cpu_web']:>9.2f}+{row['cpu_background']:.2f}+"
+                  f"{row.get('cpu_database', 0.0):.2f}")
         for name in ("API POST", "form POST (CSRF)"):
             print(f"{setup:<9} {name}: {100 * rows[name]['rps'] / writes[setup]['rps']:.1f} % "
                   f"of the minimal write app's rate")
