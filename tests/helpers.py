@@ -162,3 +162,13 @@ def write_transactions(engine):
     finally:
         for name, listener in listeners:
             event.remove(engine, name, listener)
+
+
+def query_plan(statement) -> str:
+    """The database's plan for a query (PostgreSQL's EXPLAIN, SQLite's EXPLAIN QUERY PLAN), as
+    text; within an app context."""
+    from portal.extensions import db
+
+    sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    explain = "EXPLAIN " if db.engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
+    return "\n".join(str(row[-1]) for row in db.session.execute(db.text(explain + sql)))

@@ -7,6 +7,7 @@ from flask import template_rendered
 from portal.extensions import db
 from portal.submissions.models import Submission
 from portal.submissions.services import change_status
+from tests.helpers import query_plan
 
 
 @contextmanager
@@ -313,12 +314,8 @@ def test_the_newest_public_change_is_read_from_its_own_index(app, published):
         db.session.execute(db.insert(ChangeLog), [
             {"submission_id": published[0], "change": "edited", "public": False}] * 3000)
         db.session.commit()
-        query = db.select(*(statement.scalar_subquery()
-                            for statement, _every in app.extensions["portal_page_versions"]))
-        sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
-        explain = ("EXPLAIN " if db.engine.dialect.name == "postgresql"
-                   else "EXPLAIN QUERY PLAN ")
-        plan = "\n".join(str(row[-1]) for row in db.session.execute(db.text(explain + sql)))
+        plan = query_plan(db.select(*(statement.scalar_subquery() for statement, _every
+                                      in app.extensions["portal_page_versions"])))
     # Two versions read public changes: the newest, and the newest the deadlines task applied.
     assert plan.count("ix_change_log_public") == 2, plan
     with app.test_request_context("/"):

@@ -1,8 +1,9 @@
 """Reminders before the due time, escalation in steps after it, each on the staff timeline."""
 from portal.extensions import db
-from portal.servicelevels.escalation import run_due_steps
+from portal.servicelevels.escalation import first_due_step, run_due_steps, steps_fell_due
 from portal.servicelevels.models import Deadline, Escalation
 from portal.submissions.models import ChangeLog
+from tests.helpers import query_plan
 from tests.servicelevels.helpers import events_of, local
 
 
@@ -82,3 +83,22 @@ def test_reminders_of_a_published_case_leave_public_pages_kept(app, make_submiss
     assert ("escalated", False) in marks and ("published", True) in marks
     with app.test_request_context("/"):
         assert read_data_versions()[0] != every and read_data_versions()[1] == public
+
+
+def test_the_check_for_due_steps_reads_the_index_on_next_check_at(app_ctx, make_submission):
+    """The worker asks up to five times a second whether a step fell due: the answer must come
+    from the index on next_check_at, not from reading every deadline, even on a database
+    whose statistics were never gathered."""
+    from datetime import timedelta
+
+    from portal.core.time import utcnow
+
+    now = utcnow()
+    plan = query_plan(first_due_step(now))
+    assert "ix_deadline_next_check_at" in plan and "Seq Scan" not in plan, plan
+    assert not steps_fell_due(now)
+    case = make_submission(title="Lamp dark by the ferry gate")
+    db.session.add(Deadline(submission_id=case.id, open=True, next_check_at=now - timedelta(
+        minutes=1)))
+    db.session.commit()
+    assert steps_fell_due(now)
