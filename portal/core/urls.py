@@ -1,4 +1,5 @@
-"""Absolute URLs handed out (API links, Location, QR codes): from PORTAL_BASE_URL when set."""
+"""URLs: absolute ones handed out (API links, Location, QR codes), from PORTAL_BASE_URL when set;
+and a list's links to the same kind of page, built from one route."""
 import re
 
 from flask import current_app, url_for
@@ -12,7 +13,6 @@ def external_url(endpoint: str, **values) -> str:
     if base:
         return base + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
-
 
 
 # Stand for the varying value in the one URL built (a route taking text, or only numbers).
