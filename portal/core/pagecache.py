@@ -136,16 +136,23 @@ def read_data_versions() -> tuple:
     registered = current_app.extensions["portal_page_versions"]
     if not registered:
         return "", ""
-    query = current_app.extensions.get("portal_page_version_query")
-    if query is None:
-        query = db.select(*(statement.scalar_subquery() for statement, _every in registered))
-        current_app.extensions["portal_page_version_query"] = query
+    query = page_versions_query()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         row = connection.execute(query).one()
     values = [(str(value or 0), every) for value, (_s, every) in zip(row, registered,
                                                                       strict=True)]
     return (":".join(value for value, _every in values),
             ":".join(value for value, every in values if not every))
+
+
+def page_versions_query():
+    """The one SELECT of every registered version (built once per registration)."""
+    query = current_app.extensions.get("portal_page_version_query")
+    if query is None:
+        registered = current_app.extensions["portal_page_versions"]
+        query = db.select(*(statement.scalar_subquery() for statement, _every in registered))
+        current_app.extensions["portal_page_version_query"] = query
+    return query
 
 
 def read_version(statement):
