@@ -91,16 +91,17 @@ def measure(area_id: int, category_id: int, now=None):
     that is still open (or new), else None."""
     now = now or utcnow()
     since = now - WINDOW
-    members = db.session.execute(_counted(area_id, category_id).where(
-        Submission.created_at > since, Submission.created_at <= now)).scalars().all()
-    if len(members) < MIN_CASES:
+    in_window = _counted(area_id, category_id).where(Submission.created_at > since,
+                                                     Submission.created_at <= now)
+    # Counted, not loaded: a day's flood of reports about one problem is measured at every
+    # round while it lasts, and only the reports a hotspot does not have yet are read as rows.
+    count = _count(in_window)
+    if count < MIN_CASES:
         return None
-    before = db.session.execute(db.select(db.func.count()).select_from(
-        _counted(area_id, category_id).where(
-            Submission.created_at > since - timedelta(days=BASELINE_DAYS),
-            Submission.created_at <= since).subquery())).scalar()
-    baseline = before / BASELINE_DAYS
-    p_value = poisson_tail(len(members), max(baseline, BASELINE_FLOOR))
+    baseline = _count(_counted(area_id, category_id).where(
+        Submission.created_at > since - timedelta(days=BASELINE_DAYS),
+        Submission.created_at <= since)) / BASELINE_DAYS
+    p_value = poisson_tail(count, max(baseline, BASELINE_FLOOR))
     if p_value >= P_LIMIT:
         return None
     hotspot = db.session.execute(db.select(Hotspot.id, Hotspot.status).where(
@@ -108,14 +109,20 @@ def measure(area_id: int, category_id: int, now=None):
         Hotspot.detected_at > since).order_by(Hotspot.id.desc()).limit(1)).first()
     if hotspot is not None and hotspot.status != "open":
         return None  # decided today: a dismissal holds for the day, an incident is open
-    # The members' ids only: a hotspot of a busy day has hundreds (the collection is not
-    # loaded for that).
-    known = set() if hotspot is None else set(db.session.execute(
-        db.select(HotspotMember.submission_id).where(
-            HotspotMember.hotspot_id == hotspot.id)).scalars())
-    return Measure(area_id, category_id, len(known | set(members)), baseline, p_value, since,
-                   now, hotspot.id if hotspot is not None else None,
-                   tuple(m for m in members if m not in known))
+    known = 0
+    if hotspot is not None:
+        members = db.select(HotspotMember.submission_id).where(
+            HotspotMember.hotspot_id == hotspot.id)
+        known = _count(members)
+        in_window = in_window.where(Submission.id.not_in(members))
+    new_members = tuple(db.session.execute(in_window.order_by(Submission.id)).scalars())
+    return Measure(area_id, category_id, known + len(new_members), baseline, p_value, since,
+                   now, hotspot.id if hotspot is not None else None, new_members)
+
+
+def _count(select) -> int:
+    return db.session.execute(
+        db.select(db.func.count()).select_from(select.subquery())).scalar()
 
 
 def record(found: Measure) -> Hotspot:
@@ -130,13 +137,18 @@ def record(found: Measure) -> Hotspot:
         hotspot = db.session.get(Hotspot, found.hotspot_id)
         if hotspot.status != "open":
             return hotspot
-    db.session.add_all(HotspotMember(hotspot=hotspot, submission_id=submission_id)
-                       for submission_id in found.new_members)
     hotspot.count = found.count
     hotspot.baseline, hotspot.p_value = round(found.baseline, 3), found.p_value
     hotspot.window_start = min(as_utc(hotspot.window_start), found.since)
     hotspot.window_end = found.now
-    db.session.flush()
+    db.session.flush()  # a new hotspot gets its id
+    if found.new_members:
+        # One statement for all: a flood's rounds add many members, and building an ORM object
+        # for each cost more than the rest of the round.
+        db.session.execute(db.insert(HotspotMember), [
+            {"hotspot_id": hotspot.id, "submission_id": submission_id}
+            for submission_id in found.new_members])
+        db.session.expire(hotspot, ["members"])
     return hotspot
 
 

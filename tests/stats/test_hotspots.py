@@ -239,3 +239,25 @@ def test_a_round_whose_position_moved_meanwhile_stores_nothing(app, burst, monke
         assert detect(NOW) >= 3
         db.session.commit()
         assert len(hotspots()) == 1
+
+
+def test_an_open_hotspot_keeps_its_members_and_reads_only_new_reports(app, spotted, burst,
+                                                                      report):
+    """Later rounds of an open hotspot count the members it has (also those the day's window
+    has passed) and read only the reports it lacks."""
+    from portal.stats.hotspots import measure
+
+    with app.app_context():
+        later = [report(NOW + timedelta(hours=9, minutes=m)) for m in (1, 2, 3)]
+        found = measure(later[0].area_id, later[0].category_id, NOW + timedelta(hours=10))
+        assert found.hotspot_id == spotted
+        assert found.new_members == tuple(r.id for r in later)
+        assert detect(NOW + timedelta(hours=10)) == 1
+        db.session.commit()
+        spot = hotspots()[0]
+        # The report of 20 hours before NOW has left the window and is still a member.
+        assert spot.count == 8
+        assert sorted(m.submission_id for m in spot.members) == sorted(
+            burst + [r.id for r in later])
+        assert measure(spot.area_id, spot.category_id, NOW + timedelta(hours=10)).new_members \
+            == ()
