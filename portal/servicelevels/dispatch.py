@@ -46,19 +46,19 @@ def dispatch_of(submission_id: int):
 
 def current_team(submission) -> str:
     """The team the case is routed to now."""
-    row = dispatch_of(submission.id)
+    row = submission.dispatch
     return row.team if row is not None and row.team else submission.category.team
 
 
 def routing_team(submission):
     """Hook `routing_team`: the team of a re-dispatched case (None: the category's)."""
-    row = dispatch_of(submission.id)
+    row = submission.dispatch
     return row.team if row is not None and row.team else None
 
 
 def forwarding_hold(submission):
     """Hook `forwarding_hold`: why a case waiting for arbitration is not forwarded."""
-    row = dispatch_of(submission.id)
+    row = submission.dispatch
     return "waiting for an administrator's arbitration" if row is not None and \
         row.arbitration else None
 
@@ -80,9 +80,9 @@ def _note(submission, actor: str, text: str) -> None:
 
 def case_returned(submission, *, actor: str, reason: str = "", team: str = ""):
     """Hook `case_returned`: count the return, then re-dispatch or send to arbitration."""
-    row = dispatch_of(submission.id)
+    row = submission.dispatch
     if row is None:
-        row = Dispatch(submission_id=submission.id, returns=0, tried=[])
+        row = Dispatch(submission=submission, returns=0, tried=[])
         db.session.add(row)
     from_team = row.team or submission.category.team
     tried = list(row.tried or [])
@@ -134,7 +134,7 @@ def return_case(code: str, *, actor: str, reason: str, team: str = "") -> Dispat
     if incident is not None:  # the local queue's incident is returned with it
         incident.state = "returned"
     db.session.flush()
-    return dispatch_of(submission.id)
+    return submission.dispatch
 
 
 def arbitration_list(limit: int = 200) -> list:

@@ -105,7 +105,11 @@ class Dispatch(db.Model):
     arbitration_since = db.Column(UTCDateTime, nullable=True)
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
-    submission = db.relationship("Submission")
+    # `submission.dispatch`: the relay's routing and hold hooks both ask for it; read once,
+    # it stays on the submission for the transaction, absent or not (a lookup by key would
+    # ask the database again for a case that has none, which is nearly every case).
+    submission = db.relationship("Submission", backref=db.backref(
+        "dispatch", uselist=False, cascade="all, delete-orphan", passive_deletes=True))
 
 
 class CaseReturn(db.Model):

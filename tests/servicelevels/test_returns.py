@@ -171,3 +171,28 @@ def test_a_bad_reason_is_refused_and_nothing_changes(app, client, on_webhook, re
     with app.app_context():
         assert case(on_webhook).status == "forwarded"
         assert db.session.get(Dispatch, case(on_webhook).id) is None
+
+
+def test_the_relay_asks_for_each_cases_dispatch_once(app, make_submission, accept):
+    """Routing and the arbitration hold both read a case's dispatch: one query per case."""
+    from sqlalchemy import event as sql_event
+
+    from portal.forwarding.relay import consume_changes
+
+    with app.app_context():
+        for _ in range(3):
+            accept(make_submission())
+        statements = []
+
+        def seen(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        sql_event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            assert consume_changes() == 3
+        finally:
+            sql_event.remove(db.engine, "before_cursor_execute", seen)
+        db.session.commit()
+        assert len([s for s in statements if "FROM dispatch" in s]) == 3, statements
+        payloads = db.session.execute(db.select(Delivery.payload)).scalars().all()
+        assert len(payloads) == 3 and all(p["routing"]["team"] for p in payloads)
