@@ -1,5 +1,6 @@
 """The latest submissions' texts, which the screening's duplicate check compares a new one with."""
 from datetime import timedelta
+from operator import itemgetter
 
 from flask import current_app
 
@@ -19,11 +20,17 @@ NEWER_ROWS = (
 
 
 class _Recent:
-    """One process's copy: rows (id, code, title, body, created_at), newest id first, and the
-    list of texts handed out, rebuilt only when a row arrives or leaves."""
+    """One process's copy: rows (id, code, title, body, created_at), newest id first, the
+    list of texts handed out (rebuilt only when a row arrives or leaves), and the oldest
+    row's time (no earlier than the oldest kept: a row cut for the limit may have been it)."""
 
     def __init__(self):
-        self.rows, self.ids, self.texts, self.oldest = [], set(), [], None
+        self.rows, self.texts, self.oldest = [], [], None
+
+
+def reread_window() -> int:
+    """How many ids below the newest seen may still appear (commit order is not id order)."""
+    return 0 if db.engine.dialect.name == "sqlite" else RECENT_REREAD
 
 
 def recent_texts() -> list:
@@ -38,20 +45,26 @@ def recent_texts() -> list:
     if recent is None:
         recent = current_app.extensions["portal_recent_texts"] = _Recent()
     since = utcnow() - timedelta(days=RECENT_DAYS)
-    reread = 0 if db.engine.dialect.name == "sqlite" else RECENT_REREAD
-    floor = (recent.rows[0][0] if recent.rows else 0) - reread
+    reread = reread_window()
+    rows = recent.rows
+    floor = (rows[0][0] if rows else 0) - reread
+    known = {row[0] for row in rows[:reread]}  # every kept id above the floor is among these
     # On a connection of its own, read-only: this runs before the submission's transaction
     # begins, and must not start it (nor, on SQLite, take the write lock early).
     with read_only(), db.engine.connect() as connection:
         arrived = [(row.id, row.code, row.title, row.body, as_utc(row.created_at))
                    for row in connection.execute(NEWER_ROWS, {"floor": floor, "since": since})
-                   if row.id not in recent.ids]
-    rows = recent.rows
+                   if row.id not in known]
     if arrived:
-        rows = sorted(arrived + rows, key=lambda row: row[0], reverse=True)[:RECENT_LIMIT]
-    if arrived or (recent.oldest is not None and recent.oldest < since):
+        in_order = not rows or arrived[-1][0] > rows[0][0]
+        rows = (arrived + rows if in_order else
+                sorted(arrived + rows, key=itemgetter(0), reverse=True))[:RECENT_LIMIT]
+        oldest = min(row[4] for row in arrived)
+        recent.oldest = oldest if recent.oldest is None else min(recent.oldest, oldest)
+    elif recent.oldest is None or recent.oldest >= since:
+        return recent.texts
+    if recent.oldest < since:
         rows = [row for row in rows if row[4] >= since]
-        recent.rows, recent.ids = rows, {row[0] for row in rows}
-        recent.texts = [row[1:4] for row in rows]
         recent.oldest = min((row[4] for row in rows), default=None)
+    recent.rows, recent.texts = rows, [row[1:4] for row in rows]
     return recent.texts

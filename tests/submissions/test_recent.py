@@ -17,14 +17,17 @@ def read_directly(now):
     return [tuple(row) for row in rows]
 
 
-def add_copies(template, count, *, at):
-    """`count` submissions like `template` (distinct codes and texts), inserted in one go."""
+def add_copies(template, count, *, at, ids=None):
+    """`count` submissions like `template` (distinct codes and texts), inserted in one go;
+    with the ids given, if any."""
     columns = {c.key: getattr(template, c.key) for c in Submission.__table__.columns
                if c.key != "id"}
+    numbers = ids or range(count)
     db.session.execute(db.insert(Submission), [
         dict(columns, code=f"T{n:09d}", title=f"copy {n}", body=f"text of copy {n}",
-             fingerprint=f"copy-{n}", idempotency_key=None, created_at=at, updated_at=at)
-        for n in range(count)])
+             fingerprint=f"copy-{n}", idempotency_key=None, created_at=at, updated_at=at,
+             **({"id": n} if ids else {}))
+        for n in numbers])
     db.session.commit()
 
 
@@ -60,3 +63,17 @@ def test_a_process_that_starts_later_reads_the_same(app, make_submission):
         kept = recent_texts()
         app.extensions.pop("portal_recent_texts")
         assert recent_texts() == kept == read_directly(utcnow())
+
+
+def test_a_row_committed_after_a_newer_one_is_still_read(app, make_submission, monkeypatch):
+    """On PostgreSQL a lower id can commit after a higher one has been read: the ids just below
+    the newest seen are read again, and a late row takes its place in id order."""
+    monkeypatch.setattr(recent_module, "reread_window", lambda: recent_module.RECENT_REREAD)
+    with app.app_context():
+        first = make_submission()
+        add_copies(first, 1, at=utcnow(), ids=[first.id + 20])
+        assert len(recent_texts()) == 2
+        add_copies(first, 2, at=utcnow(), ids=[first.id + 5, first.id + 30])
+        kept = recent_texts()
+        assert kept == read_directly(utcnow()) and len(kept) == 4
+        assert recent_texts() is kept
