@@ -160,6 +160,7 @@ def _register_hooks(app: Flask) -> None:
 
     register_hook(app, "routing_team", dispatch.routing_team)  # a re-dispatched case's team
     register_hook(app, "forwarding_hold", dispatch.forwarding_hold)  # waiting for arbitration
+    register_hook(app, "forwarding_loads", dispatch.forwarding_loads)  # both read in a batch
     register_hook(app, "case_returned", dispatch.case_returned)  # count, re-dispatch
     register_hook(app, "reply_templates", replies.reply_templates)  # on the reply form
     register_hook(app, "reply_template_text", replies.reply_template_text)

@@ -4,6 +4,8 @@ The lower packages call `hook_results(name, ...)` and never import the feature t
 Hooks in use (each provider takes the arguments shown and may return None for "no opinion"):
 - `routing_team(submission) -> team`: the team a re-dispatched case goes to (forwarding);
 - `forwarding_hold(submission) -> reason`: a case that must not be forwarded now (forwarding);
+- `forwarding_loads() -> [loader option]`: what the two hooks above read, loaded with a batch
+  of submissions in one query rather than one query per case (forwarding);
 - `case_returned(submission, actor=, reason=, team=)`: a case came back from the platform or a
   dispatcher, in the same transaction as its status change (forwarding);
 - `reply_templates(submission) -> [(id, label)]` and `reply_template_text(submission, id) ->

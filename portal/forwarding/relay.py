@@ -25,7 +25,7 @@ from sqlalchemy import and_, func, or_, text
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.core.database import read_only_transaction
-from portal.core.hooks import first_result
+from portal.core.hooks import first_result, hook_results
 from portal.core.leases import any_due, due
 from portal.core.positions import position_of, unmoved_position
 from portal.core.time import as_utc, utcnow
@@ -94,7 +94,9 @@ def _read_for(changes) -> _Reading:
             joinedload(Submission.category).joinedload(Category.parent),
             joinedload(Submission.area), joinedload(Submission.located_area),
             joinedload(Submission.station), joinedload(Submission.contact),
-            selectinload(Submission.photos))).unique().scalars().all()
+            selectinload(Submission.photos),
+            *(option for found in hook_results("forwarding_loads") for option in found))
+    ).unique().scalars().all()
     sent = {}
     for submission_id, reference in db.session.execute(
             db.select(Delivery.submission_id, Delivery.remote_reference)

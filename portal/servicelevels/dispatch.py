@@ -9,6 +9,7 @@ returns it is held back (`forwarding_hold`) on the administrators' arbitration l
 them assigns a team; that writes a `dispatched` change-log entry the relay forwards from.
 """
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from portal.accounts.audit import record_audit
 from portal.core.i18n import _
@@ -18,7 +19,7 @@ from portal.forwarding.incidents import apply_progress
 from portal.forwarding.models import ACTIVE_INCIDENT_STATES, Incident
 from portal.servicelevels.models import CaseReturn, Dispatch
 from portal.stations.models import TEAMS
-from portal.submissions.models import StatusEvent
+from portal.submissions.models import StatusEvent, Submission
 from portal.submissions.services import find_by_code, record_change
 
 RETURNABLE = ("forwarded", "in_progress")  # with the platform or a team, not finished
@@ -61,6 +62,11 @@ def forwarding_hold(submission):
     row = submission.dispatch
     return "waiting for an administrator's arbitration" if row is not None and \
         row.arbitration else None
+
+
+def forwarding_loads():
+    """Hook `forwarding_loads`: the relay loads each case's dispatch with its batch."""
+    return [selectinload(Submission.dispatch)]
 
 
 def next_team(tried, current: str):

@@ -173,8 +173,9 @@ def test_a_bad_reason_is_refused_and_nothing_changes(app, client, on_webhook, re
         assert db.session.get(Dispatch, case(on_webhook).id) is None
 
 
-def test_the_relay_asks_for_each_cases_dispatch_once(app, make_submission, accept):
-    """Routing and the arbitration hold both read a case's dispatch: one query per case."""
+def test_the_relay_reads_the_dispatch_of_a_batch_of_cases_in_one_query(
+        app, make_submission, accept):
+    """Routing and the arbitration hold both read a case's dispatch: one query for the batch."""
     from sqlalchemy import event as sql_event
 
     from portal.forwarding.relay import consume_changes
@@ -193,6 +194,6 @@ def test_the_relay_asks_for_each_cases_dispatch_once(app, make_submission, accep
         finally:
             sql_event.remove(db.engine, "before_cursor_execute", seen)
         db.session.commit()
-        assert len([s for s in statements if "FROM dispatch" in s]) == 3, statements
+        assert len([s for s in statements if "FROM dispatch" in s]) == 1, statements
         payloads = db.session.execute(db.select(Delivery.payload)).scalars().all()
         assert len(payloads) == 3 and all(p["routing"]["team"] for p in payloads)
