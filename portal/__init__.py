@@ -182,7 +182,7 @@ def _register_workers(app: Flask) -> None:
     from portal.servicelevels.deadlines import deadline_task
     from portal.servicelevels.followup import CLOSING_CHECK_SECONDS, close_without_feedback
     from portal.stats.cells import figures_task
-    from portal.stats.hotspots import hotspot_task
+    from portal.stats.hotspots import HOTSPOT_BUSY_SECONDS, hotspot_task
     from portal.worker import register_worker_task
 
     register_worker_task(app, "search-indexer", apply_changes)
@@ -196,7 +196,8 @@ def _register_workers(app: Flask) -> None:
     register_worker_task(app, "service-levels", deadline_task, idle_seconds=1.0)
     register_worker_task(app, "follow-up-closing", close_without_feedback, pause_when_busy=False,
                          idle_seconds=CLOSING_CHECK_SECONDS)
-    register_worker_task(app, "hotspots", hotspot_task, idle_seconds=1.0)
+    register_worker_task(app, "hotspots", hotspot_task, idle_seconds=1.0,
+                         busy_seconds=HOTSPOT_BUSY_SECONDS)
     register_worker_task(app, "figures", figures_task, idle_seconds=1.0)
     register_readiness_check(app, "search", search_readiness)
     register_readiness_check(app, "forwarding", forwarding_readiness)

@@ -19,7 +19,8 @@ from portal.extensions import db
 
 
 def register_worker_task(app, name: str, task, *, pause_when_busy: bool = True,
-                         idle_seconds: float = 0, runs_with: str = "") -> None:
+                         idle_seconds: float = 0, busy_seconds: float = 0,
+                         runs_with: str = "") -> None:
     """Add a task the worker calls in each round.
 
     `pause_when_busy=False`: after a round that handled something the next starts at once
@@ -27,6 +28,9 @@ def register_worker_task(app, name: str, task, *, pause_when_busy: bool = True,
     interval (work that costs less in batches, like an index commit). `idle_seconds`: the
     pause after a round that found nothing, when longer than the interval (work that falls due
     by the calendar, which polling five times a second would only make cost more).
+    `busy_seconds`: the pause after a round that handled something, when longer than the
+    interval (work nobody waits for to the second, whose rounds cost about the same for one
+    change as for many: figures recounted over a day's reports).
     `runs_with`: another task's name; `--only` selecting that task selects this one too (the
     index's merger works on the index its indexer feeds, wherever that is).
     """
@@ -37,6 +41,8 @@ def register_worker_task(app, name: str, task, *, pause_when_busy: bool = True,
         app.extensions.setdefault("portal_worker_eager", set()).add(name)
     if idle_seconds:
         app.extensions.setdefault("portal_worker_idle_seconds", {})[name] = idle_seconds
+    if busy_seconds:
+        app.extensions.setdefault("portal_worker_busy_seconds", {})[name] = busy_seconds
 
 
 def worker_tasks() -> dict:
@@ -67,6 +73,8 @@ def _task_loop(app, name, task, interval) -> None:
         eager = name in app.extensions.get("portal_worker_eager", ())
         idle_pause = max(interval, app.extensions.get("portal_worker_idle_seconds", {})
                          .get(name, 0))
+        busy_pause = max(interval, app.extensions.get("portal_worker_busy_seconds", {})
+                         .get(name, 0))
         while True:
             handled = _run_task(name, task)
             db.session.remove()
@@ -75,7 +83,7 @@ def _task_loop(app, name, task, interval) -> None:
             # Pause after busy rounds too: under load each round then takes a batch instead of
             # one change, and a batch costs little more than one (an index commit has a fixed cost
             # that dwarfs each document's share).
-            time.sleep(interval if handled else idle_pause)
+            time.sleep(busy_pause if handled else idle_pause)
 
 
 @click.command("worker")

@@ -115,6 +115,28 @@ def test_a_calendar_task_pauses_longer_only_when_idle(app):
     assert calls["plain"] >= 10  # an idle task without it pauses only the interval
 
 
+def test_a_figures_task_pauses_longer_after_busy_rounds(app):
+    """A task registered with `busy_seconds` waits that long after a round that handled
+    something, and only the interval after an idle one."""
+    calls = {"figures": 0, "plain": 0}
+
+    def figures_task():
+        calls["figures"] += 1
+        return 1 if calls["figures"] == 3 else 0  # idle, idle, then busy
+
+    def plain_task():
+        calls["plain"] += 1
+        return 1
+
+    register_worker_task(app, "figures", figures_task, busy_seconds=30)
+    register_worker_task(app, "plain", plain_task)
+    start_loops(app, 0.01, figures=figures_task, plain=plain_task)
+    wait_until(lambda: calls["figures"] >= 3 and calls["plain"] >= 20)
+    time.sleep(0.2)
+    assert calls["figures"] == 3  # the idle rounds went on; the busy one waits its 30 s
+    assert calls["plain"] >= 20  # busy rounds of a task without it pause only the interval
+
+
 def test_only_the_queues_residents_wait_for_poll_at_the_interval(app):
     """Idle, the indexer, the relay and the notifier look again after the interval (a new
     submission is searchable, forwarded and told within a second); the tasks whose work falls
@@ -127,3 +149,5 @@ def test_only_the_queues_residents_wait_for_poll_at_the_interval(app):
                  "follow-up-closing", "hotspots", "figures"):
         assert idle.get(name, 0) >= 1, name
     assert idle["notification-digests"] >= 60  # digests fall due once a day or a week
+    busy = app.extensions.get("portal_worker_busy_seconds", {})
+    assert set(busy) == {"hotspots"} and busy["hotspots"] >= 1

@@ -1,5 +1,6 @@
 """Hotspots (未诉先办): a day's reports well above their own baseline, and the dispatcher's
 decisions on them."""
+import math
 from datetime import timedelta
 
 import pytest
@@ -20,6 +21,14 @@ def test_poisson_tail():
     assert poisson_tail(3, 1.0) == pytest.approx(0.0803, abs=1e-4)
     assert poisson_tail(5, 0.5) == pytest.approx(0.000172, abs=1e-5)
     assert poisson_tail(0, 2.0) == 1.0
+
+    def exact(k, mean):  # the tail summed term by term, exactly rounded
+        return math.fsum(math.exp(i * math.log(mean) - mean - math.lgamma(i + 1))
+                         for i in range(k, k + 2000))
+
+    for k, mean in ((1, 2.0), (4, 3.5), (6, 1.0), (50, 20.0), (40, 0.5), (3000, 0.1)):
+        assert poisson_tail(k, mean) == pytest.approx(exact(k, mean), rel=1e-9, abs=1e-300)
+    assert 0 < poisson_tail(50, 20.0) < 1e-7  # far out, not rounded to nothing
 
 
 @pytest.fixture
