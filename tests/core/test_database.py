@@ -122,3 +122,73 @@ def test_a_read_only_transaction_never_discards_unsaved_changes(app_ctx, make_su
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Submission, submission.id).title == "路灯不亮，改过的标题"
+
+
+def _sqlite_engine(path, busy_timeout_ms):
+    from sqlalchemy import create_engine
+
+    from portal.core.database import configure_engine
+
+    engine = create_engine(f"sqlite:///{path}")
+    configure_engine(engine, busy_timeout_ms=busy_timeout_ms)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS note (text TEXT)")
+    return engine
+
+
+def test_a_writer_waits_for_the_lock_and_starts_once_it_is_free(tmp_path):
+    """Another writer holds SQLite's write lock: a write transaction waits its turn (tried again
+    at short intervals), then writes; the connection keeps its busy timeout."""
+    if PG_URL:
+        return  # the queue on BEGIN IMMEDIATE is SQLite's
+    import sqlite3
+    import time
+
+    engine = _sqlite_engine(tmp_path / "queue.db", busy_timeout_ms=15000)
+    holder = sqlite3.connect(tmp_path / "queue.db", isolation_level=None,
+                             check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO note VALUES ('first')")
+    release = threading.Timer(0.3, holder.execute, args=("COMMIT",))
+    release.start()
+    started = time.monotonic()
+    with engine.begin() as connection:
+        waited = time.monotonic() - started
+        connection.exec_driver_sql("INSERT INTO note VALUES ('second')")
+    release.join()
+    assert waited >= 0.25  # it waited for the holder; it did not fail
+    with engine.connect() as connection:
+        assert [row[0] for row in connection.exec_driver_sql("SELECT text FROM note")] == [
+            "first", "second"]
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+    holder.close()
+    engine.dispose()
+
+
+def test_a_writer_gives_up_after_the_busy_timeout(tmp_path):
+    """A lock held longer than the busy timeout: "database is locked", as SQLite reports it,
+    and the connection's busy timeout is as configured afterwards."""
+    if PG_URL:
+        return
+    import sqlite3
+    import time
+
+    import pytest
+    from sqlalchemy.exc import OperationalError
+
+    engine = _sqlite_engine(tmp_path / "locked.db", busy_timeout_ms=200)
+    holder = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="database is locked"):
+            with engine.begin() as connection:
+                connection.exec_driver_sql("INSERT INTO note VALUES ('never')")
+        assert 0.15 <= time.monotonic() - started < 5
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM note").scalar() == 0
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 200
+    engine.dispose()
