@@ -1,6 +1,7 @@
 """The latest submissions' texts, which the screening's duplicate check compares a new one with."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 from operator import itemgetter
+from typing import NamedTuple
 
 from flask import current_app
 
@@ -19,13 +20,14 @@ NEWER_ROWS = (
     .order_by(Submission.id.desc()).limit(RECENT_LIMIT))
 
 
-class _Recent:
-    """One process's copy: rows (id, code, title, body, created_at), newest id first, the
-    list of texts handed out (rebuilt only when a row arrives or leaves), and the oldest
-    row's time (no earlier than the oldest kept: a row cut for the limit may have been it)."""
+class _Recent(NamedTuple):
+    """One process's copy, replaced whole (threads of one process may screen at once): rows
+    (id, code, title, body, created_at), newest id first; the texts handed out, rebuilt only
+    when a row arrives or leaves; the oldest row's time (no later than any kept row's)."""
 
-    def __init__(self):
-        self.rows, self.texts, self.oldest = [], [], None
+    rows: list
+    texts: list
+    oldest: datetime | None
 
 
 def reread_window() -> int:
@@ -41,12 +43,10 @@ def recent_texts() -> list:
     writer at a time); on PostgreSQL they can commit out of order, so a short window of ids
     below the newest seen is read again. The list returned is shared: read it, never change it.
     """
-    recent = current_app.extensions.get("portal_recent_texts")
-    if recent is None:
-        recent = current_app.extensions["portal_recent_texts"] = _Recent()
+    recent = current_app.extensions.get("portal_recent_texts") or _Recent([], [], None)
     since = utcnow() - timedelta(days=RECENT_DAYS)
     reread = reread_window()
-    rows = recent.rows
+    rows, oldest = recent.rows, recent.oldest
     floor = (rows[0][0] if rows else 0) - reread
     known = {row[0] for row in rows[:reread]}  # every kept id above the floor is among these
     # On a connection of its own, read-only: this runs before the submission's transaction
@@ -59,12 +59,12 @@ def recent_texts() -> list:
         in_order = not rows or arrived[-1][0] > rows[0][0]
         rows = (arrived + rows if in_order else
                 sorted(arrived + rows, key=itemgetter(0), reverse=True))[:RECENT_LIMIT]
-        oldest = min(row[4] for row in arrived)
-        recent.oldest = oldest if recent.oldest is None else min(recent.oldest, oldest)
-    elif recent.oldest is None or recent.oldest >= since:
+        oldest = min([row[4] for row in arrived] + ([oldest] if oldest else []))
+    elif oldest is None or oldest >= since:
         return recent.texts
-    if recent.oldest < since:
+    if oldest < since:
         rows = [row for row in rows if row[4] >= since]
-        recent.oldest = min((row[4] for row in rows), default=None)
-    recent.rows, recent.texts = rows, [row[1:4] for row in rows]
+        oldest = min((row[4] for row in rows), default=None)
+    recent = current_app.extensions["portal_recent_texts"] = _Recent(
+        rows, [row[1:4] for row in rows], oldest)
     return recent.texts
