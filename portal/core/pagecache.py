@@ -61,9 +61,14 @@ def init_page_cache(app) -> None:
     app.context_processor(lambda: {"csrf_token": csrf_token_or_hole})
 
 
-def _note_write(session, _flush_context) -> None:
-    """The session wrote something: once committed, data versions may have moved."""
+def note_write(session) -> None:
+    """The session wrote something: once committed, data versions may have moved. Flushes note
+    it themselves; a service writing rows outside the ORM's flush calls this."""
     session.info["portal_wrote"] = True
+
+
+def _note_write(session, _flush_context) -> None:
+    note_write(session)
 
 
 def _forget_write(session) -> None:

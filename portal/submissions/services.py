@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import bindparam, event, inspect
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.accounts.audit import record_audit
 from portal.core.i18n import _
+from portal.core.rows import add_inserted, execute_write
 from portal.core.text import clean_block, has_content
 from portal.core.time import utcnow
 from portal.extensions import db
@@ -184,16 +186,17 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
         idempotency_key=stored_key,
         fingerprint=fingerprint, screening_score=screening.score,
         screening_reasons=screening.reasons, status="received", created_at=now, updated_at=now)
-    if any(contact[k] for k in ("name", "phone", "email")):
-        submission.contact = Contact(**contact)
-    # Everything the submission is born with goes out in one flush (each flush costs more than
-    # the rows it writes); a savepoint only where a key can race: without one, a clash is a
+    # The submission and the rows it is born with are written with a statement each (see
+    # portal.core.rows); a savepoint only where a key can race: without one, a clash is a
     # tracking-code collision (once in 2^50), and failing the whole request is right.
     try:
         with db.session.begin_nested() if stored_key else nullcontext():
-            db.session.add(submission)
-            submission.events.append(StatusEvent(actor=actor, from_status=None,
-                                                 to_status="received", created_at=now))
+            add_inserted(db.session, submission)
+            if any(contact[k] for k in ("name", "phone", "email")):
+                set_committed_value(submission, "contact", add_inserted(
+                    db.session, Contact(submission_id=submission.id, **contact)))
+            add_timeline_entry(submission, actor=actor, from_status=None,
+                               to_status="received", created_at=now)
             record_change(submission, "created", at=now)
             if screening.hold:
                 change_status(submission, "held", actor="system",
@@ -204,7 +207,6 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
                              target_id=submission.code, before={"status": "received"},
                              after={"status": "accepted"},
                              note=f"channel {channel}, score {screening.score}")
-            db.session.flush()
     except IntegrityError:
         # A concurrent request with the same idempotency key won the race: return what the key
         # now names.
@@ -225,7 +227,7 @@ def create_submission(*, kind, category_code, area_code, title, body, channel="w
                                        height=item.height, size=len(item.data)))
     if written:
         _forget_files_on_rollback(written)
-    db.session.flush()
+        db.session.flush()
     return Creation(submission, True)
 
 
@@ -253,33 +255,60 @@ def _auto_accepts(channel, screening) -> bool:
 def record_change(submission, change: str, *, at=None, public=None) -> None:
     """Append to the change log (the outbox) in the current transaction, with the submission's
     status, marked public when a page without the tracking code may show it (by default: the
-    submission is published, or the change unpublishes it); the submission may be new (not
-    flushed yet). `at` defaults to now."""
+    submission is published, or the change unpublishes it). `at` defaults to now."""
     if public is None:
         public = bool(submission.published) or change == "unpublished"
-    db.session.add(ChangeLog(submission=submission, change=change, status=submission.status,
-                             public=public, created_at=at or utcnow()))
+    _insert_rows(submission, CHANGE_ROWS, change=change, status=submission.status, public=public,
+                 created_at=at or utcnow())
+
+
+def add_timeline_entry(submission, **values) -> None:
+    """Append an entry to a submission's timeline (StatusEvent's columns as keywords)."""
+    _insert_rows(submission, TIMELINE_ROWS, **values)
+    if "events" not in inspect(submission).unloaded:
+        db.session.expire(submission, ["events"])  # a loaded timeline would lack the entry
+
+
+# Written with one INSERT each, not through the ORM's flush: every submission and status change
+# writes both rows, the flush's bookkeeping costs several times the INSERT, and on SQLite it runs
+# inside the one write lock all writers share.
+CHANGE_ROWS = ChangeLog.__table__.insert()
+TIMELINE_ROWS = StatusEvent.__table__.insert()
+
+
+def _insert_rows(submission, statement, **values) -> None:
+    """Insert one row for `submission` in the session's transaction; a new submission is flushed
+    first (the row needs its id)."""
+    if submission.id is None:
+        db.session.flush()
+    execute_write(db.session, statement, dict(values, submission_id=submission.id))
 
 
 def change_status(submission, to_status: str, *, actor: str, note: str = "",
-                  public_note: str = "", public: bool = True) -> StatusEvent:
+                  public_note: str = "", public: bool = True) -> None:
     """Move a submission to another status, writing its timeline and the change log."""
     from_status = submission.status
     if to_status not in TRANSITIONS.get(from_status, set()):
         raise TransitionNotAllowed(f"{from_status} -> {to_status}")
     now = utcnow()
-    submission.status = to_status
-    submission.updated_at = now
+    if submission.id is None:
+        db.session.flush()
+    # Like the rows below, the new status is written with one UPDATE of its own rather than by
+    # the ORM's flush; the instance is told the values as stored, so no flush writes them again.
+    execute_write(db.session, STATUS_UPDATE,
+                  {"key": submission.id, "status": to_status, "updated_at": now})
+    set_committed_value(submission, "status", to_status)
+    set_committed_value(submission, "updated_at", now)
     # The event and its change-log row carry one time: consumers find the timeline entry a
-    # change was written for as the newest one no later than the change, whatever order the
-    # flush writes the two tables in. The entry is added beside the timeline, not appended to
-    # it: appending would load the whole timeline first (a query, and a flush of what is pending).
-    event_row = StatusEvent(submission=submission, actor=actor, from_status=from_status,
-                            to_status=to_status, note=note, public_note=public_note,
-                            is_public=public, created_at=now)
-    db.session.add(event_row)
+    # change was written for as the newest one no later than the change.
+    add_timeline_entry(submission, actor=actor, from_status=from_status, to_status=to_status,
+                       note=note, public_note=public_note, is_public=public, created_at=now)
     record_change(submission, "status", at=now)
-    return event_row
+
+
+STATUS_UPDATE = (Submission.__table__.update()
+                 .where(Submission.__table__.c.id == bindparam("key"))
+                 .values(status=bindparam("status"), updated_at=bindparam("updated_at")))
 
 
 def add_official_reply(submission, *, actor: str, text: str, text_en: str = "") -> StatusEvent:

@@ -117,8 +117,10 @@ def test_administrator_cannot_disable_themselves(app, login):
 
 def test_audit_log_is_append_only(app_ctx):
     from portal.accounts.services import record_audit
-    entry = record_audit("someone", "test.action", after={"x": 1})
+    record_audit("someone", "test.action", after={"x": 1})
     db.session.commit()
+    entry = db.session.execute(db.select(AuditEntry)).scalar_one()
+    assert (entry.actor, entry.action, entry.after) == ("someone", "test.action", {"x": 1})
     entry.note = "rewritten"
     with pytest.raises(RuntimeError):
         db.session.flush()

@@ -198,9 +198,10 @@ def test_one_round_over_many_cases_equals_one_round_per_case(app_ctx, make_submi
     waiting = make_submission(category_code="litter")  # never accepted: no clock
     moments = [*zip(cases, started.values(), strict=True), (idea, local(2026, 11, 2, 9))]
     for case, moment in moments:
-        change_status(case, "accepted", actor="user:dora").created_at = as_utc(moment)
-    change_status(cases[1], "in_progress", actor="user:dora").created_at = as_utc(
-        local(2026, 10, 8, 9, 30))
+        change_status(case, "accepted", actor="user:dora")
+        case.events[-1].created_at = as_utc(moment)
+    change_status(cases[1], "in_progress", actor="user:dora")
+    cases[1].events[-1].created_at = as_utc(local(2026, 10, 8, 9, 30))
     db.session.commit()
     assert consume_changes() == 5  # every case in one round
     db.session.commit()
