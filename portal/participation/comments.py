@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.participation.models import Comment
 from portal.participation.services import ParticipationError, premoderated
 from portal.screening.services import screen_text
-from portal.submissions.services import record_change
+from portal.submissions.history import record_change
 
 COMMENT_MAX = 2000
 NAME_MAX = 40

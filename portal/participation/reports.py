@@ -24,8 +24,9 @@ from portal.extensions import db
 from portal.participation.comments import hide_comment
 from portal.participation.models import REPORT_REASONS, REPORT_TARGETS, Comment, Report
 from portal.participation.services import ParticipationError
+from portal.submissions.history import record_change
 from portal.submissions.models import Submission
-from portal.submissions.services import record_change, set_publication
+from portal.submissions.services import set_publication
 
 NOTE_MAX = 500
 REPORTER_MAX = 80

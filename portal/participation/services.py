@@ -30,8 +30,9 @@ from portal.participation.models import (
 from portal.servicelevels.calendar import is_working_day
 from portal.stations.models import Area
 from portal.stations.services import find_area, find_category, find_station
+from portal.submissions.history import record_change
 from portal.submissions.models import Submission, Support
-from portal.submissions.services import add_official_reply, record_change
+from portal.submissions.services import add_official_reply
 from portal.submissions.supports import add_support
 
 REASON_MAX = 2000

@@ -19,8 +19,9 @@ from portal.forwarding.incidents import apply_progress
 from portal.forwarding.models import ACTIVE_INCIDENT_STATES, Incident
 from portal.servicelevels.models import CaseReturn, Dispatch
 from portal.stations.models import TEAMS
-from portal.submissions.models import StatusEvent, Submission
-from portal.submissions.services import find_by_code, record_change
+from portal.submissions.history import add_staff_note, record_change
+from portal.submissions.models import Submission
+from portal.submissions.services import find_by_code
 
 RETURNABLE = ("forwarded", "in_progress")  # with the platform or a team, not finished
 REASON_MAX = 500
@@ -78,12 +79,6 @@ def next_team(tried, current: str):
     return None
 
 
-def _note(submission, actor: str, text: str) -> None:
-    submission.events.append(StatusEvent(
-        actor=actor, kind="note", from_status=submission.status, to_status=submission.status,
-        is_public=False, note=text))
-
-
 def case_returned(submission, *, actor: str, reason: str = "", team: str = ""):
     """Hook `case_returned`: count the return, then re-dispatch or send to arbitration."""
     row = submission.dispatch
@@ -109,7 +104,7 @@ def case_returned(submission, *, actor: str, reason: str = "", team: str = ""):
                 f"{to_team}; reason: {reason}")
     db.session.add(CaseReturn(submission_id=submission.id, number=row.returns, actor=actor,
                               reason=reason, from_team=from_team, to_team=to_team))
-    _note(submission, actor, text)
+    add_staff_note(submission, actor=actor, note=text)
     db.session.flush()
     record_change(submission, "returned")
     return row
@@ -169,7 +164,7 @@ def assign_team(submission_id: int, team: str, *, actor: str) -> Dispatch:
         raise DispatchError(_("This case is no longer waiting to be forwarded."))
     before = {"team": row.team or submission.category.team, "returns": row.returns}
     row.team, row.arbitration, row.arbitration_since = team, False, None
-    _note(submission, actor, f"arbitration: assigned to {team}")
+    add_staff_note(submission, actor=actor, note=f"arbitration: assigned to {team}")
     record_audit(actor, "dispatch.arbitration", target_type="submission",
                  target_id=submission.code, before=before, after={"team": team})
     db.session.flush()

@@ -12,8 +12,7 @@ from portal.core.database import read_only_transaction
 from portal.core.time import as_utc, utcnow
 from portal.extensions import db
 from portal.servicelevels.models import Deadline, Escalation
-from portal.submissions.models import StatusEvent
-from portal.submissions.services import record_change
+from portal.submissions.history import add_staff_note, record_change
 
 REMIND_SHARE = 0.75
 LEVELS = (1, 2, 3)
@@ -58,10 +57,8 @@ def _record(row: Deadline, level: int, now) -> None:
     db.session.add(Escalation(submission_id=submission.id, level=level, target=target,
                               due_at=row.resolve_due, created_at=now))
     word = "reminder" if level == 0 else f"escalation level {level}"
-    submission.events.append(StatusEvent(
-        actor="system", kind="note", is_public=False, created_at=now,
-        note=f"{word} to {target}: due {as_utc(row.resolve_due).isoformat()}"))
-    db.session.flush()
+    add_staff_note(submission, actor="system", created_at=now,
+                   note=f"{word} to {target}: due {as_utc(row.resolve_due).isoformat()}")
     # A staff note: public pages stay kept (a backlog of overdue cases is reminded of often).
     record_change(submission, "reminded" if level == 0 else "escalated", public=False)
 

@@ -18,8 +18,8 @@ from portal.extensions import db
 from portal.servicelevels.deadlines import DONE, working_clock
 from portal.servicelevels.escalation import next_step_time
 from portal.servicelevels.models import Deadline, DeadlineExtension
-from portal.submissions.models import StatusEvent
-from portal.submissions.services import find_by_code, record_change
+from portal.submissions.history import add_staff_note, record_change
+from portal.submissions.services import find_by_code
 
 REASON_MAX = 500
 EXTENDABLE = ("accepted", "forwarded", "in_progress")
@@ -36,12 +36,6 @@ class ExtensionError(ValueError):
 
 def max_days() -> int:
     return int(current_app.config.get("PORTAL_MAX_EXTENSION_DAYS", 15))
-
-
-def _note(submission, actor: str, text: str) -> None:
-    submission.events.append(StatusEvent(
-        actor=actor, kind="note", from_status=submission.status, to_status=submission.status,
-        is_public=False, note=text))
 
 
 def _clean(text: str) -> str:
@@ -91,7 +85,8 @@ def request_extension(code: str, *, days, reason: str, actor: str) -> DeadlineEx
     except IntegrityError:  # another handler asked at the same moment
         raise ExtensionError(_("This case already has an extension request waiting for a "
                                "decision.")) from None
-    _note(submission, actor, f"extension requested: {days} working days; reason: {reason}")
+    add_staff_note(submission, actor=actor,
+                   note=f"extension requested: {days} working days; reason: {reason}")
     record_audit(actor, "deadline_extension.request", target_type="submission",
                  target_id=submission.code, after={"days": days, "reason": reason})
     db.session.flush()
@@ -133,10 +128,12 @@ def decide_extension(extension_id: int, *, approve: bool, note: str,
         deadline.extension_days = (deadline.extension_days or 0) + row.days
         deadline.reminded_at, deadline.escalation_level = None, 0  # steps for the new date
         deadline.next_check_at = next_step_time(deadline, clock)
-        _note(submission, actor, f"extension approved: due {row.due_after.isoformat()} "
-                                 f"(+{row.days} working days){remark}")
+        add_staff_note(submission, actor=actor,
+                       note=f"extension approved: due {row.due_after.isoformat()} "
+                            f"(+{row.days} working days){remark}")
     else:
-        _note(submission, actor, f"extension refused ({row.days} working days){remark}")
+        add_staff_note(submission, actor=actor,
+                       note=f"extension refused ({row.days} working days){remark}")
     record_audit(actor, "deadline_extension.approve" if approve else
                  "deadline_extension.refuse", target_type="submission",
                  target_id=submission.code,

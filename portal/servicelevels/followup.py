@@ -16,7 +16,8 @@ from portal.core.time import utcnow
 from portal.extensions import db
 from portal.screening.services import screen_text
 from portal.servicelevels.models import Deadline, FollowUp
-from portal.submissions.services import change_status, find_by_code, record_change
+from portal.submissions.history import record_change
+from portal.submissions.services import change_status, find_by_code
 
 SATISFACTION = ("satisfied", "basic", "dissatisfied")
 COMMENT_MAX = 1000

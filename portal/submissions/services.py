@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import bindparam, event, inspect
+from sqlalchemy import bindparam, event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -28,12 +28,17 @@ from portal.submissions.codes import (
     new_tracking_code,
     normalize_tracking_code,
 )
+from portal.submissions.history import (
+    add_staff_note,
+    add_timeline_entry,
+    record_change,
+    stored_id,
+)
 from portal.submissions.idempotency import IdempotencyConflict, ScopedKey
 from portal.submissions.locator import area_of_point
 from portal.submissions.models import (
     CHANNELS,
     KINDS,
-    ChangeLog,
     Contact,
     Photo,
     StatusEvent,
@@ -252,38 +257,6 @@ def _auto_accepts(channel, screening) -> bool:
         "duplicate" in reason for reason in screening.reasons)
 
 
-def record_change(submission, change: str, *, at=None, public=None) -> None:
-    """Append to the change log (the outbox) in the current transaction, with the submission's
-    status, marked public when a page without the tracking code may show it (by default: the
-    submission is published, or the change unpublishes it). `at` defaults to now."""
-    if public is None:
-        public = bool(submission.published) or change == "unpublished"
-    _insert_rows(submission, CHANGE_ROWS, change=change, status=submission.status, public=public,
-                 created_at=at or utcnow())
-
-
-def add_timeline_entry(submission, **values) -> None:
-    """Append an entry to a submission's timeline (StatusEvent's columns as keywords)."""
-    _insert_rows(submission, TIMELINE_ROWS, **values)
-    if "events" not in inspect(submission).unloaded:
-        db.session.expire(submission, ["events"])  # a loaded timeline would lack the entry
-
-
-# Written with one INSERT each, not through the ORM's flush: every submission and status change
-# writes both rows, the flush's bookkeeping costs several times the INSERT, and on SQLite it runs
-# inside the one write lock all writers share.
-CHANGE_ROWS = ChangeLog.__table__.insert()
-TIMELINE_ROWS = StatusEvent.__table__.insert()
-
-
-def _insert_rows(submission, statement, **values) -> None:
-    """Insert one row for `submission` in the session's transaction; a new submission is flushed
-    first (the row needs its id)."""
-    if submission.id is None:
-        db.session.flush()
-    execute_write(db.session, statement, dict(values, submission_id=submission.id))
-
-
 def change_status(submission, to_status: str, *, actor: str, note: str = "",
                   public_note: str = "", public: bool = True) -> None:
     """Move a submission to another status, writing its timeline and the change log."""
@@ -291,12 +264,10 @@ def change_status(submission, to_status: str, *, actor: str, note: str = "",
     if to_status not in TRANSITIONS.get(from_status, set()):
         raise TransitionNotAllowed(f"{from_status} -> {to_status}")
     now = utcnow()
-    if submission.id is None:
-        db.session.flush()
     # Like the rows below, the new status is written with one UPDATE of its own rather than by
     # the ORM's flush; the instance is told the values as stored, so no flush writes them again.
     execute_write(db.session, STATUS_UPDATE,
-                  {"key": submission.id, "status": to_status, "updated_at": now})
+                  {"key": stored_id(submission), "status": to_status, "updated_at": now})
     set_committed_value(submission, "status", to_status)
     set_committed_value(submission, "updated_at", now)
     # The event and its change-log row carry one time: consumers find the timeline entry a
@@ -345,10 +316,7 @@ def set_publication(submission, published: bool, *, actor: str, **public) -> Non
         submission.published_at = submission.published_at or utcnow()
     submission.published = published
     submission.updated_at = utcnow()
-    submission.events.append(StatusEvent(
-        actor=actor, kind="note", from_status=submission.status, to_status=submission.status,
-        is_public=False, note="published" if published else "unpublished"))
-    db.session.flush()
+    add_staff_note(submission, actor=actor, note="published" if published else "unpublished")
     record_change(submission, "published" if published else "unpublished")
 
 
@@ -362,12 +330,9 @@ def reclassify(submission, *, category_code: str, area_code: str, actor: str) ->
     if before != after:
         submission.category, submission.area = category, area
         submission.updated_at = utcnow()
-        submission.events.append(StatusEvent(
-            actor=actor, kind="note", from_status=submission.status,
-            to_status=submission.status, is_public=False,
-            note=f"category {before['category']} -> {after['category']}, "
-                 f"area {before['area']} -> {after['area']}"))
-        db.session.flush()
+        add_staff_note(submission, actor=actor,
+                       note=f"category {before['category']} -> {after['category']}, "
+                            f"area {before['area']} -> {after['area']}")
         record_change(submission, "edited")
     return {"before": before, "after": after}
 
@@ -382,10 +347,7 @@ def edit_public_text(submission, *, values: dict, actor: str) -> dict:
     after = {f.name: getattr(submission, f.public) for f in fields}
     if before != after:
         submission.updated_at = utcnow()
-        submission.events.append(StatusEvent(
-            actor=actor, kind="note", from_status=submission.status,
-            to_status=submission.status, is_public=False, note="public text edited"))
-        db.session.flush()
+        add_staff_note(submission, actor=actor, note="public text edited")
         record_change(submission, "edited")
     return {"before": before, "after": after}
 

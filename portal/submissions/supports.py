@@ -16,9 +16,9 @@ from portal.core.i18n import _
 from portal.core.ratelimit import address_hash
 from portal.core.time import utcnow
 from portal.extensions import db
+from portal.submissions.history import record_change
 from portal.submissions.idempotency import ScopedKey
 from portal.submissions.models import Submission, Support
-from portal.submissions.services import record_change
 
 WINDOW = timedelta(hours=24)
 VISITOR_MAX = 80

@@ -6,8 +6,9 @@ import pytest
 
 from portal.extensions import db
 from portal.search.services import search
+from portal.submissions.history import record_change
 from portal.submissions.models import Submission
-from portal.submissions.services import record_change, set_publication
+from portal.submissions.services import set_publication
 
 
 def found(app, text, **kwargs):

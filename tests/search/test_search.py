@@ -176,7 +176,7 @@ def test_a_date_range_in_local_days(app, publish, index_now):
                                                                 tzinfo=UTC)
         db.session.get(Submission, late).created_at = datetime(2026, 3, 5, 12, 0,
                                                                tzinfo=UTC)
-        from portal.submissions.services import record_change
+        from portal.submissions.history import record_change
         record_change(db.session.get(Submission, early), "edited")
         record_change(db.session.get(Submission, late), "edited")
         db.session.commit()

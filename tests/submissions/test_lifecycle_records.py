@@ -4,8 +4,9 @@ import pytest
 from sqlalchemy import event
 
 from portal.extensions import db
+from portal.submissions.history import record_change
 from portal.submissions.models import ChangeLog, StatusEvent, Submission
-from portal.submissions.services import change_status, record_change
+from portal.submissions.services import change_status
 
 
 def changes_of(submission_id):
