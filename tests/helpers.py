@@ -172,3 +172,15 @@ def query_plan(statement) -> str:
     sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
     explain = "EXPLAIN " if db.engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
     return "\n".join(str(row[-1]) for row in db.session.execute(db.text(explain + sql)))
+
+
+def reference_values(row, **changes):
+    """The values an administrator's form sends for a reference row, with `changes` made."""
+    keys = ("name_zh", "name_en", "sort_order", "active", "kind", "team", "urgent")
+    values = {key: getattr(row, key) for key in keys if hasattr(row, key)}
+    if hasattr(row, "parent"):  # a category
+        values["parent"] = row.parent.code if row.parent else ""
+    if hasattr(row, "slug"):  # a station
+        values.update(address_zh="", address_en="", hours_zh="", hours_en="",
+                      area=row.area.code if row.area else "")
+    return {**values, **changes}

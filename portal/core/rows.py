@@ -31,8 +31,36 @@ def add_inserted(session, instance):
     """
     state = inspect(instance)
     mapper = state.mapper
+    result = execute_write(session, mapper.local_table.insert(), _column_values(state))
+    for column, value in zip(mapper.primary_key, result.inserted_primary_key, strict=True):
+        state.dict[mapper.get_property_by_column(column).key] = value
+    make_transient_to_detached(instance)
+    session.add(instance)
+    for relationship in mapper.relationships:
+        if relationship.direction is not MANYTOONE and relationship.key not in state.dict:
+            set_committed_value(instance, relationship.key, [] if relationship.uselist else None)
+    return instance
+
+
+def insert_all(session, instances) -> None:
+    """Write new ORM instances of one class with one INSERT for all (executemany); they are
+    not attached to the session, so this is for rows the caller does not read again."""
+    if not instances:
+        return
+    mapper = inspect(instances[0]).mapper
+    if any(inspect(instance).mapper is not mapper for instance in instances):
+        raise ValueError("insert_all takes instances of one class")
+    session.connection().execute(mapper.local_table.insert(),
+                                 [_column_values(inspect(instance)) for instance in instances])
+    note_write(session)
+
+
+def _column_values(state) -> dict:
+    """A new instance's column values for its INSERT, defaults filled in (on the instance too);
+    refuses an instance already in a session or one that carries rows it owns."""
+    mapper = state.mapper
     if state.key is not None or state.session_id is not None:
-        raise ValueError("add_inserted takes a new instance, not yet in a session")
+        raise ValueError("a new instance is wanted, not one in a session")
     for relationship in mapper.relationships:
         if relationship.key not in state.dict:
             continue
@@ -42,9 +70,8 @@ def add_inserted(session, instance):
         for local, remote in relationship.local_remote_pairs:
             value = None if target is None else getattr(target, remote.key)
             state.dict[mapper.get_property_by_column(local).key] = value
-    table = mapper.local_table
     values = {}
-    for column in table.columns:
+    for column in mapper.local_table.columns:
         key = mapper.get_property_by_column(column).key
         if key in state.dict:
             values[column.name] = state.dict[key]
@@ -54,12 +81,4 @@ def add_inserted(session, instance):
             values[column.name] = state.dict[key] = column.default.arg(None)
         elif not (column.primary_key or column.server_default is not None):
             values[column.name] = state.dict[key] = None
-    result = execute_write(session, table.insert(), values)
-    for column, value in zip(mapper.primary_key, result.inserted_primary_key, strict=True):
-        state.dict[mapper.get_property_by_column(column).key] = value
-    make_transient_to_detached(instance)
-    session.add(instance)
-    for relationship in mapper.relationships:
-        if relationship.direction is not MANYTOONE and relationship.key not in state.dict:
-            set_committed_value(instance, relationship.key, [] if relationship.uselist else None)
-    return instance
+    return values

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from flask import current_app
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.core.database import read_only
 from portal.core.pagecache import read_version
@@ -146,3 +147,24 @@ def attached(row):
     if inspect(row).session is not None:
         return row  # read through the current session (it changed reference rows)
     return db.session.merge(row, load=False)
+
+
+def attach_by_id(kind: str, ids) -> dict:
+    """The snapshot's `kind` rows ("category", "area" or "station") with these ids, put into
+    the current session without a query: {id: row}. A category comes with its parents, its
+    `parent` already set. An id the snapshot lacks (a row added since it was read) is left out.
+    The session holds such rows only while the caller keeps them."""
+    rows = reference_snapshot().by_id[kind]
+    found, wanted = {}, set(ids) - {None}
+    while wanted:
+        row = rows.get(wanted.pop())
+        if row is None:
+            continue
+        found[row.id] = attached(row)
+        if kind == "category" and row.parent_id is not None and row.parent_id not in found:
+            wanted.add(row.parent_id)
+    if kind == "category":
+        for row in found.values():
+            if row.parent_id is None or row.parent_id in found:
+                set_committed_value(row, "parent", found.get(row.parent_id))
+    return found

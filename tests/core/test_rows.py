@@ -4,7 +4,7 @@ from sqlalchemy import event, inspect
 
 from portal.accounts.audit import record_audit
 from portal.accounts.models import AuditEntry
-from portal.core.rows import add_inserted
+from portal.core.rows import add_inserted, insert_all
 from portal.extensions import db
 from portal.stations.services import find_area, find_category
 from portal.submissions.models import ChangeLog, Contact, StatusEvent, Submission
@@ -80,6 +80,26 @@ def test_only_new_instances_without_owned_rows_are_taken(app_ctx):
         add_inserted(db.session, flushed)
 
 
+def test_instances_inserted_together_are_stored_as_a_flush_stores_them(app_ctx):
+    flushed = [new_submission(code=f"TESTROWS1{i}", title=f"路灯 {i}") for i in range(3)]
+    db.session.add_all(flushed)
+    db.session.flush()
+    batch = [new_submission(code=f"TESTROWS2{i}", title=f"路灯 {i}") for i in range(3)]
+    assert len(statements_during(lambda: insert_all(db.session, batch))) == 1
+    assert not db.session.new and all(inspect(row).transient for row in batch)
+    moments = ("id", "code", "created_at", "updated_at")
+    expected = [{k: v for k, v in column_values(row).items() if k not in moments}
+                for row in flushed]
+    db.session.commit()
+    stored = db.session.execute(db.select(Submission).where(Submission.code.like("TESTROWS2%"))
+                                .order_by(Submission.code)).scalars().all()
+    assert [{k: v for k, v in column_values(row).items() if k not in moments}
+            for row in stored] == expected
+    assert statements_during(lambda: insert_all(db.session, [])) == []
+    with pytest.raises(ValueError, match="one class"):
+        insert_all(db.session, [new_submission(code="TESTROWS30"), Contact(email="a@b.cn")])
+
+
 def test_a_status_change_leaves_nothing_to_flush_and_a_fresh_timeline(app_ctx, make_submission):
     submission = make_submission()
     assert [e.to_status for e in submission.events] == ["received"]  # loaded before the change
@@ -115,4 +135,8 @@ def test_a_commit_of_rows_written_outside_the_flush_counts_as_a_write(app_ctx):
     assert current_app.extensions["portal_page_versions_read"] is versions_read
     record_audit("user:mod", "test.action")
     db.session.commit()  # this process's pages read the data versions again
+    assert current_app.extensions["portal_page_versions_read"] is None
+    current_app.extensions["portal_page_versions_read"] = versions_read
+    insert_all(db.session, [new_submission()])
+    db.session.commit()
     assert current_app.extensions["portal_page_versions_read"] is None

@@ -117,3 +117,23 @@ def test_retry_after_forms():
     assert parse_retry_after("7") == 7
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+
+
+def test_a_proxy_named_by_the_environment_carries_the_sends(monkeypatch):
+    """HTTP(S)_PROXY is honoured as requests would: the send reaches the platform through it."""
+    from tests.forwarding.receiver import Receiver
+
+    proxy = Receiver(secret=SECRET).start()  # it answers whatever URL it is asked for
+    closed = Receiver(secret=SECRET).start()
+    closed.stop()  # a port where nothing listens: only the proxy can answer
+    for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    try:
+        direct = WebhookSink(closed.url, SECRET, 0.5, 0.5).send(Item(1, "KEY-direct", b"{}", 1))
+        assert direct.kind == "retry" and direct.error.startswith("connection error")
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
+        outcome = WebhookSink(closed.url, SECRET, 0.5, 0.5).send(Item(2, "KEY-proxied", b"{}", 1))
+        assert outcome.kind == "sent" and outcome.reference == "INC-00001"
+        assert list(proxy.stored) == ["KEY-proxied"]
+    finally:
+        proxy.stop()

@@ -14,6 +14,7 @@ from portal.stations.notices import emergency_only
 from portal.stations.services import find_area, find_category, find_station
 from portal.submissions.services import create_submission
 from portal.submissions.validation import SubmissionInvalid
+from tests.helpers import reference_values
 
 ODD_VALUES = ("", "x" * 61, "no-such-code", "street-lighting\x00", None, 5, ["riverside"])
 
@@ -83,25 +84,14 @@ def test_a_submission_stores_the_rows_looked_up(app_ctx):
         "street-lighting", "riverside", station)
 
 
-def _values(row, **changes):
-    keys = ("name_zh", "name_en", "sort_order", "active", "kind", "team", "urgent")
-    values = {key: getattr(row, key) for key in keys if hasattr(row, key)}
-    if isinstance(row, Category):
-        values["parent"] = row.parent.code if row.parent else ""
-    if isinstance(row, Station):
-        values.update(address_zh="", address_en="", hours_zh="", hours_en="",
-                      area=row.area.code if row.area else "")
-    return {**values, **changes}
-
-
 def _retire_category():
     row = db.session.execute(db.select(Category).filter_by(code="street-lighting")).scalar_one()
-    save_category(actor="admin", code=row.code, values=_values(row, active=False))
+    save_category(actor="admin", code=row.code, values=reference_values(row, active=False))
 
 
 def _make_category_top_level():
     row = db.session.execute(db.select(Category).filter_by(code="street-lighting")).scalar_one()
-    save_category(actor="admin", code=row.code, values=_values(row, parent=""))
+    save_category(actor="admin", code=row.code, values=reference_values(row, parent=""))
 
 
 def _make_emergency_only():
@@ -111,7 +101,7 @@ def _make_emergency_only():
 
 def _retire_area():
     row = db.session.execute(db.select(Area).filter_by(code="riverside")).scalar_one()
-    save_area(actor="admin", code=row.code, values=_values(row, active=False))
+    save_area(actor="admin", code=row.code, values=reference_values(row, active=False))
 
 
 CHANGES = {
@@ -165,8 +155,8 @@ def test_a_change_is_followed_by_another_process_when_it_reads_the_versions(app,
 
 def test_a_new_station_and_a_retired_one_are_seen_at_once(app_ctx):
     row = db.session.execute(db.select(Station).filter_by(slug=find_station_slug())).scalar_one()
-    save_station(actor="admin", slug=None, values={**_values(row), "slug": "new-station"})
-    save_station(actor="admin", slug=row.slug, values=_values(row, active=False))
+    save_station(actor="admin", slug=None, values={**reference_values(row), "slug": "new-station"})
+    save_station(actor="admin", slug=row.slug, values=reference_values(row, active=False))
     db.session.commit()
     assert find_station("new-station").name_en == row.name_en
     assert find_station(row.slug) is None
@@ -209,7 +199,7 @@ def test_form_choices_equal_the_rows_offered_and_follow_a_change(app_ctx):
     _retire_category()
     _retire_area()
     row = db.session.execute(db.select(Station).filter_by(slug=find_station_slug())).scalar_one()
-    save_station(actor="admin", slug=row.slug, values=_values(row, active=False))
+    save_station(actor="admin", slug=row.slug, values=reference_values(row, active=False))
     db.session.commit()
     assert offered() == expected()
     assert "street-lighting" not in [c.value for c in category_choices()]
