@@ -23,7 +23,6 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import and_, func, or_, text
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.core.database import read_only_transaction
 from portal.core.hooks import first_result, hook_results
@@ -37,7 +36,7 @@ from portal.forwarding.models import Delivery, RelayPosition
 from portal.forwarding.payload import build_payload, encode
 from portal.forwarding.routing import active_grids
 from portal.forwarding.sinks import Item, make_sink
-from portal.stations.snapshot import attach_by_id
+from portal.stations.snapshot import set_reference_rows
 from portal.submissions.models import ChangeLog, Submission
 from portal.submissions.services import change_status
 
@@ -55,6 +54,9 @@ UPDATES = ("reopened",)
 # given a team is forwarded again from this change, like an acceptance.
 DISPATCHES = ("dispatched",)
 _TOKEN = uuid.uuid4().hex[:6]
+# What the incident document reads of a submission's reference rows.
+REFERENCE_ROWS = {"category": "category", "area": "area", "located_area": "area",
+                  "station": "station"}
 
 
 def relay_owner() -> str:
@@ -89,28 +91,15 @@ class _Reading:
 
 
 def _read_for(changes) -> _Reading:
-    """The submissions of `changes` and their deliveries so far, in a few queries for all.
-
-    Their categories, areas and stations come from this process's reference snapshot: joined
-    into every row, the same few rows cost more to load than the submissions themselves.
-    """
+    """The submissions of `changes` (their categories, areas and stations from the process's
+    reference snapshot) and their deliveries so far, in a few queries for all."""
     ids = {change.submission_id for change in changes}
     submissions = db.session.execute(
         db.select(Submission).where(Submission.id.in_(ids)).options(
             joinedload(Submission.contact), selectinload(Submission.photos),
             *(option for found in hook_results("forwarding_loads") for option in found))
     ).unique().scalars().all()
-    categories = attach_by_id("category", {s.category_id for s in submissions})
-    areas = attach_by_id("area", {s.area_id for s in submissions}
-                         | {s.located_area_id for s in submissions})
-    stations = attach_by_id("station", {s.station_id for s in submissions})
-    for submission in submissions:
-        for name, rows, row_id in (("category", categories, submission.category_id),
-                                   ("area", areas, submission.area_id),
-                                   ("located_area", areas, submission.located_area_id),
-                                   ("station", stations, submission.station_id)):
-            if row_id is None or row_id in rows:  # else its own query, when it is read
-                set_committed_value(submission, name, rows.get(row_id))
+    set_reference_rows(submissions, REFERENCE_ROWS)
     sent = {}
     for submission_id, reference in db.session.execute(
             db.select(Delivery.submission_id, Delivery.remote_reference)

@@ -17,13 +17,12 @@ from datetime import UTC
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy.orm import selectinload
 
 from portal.core.database import read_only
 from portal.extensions import db
 from portal.search import index as search_index
 from portal.search.words import ensure_place_words
-from portal.stations.models import Category
+from portal.stations.snapshot import set_reference_rows
 from portal.submissions.listings import latest_change_id
 from portal.submissions.models import ChangeLog, Submission
 from portal.submissions.public_text import originals, published_text
@@ -131,10 +130,11 @@ def _documents(ids) -> list:
     The transaction ends before any text is analysed: outside requests a transaction holds
     SQLite's write lock (BEGIN IMMEDIATE), and residents' submissions must not wait for it.
     """
-    query = (db.select(Submission).where(Submission.id.in_(ids)).options(
-        selectinload(Submission.category).selectinload(Category.parent),
-        selectinload(Submission.area), selectinload(Submission.station)))
-    found = {s.id: document_for(s) for s in db.session.execute(query).scalars()}
+    submissions = db.session.execute(
+        db.select(Submission).where(Submission.id.in_(ids))).scalars().all()
+    set_reference_rows(submissions, {"category": "category", "area": "area",
+                                     "station": "station"})
+    found = {s.id: document_for(s) for s in submissions}
     for submission_id, text in staff_texts(list(found)).items():
         if text and submission_id in found:
             document = found[submission_id]

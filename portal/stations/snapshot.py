@@ -168,3 +168,29 @@ def attach_by_id(kind: str, ids) -> dict:
             if row.parent_id is None or row.parent_id in found:
                 set_committed_value(row, "parent", found.get(row.parent_id))
     return found
+
+
+def set_reference_rows(instances, relationships: dict) -> None:
+    """Set the many-to-one `relationships` ({name: "category", "area" or "station"}) of loaded
+    `instances` to the snapshot's rows, put into the session, as if loaded with them: reading
+    them runs no query. A row the snapshot lacks is left to the relationship's own query.
+
+    Joined or selected with every batch, the same few reference rows cost more to load than the
+    rows that point at them.
+    """
+    if not instances:
+        return
+    mapper = inspect(instances[0]).mapper
+    keys = {}  # relationship name -> the attribute holding its foreign key
+    for name in relationships:
+        [(column, _remote)] = mapper.relationships[name].local_remote_pairs
+        keys[name] = mapper.get_property_by_column(column).key
+    found = {}
+    for kind in set(relationships.values()):
+        found[kind] = attach_by_id(kind, {getattr(instance, keys[name]) for instance in instances
+                                          for name, of in relationships.items() if of == kind})
+    for instance in instances:
+        for name, kind in relationships.items():
+            row_id = getattr(instance, keys[name])
+            if row_id is None or row_id in found[kind]:
+                set_committed_value(instance, name, found[kind].get(row_id))

@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 
 from portal.extensions import db
+from portal.reference.services import save_category
 from portal.search import index as search_index
 from portal.search.indexer import (
+    _documents,
     apply_changes,
     current_generation,
+    document_for,
     index_lag,
     index_root,
     read_position,
@@ -21,9 +24,11 @@ from portal.search.indexer import (
 )
 from portal.search.searchers import holder, refresh_searcher
 from portal.search.services import search
-from portal.submissions.models import ChangeLog
+from portal.stations.models import Category
+from portal.submissions.models import ChangeLog, Submission
 from portal.submissions.services import change_status, set_publication
 from portal.submissions.supports import add_support
+from tests.helpers import reference_values
 from tests.search.helpers import cache_contents, drain
 
 QUERIES = ["路灯", "垃圾", "滨江", "light", '"路灯坏了"', "长椅"]
@@ -64,6 +69,34 @@ def make_history(app, make_submission):
         change_status(a, "accepted", actor="test")
         db.session.commit()
         return [a.id, b.id, c.id]
+
+
+def documents_read_by_query(ids) -> list:
+    """The index documents built from rows every relationship reads by query."""
+    db.session.expire_all()
+    return [(i, document_for(db.session.get(Submission, i))) for i in ids]
+
+
+def test_documents_equal_those_built_from_rows_read_by_query(app_ctx, make_submission):
+    """The indexer takes categories, areas and stations from the process's reference snapshot,
+    and follows an administrator's change to them."""
+    ids = [make_submission(**values).id for values in (
+        {"category_code": "street-lighting", "area_code": "riverside"},
+        {"category_code": "food-safety", "area_code": "yinhang",
+         "station_slug": "service-station-1"},
+        {"category_code": "litter", "area_code": "daqiao", "publish": True})]
+    documents = _documents(ids)
+    assert [d["category"] for _i, d in documents] == ["street-lighting", "food-safety", "litter"]
+    assert documents[1][1]["station"] == "service-station-1"
+    assert documents == documents_read_by_query(ids)
+    row = db.session.execute(db.select(Category).filter_by(code="street-lighting")).scalar_one()
+    other = db.session.execute(db.select(Category).filter_by(code="food-safety")).scalar_one()
+    save_category(actor="admin", code=row.code,
+                  values=reference_values(row, parent=other.parent.code))
+    db.session.commit()
+    moved = _documents(ids[:1])
+    assert moved[0][1]["parent_category"] == other.parent.code
+    assert moved == documents_read_by_query(ids[:1])
 
 
 def test_contact_details_are_never_indexed(app, make_submission, index_now):
