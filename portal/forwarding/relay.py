@@ -5,8 +5,9 @@ One round (`relay_task`, registered with the worker):
    PostgreSQL ids may commit out of order) and make one delivery row per acceptance; the
    ChangeLog id is unique on the delivery, so reading a change twice is harmless;
 2. claim: lease a batch of due rows (BEGIN IMMEDIATE on SQLite, FOR UPDATE SKIP LOCKED on
-   PostgreSQL), so several relays can run; a relay killed mid-delivery leaves a lease that
-   expires, and the row is sent again with the same idempotency key;
+   PostgreSQL), so several relays can run, in the same transaction as step 1 when it stored
+   rows; a relay killed mid-delivery leaves a lease that expires, and the row is sent again
+   with the same idempotency key;
 3. send the batch's items one by one with no transaction open, then record their outcomes in
    one short transaction; a crash before it commits leaves the leases to expire, and those items
    are sent again under the same idempotency keys (the platform keeps one incident per key), so
@@ -100,14 +101,15 @@ def _read_for(changes) -> _Reading:
             *(option for found in hook_results("forwarding_loads") for option in found))
     ).unique().scalars().all()
     set_reference_rows(submissions, REFERENCE_ROWS)
-    sent = {}
-    for submission_id, reference in db.session.execute(
-            db.select(Delivery.submission_id, Delivery.remote_reference)
-            .where(Delivery.submission_id.in_(ids), Delivery.state == "sent")
+    sent, pending = {}, set()
+    for submission_id, state, reference in db.session.execute(
+            db.select(Delivery.submission_id, Delivery.state, Delivery.remote_reference)
+            .where(Delivery.submission_id.in_(ids), Delivery.state.in_(("sent", "pending")))
             .order_by(Delivery.id.desc())):
-        sent.setdefault(submission_id, []).append(reference)
-    pending = set(db.session.execute(db.select(Delivery.submission_id).where(
-        Delivery.submission_id.in_(ids), Delivery.state == "pending")).scalars())
+        if state == "sent":
+            sent.setdefault(submission_id, []).append(reference)
+        else:
+            pending.add(submission_id)
     return _Reading({s.id: s for s in submissions}, sent, pending, active_grids())
 
 
@@ -322,9 +324,12 @@ def relay_task() -> int:
     sink = get_sink(app)
     owner = relay_owner()
     made = consume_changes()
-    db.session.commit()
-    if not any_due(Delivery):
-        return made
+    # New rows are due at once: they are leased in the transaction that stored them (under
+    # load, one write transaction less per round); otherwise the queue is polled without one.
+    if not made:
+        db.session.commit()
+        if not any_due(Delivery):
+            return 0
     worst_case = getattr(sink, "worst_case_seconds", 0) + 0.5
     # A lease shorter than one send would expire while sending: never lease for less than two.
     lease = max(float(_setting("PORTAL_RELAY_LEASE_SECONDS", 60)), 2 * worst_case)
