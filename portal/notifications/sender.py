@@ -182,9 +182,12 @@ def notifications_task() -> int:
     transports = get_transports(app)
     owner = relay_owner()
     made = consume_changes()
-    db.session.commit()
-    if not any_due(Notification):
-        return made
+    # As in the relay: new rows are leased in the transaction that stored them; otherwise the
+    # queue is polled without a write transaction.
+    if not made:
+        db.session.commit()
+        if not any_due(Notification):
+            return 0
     timeout = float(_setting("PORTAL_NOTIFY_TIMEOUT", 10))
     lease = max(float(_setting("PORTAL_NOTIFY_LEASE_SECONDS", 60)), 4 * timeout)
     deadline = time.monotonic() + lease
