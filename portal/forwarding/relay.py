@@ -20,9 +20,10 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, text
+from sqlalchemy import and_, bindparam, func, or_, text
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.core.database import read_only_transaction
@@ -60,6 +61,61 @@ REFERENCE_ROWS = {"category": "category", "area": "area", "located_area": "area"
                   "station": "station"}
 
 
+# The statements every round runs, each built once (per application where features add to it):
+# building a statement and its cache key costs more than running most of them.
+@cache
+def _head_query():
+    return db.select(func.max(ChangeLog.id))
+
+
+@cache
+def _changes_query():
+    """Acceptances (and updates, re-dispatches) after `after` up to `head` with no delivery."""
+    done = db.select(Delivery.id).where(Delivery.change_id == ChangeLog.id).exists()
+    return (db.select(ChangeLog)
+            .where(ChangeLog.id > bindparam("after"), ChangeLog.id <= bindparam("head"),
+                   or_(and_(ChangeLog.change == "status", ChangeLog.status == "accepted"),
+                       ChangeLog.change.in_(UPDATES + DISPATCHES)), ~done)
+            .order_by(ChangeLog.id).limit(CONSUME_LIMIT))
+
+
+def _submissions_query():
+    """Submissions by `ids`, with what the incident document and the hooks read."""
+    query = current_app.extensions.get("forwarding_submissions_query")
+    if query is None:
+        query = current_app.extensions["forwarding_submissions_query"] = (
+            db.select(Submission).where(Submission.id.in_(bindparam("ids", expanding=True)))
+            .options(joinedload(Submission.contact), selectinload(Submission.photos),
+                     *(option for found in hook_results("forwarding_loads") for option in found)))
+    return query
+
+
+@cache
+def _deliveries_query():
+    """The sent and pending deliveries of submissions by `ids`, newest first."""
+    return (db.select(Delivery.submission_id, Delivery.state, Delivery.remote_reference)
+            .where(Delivery.submission_id.in_(bindparam("ids", expanding=True)),
+                   Delivery.state.in_(("sent", "pending")))
+            .order_by(Delivery.id.desc()))
+
+
+@cache
+def _due_query():
+    """Up to `limit` deliveries due at `now`, most urgent first, locked, with their status."""
+    return (db.select(Delivery, Submission.status).join(Submission)
+            .where(*due(Delivery, bindparam("now")))
+            .order_by(Delivery.priority.desc(), Delivery.next_attempt_at, Delivery.id)
+            .limit(bindparam("limit")).with_for_update(skip_locked=True, of=Delivery))
+
+
+@cache
+def _leased_query():
+    """Deliveries by `ids`, locked, with their submissions."""
+    return (db.select(Delivery).where(Delivery.id.in_(bindparam("ids", expanding=True)))
+            .order_by(Delivery.id).with_for_update(of=Delivery)
+            .options(selectinload(Delivery.submission)))
+
+
 def relay_owner() -> str:
     """Who holds a lease: host, process and a random token (pids are reused)."""
     return f"{socket.gethostname()}:{os.getpid()}:{_TOKEN}"
@@ -94,18 +150,11 @@ class _Reading:
 def _read_for(changes) -> _Reading:
     """The submissions of `changes` (their categories, areas and stations from the process's
     reference snapshot) and their deliveries so far, in a few queries for all."""
-    ids = {change.submission_id for change in changes}
-    submissions = db.session.execute(
-        db.select(Submission).where(Submission.id.in_(ids)).options(
-            joinedload(Submission.contact), selectinload(Submission.photos),
-            *(option for found in hook_results("forwarding_loads") for option in found))
-    ).unique().scalars().all()
+    ids = {"ids": list({change.submission_id for change in changes})}
+    submissions = db.session.execute(_submissions_query(), ids).unique().scalars().all()
     set_reference_rows(submissions, REFERENCE_ROWS)
     sent, pending = {}, set()
-    for submission_id, state, reference in db.session.execute(
-            db.select(Delivery.submission_id, Delivery.state, Delivery.remote_reference)
-            .where(Delivery.submission_id.in_(ids), Delivery.state.in_(("sent", "pending")))
-            .order_by(Delivery.id.desc())):
+    for submission_id, state, reference in db.session.execute(_deliveries_query(), ids):
         if state == "sent":
             sent.setdefault(submission_id, []).append(reference)
         else:
@@ -183,14 +232,9 @@ def consume_changes() -> int:
     # which residents' submissions wait for; it is taken below only to store the rows.
     with read_only_transaction(db.session):
         start = position_of(RelayPosition, POSITION_NAME)
-        head = db.session.execute(db.select(func.max(ChangeLog.id))).scalar() or 0
-        done = db.select(Delivery.id).where(Delivery.change_id == ChangeLog.id).exists()
-        changes = db.session.execute(
-            db.select(ChangeLog)
-            .where(ChangeLog.id > max(0, start - REREAD_WINDOW), ChangeLog.id <= head,
-                   or_(and_(ChangeLog.change == "status", ChangeLog.status == "accepted"),
-                       ChangeLog.change.in_(UPDATES + DISPATCHES)), ~done)
-            .order_by(ChangeLog.id).limit(CONSUME_LIMIT)).scalars().all()
+        head = db.session.execute(_head_query()).scalar() or 0
+        changes = db.session.execute(_changes_query(), {
+            "after": max(0, start - REREAD_WINDOW), "head": head}).scalars().all()
         made = []
         if changes:
             reading = _read_for(changes)
@@ -214,10 +258,7 @@ def claim(owner: str, limit: int, lease_seconds: float) -> list:
     """Lease up to `limit` due deliveries to `owner`; returns them as plain Items."""
     _relaxed_durability()
     now = utcnow()
-    rows = db.session.execute(
-        db.select(Delivery, Submission.status).join(Submission).where(*due(Delivery, now))
-        .order_by(Delivery.priority.desc(), Delivery.next_attempt_at, Delivery.id)
-        .limit(limit).with_for_update(skip_locked=True, of=Delivery)).all()
+    rows = db.session.execute(_due_query(), {"now": now, "limit": limit}).all()
     items = []
     for delivery, status in rows:
         if status in WITHDRAWN:
@@ -259,9 +300,7 @@ def record_outcomes(results, owner: str, sink) -> list:
     states afterwards, in the same order."""
     _relaxed_durability()
     rows = db.session.execute(
-        db.select(Delivery).where(Delivery.id.in_([item.id for item, _outcome in results]))
-        .order_by(Delivery.id).with_for_update(of=Delivery)
-        .options(selectinload(Delivery.submission))).scalars()
+        _leased_query(), {"ids": [item.id for item, _outcome in results]}).scalars()
     deliveries = {delivery.id: delivery for delivery in rows}
     states, sent_now = [], []
     for item, outcome in results:
