@@ -20,10 +20,9 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, func, or_, text
+from sqlalchemy import and_, bindparam, or_, text
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.core.database import read_only_transaction
@@ -39,6 +38,7 @@ from portal.forwarding.payload import build_payload, encode
 from portal.forwarding.routing import active_grids
 from portal.forwarding.sinks import Item, make_sink
 from portal.stations.snapshot import set_reference_rows
+from portal.submissions.listings import LATEST_CHANGE
 from portal.submissions.models import ChangeLog, Submission
 from portal.submissions.services import change_status
 
@@ -61,59 +61,43 @@ REFERENCE_ROWS = {"category": "category", "area": "area", "located_area": "area"
                   "station": "station"}
 
 
-# The statements every round runs, each built once (per application where features add to it):
-# building a statement and its cache key costs more than running most of them.
-@cache
-def _head_query():
-    return db.select(func.max(ChangeLog.id))
-
-
-@cache
-def _changes_query():
-    """Acceptances (and updates, re-dispatches) after `after` up to `head` with no delivery."""
-    done = db.select(Delivery.id).where(Delivery.change_id == ChangeLog.id).exists()
-    return (db.select(ChangeLog)
-            .where(ChangeLog.id > bindparam("after"), ChangeLog.id <= bindparam("head"),
-                   or_(and_(ChangeLog.change == "status", ChangeLog.status == "accepted"),
-                       ChangeLog.change.in_(UPDATES + DISPATCHES)), ~done)
-            .order_by(ChangeLog.id).limit(CONSUME_LIMIT))
+# The statements of a round, built once (building a statement and its cache key costs more
+# than running most of them); ids come as one expanding parameter.
+IDS = bindparam("ids", expanding=True)
+# Acceptances (and updates, re-dispatches) after `after` up to `head` that have no delivery yet.
+UNDELIVERED_CHANGES = (
+    db.select(ChangeLog)
+    .where(ChangeLog.id > bindparam("after"), ChangeLog.id <= bindparam("head"),
+           or_(and_(ChangeLog.change == "status", ChangeLog.status == "accepted"),
+               ChangeLog.change.in_(UPDATES + DISPATCHES)),
+           ~db.select(Delivery.id).where(Delivery.change_id == ChangeLog.id).exists())
+    .order_by(ChangeLog.id).limit(CONSUME_LIMIT))
+# The sent and pending deliveries of the submissions, newest first.
+EARLIER_DELIVERIES = (
+    db.select(Delivery.submission_id, Delivery.state, Delivery.remote_reference)
+    .where(Delivery.submission_id.in_(IDS), Delivery.state.in_(("sent", "pending")))
+    .order_by(Delivery.id.desc()))
+# Up to `limit` deliveries due at `now`, the urgent first, locked, with their cases' status.
+DUE_DELIVERIES = (
+    db.select(Delivery, Submission.status).join(Submission)
+    .where(*due(Delivery, bindparam("now")))
+    .order_by(Delivery.priority.desc(), Delivery.next_attempt_at, Delivery.id)
+    .limit(bindparam("limit")).with_for_update(skip_locked=True, of=Delivery))
+# Deliveries by id, locked, with their submissions.
+LEASED_DELIVERIES = (db.select(Delivery).where(Delivery.id.in_(IDS)).order_by(Delivery.id)
+                     .with_for_update(of=Delivery).options(selectinload(Delivery.submission)))
 
 
 def _submissions_query():
-    """Submissions by `ids`, with what the incident document and the hooks read."""
+    """The statement reading submissions by id with what the incident document and the
+    features' hooks read (built once per application: the hooks are its own)."""
     query = current_app.extensions.get("forwarding_submissions_query")
     if query is None:
         query = current_app.extensions["forwarding_submissions_query"] = (
-            db.select(Submission).where(Submission.id.in_(bindparam("ids", expanding=True)))
+            db.select(Submission).where(Submission.id.in_(IDS))
             .options(joinedload(Submission.contact), selectinload(Submission.photos),
                      *(option for found in hook_results("forwarding_loads") for option in found)))
     return query
-
-
-@cache
-def _deliveries_query():
-    """The sent and pending deliveries of submissions by `ids`, newest first."""
-    return (db.select(Delivery.submission_id, Delivery.state, Delivery.remote_reference)
-            .where(Delivery.submission_id.in_(bindparam("ids", expanding=True)),
-                   Delivery.state.in_(("sent", "pending")))
-            .order_by(Delivery.id.desc()))
-
-
-@cache
-def _due_query():
-    """Up to `limit` deliveries due at `now`, most urgent first, locked, with their status."""
-    return (db.select(Delivery, Submission.status).join(Submission)
-            .where(*due(Delivery, bindparam("now")))
-            .order_by(Delivery.priority.desc(), Delivery.next_attempt_at, Delivery.id)
-            .limit(bindparam("limit")).with_for_update(skip_locked=True, of=Delivery))
-
-
-@cache
-def _leased_query():
-    """Deliveries by `ids`, locked, with their submissions."""
-    return (db.select(Delivery).where(Delivery.id.in_(bindparam("ids", expanding=True)))
-            .order_by(Delivery.id).with_for_update(of=Delivery)
-            .options(selectinload(Delivery.submission)))
 
 
 def relay_owner() -> str:
@@ -154,7 +138,7 @@ def _read_for(changes) -> _Reading:
     submissions = db.session.execute(_submissions_query(), ids).unique().scalars().all()
     set_reference_rows(submissions, REFERENCE_ROWS)
     sent, pending = {}, set()
-    for submission_id, state, reference in db.session.execute(_deliveries_query(), ids):
+    for submission_id, state, reference in db.session.execute(EARLIER_DELIVERIES, ids):
         if state == "sent":
             sent.setdefault(submission_id, []).append(reference)
         else:
@@ -232,8 +216,8 @@ def consume_changes() -> int:
     # which residents' submissions wait for; it is taken below only to store the rows.
     with read_only_transaction(db.session):
         start = position_of(RelayPosition, POSITION_NAME)
-        head = db.session.execute(_head_query()).scalar() or 0
-        changes = db.session.execute(_changes_query(), {
+        head = db.session.execute(LATEST_CHANGE).scalar() or 0
+        changes = db.session.execute(UNDELIVERED_CHANGES, {
             "after": max(0, start - REREAD_WINDOW), "head": head}).scalars().all()
         made = []
         if changes:
@@ -258,7 +242,7 @@ def claim(owner: str, limit: int, lease_seconds: float) -> list:
     """Lease up to `limit` due deliveries to `owner`; returns them as plain Items."""
     _relaxed_durability()
     now = utcnow()
-    rows = db.session.execute(_due_query(), {"now": now, "limit": limit}).all()
+    rows = db.session.execute(DUE_DELIVERIES, {"now": now, "limit": limit}).all()
     items = []
     for delivery, status in rows:
         if status in WITHDRAWN:
@@ -300,7 +284,7 @@ def record_outcomes(results, owner: str, sink) -> list:
     states afterwards, in the same order."""
     _relaxed_durability()
     rows = db.session.execute(
-        _leased_query(), {"ids": [item.id for item, _outcome in results]}).scalars()
+        LEASED_DELIVERIES, {"ids": [item.id for item, _outcome in results]}).scalars()
     deliveries = {delivery.id: delivery for delivery in rows}
     states, sent_now = [], []
     for item, outcome in results:

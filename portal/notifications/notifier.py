@@ -7,7 +7,7 @@ change and the subscriber, so reading a change twice makes nothing twice.
 import re
 import secrets
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -20,6 +20,7 @@ from portal.forwarding.models import RelayPosition
 from portal.notifications.addresses import address_key, get_subscriber, normalize_mobile
 from portal.notifications.alerts import matching_alerts
 from portal.notifications.models import Notification, Subscription
+from portal.submissions.listings import LATEST_CHANGE
 from portal.submissions.models import ChangeLog, Contact, StatusEvent, Submission
 from portal.submissions.services import find_by_code
 
@@ -213,22 +214,26 @@ def notify_alerts(change, submission, details, batch: Round) -> None:
              state="pending" if subscription.frequency == "realtime" else "held")
 
 
-def _pending_changes(start: int, head: int):
-    """The change-log rows after `start` (and a window behind it) a resident hears of."""
-    done = db.select(Notification.id).where(Notification.change_id == ChangeLog.id).exists()
-    watched = or_(
-        db.select(Subscription.id).where(Subscription.submission_id == ChangeLog.submission_id,
+# The change-log rows after `after` (a window behind the position) up to `head` a resident
+# hears of. Built once: building it and its cache key costs more than an idle round's query.
+_TOLD_CHANGES = db.select(ChangeLog).where(
+    ChangeLog.id > bindparam("after"), ChangeLog.id <= bindparam("head"),
+    or_(ChangeLog.change.in_(("reply", "published", *FEATURE_CHANGES)),
+        (ChangeLog.change == "status") & ChangeLog.status.in_(TOLD_STATUSES)),
+    or_(db.select(Subscription.id).where(Subscription.submission_id == ChangeLog.submission_id,
                                          Subscription.state == "confirmed").exists(),
         db.select(Contact.submission_id).where(Contact.submission_id == ChangeLog.submission_id,
                                                Contact.notify.is_(True)).exists(),
         ChangeLog.change.in_(("published", "reply")) & db.select(Subscription.id).where(
-            Subscription.kind == "alert", Subscription.state == "confirmed").exists())
-    return (db.select(ChangeLog)
-            .where(ChangeLog.id > max(0, start - REREAD_WINDOW), ChangeLog.id <= head,
-                   or_(ChangeLog.change.in_(("reply", "published", *FEATURE_CHANGES)),
-                       (ChangeLog.change == "status") & ChangeLog.status.in_(TOLD_STATUSES)),
-                   watched, ~done)
-            .order_by(ChangeLog.id))
+            Subscription.kind == "alert", Subscription.state == "confirmed").exists()),
+    ~db.select(Notification.id).where(Notification.change_id == ChangeLog.id).exists(),
+).order_by(ChangeLog.id)
+FIRST_TOLD_CHANGE = _TOLD_CHANGES.limit(1)
+TOLD_CHANGES = _TOLD_CHANGES.limit(CONSUME_LIMIT)
+
+
+def _after(position: int, head: int) -> dict:
+    return {"after": max(0, position - REREAD_WINDOW), "head": head}
 
 
 def consume_changes() -> int:
@@ -239,8 +244,8 @@ def consume_changes() -> int:
     # submissions wait for, and take it only when there is something to write.
     with read_only_transaction(db.session):
         start = position_of(RelayPosition, POSITION_NAME)
-        head = db.session.execute(db.select(func.max(ChangeLog.id))).scalar() or 0
-        found = db.session.execute(_pending_changes(start, head).limit(1)).first()
+        head = db.session.execute(LATEST_CHANGE).scalar() or 0
+        found = db.session.execute(FIRST_TOLD_CHANGE, _after(start, head)).first()
     if found is None and head <= start:
         return 0
     if found is None:  # nothing to tell up to the head: only the position moves
@@ -252,7 +257,7 @@ def consume_changes() -> int:
     position = locked_position(RelayPosition, POSITION_NAME)
     before = position.last_id
     changes = db.session.execute(
-        _pending_changes(position.last_id, head).limit(CONSUME_LIMIT)).scalars().all()
+        TOLD_CHANGES, _after(position.last_id, head)).scalars().all()
     written = 0
     if changes:  # an idle round reads nothing more
         batch = Round(changes)

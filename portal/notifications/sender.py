@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy.orm import selectinload
 
 from portal.core.leases import any_due, due
@@ -71,15 +71,19 @@ def _sent_last_hour(subscriber_ids, now) -> dict:
         .group_by(Notification.subscriber_id)).all())
 
 
+# Up to `limit` rows due at `now`, locked, with their subscribers and subscriptions (built
+# once: building it and its cache key costs more than running it).
+DUE_NOTIFICATIONS = (
+    db.select(Notification).where(*due(Notification, bindparam("now")))
+    .order_by(Notification.next_attempt_at, Notification.id)
+    .limit(bindparam("limit")).with_for_update(skip_locked=True, of=Notification)
+    .options(selectinload(Notification.subscriber), selectinload(Notification.subscription)))
+
+
 def claim(owner: str, limit: int, lease_seconds: float) -> list:
     """Lease up to `limit` due rows to `owner` and compose their messages."""
     now = utcnow()
-    rows = db.session.execute(
-        db.select(Notification).where(*due(Notification, now))
-        .order_by(Notification.next_attempt_at, Notification.id)
-        .limit(limit).with_for_update(skip_locked=True, of=Notification)
-        .options(selectinload(Notification.subscriber),
-                 selectinload(Notification.subscription))).scalars().all()
+    rows = db.session.execute(DUE_NOTIFICATIONS, {"now": now, "limit": limit}).scalars().all()
     if not rows:
         return []
     cap = int(_setting("PORTAL_NOTIFY_HOURLY_CAP", 10))

@@ -17,6 +17,7 @@ from datetime import UTC
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import bindparam
 
 from portal.core.database import read_only
 from portal.extensions import db
@@ -124,14 +125,24 @@ def _naive(value):
     return value
 
 
+# The statements of a round, built once (building a statement and its cache key costs more than
+# running it): the next changes after `after` (and the ids in `gaps`, which may still commit),
+# and the submissions by id.
+_NEXT = db.select(ChangeLog.id, ChangeLog.submission_id).order_by(ChangeLog.id).limit(
+    bindparam("limit"))
+CHANGES = _NEXT.where(ChangeLog.id > bindparam("after"))
+CHANGES_AND_GAPS = _NEXT.where((ChangeLog.id > bindparam("after"))
+                               | ChangeLog.id.in_(bindparam("gaps", expanding=True)))
+SUBMISSIONS = db.select(Submission).where(Submission.id.in_(bindparam("ids", expanding=True)))
+
+
 def _documents(ids) -> list:
     """[(id, document or None when the submission is gone)], read in one short transaction.
 
     The transaction ends before any text is analysed: outside requests a transaction holds
     SQLite's write lock (BEGIN IMMEDIATE), and residents' submissions must not wait for it.
     """
-    submissions = db.session.execute(
-        db.select(Submission).where(Submission.id.in_(ids))).scalars().all()
+    submissions = db.session.execute(SUBMISSIONS, {"ids": list(ids)}).scalars().all()
     set_reference_rows(submissions, {"category": "category", "area": "area",
                                      "station": "station"})
     found = {s.id: document_for(s) for s in submissions}
@@ -181,12 +192,8 @@ def _apply_changes(batch_size: int) -> int:
         db.session.rollback()
         return rebuild_index()
     last_id, gaps = position["last_id"], position["gaps"]
-    condition = ChangeLog.id > last_id
-    if gaps:
-        condition = condition | ChangeLog.id.in_(list(gaps))
-    rows = db.session.execute(
-        db.select(ChangeLog.id, ChangeLog.submission_id).where(condition)
-        .order_by(ChangeLog.id).limit(batch_size)).all()
+    rows = db.session.execute(CHANGES_AND_GAPS if gaps else CHANGES, {
+        "after": last_id, "gaps": list(gaps), "limit": batch_size}).all()
     if not rows:
         db.session.rollback()
         return _expire_gaps(generation, position)

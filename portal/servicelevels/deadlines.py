@@ -25,6 +25,7 @@ from portal.servicelevels.calendar import WorkingClock, parse_clock_time
 from portal.servicelevels.models import Deadline, DeadlineExtension, ServiceLevelPosition
 from portal.servicelevels.rules import rule_for, rule_table
 from portal.stations.models import Category
+from portal.submissions.listings import LATEST_CHANGE
 from portal.submissions.models import PUBLIC_CHANGE, ChangeLog, StatusEvent, Submission
 
 POSITION_NAME = "deadlines"
@@ -130,6 +131,15 @@ ROUND_ROWS = db.select(Deadline).where(Deadline.submission_id.in_(IDS))
 ROUND_TIMELINES = db.select(
     StatusEvent.submission_id, StatusEvent.kind, StatusEvent.from_status, StatusEvent.to_status,
     StatusEvent.created_at).where(StatusEvent.submission_id.in_(IDS)).order_by(StatusEvent.id)
+# The changes after `after` up to `head` whose case's deadlines do not reflect them yet.
+UNAPPLIED_CHANGES = (
+    db.select(ChangeLog.id, ChangeLog.submission_id)
+    .where(ChangeLog.id > bindparam("after"), ChangeLog.id <= bindparam("head"),
+           ChangeLog.change.not_in(OWN_CHANGES),
+           ~db.select(Deadline.submission_id).where(
+               Deadline.submission_id == ChangeLog.submission_id,
+               Deadline.last_change_id >= ChangeLog.id).exists())
+    .order_by(ChangeLog.id).limit(BATCH))
 ROUND_EXTENSIONS = db.select(
     DeadlineExtension.submission_id, DeadlineExtension.decided_at, DeadlineExtension.days).where(
     DeadlineExtension.submission_id.in_(IDS), DeadlineExtension.state == "approved")
@@ -207,15 +217,9 @@ def consume_changes() -> int:
     # residents' submissions wait for; it is taken below only to store the rows that changed.
     with read_only_transaction(db.session):
         start = position_of(ServiceLevelPosition, POSITION_NAME)
-        head = db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar() or 0
-        applied = (db.select(Deadline.submission_id)
-                   .where(Deadline.submission_id == ChangeLog.submission_id,
-                          Deadline.last_change_id >= ChangeLog.id).exists())
-        changes = db.session.execute(
-            db.select(ChangeLog.id, ChangeLog.submission_id)
-            .where(ChangeLog.id > max(0, start - REREAD_WINDOW), ChangeLog.id <= head,
-                   ChangeLog.change.not_in(OWN_CHANGES), ~applied)
-            .order_by(ChangeLog.id).limit(BATCH)).all()
+        head = db.session.execute(LATEST_CHANGE).scalar() or 0
+        changes = db.session.execute(UNAPPLIED_CHANGES, {
+            "after": max(0, start - REREAD_WINDOW), "head": head}).all()
         newest = {}
         for change_id, submission_id in changes:
             newest[submission_id] = change_id
