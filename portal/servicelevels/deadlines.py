@@ -131,6 +131,9 @@ ROUND_ROWS = db.select(Deadline).where(Deadline.submission_id.in_(IDS))
 ROUND_TIMELINES = db.select(
     StatusEvent.submission_id, StatusEvent.kind, StatusEvent.from_status, StatusEvent.to_status,
     StatusEvent.created_at).where(StatusEvent.submission_id.in_(IDS)).order_by(StatusEvent.id)
+ROUND_EXTENSIONS = db.select(
+    DeadlineExtension.submission_id, DeadlineExtension.decided_at, DeadlineExtension.days).where(
+    DeadlineExtension.submission_id.in_(IDS), DeadlineExtension.state == "approved")
 # The changes after `after` up to `head` whose case's deadlines do not reflect them yet.
 UNAPPLIED_CHANGES = (
     db.select(ChangeLog.id, ChangeLog.submission_id)
@@ -140,9 +143,6 @@ UNAPPLIED_CHANGES = (
                Deadline.submission_id == ChangeLog.submission_id,
                Deadline.last_change_id >= ChangeLog.id).exists())
     .order_by(ChangeLog.id).limit(BATCH))
-ROUND_EXTENSIONS = db.select(
-    DeadlineExtension.submission_id, DeadlineExtension.decided_at, DeadlineExtension.days).where(
-    DeadlineExtension.submission_id.in_(IDS), DeadlineExtension.state == "approved")
 
 
 @dataclass
