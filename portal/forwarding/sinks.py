@@ -122,26 +122,26 @@ class WebhookSink:
         The sends go through urllib3 itself: for these small signed POSTs, requests' own layer
         (preparing, merging and hooking every request) cost about as much CPU as the rest.
         """
+        import requests
         import urllib3
         from requests.utils import (
             DEFAULT_CA_BUNDLE_PATH,
             get_auth_from_url,
-            get_environ_proxies,
             get_netrc_auth,
             select_proxy,
         )
 
         if self._pool is not None and self._pid == os.getpid():
             return self._pool
+        settings = requests.Session().merge_environment_settings(self.url, {}, None, None, None)
         headers = {"User-Agent": "civic-portal-relay/1"}
         credentials = get_netrc_auth(self.url)
         if credentials:
             headers.update(urllib3.make_headers(basic_auth=":".join(credentials)))
-        bundle = (os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-                  or DEFAULT_CA_BUNDLE_PATH)
+        bundle = DEFAULT_CA_BUNDLE_PATH if settings["verify"] is True else settings["verify"]
         options = {"headers": headers, "maxsize": 1, "cert_reqs": "CERT_REQUIRED",
                    ("ca_cert_dir" if os.path.isdir(bundle) else "ca_certs"): bundle}
-        proxy = select_proxy(self.url, get_environ_proxies(self.url))
+        proxy = select_proxy(self.url, settings["proxies"])
         if proxy:
             user, password = get_auth_from_url(proxy)
             proxy_headers = (urllib3.make_headers(proxy_basic_auth=f"{user}:{password}")

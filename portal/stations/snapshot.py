@@ -149,7 +149,7 @@ def attached(row):
     return db.session.merge(row, load=False)
 
 
-def attach_by_id(kind: str, ids) -> dict:
+def _attach_by_id(kind: str, ids) -> dict:
     """The snapshot's `kind` rows ("category", "area" or "station") with these ids, put into
     the current session without a query: {id: row}. A category comes with its parents, its
     `parent` already set. An id the snapshot lacks (a row added since it was read) is left out.
@@ -187,7 +187,7 @@ def set_reference_rows(instances, relationships: dict) -> None:
         keys[name] = mapper.get_property_by_column(column).key
     found = {}
     for kind in set(relationships.values()):
-        found[kind] = attach_by_id(kind, {getattr(instance, keys[name]) for instance in instances
+        found[kind] = _attach_by_id(kind, {getattr(instance, keys[name]) for instance in instances
                                           for name, of in relationships.items() if of == kind})
     for instance in instances:
         for name, kind in relationships.items():
