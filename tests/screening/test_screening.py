@@ -142,11 +142,43 @@ def test_many_repeats_count_once():
     assert len([r for r in result.reasons if "duplicate" in r]) == 3
 
 
+def _edited(rng, words: list, vocabulary: list, edits: int) -> list:
+    """A copy of `words` with a few words changed, dropped or added."""
+    edited = list(words)
+    for _ in range(edits):
+        position = rng.randrange(len(edited) + 1)
+        roll = rng.random()
+        if roll < 0.4 and position < len(edited):
+            edited[position] = rng.choice(vocabulary)
+        elif roll < 0.7 and position < len(edited) and len(edited) > 1:
+            del edited[position]
+        else:
+            edited.insert(position, rng.choice(vocabulary))
+    return edited
+
+
+def _exact_findings(text: str, recent, signatures=None) -> list:
+    """What find_duplicates must answer, from the trigram sets themselves (`signatures`:
+    {code: signature} of the recent texts, when already computed)."""
+    from portal.screening.duplicates import NEAR_THRESHOLD, signature
+
+    own_hash, own = signature("", text)
+    expected = []
+    for code, title, body in recent:
+        other_hash, other = (signatures or {}).get(code) or signature(title, body)
+        if other_hash == own_hash:
+            expected.append((code, "exact"))
+        elif own and other and len(own & other) >= NEAR_THRESHOLD * len(own | other):
+            expected.append((code, "near"))
+    return expected
+
+
 def test_near_duplicates_are_exactly_those_at_the_jaccard_threshold():
-    """The size shortcut rules out no pair whose trigram sets are similar enough."""
+    """The size shortcut and the folded sketches rule out no pair whose trigram sets are
+    similar enough."""
     import random
 
-    from portal.screening.duplicates import NEAR_THRESHOLD, find_duplicates, signature
+    from portal.screening.duplicates import find_duplicates
 
     rng = random.Random(11)
     words = ["路灯", "不亮", "垃圾", "桶满", "定海路", "门口", "井盖", "破损", "lamp", "dark",
@@ -154,39 +186,67 @@ def test_near_duplicates_are_exactly_those_at_the_jaccard_threshold():
     texts = []
     for _ in range(150):
         base = [rng.choice(words) for _ in range(rng.randint(1, 14))]
-        texts.append(base)
-        edited = list(base)
-        for _ in range(rng.randint(0, 3)):  # a few words changed, added or dropped
-            position = rng.randrange(len(edited) + 1)
-            roll = rng.random()
-            if roll < 0.4 and position < len(edited):
-                edited[position] = rng.choice(words)
-            elif roll < 0.7 and position < len(edited) and len(edited) > 1:
-                del edited[position]
-            else:
-                edited.insert(position, rng.choice(words))
-        texts.append(edited)
+        texts += [base, _edited(rng, base, words, rng.randint(0, 3))]
     recent = [(f"C{i}", "", "".join(text)) for i, text in enumerate(texts)]
     near_found = 0
     for i, text in enumerate(texts):
-        own_hash, own = signature("", "".join(text))
-        expected = []
-        for code, title, body in recent:
-            other_hash, other = signature(title, body)
-            if other_hash == own_hash:
-                expected.append((code, "exact"))
-            elif own and other and (len(own & other)
-                                    >= NEAR_THRESHOLD * len(own | other)):
-                expected.append((code, "near"))
         found = find_duplicates("", "".join(text), recent)
-        assert found == expected, (i, text)
+        assert found == _exact_findings("".join(text), recent), (i, text)
         near_found += sum(kind == "near" for _code, kind in found)
     assert near_found > 20  # the edits made near duplicates to find
 
 
-def test_duplicates_are_found_alike_when_the_trigram_numbering_starts_again(monkeypatch):
-    """Past its size limit the process numbers trigrams afresh: the texts compared after that
-    are all numbered anew, so the findings equal those before it and the sets' own answer."""
+def test_near_duplicates_of_long_texts_across_sketch_widths():
+    """Texts around the sizes where a sketch's width changes (and far past them) are found as
+    the exact trigram sets say, including pairs folded at different widths."""
+    import random
+
+    from portal.screening import duplicates
+
+    rng = random.Random(5)
+    vocabulary = ["".join(chr(0x4E00 + rng.randrange(2000)) for _ in range(rng.randint(2, 4)))
+                  for _ in range(400)]
+    edges = [width // 8 for width in duplicates.WIDTHS[:-1]]  # the largest trigram count of a width
+    texts = []
+    for edge, pairs in [(edge, 20) for edge in edges] + [(6000, 3)]:
+        for _ in range(pairs):
+            base = []
+            while len("".join(base)) < edge * rng.uniform(0.95, 1.05):  # either side of it
+                base.append(rng.choice(vocabulary))
+            texts += [base, _edited(rng, base, vocabulary, rng.randint(1, 4))]
+    recent = [(f"L{i}", "", "".join(text)) for i, text in enumerate(texts)]
+    signatures = {code: duplicates.signature(title, body) for code, title, body in recent}
+    ranks = {code: duplicates._sketch(*signature).rank for code, signature in signatures.items()}
+    across = 0
+    for i, text in enumerate(texts):
+        found = duplicates.find_duplicates("", "".join(text), recent)
+        assert found == _exact_findings("".join(text), recent, signatures), i
+        own_rank = ranks[f"L{i}"]
+        across += sum(kind == "near" and ranks[code] != own_rank for code, kind in found)
+    assert across >= 4  # pairs folded at different widths were compared and found
+
+
+def test_past_the_limit_only_exact_duplicates_are_looked_for():
+    """The first findings are those of the whole list; an exact one after them still counts."""
+    from portal.screening.duplicates import find_duplicates
+
+    recent = [(f"N{n}", f"Plant trees {n}", "More shade, please.") for n in range(6)]
+    recent.insert(4, ("EXACT", "Plant trees 99", "More shade, please."))
+    everything = find_duplicates("Plant trees 99", "More shade, please.", recent)
+    assert len(everything) == 7 and ("EXACT", "exact") in everything
+    assert find_duplicates("Plant trees 99", "More shade, please.", recent, limit=3) == (
+        everything[:3] + [("EXACT", "exact")])
+    result = screen_text("Plant trees 99", "More shade, please.", recent=recent)
+    assert [r for r in result.reasons if "duplicate" in r] == [
+        f"near_duplicate:N{n}" for n in range(3)]
+    without = screen_text("Plant trees 99", "More shade, please.",
+                          recent=[r for r in recent if r[0] != "EXACT"])
+    assert round(result.score - without.score, 3) == 0.2  # an exact duplicate's weight counted
+
+
+def test_duplicates_are_found_alike_when_the_process_forgets_its_sketches(monkeypatch):
+    """Past its size limit the process keeps only the sketches of the texts still compared:
+    the findings stay those of the trigram sets."""
     from portal.screening import duplicates
 
     recent = [("C1", "路灯坏了", "杨树浦路100号门口的路灯坏了一周，晚上很黑"),
@@ -195,13 +255,12 @@ def test_duplicates_are_found_alike_when_the_trigram_numbering_starts_again(monk
     new = ("路灯坏了", "杨树浦路100号门口的路灯坏了一周，晚上非常黑。")
     before = duplicates.find_duplicates(*new, recent)
     assert before == [("C1", "near")]
-    monkeypatch.setattr(duplicates, "NUMBERED_MIN", 5)
+    monkeypatch.setattr(duplicates, "SKETCHES_MAX", 3)
     for title, body in [("井盖破损", "长阳路井盖破损，有人差点摔倒"), new, new]:
-        monkeypatch.setitem(duplicates._numbering, "limit", 5)
         assert duplicates.find_duplicates(title, body, recent) == (
             before if (title, body) == new else [])
-    compared = [duplicates.signature(t, b)[1] for t, b in [new, *[r[1:] for r in recent]]]
-    assert len(duplicates._numbers) == len(frozenset().union(*compared))  # numbered afresh
-    numbered = dict(duplicates._numbers)
-    assert duplicates.find_duplicates("井盖破损", "长阳路井盖破损", recent) == []
-    assert duplicates._numbers.items() >= numbered.items()  # under twice the fresh start: kept
+        kept = set(duplicates._kept["sketches"])
+        assert kept <= {(t, b) for _code, t, b in recent} | {(title, body), new}
+        assert len(kept) <= 5
+
+
