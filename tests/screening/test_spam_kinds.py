@@ -131,3 +131,39 @@ def test_obfuscated_domains_are_found(text):
 ])
 def test_ordinary_text_has_no_obfuscated_domain(text):
     assert not obfuscated_links(text), text
+
+
+def _every_pattern_hits(form: str) -> dict:
+    """lexicon_hits as every pattern scanned in turn would give it (no RE2 set first)."""
+    from portal.screening.lexicon import COMPILED, KIND_CAP, letter_form
+
+    letters = letter_form(form)
+    text = f"{form}\n{letters}" if letters != form else form
+    hits = {}
+    for kind, weight, pattern in COMPILED:
+        terms = set(pattern.findall(text))
+        if terms:
+            hits[kind] = min(KIND_CAP, hits.get(kind, 0.0) + weight * (1.5 if len(terms) > 1
+                                                                        else 1.0))
+    return hits
+
+
+def test_the_pattern_set_passes_on_every_pattern_that_matches():
+    """The RE2 set only chooses which patterns run: over the corpus, its own patterns' terms,
+    and digits of other scripts (Python's \\d matches them), the hits equal a scan of every
+    pattern."""
+    from portal.screening.classifier import load_corpus
+    from portal.screening.lexicon import PATTERNS, lexicon_hits
+
+    texts = [text for _label, text in load_corpus()]
+    texts += ["瘦٣斤不反弹", "guaranteed۵percentdaily", "赚١٠٠元 月瘦३斤", "melt४kg earn٥"]
+    matched = 0
+    for text in texts:
+        form = matching_form(text)
+        expected = _every_pattern_hits(form)
+        assert lexicon_hits(form) == expected, text
+        matched += bool(expected)
+    assert matched > 200  # most spam lines match a pattern
+    assert len(PATTERNS) > 50
+    for form in ("瘦٣斤", "guaranteed۵percentdaily", "melt४kg"):  # Nd digits, not ASCII
+        assert lexicon_hits(form), form
