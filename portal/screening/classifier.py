@@ -34,12 +34,17 @@ DIGITS = re.compile(r"\d+")
 
 
 def features(text: str) -> set:
-    """The distinct character n-grams of the text's matching form, each digit run as one "0".
+    """The distinct character n-grams of the text's matching form, each digit run as one "0"."""
+    return form_features(matching_form(text))
+
+
+def form_features(form: str) -> set:
+    """The distinct character n-grams of a matching form, each digit run as one "0".
 
     Folding numbers keeps dates, house numbers and QQ numbers from being told apart by their
     digits (which say nothing) while "qq0" or "年0月" still say something.
     """
-    form = DIGITS.sub("0", matching_form(text))
+    form = DIGITS.sub("0", form)
     return {form[i:i + n] for n in NGRAM_SIZES for i in range(len(form) - n + 1)}
 
 
@@ -67,8 +72,12 @@ class NaiveBayes:
         The mean ratio over known features is used rather than the sum: the sum grows with
         length and makes Naive Bayes absurdly confident on long texts.
         """
+        return self.form_probability(matching_form(text))
+
+    def form_probability(self, form: str) -> float:
+        """spam_probability of a text whose matching form is `form`."""
         ratios = self.ratios
-        known = [ratios[f] for f in features(text) if f in ratios]
+        known = [ratios[f] for f in form_features(form) if f in ratios]
         if not known:
             return 0.5
         mean = sum(known) / len(known)

@@ -70,12 +70,6 @@ def letter_form(form: str) -> str:
     return _MIXED_RUN.sub(_read_digits_as_letters, form)
 
 
-def segments(text: str, minimum: int = 8) -> list:
-    """The text's lines (in matching form) long enough to judge on their own."""
-    return [form for form in (matching_form(line) for line in (text or "").splitlines())
-            if len(form) >= minimum]
-
-
 def find_links(text: str) -> list:
     """Links and bare domains in the text."""
     return LINK.findall(for_display_matching(text))

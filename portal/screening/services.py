@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from portal.screening.classifier import default_model
 from portal.screening.duplicates import find_duplicates
 from portal.screening.lexicon import contact_bait, lexicon_hits
-from portal.screening.normalize import find_links, matching_form, obfuscated_links, segments
+from portal.screening.normalize import find_links, matching_form, obfuscated_links
 
 HOLD_THRESHOLD = 1.0
 REPEATED_CHAR = re.compile(r"(\D)\1{7,}")  # digits repeat in phone numbers
@@ -21,6 +21,7 @@ CONTEXT_WEIGHTS = {"honeypot": 1.0, "too_fast": 0.4, "no_render_token": 0.3,
 DUPLICATE_WEIGHTS = {"exact": 0.5, "near": 0.3}
 MAX_LINKED_DUPLICATES = 3
 OBFUSCATED_LINK_WEIGHT = 0.3
+SEGMENT_MIN = 12  # a line's matching form this long is judged on its own too
 
 
 @dataclass
@@ -47,8 +48,9 @@ def link_score(text: str, form: str) -> float:
     return score + (OBFUSCATED_LINK_WEIGHT if disguised else 0.0)
 
 
-def repetition_score(text: str, form: str) -> float:
-    """Text that says the same thing over and over (keyword stuffing, floods)."""
+def repetition_score(form: str, line_forms: list) -> float:
+    """Text that says the same thing over and over (keyword stuffing, floods): `form` is the
+    whole text's matching form, `line_forms` its lines'."""
     score = 0.0
     if REPEATED_CHAR.search(form):
         score += 0.4
@@ -56,17 +58,18 @@ def repetition_score(text: str, form: str) -> float:
         grams = [form[i:i + 3] for i in range(len(form) - 2)]
         if len(set(grams)) / len(grams) < 0.4:
             score += 0.6
-    lines = [matching_form(line) for line in text.splitlines() if matching_form(line)]
+    lines = [line for line in line_forms if line]
     if lines and max(lines.count(line) for line in set(lines)) >= 3:
         score += 0.5
     return min(score, 0.8)
 
 
-def classifier_probability(text: str, model=None) -> float:
-    """The classifier's spam probability for the text or its most spam-like line."""
+def classifier_probability(form: str, line_forms: list, model=None) -> float:
+    """The classifier's spam probability for the text or its most spam-like line long enough
+    to judge on its own (by their matching forms)."""
     model = model or default_model()
-    candidates = [text] + segments(text, minimum=12)
-    return max(model.spam_probability(candidate) for candidate in candidates)
+    candidates = [form] + [line for line in line_forms if len(line) >= SEGMENT_MIN]
+    return max(model.form_probability(candidate) for candidate in candidates)
 
 
 def screen_text(title: str, body: str, context=None, recent=(), model=None) -> ScreeningResult:
@@ -77,6 +80,7 @@ def screen_text(title: str, body: str, context=None, recent=(), model=None) -> S
     """
     text = f"{title}\n{body}"
     form = matching_form(text)
+    line_forms = [matching_form(line) for line in text.splitlines()]
     score, reasons = 0.0, []
 
     def add(points, reason):
@@ -88,9 +92,9 @@ def screen_text(title: str, body: str, context=None, recent=(), model=None) -> S
     for kind, points in sorted(lexicon_hits(form).items()):
         add(points, f"lexicon:{kind}")
     add(link_score(text, form), "links")
-    add(repetition_score(text, form), "repetition")
+    add(repetition_score(form, line_forms), "repetition")
     add(contact_bait(form), "contact_bait")
-    probability = classifier_probability(text, model)
+    probability = classifier_probability(form, line_forms, model)
     add(max(0.0, probability - 0.5) * 2 * CLASSIFIER_WEIGHT, "classifier")
     for signal, points in CONTEXT_WEIGHTS.items():
         if context and context.get(signal):
