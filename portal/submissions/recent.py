@@ -55,16 +55,20 @@ def recent_texts() -> list:
         arrived = [(row.id, row.code, row.title, row.body, as_utc(row.created_at))
                    for row in connection.execute(NEWER_ROWS, {"floor": floor, "since": since})
                    if row.id not in known]
+    texts = recent.texts
     if arrived:
-        in_order = not rows or arrived[-1][0] > rows[0][0]
-        rows = (arrived + rows if in_order else
-                sorted(arrived + rows, key=itemgetter(0), reverse=True))[:RECENT_LIMIT]
+        if not rows or arrived[-1][0] > rows[0][0]:  # newer than every kept row: put in front
+            rows = (arrived + rows)[:RECENT_LIMIT]
+            texts = ([row[1:4] for row in arrived] + texts)[:RECENT_LIMIT]
+        else:
+            rows = sorted(arrived + rows, key=itemgetter(0), reverse=True)[:RECENT_LIMIT]
+            texts = [row[1:4] for row in rows]
         oldest = min([row[4] for row in arrived] + ([oldest] if oldest else []))
     elif oldest is None or oldest >= since:
-        return recent.texts
+        return texts
     if oldest < since:
         rows = [row for row in rows if row[4] >= since]
+        texts = [row[1:4] for row in rows]
         oldest = min((row[4] for row in rows), default=None)
-    recent = current_app.extensions["portal_recent_texts"] = _Recent(
-        rows, [row[1:4] for row in rows], oldest)
-    return recent.texts
+    recent = current_app.extensions["portal_recent_texts"] = _Recent(rows, texts, oldest)
+    return texts
