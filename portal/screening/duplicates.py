@@ -39,7 +39,11 @@ class Sketch(NamedTuple):
 def signature(title: str, body: str) -> tuple:
     """(hash, shingles) of a text: the hash of its matching form, equal for texts that differ
     only in spacing or punctuation, and the set of that form's character trigrams."""
-    form = matching_form(f"{title}\n{body}")
+    return form_signature(matching_form(f"{title}\n{body}"))
+
+
+def form_signature(form: str) -> tuple:
+    """signature() of a text whose matching form is `form`."""
     if len(form) <= SHINGLE:
         grams = frozenset({form} if form else ())
     else:
@@ -75,11 +79,13 @@ def _sketch(text_hash: str, grams: frozenset) -> Sketch:
     return Sketch(text_hash, size, rank, bits, merged, bits_up, merged_up)
 
 
-def find_duplicates(title: str, body: str, recent, limit: int | None = None) -> list:
+def find_duplicates(title: str, body: str, recent, limit: int | None = None,
+                    form: str | None = None) -> list:
     """[(code, "exact"|"near")] for the recent texts this one repeats, in `recent`'s order.
 
     `recent` holds (code, title, body) tuples of recent submissions. Past `limit` findings only
-    exact duplicates are looked for (they weigh more; a near one needs its exact set).
+    exact duplicates are looked for (they weigh more; a near one needs its exact set). `form`
+    is the text's matching form when the caller has it already.
     """
     sketches = _kept["sketches"]
     if len(sketches) > SKETCHES_MAX:  # keep what is still compared, drop the rest
@@ -88,7 +94,8 @@ def find_duplicates(title: str, body: str, recent, limit: int | None = None) -> 
     own_grams = None  # read only if a near duplicate has to be confirmed
     own = sketches.get((title, body))
     if own is None:  # a text seen before (a repeat) is sketched already
-        own_hash, own_grams = signature(title, body)
+        own_hash, own_grams = form_signature(
+            matching_form(f"{title}\n{body}") if form is None else form)
         own = sketches[(title, body)] = _sketch(own_hash, own_grams)
     own_hash, size, rank, bits, merged, bits_up, merged_up = own
     smallest = NEAR_THRESHOLD * size  # the fewest trigrams a text no longer than this may have

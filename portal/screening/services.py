@@ -100,7 +100,8 @@ def screen_text(title: str, body: str, context=None, recent=(), model=None) -> S
         if context and context.get(signal):
             add(points, signal)
     # Repeats count once, however many there are; the first few are linked for moderators.
-    duplicates = find_duplicates(title, body, recent, limit=MAX_LINKED_DUPLICATES)
+    duplicates = find_duplicates(title, body, recent, limit=MAX_LINKED_DUPLICATES,
+                                 form=form)
     if duplicates:
         score += max(DUPLICATE_WEIGHTS[how] for _code, how in duplicates)
         reasons += [f"{'duplicate' if how == 'exact' else 'near_duplicate'}:{code}"
