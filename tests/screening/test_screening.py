@@ -264,3 +264,26 @@ def test_duplicates_are_found_alike_when_the_process_forgets_its_sketches(monkey
         assert len(kept) <= 5
 
 
+
+
+def test_look_alike_texts_are_decided_on_exact_sets_across_a_fresh_numbering(monkeypatch):
+    """A flood of look-alike texts leaves most pairs to the exact sets: the findings equal the
+    sets' own answer, also when the process numbers its trigrams afresh between two texts."""
+    import random
+
+    from portal.screening import duplicates
+
+    rng = random.Random(3)
+    texts = [f"Bench form post {n}\nThe lamp number {rng.randint(1, 99999)} near gate {n % 9} "
+             f"has been dark for {n % 30} days." for n in range(160)]
+    recent = [(f"F{i}", "", text) for i, text in enumerate(texts)]
+    monkeypatch.setattr(duplicates, "NUMBERED_MIN", 50)
+    restarts, near_found = 0, 0
+    for i, text in enumerate(texts[:60]):
+        monkeypatch.setitem(duplicates._kept, "numbered_limit", 50 if i % 7 == 0 else 10 ** 6)
+        before = len(duplicates._kept["numbers"])
+        found = duplicates.find_duplicates("", text, recent)
+        assert found == _exact_findings(text, recent), i
+        near_found += sum(kind == "near" for _code, kind in found)
+        restarts += len(duplicates._kept["numbers"]) < before
+    assert near_found > 40 and restarts >= 5  # exact sets were needed, and renumbered
