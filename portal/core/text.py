@@ -54,7 +54,12 @@ def clean_block(text: str) -> str:
 
 def visible(text: str) -> str:
     """The text without the characters that show nothing (format characters, blank letters)."""
-    return "".join(c for c in text or "" if c not in BLANK_LETTERS
+    text = text or ""
+    # Format characters are not printable: text whose lines are printable has none to remove,
+    # which str methods tell without a Python step per character.
+    if BLANK_LETTERS.isdisjoint(text) and text.replace("\n", "").isprintable():
+        return text
+    return "".join(c for c in text if c not in BLANK_LETTERS
                    and unicodedata.category(c) != "Cf")
 
 
