@@ -175,7 +175,8 @@ KIND_CAP = 2.0  # one kind can add at most this much
 @functools.cache
 def _candidates():
     """An RE2 set of every pattern: one pass over a text says which patterns match it, so only
-    those run (a genuine text matches none, and sixty scans cost a hundred times more).
+    those run (a genuine text matches none, and a scan per pattern costs about a hundred times
+    more).
 
     Python's `\\d` is any Unicode decimal digit; RE2's is ASCII only, so it becomes \\p{Nd}. The
     set decides nothing alone: the patterns it names are run as they are."""
