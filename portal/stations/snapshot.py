@@ -188,7 +188,7 @@ def set_reference_rows(instances, relationships: dict) -> None:
     found = {}
     for kind in set(relationships.values()):
         found[kind] = _attach_by_id(kind, {getattr(instance, keys[name]) for instance in instances
-                                          for name, of in relationships.items() if of == kind})
+                                           for name, of in relationships.items() if of == kind})
     for instance in instances:
         for name, kind in relationships.items():
             row_id = getattr(instance, keys[name])
