@@ -13,18 +13,21 @@ processes and measures, with wrk (`apt-get install wrk`) at `--connections` conn
   area filter, the public figures (/stats), the wall screen's data (/staff/wall.json, as a
   signed-in moderator), the JSON API POST (new submissions, varied text), the form POST (CSRF
   token and session cookie fetched once, a fresh idempotency key per request).
-A minimal Flask app under the same gunicorn settings gives the ceiling; every rate is also
-printed as a share of it, and the two POSTs' rates as a share of a minimal write app's
-(bench/write_app.py: one ORM row inserted and committed per JSON POST, on the same database),
-with the CPU time the web workers and the background worker spent per request (a figure that
-other load on the machine does not inflate) and, on PostgreSQL, the CPU time of the database
-server's processes over the same seconds (anything else using PostgreSQL counts too; SQLite's
-work is inside the portal's processes). Also: start-up time
-(gunicorn started -> /healthz answers), a background worker's start-up time (process started ->
-its first round done), and the memory of each kind of worker: peak RSS (VmHWM) during the
-loads and from its start through the moderator's one sign-in (argon2id hashes in 64 MiB), what
-its largest sampled RSS was made of, and at the end PSS and private memory (USS), since
-preload_app shares the code and dictionaries.
+A minimal Flask app under the same gunicorn settings gives the ceiling; every rate is also printed
+as a share of it, and the two POSTs' rates as a share of a minimal write app's (bench/write_app.py:
+one ORM row inserted and committed per JSON POST, on the same kind of database). Both stay up
+beside the portal, and each of the portal's runs follows one of its reference's (the write app's
+for a POST, hello world's otherwise): column "% next" is the median of those pairs' shares, each
+between runs seconds apart, where column "% hello" divides by a reference measured once at the
+start (the machine's speed drifts over minutes). Printed with the CPU time the web workers and the
+background worker spent per request (other processes' load does not add to it, though a host that
+slows the machine raises it) and, on PostgreSQL, the CPU time of the database server's processes
+over the same seconds (anything else using PostgreSQL counts too; SQLite's work is inside the
+portal's processes). Also: start-up time (gunicorn started -> /healthz answers), a background
+worker's start-up time (process started -> its first round done), and the memory of each kind of
+worker: peak RSS (VmHWM) during the loads and from its start through the moderator's one sign-in
+(argon2id hashes in 64 MiB), what its largest sampled RSS was made of, and at the end PSS and
+private memory (USS), since preload_app shares the code and dictionaries.
 Each POST load runs `--runs` times alone (its row), then `--runs` times more beside a probe
 (the row "+ probe": the probe's requests add CPU the POST's figures would otherwise carry). The
 probe submits a distinct submission through the API every 0.25 s and measures, per probe,
@@ -38,6 +41,7 @@ Rate limits are off (PORTAL_RATE_LIMITS=off): the anonymous API limit would othe
 after five posts. Never part of CI: figures are printed.
 """
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -67,6 +71,7 @@ from tests.forwarding.receiver import Receiver  # noqa: E402  (the loopback plat
 WEBHOOK_SECRET = "bench-webhook-secret"
 MODERATOR, MODERATOR_PASSWORD = "benchmod", "bench-moderator-4821"
 CLOCK_TICK = os.sysconf("SC_CLK_TCK")
+WRITE_DATABASE = "portal_bench_write"  # the minimal write app's, beside the portal's on PostgreSQL
 
 LUA_REPORT = """
 done = function(summary, latency, requests)
@@ -477,6 +482,8 @@ def percentile(values, share):
 def medians(samples):
     keys = ("rps", "p50", "p95", "p99", "cpu_web", "cpu_background", "cpu_database")
     result = {k: statistics.median(s[k] for s in samples) for k in keys}
+    if all("share" in s for s in samples):
+        result["share"] = statistics.median(s["share"] for s in samples)
     result["errors"] = sum(s["errors"] for s in samples)
     result["requests"] = sum(s["requests"] for s in samples)
     return result
@@ -539,7 +546,7 @@ def form_session(url):
             "rendered": urllib.parse.quote(rendered, safe=""), "cookie": cookie}
 
 
-def measure_portal(label, env, args, tmp):
+def measure_portal(label, env, args, tmp, references):
     from aiosmtpd.controller import Controller
 
     receiver = Receiver(secret=WEBHOOK_SECRET).start()
@@ -579,7 +586,8 @@ def measure_portal(label, env, args, tmp):
         targets.append(("form POST (CSRF)", "/submit?lang=en", LUA_FORM_POST % session))
         rows, probes = {}, []
         for name, path, script in targets:
-            rows[name] = medians([measured_wrk(server, path, args, script, tmp)
+            reference = references["write" if "POST" in name else "hello"]
+            rows[name] = medians([beside(reference, server, path, args, script, tmp)
                                   for _ in range(args.runs)])
             if "POST" not in name:
                 continue
@@ -588,8 +596,8 @@ def measure_portal(label, env, args, tmp):
             # its runs are extra ones, in a row of their own.
             samples = []
             for _ in range(args.runs):
-                with Probe(server.url, receiver, places, mail, moderator) as probe:
-                    samples.append(measured_wrk(server, path, args, script, tmp))
+                probe = Probe(server.url, receiver, places, mail, moderator)
+                samples.append(beside(reference, server, path, args, script, tmp, during=probe))
                 probes.append(probe)
             rows[f"{name} + probe"] = medians(samples)
         searchable = [v for probe in probes for v in probe.searchable.values()]
@@ -638,6 +646,33 @@ def measured_wrk(server, path, args, script, tmp):
     return result
 
 
+def settle(server, window=0.5, quiet=0.1, longest=30.0):
+    """Wait (at most `longest` seconds) until the portal's processes spend less than `quiet` of
+    a core over `window` seconds: the background worker catching up on a POST load's backlog
+    would otherwise take CPU from the reference's run that follows, and flatter the share."""
+    deadline = time.monotonic() + longest
+    while time.monotonic() < deadline:
+        before = sum(server.cpu_seconds().values())
+        time.sleep(window)
+        if sum(server.cpu_seconds().values()) - before < quiet * window:
+            return
+
+
+def beside(reference, server, path, args, script, tmp, during=None):
+    """One wrk run of the portal right after one of its reference (hello world, or the minimal
+    write app for a POST), with the rate as a share of that reference's: the machine's speed
+    drifts over minutes, so a share between two runs seconds apart says more than one against
+    a reference measured at the start. `during`: a context (the probe) around the portal's run
+    only."""
+    reference_server, reference_path, reference_script = reference
+    settle(server)
+    before = measured_wrk(reference_server, reference_path, args, reference_script, tmp)
+    with during or contextlib.nullcontext():
+        result = measured_wrk(server, path, args, script, tmp)
+    result["share"] = result["rps"] / max(before["rps"], 1e-9)
+    return result
+
+
 def reset_postgres(url):
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
@@ -657,37 +692,32 @@ def reset_postgres(url):
     engine.dispose()
 
 
-def measure_write(env, args, tmp):
-    """The minimal write app's JSON POST (medians of the runs) on the env's database."""
-    server = Gunicorn(env, app="bench.write_app:app", workers=args.workers)
-    try:
-        return medians([measured_wrk(server, "/write", args, LUA_WRITE_POST, tmp)
-                        for _ in range(args.runs)])
-    finally:
-        server.stop()
-
-
 def print_table(results, hello, args, writes):
     print()
     print(f"n={args.n} submissions, {args.workers} gunicorn workers, {args.connections} "
-          f"connections, {args.duration} s x {args.runs} runs (medians); "
+          f"connections, {args.duration} s x {args.runs} runs (medians); \"% next\": the "
+          f"median share of the reference run just before each run (hello world; the minimal "
+          f"write app for a POST); "
           f"hello world: {hello['rps']:.0f} req/s, p50 {hello['p50']:.1f} ms, "
           f"p99 {hello['p99']:.1f} ms, {hello['cpu_web']:.2f} ms CPU per request")
-    header = f"{'setup':<9} {'endpoint':<25} {'req/s':>7} {'% hello':>7} {'p50 ms':>7} " \
-             f"{'p95 ms':>7} {'p99 ms':>7} {'err':>4} {'CPU ms/req web+bg+db':>22}"
+    header = f"{'setup':<9} {'endpoint':<25} {'req/s':>7} {'% hello':>7} {'% next':>7} " \
+             f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'err':>4} {'CPU ms/req web+bg+db':>22}"
     print(header)
     print("-" * len(header))
     for setup, (rows, extra) in results.items():
         rows = dict(rows, **{"minimal write app": writes[setup]})
         for name, row in rows.items():
+            beside = f"{100 * row['share']:>6.1f}%" if "share" in row else f"{'':>7}"
             print(f"{setup:<9} {name:<25} {row['rps']:>7.1f} "
-                  f"{100 * row['rps'] / hello['rps']:>6.1f}% {row['p50']:>7.1f} "
+                  f"{100 * row['rps'] / hello['rps']:>6.1f}% {beside} {row['p50']:>7.1f} "
                   f"{row['p95']:>7.1f} {row['p99']:>7.1f} {row['errors']:>4d} "
                   f"{row['cpu_web']:>9.2f}+{row['cpu_background']:.2f}+"
                   f"{row.get('cpu_database', 0.0):.2f}")
         for name in ("API POST", "form POST (CSRF)"):
-            print(f"{setup:<9} {name}: {100 * rows[name]['rps'] / writes[setup]['rps']:.1f} % "
-                  f"of the minimal write app's rate")
+            print(f"{setup:<9} {name}: {100 * rows[name]['share']:.1f} % of the minimal write "
+                  f"app's rate in the run just before each of its runs "
+                  f"({100 * rows[name]['rps'] / writes[setup]['rps']:.1f} % of the write app's "
+                  f"median at the start)")
         searchable, delivered = extra["searchable"], extra["delivered"]
         print(f"{setup:<9} under the POST loads, {extra['probes']} probes: acceptance -> "
               f"searchable p50 {percentile(searchable, 0.5):.2f} s p95 "
@@ -736,32 +766,43 @@ def main():
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     tmp = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    hello = None
     try:
         hello_env = base_env(tmp / "hello", PORTAL_EMBEDDED_WORKER=0)
         hello = Gunicorn(hello_env, app="bench.hello_app:app", workers=args.workers)
-        try:
-            hello_row = medians([measured_wrk(hello, "/", args, "", tmp)
-                                 for _ in range(args.runs)])
-        finally:
-            hello.stop()
-        writes = {"sqlite": measure_write(base_env(tmp / "write", PORTAL_EMBEDDED_WORKER=0),
-                                          args, tmp)}
+        hello_row = medians([measured_wrk(hello, "/", args, "", tmp) for _ in range(args.runs)])
+        setups = {"sqlite": (base_env(tmp / "write", PORTAL_EMBEDDED_WORKER=0),
+                             lambda: base_env(tmp / "sqlite"))}
         if not args.no_pg:
-            reset_postgres(args.pg_url)
-            writes["postgres"] = measure_write(base_env(
-                tmp / "write-pg", PORTAL_EMBEDDED_WORKER=0, BENCH_WRITE_DATABASE_URL=args.pg_url),
-                args, tmp)
-        results = {}
-        sqlite_env = base_env(tmp / "sqlite")
-        results["sqlite"] = measure_portal("sqlite", sqlite_env, args, tmp)
-        if not args.no_pg:
-            reset_postgres(args.pg_url)
-            pg_env = base_env(tmp / "pg", args.pg_url, PORTAL_REDIS_URL=args.redis_url)
-            results["postgres"] = measure_portal("postgres", pg_env, args, tmp)
+            from sqlalchemy.engine import make_url
+
+            write_url = make_url(args.pg_url).set(database=WRITE_DATABASE).render_as_string(
+                hide_password=False)
+            setups["postgres"] = (
+                base_env(tmp / "write-pg", PORTAL_EMBEDDED_WORKER=0,
+                         BENCH_WRITE_DATABASE_URL=write_url),
+                lambda: base_env(tmp / "pg", args.pg_url, PORTAL_REDIS_URL=args.redis_url))
+        results, writes = {}, {}
+        for setup, (write_env, portal_env) in setups.items():
+            if setup == "postgres":
+                reset_postgres(write_env["BENCH_WRITE_DATABASE_URL"])
+                reset_postgres(args.pg_url)
+            # The minimal write app stays up beside the portal: each POST run is preceded by
+            # one of its runs, as each other run is by one of hello world's.
+            write = Gunicorn(write_env, app="bench.write_app:app", workers=args.workers)
+            try:
+                writes[setup] = medians([measured_wrk(write, "/write", args, LUA_WRITE_POST, tmp)
+                                         for _ in range(args.runs)])
+                references = {"hello": (hello, "/", ""),
+                              "write": (write, "/write", LUA_WRITE_POST)}
+                results[setup] = measure_portal(setup, portal_env(), args, tmp, references)
+            finally:
+                write.stop()
         print_table(results, hello_row, args, writes)
     finally:
+        if hello is not None:
+            hello.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-
 
 if __name__ == "__main__":
     main()
