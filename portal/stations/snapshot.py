@@ -11,7 +11,7 @@ the portal) within SNAPSHOT_MAX_AGE; and a transaction that has changed referenc
 looks them up as it sees them (seeding, then filing under a new category, in one transaction).
 """
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from flask import current_app
@@ -49,6 +49,9 @@ class ReferenceSnapshot:
     category_tree: tuple  # ((top-level category, (its sub-categories, ...)), ...)
     active_areas: tuple
     active_stations: tuple
+    # What the choice helpers made of the rows, kept with them: (kind, locale) -> choices. A
+    # new version is a new snapshot, so it starts empty.
+    choices: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def init_reference_snapshot(app) -> None:

@@ -205,3 +205,73 @@ def test_form_choices_equal_the_rows_offered_and_follow_a_change(app_ctx):
     assert "street-lighting" not in [c.value for c in category_choices()]
     assert "riverside" not in [a.value for a in area_choices()]
     assert row.slug not in [s.value for s in station_choices()]
+
+
+def _rename_category():
+    row = db.session.execute(db.select(Category).filter_by(code="street-lighting")).scalar_one()
+    save_category(actor="admin", code=row.code,
+                  values=reference_values(row, name_zh="路灯照明", name_en="Street lamps"))
+
+
+def _add_area():
+    row = db.session.execute(db.select(Area).filter_by(code="riverside")).scalar_one()
+    save_area(actor="admin", code=None,
+              values={**reference_values(row), "code": "new-area", "name_en": "New area"})
+
+
+def _retire_station():
+    row = db.session.execute(db.select(Station).filter_by(slug=find_station_slug())).scalar_one()
+    save_station(actor="admin", slug=row.slug, values=reference_values(row, active=False))
+
+
+CHOICE_CHANGES = {**{name: make for name, (make, _field) in CHANGES.items()},
+                  "category renamed": _rename_category, "area added": _add_area,
+                  "station retired": _retire_station}
+
+
+@pytest.mark.parametrize("change", CHOICE_CHANGES)
+def test_kept_form_choices_equal_fresh_ones_in_every_language_after_each_change(app, change):
+    """The choices are made once per snapshot and locale: they equal the ones made from a query
+    in each language, before and after each kind of change, and a caller's list is its own."""
+    from flask_babel import force_locale
+
+    from portal.core.i18n import LOCALES, localized
+    from portal.stations import forms
+    from portal.stations.forms import area_choices, category_choices, station_choices
+    from portal.stations.services import active_areas, active_stations, category_tree
+
+    def expected():
+        return ([(c.code, localized(c, "name"), localized(top, "name"))
+                 for top, children in category_tree() for c in children],
+                [(a.code, localized(a, "name")) for a in active_areas()],
+                [(s.slug, localized(s, "name")) for s in active_stations()])
+
+    def offered():
+        return ([(c.value, c.label, c.optgroup) for c in category_choices()],
+                [(a.value, a.label) for a in area_choices()],
+                [(s.value, s.label) for s in station_choices()])
+
+    def check_every_language():
+        made = {}
+        for locale in LOCALES:
+            with app.test_request_context(f"/?lang={locale}"), force_locale(locale):
+                assert offered() == expected() and all(offered())
+                made[locale] = offered()
+        assert len({str(lists) for lists in made.values()}) == len(LOCALES)  # not one reused
+
+    with app.app_context():
+        check_every_language()
+        calls = []
+        real = forms.localized
+        forms.localized = lambda *args: calls.append(args) or real(*args)
+        try:
+            with app.test_request_context("/?lang=en"), force_locale("en"):
+                mine = category_choices()
+                mine.clear()  # a caller changing its list changes nobody else's
+                assert category_choices() and area_choices() and station_choices()
+        finally:
+            forms.localized = real
+        assert calls == []  # kept: no label made again
+        CHOICE_CHANGES[change]()
+        db.session.commit()
+        check_every_language()
