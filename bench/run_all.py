@@ -145,21 +145,26 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def process_cpu_seconds(pid) -> float:
-    """CPU time (user + system) a process has spent so far, from /proc."""
+def process_cpu_seconds(pid, children=False) -> float:
+    """CPU time (user + system) a process has spent so far, from /proc; with `children`, that
+    of its children that have exited and been waited for too."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
+    used = int(fields[11]) + int(fields[12])
+    if children:
+        used += int(fields[13]) + int(fields[14])
+    return used / CLOCK_TICK
 
 
 def postgres_cpu_seconds() -> float:
-    """CPU time so far of every process of the PostgreSQL server on this machine."""
+    """CPU time so far of every process of the PostgreSQL server on this machine, backends that
+    have ended included (the server's main process has waited for them)."""
     spent = 0.0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             if (entry / "comm").read_text().strip().startswith("postgres"):
-                spent += process_cpu_seconds(entry.name)
+                spent += process_cpu_seconds(entry.name, children=True)
         except (FileNotFoundError, ProcessLookupError):
             continue
     return spent
