@@ -179,22 +179,30 @@ def test_a_transaction_that_changed_reference_rows_looks_them_up_as_it_sees_them
     assert find_category("new-sub") is not None and find_area("riverside") is None
 
 
-def test_form_choices_equal_the_rows_offered_and_follow_a_change(app_ctx):
+def _expected_choices():
+    """The forms' choices made from a query of the rows, in the active language."""
     from portal.core.i18n import localized
-    from portal.stations.forms import area_choices, category_choices, station_choices
     from portal.stations.services import active_areas, active_stations, category_tree
 
-    def expected():
-        return ([(c.code, localized(c, "name"), localized(top, "name"))
-                 for top, children in category_tree() for c in children],
-                [(a.code, localized(a, "name")) for a in active_areas()],
-                [(s.slug, localized(s, "name")) for s in active_stations()])
+    return ([(c.code, localized(c, "name"), localized(top, "name"))
+             for top, children in category_tree() for c in children],
+            [(a.code, localized(a, "name")) for a in active_areas()],
+            [(s.slug, localized(s, "name")) for s in active_stations()])
 
-    def offered():
-        return ([(c.value, c.label, c.optgroup) for c in category_choices()],
-                [(a.value, a.label) for a in area_choices()],
-                [(s.value, s.label) for s in station_choices()])
 
+def _offered_choices():
+    """The category, area and station choices the forms offer, as plain values."""
+    from portal.stations.forms import area_choices, category_choices, station_choices
+
+    return ([(c.value, c.label, c.optgroup) for c in category_choices()],
+            [(a.value, a.label) for a in area_choices()],
+            [(s.value, s.label) for s in station_choices()])
+
+
+def test_form_choices_equal_the_rows_offered_and_follow_a_change(app_ctx):
+    from portal.stations.forms import area_choices, category_choices, station_choices
+
+    expected, offered = _expected_choices, _offered_choices
     assert offered() == expected() and all(offered())
     _retire_category()
     _retire_area()
@@ -235,28 +243,16 @@ def test_kept_form_choices_equal_fresh_ones_in_every_language_after_each_change(
     in each language, before and after each kind of change, and a caller's list is its own."""
     from flask_babel import force_locale
 
-    from portal.core.i18n import LOCALES, localized
+    from portal.core.i18n import LOCALES
     from portal.stations import forms
     from portal.stations.forms import area_choices, category_choices, station_choices
-    from portal.stations.services import active_areas, active_stations, category_tree
-
-    def expected():
-        return ([(c.code, localized(c, "name"), localized(top, "name"))
-                 for top, children in category_tree() for c in children],
-                [(a.code, localized(a, "name")) for a in active_areas()],
-                [(s.slug, localized(s, "name")) for s in active_stations()])
-
-    def offered():
-        return ([(c.value, c.label, c.optgroup) for c in category_choices()],
-                [(a.value, a.label) for a in area_choices()],
-                [(s.value, s.label) for s in station_choices()])
 
     def check_every_language():
         made = {}
         for locale in LOCALES:
             with app.test_request_context(f"/?lang={locale}"), force_locale(locale):
-                assert offered() == expected() and all(offered())
-                made[locale] = offered()
+                assert _offered_choices() == _expected_choices() and all(_offered_choices())
+                made[locale] = _offered_choices()
         assert len({str(lists) for lists in made.values()}) == len(LOCALES)  # not one reused
 
     with app.app_context():
