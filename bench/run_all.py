@@ -712,9 +712,9 @@ def print_table(results, hello, args, writes):
     for setup, (rows, extra) in results.items():
         rows = dict(rows, **{"minimal write app": writes[setup]})
         for name, row in rows.items():
-            beside = f"{100 * row['share']:>6.1f}%" if "share" in row else f"{'':>7}"
+            next_share = f"{100 * row['share']:>6.1f}%" if "share" in row else f"{'':>7}"
             print(f"{setup:<9} {name:<25} {row['rps']:>7.1f} "
-                  f"{100 * row['rps'] / hello['rps']:>6.1f}% {beside} {row['p50']:>7.1f} "
+                  f"{100 * row['rps'] / hello['rps']:>6.1f}% {next_share} {row['p50']:>7.1f} "
                   f"{row['p95']:>7.1f} {row['p99']:>7.1f} {row['errors']:>4d} "
                   f"{row['cpu_web']:>9.2f}+{row['cpu_background']:.2f}+"
                   f"{row.get('cpu_database', 0.0):.2f}")
@@ -777,7 +777,7 @@ def main():
         hello = Gunicorn(hello_env, app="bench.hello_app:app", workers=args.workers)
         hello_row = medians([measured_wrk(hello, "/", args, "", tmp) for _ in range(args.runs)])
         setups = {"sqlite": (base_env(tmp / "write", PORTAL_EMBEDDED_WORKER=0),
-                             lambda: base_env(tmp / "sqlite"))}
+                             base_env(tmp / "sqlite"))}
         if not args.no_pg:
             from sqlalchemy.engine import make_url
 
@@ -786,7 +786,7 @@ def main():
             setups["postgres"] = (
                 base_env(tmp / "write-pg", PORTAL_EMBEDDED_WORKER=0,
                          BENCH_WRITE_DATABASE_URL=write_url),
-                lambda: base_env(tmp / "pg", args.pg_url, PORTAL_REDIS_URL=args.redis_url))
+                base_env(tmp / "pg", args.pg_url, PORTAL_REDIS_URL=args.redis_url))
         results, writes = {}, {}
         for setup, (write_env, portal_env) in setups.items():
             if setup == "postgres":
@@ -800,7 +800,7 @@ def main():
                                          for _ in range(args.runs)])
                 references = {"hello": (hello, "/", ""),
                               "write": (write, "/write", LUA_WRITE_POST)}
-                results[setup] = measure_portal(setup, portal_env(), args, tmp, references)
+                results[setup] = measure_portal(setup, portal_env, args, tmp, references)
             finally:
                 write.stop()
         print_table(results, hello_row, args, writes)
@@ -808,6 +808,7 @@ def main():
         if hello is not None:
             hello.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+
 
 if __name__ == "__main__":
     main()
