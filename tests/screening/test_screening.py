@@ -287,3 +287,100 @@ def test_look_alike_texts_are_decided_on_exact_sets_across_a_fresh_numbering(mon
         near_found += sum(kind == "near" for _code, kind in found)
         restarts += len(duplicates._kept["numbers"]) < before
     assert near_found > 40 and restarts >= 5  # exact sets were needed, and renumbered
+
+
+def _limited(findings: list, limit: int) -> list:
+    """`findings` as find_duplicates gives them with `limit`: near ones only while fewer than
+    `limit` were found before them."""
+    kept = []
+    for code, kind in findings:
+        if kind == "exact" or len(kept) < limit:
+            kept.append((code, kind))
+    return kept
+
+
+class _CountedLookups(dict):
+    """Kept sketches whose look-ups are counted."""
+
+    count = 0
+
+    def get(self, key, default=None):
+        type(self).count += 1
+        return super().get(key, default)
+
+
+def test_the_kept_window_answers_as_the_sets_however_the_recent_list_changes(monkeypatch):
+    """The arrays kept for the last list compared follow each way the recent list changes:
+    texts arriving in front (one, a few, more than a shift carries), the oldest leaving, rows
+    committed late behind newer ones or re-sorted (PostgreSQL), the list shrunk (texts older
+    than a week), a row changed in place, a list longer than the window was made for; short
+    texts and texts folded at the wider widths alike, with and without a limit."""
+    import random
+
+    from portal.screening import duplicates
+
+    rng = random.Random(23)
+    vocabulary = ["路灯", "不亮", "垃圾", "桶满", "定海路", "门口", "井盖", "破损", "lamp",
+                  "dark", "gate", "3号", "楼道", "堆物", "噪音", "夜间"] + [
+        "".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(3)) for _ in range(300)]
+    made = []
+
+    def text():
+        """A new text (mostly short, some of a few hundred or over a thousand trigrams), or a
+        copy or an edit of one made before."""
+        roll = rng.random()
+        if made and roll < 0.15:
+            return rng.choice(made)
+        if made and roll < 0.55:
+            words = _edited(rng, list(rng.choice(made)), vocabulary, rng.randint(0, 3))
+        else:
+            words = [rng.choice(vocabulary) for _ in range(rng.choice(
+                [rng.randint(1, 30)] * 6 + [rng.randint(60, 160), rng.randint(500, 700)]))]
+        made.append(tuple(words))
+        return made[-1]
+
+    serial, signatures = iter(range(10 ** 6)), {}
+    monkeypatch.setattr(duplicates, "SKETCHES_MAX", 10 ** 6)
+    monkeypatch.setitem(duplicates._kept, "sketches", _CountedLookups())
+
+    def rows(count):
+        made_rows = [(f"R{next(serial)}", "", "".join(text())) for _ in range(count)]
+        signatures.update((code, duplicates.signature(title, body))
+                          for code, title, body in made_rows)
+        return made_rows
+
+    def check(recent):
+        for limit in (None, 3):
+            probe = "".join(text())
+            expected = _exact_findings(probe, recent, signatures)
+            found = duplicates.find_duplicates("", probe, recent, limit=limit)
+            assert found == (expected if limit is None else _limited(expected, limit))
+            checked.append(found)
+
+    checked, appended = [], 0
+    recent = rows(300)
+    check(recent)
+    for step in range(120):
+        lookups, one = _CountedLookups.count, False
+        if step % 10 == 9:  # more than one arrival; sometimes more than a shift carries
+            recent = (rows(rng.choice([2, 5, duplicates.SHIFT_MAX + 3])) + recent)[:300]
+        elif step % 15 == 2:  # a new row in front, and a late commit behind the newest kept
+            recent = (rows(1) + recent[:1] + rows(1) + recent[1:])[:300]
+        elif step % 15 == 4:  # a late commit: two rows swap places
+            recent = list(recent)
+            i = rng.randrange(len(recent) - 1)
+            recent[i], recent[i + 1] = recent[i + 1], recent[i]
+        elif step % 25 == 12:  # the oldest rows pass the week
+            recent = recent[:rng.randint(150, 250)]
+        elif step % 20 == 7:  # a row changed in the same list object
+            recent[rng.randrange(len(recent))] = rows(1)[0]
+        else:
+            recent, one = (rows(1) + recent)[:300], True
+        check(recent)
+        # The arrival's text looked up (then the two probes'), not every text of the list.
+        appended += one and _CountedLookups.count - lookups == 3
+    recent = rows(1000) + recent  # longer than the window was made for
+    check(recent)
+    assert appended >= 50
+    assert sum(kind == "near" for found in checked for _code, kind in found) >= 30
+    assert sum(kind == "exact" for found in checked for _code, kind in found) >= 10
