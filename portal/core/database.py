@@ -6,7 +6,6 @@ from contextvars import ContextVar
 
 from flask import current_app, has_app_context, has_request_context
 from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
 
 from portal.core.unit_of_work import request_writes
 
@@ -117,14 +116,19 @@ def _begin_immediate(connection, busy_timeout_ms: int) -> None:
         deadline = time.monotonic() + busy_timeout_ms / 1000
         pause = FIRST_RETRY_SECONDS
         while True:
+            # Tried on the driver's connection: under a stream of submissions most writers
+            # find the lock taken a few times, and each refusal would otherwise cost
+            # SQLAlchemy's statement and error handling. The last try goes through SQLAlchemy,
+            # which reports its error as any statement's.
             try:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                dbapi_connection.execute("BEGIN IMMEDIATE")
                 return
-            except OperationalError as exc:
-                busy = getattr(exc.orig, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+            except sqlite3.OperationalError as exc:
+                busy = getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
                 if not busy or time.monotonic() + pause > deadline:
-                    raise
+                    break
             time.sleep(pause)
             pause = min(LONGEST_RETRY_SECONDS, 2 * pause)
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
     finally:
         dbapi_connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
