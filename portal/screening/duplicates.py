@@ -3,8 +3,6 @@ import hashlib
 import threading
 from typing import NamedTuple
 
-import numpy as np
-
 from portal.screening.normalize import matching_form
 
 SHINGLE = 3
@@ -36,6 +34,14 @@ NUMBERED_MIN, EXACT_MAX = 1 << 12, 1024
 _kept: dict = {"sketches": {}, "exact": {}, "numbers": {}, "numbered_limit": NUMBERED_MIN,
                "window": None}
 _lock = threading.Lock()  # the background worker's threads screen too; numbering is shared
+# numpy is imported where it is used, at the first comparison: a process that never compares
+# texts (the background worker) does not carry it. prepare() imports it ahead (gunicorn's
+# master, so its forked workers share it).
+
+
+def prepare() -> None:
+    """Import the array module now, before the process forks its workers."""
+    import numpy  # noqa: F401
 
 
 class Sketch(NamedTuple):
@@ -82,6 +88,8 @@ def _set_bits(positions, width: int) -> int:
 def _folded(hashes, width: int) -> tuple:
     """(bits, trigrams merged away, the bits as 64-bit words) of the trigram hashes (an
     array) folded to `width` bits."""
+    import numpy as np
+
     marks = np.zeros(width, dtype=bool)
     marks[hashes & (width - 1)] = True
     packed = np.packbits(marks, bitorder="little")
@@ -90,6 +98,8 @@ def _folded(hashes, width: int) -> tuple:
 
 
 def _sketch(text_hash: str, grams: frozenset) -> Sketch:
+    import numpy as np
+
     size = len(grams)
     rank = next((i for i, width in enumerate(WIDTHS) if size <= width // 8), len(WIDTHS) - 1)
     hashes = np.fromiter(map(hash, grams), dtype=np.int64, count=size)
@@ -146,6 +156,8 @@ class _Window:
     """
 
     def __init__(self, capacity: int):
+        import numpy as np
+
         self.capacity, self.start, self.end = capacity, 0, 0
         self.rows = []  # the list held, newest first
         self.sketches = [None] * capacity
@@ -210,6 +222,8 @@ def _window(recent) -> _Window:
 def _bounds(own: Sketch, window: _Window, view: slice):
     """(rows bounded, bound) over the window's `view`: for the rows whose sketch and this
     text's are folded at a width below VECTOR_RANKS, the most trigrams they can share."""
+    import numpy as np
+
     rank, ranks = own.rank, window.ranks[view]
     bounded = np.zeros(len(ranks), dtype=bool)
     bound = np.zeros(len(ranks), dtype=np.int64)
@@ -226,6 +240,8 @@ def _bounds(own: Sketch, window: _Window, view: slice):
 
 
 def _find(title, body, recent, limit, form) -> list:
+    import numpy as np
+
     recent = recent if isinstance(recent, list) else list(recent)
     sketches = _kept["sketches"]
     if len(sketches) > SKETCHES_MAX:  # keep what is still compared, drop the rest
