@@ -8,9 +8,9 @@ from portal.screening.normalize import matching_form
 SHINGLE = 3
 NEAR_THRESHOLD = 0.7  # Jaccard similarity of shingle sets
 # A new text is compared with the 300 recent ones on every submission, so each comparison must
-# be cheap. The list's hash prefixes and sizes are arrays, compared with the new text's in one
-# step each: only texts of the same hash or of a size close enough are looked at one by one.
-# There two integers stand for a text's trigram set, and comparing is an AND and a bit count.
+# be cheap. The list's texts are kept as arrays (hash prefixes, sizes, the sketches below: a
+# _Window), compared with the new text a whole list at a time; only texts of the same hash, or
+# similar enough for the sketches, are then looked at one by one.
 #
 # The sketch folds the trigrams into a few hundred bytes, a bit per trigram's hash, its width
 # following the text's size (a sixteenth of the bits set): a wide integer is slow to AND, a
@@ -142,6 +142,7 @@ def find_duplicates(title: str, body: str, recent, limit: int | None = None,
 
 
 SHIFT_MAX = 64  # texts arrived in front of the last list compared, added to its window
+WINDOW_MIN = 1200  # rows a window holds at least (the recent list is 300 texts)
 
 
 class _Window:
@@ -213,7 +214,7 @@ def _window(recent) -> _Window:
     """The window holding `recent`'s texts (a new one when the list outgrew it)."""
     window = _kept["window"]
     if window is None or window.capacity < 2 * len(recent):
-        window = _kept["window"] = _Window(max(2 * len(recent), 4 * 300))
+        window = _kept["window"] = _Window(max(2 * len(recent), WINDOW_MIN))
     if window.rows != recent:
         window.hold(recent)
     return window
