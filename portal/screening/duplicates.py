@@ -34,14 +34,9 @@ NUMBERED_MIN, EXACT_MAX = 1 << 12, 1024
 _kept: dict = {"sketches": {}, "exact": {}, "numbers": {}, "numbered_limit": NUMBERED_MIN,
                "window": None}
 _lock = threading.Lock()  # the background worker's threads screen too; numbering is shared
-# numpy is imported where it is used, at the first comparison: a process that never compares
-# texts (the background worker) does not carry it. prepare() imports it ahead (gunicorn's
-# master, so its forked workers share it).
-
-
-def prepare() -> None:
-    """Import the array module now, before the process forks its workers."""
-    import numpy  # noqa: F401
+# numpy is imported where it is used, at the first comparison: the background worker, which
+# never compares texts, does not carry it; the web server imports it before it forks its
+# workers (portal.WEB_ONLY_LIBRARIES).
 
 
 class Sketch(NamedTuple):

@@ -14,6 +14,38 @@ def test_an_app_for_the_worker_or_a_command_loads_none_of_them(tmp_path):
     assert run_in_new_interpreter(probe, tmp_path) == "[]"
 
 
+def test_the_background_worker_loads_none_of_them_through_its_rounds(tmp_path):
+    """The worker starts from wsgi.py (`flask --app wsgi portal worker`); its rounds index,
+    forward and count submissions a web process took (and screened) without loading them."""
+    web = (
+        "from portal import create_app\n"
+        "from portal.extensions import db\n"
+        "from portal.stations.services import load_reference_file, seed_reference_data\n"
+        "app = create_app({'PORTAL_RATE_LIMITS': 'off'})\n"
+        "with app.app_context():\n"
+        "    db.create_all()\n"
+        "    seed_reference_data(load_reference_file())\n"
+        "    db.session.commit()\n"
+        "client = app.test_client()\n"
+        "print([client.post('/api/v1/submissions?lang=en', json={\n"
+        "    'kind': 'issue', 'category': 'street-lighting', 'area': 'riverside',\n"
+        "    'title': f'Lamp {i} dark', 'body': f'Lamp {i} by the ferry has been dark.'}\n"
+        "    ).status_code for i in range(3)])\n")
+    assert run_in_new_interpreter(web, tmp_path) == "[201, 201, 201]"
+    worker = (
+        "import sys\n"
+        "import wsgi\n"
+        "from portal.extensions import db\n"
+        "from portal.worker import run_round\n"
+        "with wsgi.app.app_context():\n"
+        "    handled = 0\n"
+        "    while (done := run_round()):\n"
+        "        handled += done\n"
+        "        db.session.remove()\n"
+        f"print(handled > 0, sorted(m for m in {sorted(TOP_LEVEL)!r} if m in sys.modules))\n")
+    assert run_in_new_interpreter(worker, tmp_path) == "True []"
+
+
 def test_the_web_app_and_a_worker_round_leave_alembic_unloaded(tmp_path):
     """Alembic, Mako and Pygments cost every process about 10 MB: only migrating loads them."""
     script = (
