@@ -15,8 +15,8 @@ def test_an_app_for_the_worker_or_a_command_loads_none_of_them(tmp_path):
 
 
 def test_the_background_worker_loads_none_of_them_through_its_rounds(tmp_path):
-    """The worker starts from wsgi.py (`flask --app wsgi portal worker`); its rounds index,
-    forward and count submissions a web process took (and screened) without loading them."""
+    """The worker starts from wsgi.py (`flask --app wsgi portal worker`); its rounds handle
+    the submissions a web process took (and screened) without loading them."""
     web = (
         "from portal import create_app\n"
         "from portal.extensions import db\n"
