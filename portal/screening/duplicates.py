@@ -33,7 +33,7 @@ NUMBERED_MIN, EXACT_MAX = 1 << 12, 1024
 # window: the last list compared, its texts as arrays (_Window)
 _kept: dict = {"sketches": {}, "exact": {}, "numbers": {}, "numbered_limit": NUMBERED_MIN,
                "window": None}
-_lock = threading.Lock()  # the background worker's threads screen too; numbering is shared
+_lock = threading.Lock()  # a threaded server's requests may screen at once; numbering is shared
 # numpy is imported where it is used, at the first comparison: the background worker, which
 # never compares texts, does not carry it; the web server imports it before it forks its
 # workers (portal.WEB_ONLY_LIBRARIES).
