@@ -262,15 +262,14 @@ def _find(title, body, recent, limit, form) -> list:
     # similarity at the threshold (it is at most the ratio of the two sizes), and a sketch
     # allowing it (where both are folded at a width compared as arrays).
     same = window.prefixes[view] == np.uint64(own.prefix)
+    possible = bounded = np.zeros(len(sizes), dtype=bool)  # an empty text is near nothing
     if size:
         possible = np.where(sizes <= size, sizes >= NEAR_THRESHOLD * size,
                             size >= NEAR_THRESHOLD * sizes) & (sizes > 0)
         bounded, bound = _bounds(own, window, view)
         possible &= ~bounded | (bound * (1 + NEAR_THRESHOLD)
                                 >= NEAR_THRESHOLD * (size + sizes))
-        candidates = np.flatnonzero(same | possible)[::-1].tolist()  # the list's order
-    else:
-        candidates = np.flatnonzero(same)[::-1].tolist()
+    candidates = np.flatnonzero(same | possible)[::-1].tolist()  # the list's order
     found = []
     for index, position in enumerate(candidates):  # position: in the window, oldest first
         other, row = window.sketches[window.start + position], rows[last - position]
