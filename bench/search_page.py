@@ -9,9 +9,9 @@ With `--data-dir`, on a copy of that folder (one `run_all.py`-style seed: a migr
 database with its index); otherwise `--n` submissions are generated and indexed first, as
 `run_all.py` does. After 300 pages to warm the caches, it prints the median CPU (this thread's
 time) of a whole page and of its parts: the search service (`search`), of it the rows and
-snippets of the hits (`_hits`), the filter lists (`_facet_values`) and the template
-(`render_template`). `--profile` adds cProfile's top functions, cumulative. Never part of
-the tests.
+snippets of the hits (`_hits`), the filter lists (`_facet_values`), the result cards
+(`_cards`) and the template (`render_template`). `--profile` adds cProfile's top functions,
+cumulative. Never part of the tests.
 """
 import argparse
 import cProfile
@@ -82,6 +82,7 @@ def main():
             page(-number - 1)
         spent = timed_parts({"search": (views, "search"), "of it, the hits": (services, "_hits"),
                              "filter lists": (views, "_facet_values"),
+                             "result cards": (views, "_cards"),
                              "template": (views, "render_template")})
         profiler = cProfile.Profile() if args.profile else None
         pages = []

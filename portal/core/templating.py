@@ -51,20 +51,30 @@ def template_globals() -> dict:
 def format_moment(value, fmt: str = "medium") -> str:
     """A datetime (or its ISO text, as kept in JSON) in the reader's time zone and locale:
     Flask-Babel's format_datetime, the same text."""
-    if not value:
-        return ""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment_formatter(fmt)(value) if value else ""
+
+
+def moment_formatter(fmt: str = "medium"):
+    """`format_moment` for one format, with the reader's locale and time zone looked up once:
+    for a list formatting a date per row."""
     locale, zone = str(get_locale()), get_timezone()
     joined = _joined_pattern(fmt, locale)
-    if joined is None:
-        return _formatted_moment(moment, fmt, locale, str(zone))
-    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
-    shown = local.time().replace(microsecond=0, tzinfo=None)
-    if not _shows_seconds(fmt, locale):
-        shown = shown.replace(second=0)
-    # Babel's own order: the time replaces {0}, then the date {1}.
-    return joined.replace("{0}", _formatted_time(shown, fmt, locale)).replace(
-        "{1}", _formatted_date(local.date(), fmt, locale))
+    seconds = _shows_seconds(fmt, locale) if joined is not None else False
+
+    def formatted(value) -> str:
+        if not value:
+            return ""
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+        if joined is None:
+            return _formatted_moment(moment, fmt, locale, str(zone))
+        local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+        shown = local.time().replace(microsecond=0, tzinfo=None)
+        if not seconds:
+            shown = shown.replace(second=0)
+        # Babel's own order: the time replaces {0}, then the date {1}.
+        return joined.replace("{0}", _formatted_time(shown, fmt, locale)).replace(
+            "{1}", _formatted_date(local.date(), fmt, locale))
+    return formatted
 
 
 # A list shows dates of many different submissions (a search page twenty new ones each time),

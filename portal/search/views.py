@@ -18,9 +18,15 @@ from flask import (
 from portal.accounts.permissions import register_staff_link, role_required
 from portal.core.errors import error_response
 from portal.core.i18n import _l, localized
-from portal.core.pagecache import public_page, register_personal_session_key
+from portal.core.pagecache import (
+    csrf_token_or_hole,
+    form_nonce_or_hole,
+    public_page,
+    register_personal_session_key,
+)
 from portal.core.ratelimit import client_address
 from portal.core.templating import format_number
+from portal.search.cards import init_card_shapes, render_cards
 from portal.search.forms import SearchForm
 from portal.search.searchers import searcher_version
 from portal.search.services import search, similar_published
@@ -36,10 +42,14 @@ QUERY_SAFE = "!$'()*,/:;?@"  # what Werkzeug leaves unescaped in a URL's query s
 
 @bp.record_once
 def _register_links(state):
-    """Staff navigation for this feature's pages; the session key that makes pages personal."""
+    """Staff navigation for this feature's pages; the session key that makes pages personal;
+    the kept shapes of result cards."""
     register_staff_link(state.app, "search.staff_search", _l("Search all submissions"),
                         "viewer", "moderator", "dispatcher")
     register_personal_session_key(state.app, SUPPORTED_KEY)
+    init_card_shapes(state.app)
+
+
 SUPPORTED_KEY = "supported"  # submission ids this browser session already supported
 VISITOR_KEY = "visitor"  # who supports: one random id per browser session
 
@@ -118,8 +128,18 @@ def _render(endpoint: str, staff: bool):
     page = render_template("search/search.html", form=form, results=results, staff=staff,
                            endpoint=endpoint, args=args, link=link, value_label=value_label,
                            facets=_facet_values(results.facets, args, base, value_label),
-                           supported=session.get(SUPPORTED_KEY, []))
+                           cards=_cards(results.hits, staff))
     return (page, 400) if form.has_bad_bounds() else page  # a plain page may be cached
+
+
+def _cards(hits, staff: bool):
+    """The results' cards; support forms carry this page's CSRF token and key (placeholders
+    on a public page), asked for only when a card shows a form."""
+    supported = frozenset(session.get(SUPPORTED_KEY, []))
+    with_form = not staff and any(hit.submission.id not in supported for hit in hits)
+    return render_cards(hits, staff=staff, supported=supported,
+                        token=csrf_token_or_hole() if with_form else "",
+                        nonce=form_nonce_or_hole() if with_form else "")
 
 
 @bp.get("/search")

@@ -47,11 +47,13 @@ from portal.submissions.web import submit_from_web
 bp = Blueprint("submissions", __name__, template_folder="templates")
 
 
-@bp.app_context_processor
-def submission_labels():
-    return {"KIND_LABELS": labels.KIND_LABELS, "STATUS_LABELS": labels.STATUS_LABELS,
-            "STATUS_EXPLANATIONS": labels.STATUS_EXPLANATIONS,
-            "CHANNEL_LABELS": labels.CHANNEL_LABELS, "public_author": public_author}
+@bp.record_once
+def _submission_labels(state):
+    """Labels every template may use, macros imported without a context included."""
+    state.app.jinja_env.globals.update(
+        KIND_LABELS=labels.KIND_LABELS, STATUS_LABELS=labels.STATUS_LABELS,
+        STATUS_EXPLANATIONS=labels.STATUS_EXPLANATIONS, CHANNEL_LABELS=labels.CHANNEL_LABELS,
+        public_author=public_author)
 
 
 @bp.get("/")
