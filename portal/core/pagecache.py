@@ -24,10 +24,13 @@ the language cookie and Cache-Control are still added to every response by the a
 hooks.
 """
 import secrets
+import threading
 import time
 from functools import wraps
 
+from cachetools import TTLCache
 from flask import current_app, g, request, session
+from flask_caching.backends.base import BaseCache
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 
@@ -37,11 +40,60 @@ from portal.extensions import db, page_cache
 PERSONAL_SESSION_KEYS = ("_user_id", "_flashes")  # signed in; a message waiting
 
 
+class PageStore(BaseCache):
+    """Flask-Caching's store for kept pages, in this process: the least recently served page
+    leaves first when it is full, and every page after the default timeout (cachetools'
+    TTLCache, a constant cost per page). A search page with new words is stored on nearly
+    every request, and cachelib's SimpleCache, once full, looks through all its pages on each
+    store. Pages are kept as the immutable strings they are, not copied."""
+
+    def __init__(self, threshold: int, default_timeout: int, timer=time.monotonic):
+        super().__init__(default_timeout=default_timeout)
+        self._pages = TTLCache(maxsize=threshold, ttl=default_timeout, timer=timer)
+        self._lock = threading.Lock()  # reading a page reorders the store
+
+    @classmethod
+    def factory(cls, app, config, args, kwargs):
+        """What Flask-Caching calls with CACHE_TYPE naming this class."""
+        return cls(config["CACHE_THRESHOLD"], kwargs["default_timeout"])
+
+    def get(self, key):
+        with self._lock:
+            return self._pages.get(key)
+
+    def set(self, key, value, timeout=None) -> bool:
+        """Keep a page; `timeout` other than the default is not supported (no caller asks)."""
+        if timeout not in (None, self.default_timeout):
+            raise ValueError("kept pages all share the default timeout")
+        with self._lock:
+            self._pages[key] = value
+        return True
+
+    def add(self, key, value, timeout=None) -> bool:
+        with self._lock:
+            if key in self._pages:
+                return False
+        return self.set(key, value, timeout)
+
+    def delete(self, key) -> bool:
+        with self._lock:
+            return self._pages.pop(key, None) is not None
+
+    def has(self, key) -> bool:
+        with self._lock:
+            return key in self._pages
+
+    def clear(self) -> bool:
+        with self._lock:
+            self._pages.clear()
+        return True
+
+
 def init_page_cache(app) -> None:
     """Bind the cache: one in-memory store per process (keys carry the data version).
     PORTAL_PAGE_CACHE=0 is honoured per request (`_personal_request`), not here."""
     page_cache.init_app(app, config={
-        "CACHE_TYPE": "SimpleCache",
+        "CACHE_TYPE": "portal.core.pagecache.PageStore",
         "CACHE_DEFAULT_TIMEOUT": app.config["PORTAL_PAGE_CACHE_SECONDS"],
         "CACHE_THRESHOLD": app.config["PORTAL_PAGE_CACHE_ENTRIES"],
     })

@@ -4,7 +4,8 @@ from contextlib import contextmanager
 import pytest
 from flask import template_rendered
 
-from portal.extensions import db
+from portal.core.pagecache import PageStore
+from portal.extensions import db, page_cache
 from portal.submissions.models import Submission
 from portal.submissions.services import change_status
 from tests.helpers import query_plan
@@ -323,3 +324,34 @@ def test_the_newest_public_change_is_read_from_its_own_index(app, published):
         newest = db.session.execute(db.select(db.func.max(ChangeLog.id)).filter_by(
             public=True)).scalar()
     assert public.split(":")[0] == str(newest)
+
+
+def test_the_page_store_lets_the_least_recently_served_page_go_first():
+    """Full, the store drops the page served longest ago, not one just served."""
+    store = PageStore(threshold=3, default_timeout=60)
+    for key in ("a", "b", "c"):
+        assert store.set(key, f"page {key}")
+    assert store.get("a") == "page a"  # served again: now the most recent
+    store.set("d", "page d")
+    assert (store.get("a"), store.get("b"), store.get("c"), store.get("d")) == (
+        "page a", None, "page c", "page d")
+    assert not store.add("c", "other") and store.get("c") == "page c"
+    assert store.delete("c") and not store.has("c") and not store.delete("c")
+
+
+def test_a_kept_page_expires_after_the_default_timeout():
+    """No page outlives PORTAL_PAGE_CACHE_SECONDS, served or not."""
+    now = [1000.0]
+    store = PageStore(threshold=10, default_timeout=60, timer=lambda: now[0])
+    store.set("home", "old home")
+    now[0] += 59
+    assert store.get("home") == "old home"
+    now[0] += 2
+    assert store.get("home") is None and not store.has("home")
+
+
+def test_the_application_keeps_its_pages_in_the_page_store(app):
+    """The pages the decorator keeps go to this store, bounded by PORTAL_PAGE_CACHE_ENTRIES."""
+    store = page_cache.cache
+    assert isinstance(store, PageStore)
+    assert store._pages.maxsize == app.config["PORTAL_PAGE_CACHE_ENTRIES"]
