@@ -23,12 +23,13 @@ filled in with this visitor's token on every response, cached or not: a search p
 the language cookie and Cache-Control are still added to every response by the after-request
 hooks.
 """
+import math
 import secrets
 import threading
 import time
 from functools import wraps
 
-from cachetools import TTLCache
+from cachetools import TLRUCache
 from flask import current_app, g, request, session
 from flask_caching.backends.base import BaseCache
 from flask_wtf.csrf import generate_csrf
@@ -41,16 +42,17 @@ PERSONAL_SESSION_KEYS = ("_user_id", "_flashes")  # signed in; a message waiting
 
 
 class PageStore(BaseCache):
-    """Flask-Caching's store for kept pages, in this process: the least recently served page
-    leaves first when it is full, and every page after the default timeout (cachetools'
-    TTLCache, a constant cost per page). A search page with new words is stored on nearly
-    every request, and cachelib's SimpleCache, once full, looks through all its pages on each
-    store. Pages are kept as the immutable strings they are, not copied."""
+    """Flask-Caching's store for kept pages (and the figures kept beside them), in this
+    process: the least recently served entry leaves first when it is full, and every entry
+    after its timeout (cachetools' TLRUCache, a constant cost per entry). A search page with
+    new words is stored on nearly every request, and cachelib's SimpleCache, once full, looks
+    through all its entries on each store. Values are kept as they are, not copied: pages are
+    immutable strings, and the figures are not changed once kept."""
 
     def __init__(self, threshold: int, default_timeout: int, timer=time.monotonic):
         super().__init__(default_timeout=default_timeout)
-        self._pages = TTLCache(maxsize=threshold, ttl=default_timeout, timer=timer)
-        self._lock = threading.Lock()  # reading a page reorders the store
+        self._entries = TLRUCache(maxsize=threshold, ttu=_expires, timer=timer)
+        self._lock = threading.Lock()  # reading an entry reorders the store
 
     @classmethod
     def factory(cls, app, config, args, kwargs):
@@ -59,34 +61,39 @@ class PageStore(BaseCache):
 
     def get(self, key):
         with self._lock:
-            return self._pages.get(key)
+            kept = self._entries.get(key)
+        return kept[0] if kept is not None else None
 
     def set(self, key, value, timeout=None) -> bool:
-        """Keep a page; `timeout` other than the default is not supported (no caller asks)."""
-        if timeout not in (None, self.default_timeout):
-            raise ValueError("kept pages all share the default timeout")
+        """Keep `value` for `timeout` seconds (None: the default; 0: until it is pushed out)."""
+        timeout = self._normalize_timeout(timeout)
         with self._lock:
-            self._pages[key] = value
+            self._entries[key] = (value, timeout)
         return True
 
     def add(self, key, value, timeout=None) -> bool:
         with self._lock:
-            if key in self._pages:
+            if key in self._entries:
                 return False
         return self.set(key, value, timeout)
 
     def delete(self, key) -> bool:
         with self._lock:
-            return self._pages.pop(key, None) is not None
+            return self._entries.pop(key, None) is not None
 
     def has(self, key) -> bool:
         with self._lock:
-            return key in self._pages
+            return key in self._entries
 
     def clear(self) -> bool:
         with self._lock:
-            self._pages.clear()
+            self._entries.clear()
         return True
+
+
+def _expires(_key, kept, now) -> float:
+    """When a kept (value, timeout) expires."""
+    return now + kept[1] if kept[1] > 0 else math.inf
 
 
 def init_page_cache(app) -> None:

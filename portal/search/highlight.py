@@ -61,13 +61,13 @@ def _folded(text: str) -> str:
 
 
 def _mark(text: str, spans, offset: int = 0) -> Markup:
+    # Escaped pieces joined as plain text, then marked safe once.
     out, cursor = [], offset
     for start, end in spans:
-        out.append(escape(text[cursor:start]))
-        out.append(Markup("<mark>%s</mark>") % text[start:end])
+        out += (escape(text[cursor:start]), "<mark>", escape(text[start:end]), "</mark>")
         cursor = end
     out.append(escape(text[cursor:]))
-    return Markup("").join(out)
+    return Markup("".join(out))
 
 
 def highlight_all(text: str, terms) -> Markup:
@@ -91,9 +91,10 @@ def snippet(text: str, terms, length: int = 160) -> Markup:
     folded = _folded(text) if terms else ""
     same_length = len(folded) == len(text)
     first = _first_match(folded, terms) if terms and same_length else -1
-    if first < 0:  # no match in the body (or an unusual text): segment the beginning
+    if first < 0 and terms and not same_length:  # an unusual text: segment the beginning
         spans = matched_spans(text[:2 * length], terms)
         first = spans[0][0] if spans else 0
+    # (Found nowhere in the folded text: no word of the query starts anywhere in it either.)
     start = 0
     if first > LEAD:
         start = first - LEAD
@@ -104,8 +105,6 @@ def snippet(text: str, terms, length: int = 160) -> Markup:
             start = text.find(" ", start, first) + 1
     end = min(len(text), start + length)
     spans = [(s + start, e + start) for s, e in matched_spans(
-        text[start:end], terms, folded[start:end] if same_length else None)]
+        text[start:end], terms, folded[start:end] if same_length else None)] if first >= 0 else []
     body = _mark(text[:end], spans, offset=start)
-    prefix = Markup("…") if start > 0 else Markup("")
-    suffix = Markup("…") if end < len(text) else Markup("")
-    return prefix + body + suffix
+    return Markup(f"{'…' if start > 0 else ''}{body}{'…' if end < len(text) else ''}")

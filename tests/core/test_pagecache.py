@@ -339,19 +339,27 @@ def test_the_page_store_lets_the_least_recently_served_page_go_first():
     assert store.delete("c") and not store.has("c") and not store.delete("c")
 
 
-def test_a_kept_page_expires_after_the_default_timeout():
-    """No page outlives PORTAL_PAGE_CACHE_SECONDS, served or not."""
+def test_a_kept_entry_expires_after_its_timeout():
+    """No page outlives PORTAL_PAGE_CACHE_SECONDS, served or not; an entry kept with a timeout
+    of its own (the wall screen's figures) outlives that one by none; 0 keeps it until it is
+    pushed out."""
     now = [1000.0]
     store = PageStore(threshold=10, default_timeout=60, timer=lambda: now[0])
     store.set("home", "old home")
-    now[0] += 59
-    assert store.get("home") == "old home"
+    store.set("wall", {"open": 3}, timeout=5)
+    store.set("forever", "kept", timeout=0)
+    now[0] += 4
+    assert store.get("wall") == {"open": 3}
     now[0] += 2
+    assert store.get("wall") is None and store.get("home") == "old home"
+    now[0] += 55
     assert store.get("home") is None and not store.has("home")
+    now[0] += 10 ** 6
+    assert store.get("forever") == "kept"
 
 
 def test_the_application_keeps_its_pages_in_the_page_store(app):
     """The pages the decorator keeps go to this store, bounded by PORTAL_PAGE_CACHE_ENTRIES."""
     store = page_cache.cache
     assert isinstance(store, PageStore)
-    assert store._pages.maxsize == app.config["PORTAL_PAGE_CACHE_ENTRIES"]
+    assert store._entries.maxsize == app.config["PORTAL_PAGE_CACHE_ENTRIES"]

@@ -1,7 +1,10 @@
 """Text helpers every channel's input goes through."""
 import unicodedata
 
-from portal.core.text import BLANK_LETTERS, has_content, visible
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from portal.core.text import BLANK_LETTERS, has_content, nfkc, visible
 
 
 def _visible_by_character(text: str) -> str:
@@ -22,3 +25,23 @@ def test_visible_removes_exactly_the_format_characters_and_blank_letters():
         assert visible(text) == _visible_by_character(text) == text, repr(text)
     assert visible(None) == ""
     assert not has_content("\u200b\u3164 \n\u2060") and has_content("\u200b路")
+
+
+WIDE_AND_MARKS = st.sampled_from(
+    [chr(c) for c in range(0xFF00, 0xFF70)] + ["\u3000", "\u0301", "\u030a", "\u0327", "\u3099",
+                                              "ｶ", "ﾞ", "Å", "ﬁ", "①", "路", "灯", "，", "a", " "])
+
+
+@given(st.text(WIDE_AND_MARKS) | st.text())
+@settings(max_examples=400, deadline=None)
+def test_nfkc_is_unicode_nfkc(text):
+    """The quick path gives NFKC's own text, full-width forms next to combining marks (Ａ
+    and a ring make Å) and anything else included."""
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_nfkc_of_typical_texts():
+    for text in ("杨树浦路100号门口的路灯坏了，请尽快修理！", "Ｌａｍｐ　１２", "Ａ\u030a", "ﾌﾙ幅",
+                 "plain ascii", ""):
+        assert nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)
+    assert nfkc("路灯坏了，请修！") == "路灯坏了,请修!"
