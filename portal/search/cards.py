@@ -93,7 +93,8 @@ def init_card_shapes(app) -> None:
 def render_cards(hits, *, staff: bool, supported, token: str = "", nonce: str = "") -> Markup:
     """The result list's items, one card per hit."""
     shapes = current_app.extensions["portal_search_card_shapes"]
-    reader = (current_locale(), str(get_timezone()), staff, token, nonce)
+    locale = current_locale()
+    reader = (locale, str(get_timezone()), staff, token, nonce)
     links = {"detail_url": url_for_each("submissions.published_detail", "submission_id"),
              "support_url": url_for_each("search.support", "submission_id")}
     if staff:
@@ -119,7 +120,7 @@ def render_cards(hits, *, staff: bool, supported, token: str = "", nonce: str = 
                 value = escape(created(s.created_at))
             else:  # category, area
                 row = getattr(s, name)
-                value = escape(localized(row, "name")) if row is not None else ""
+                value = escape(localized(row, "name", locale)) if row is not None else ""
             out.append(value)
             out.append(text)
     return Markup("".join(out))

@@ -11,7 +11,8 @@ from portal.submissions.models import Submission
 from portal.submissions.services import change_status
 from tests.helpers import csrf_token
 
-PER_RESPONSE = re.compile(r'name="idempotency_key" value="[^"]*"')  # a new key on each page
+# A form's key is new on each page, and its CSRF token is signed with the time.
+PER_RESPONSE = re.compile(r'name="(idempotency_key|csrf_token)" value="[^"]*"')
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def app_config():
 def _page(client, path, **query):
     response = client.get(path, query_string=query)
     assert response.status_code == 200
-    return PER_RESPONSE.sub('name="idempotency_key" value=""', response.get_data(as_text=True))
+    return PER_RESPONSE.sub(r'name="\1" value=""', response.get_data(as_text=True))
 
 
 def _kept_and_fresh(app, client, path, **query):
@@ -113,7 +114,8 @@ def test_a_card_follows_publication_and_the_visitor_s_own_support(app, client, l
     index_now()
     page = _page(client, "/search", q="路灯", lang="en")
     assert page.count(">This is my problem too</button>") == 2
-    response = client.post(f"/submissions/{first}/support", data={"csrf_token": csrf_token(page)})
+    token = csrf_token(client.get("/search?q=路灯").get_data(as_text=True))
+    response = client.post(f"/submissions/{first}/support", data={"csrf_token": token})
     assert response.status_code == 303
     kept, fresh = _kept_and_fresh(app, client, "/search", q="路灯", lang="en")
     assert kept == fresh and kept.count(">This is my problem too</button>") == 1
