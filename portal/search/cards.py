@@ -29,7 +29,7 @@ from portal.core.i18n import current_locale, localized
 from portal.core.templating import moment_formatter
 from portal.core.urls import url_for_each
 
-SHAPES_KEPT = 1024  # a few kilobytes each; a site uses a few dozen per language
+SHAPES_KEPT = 1024  # a few kilobytes each; most results share a few dozen
 VALUES = ("title", "snippet", "detail_url", "track_url", "support_url", "code", "category",
           "area", "created")
 
@@ -66,15 +66,18 @@ class CardShapes:
         self.markers = {name: f"\ue000{mark}{name}\ue001" for name in VALUES}
         self.split = re.compile(f"\ue000{mark}(\\w+)\ue001")
 
-    def shape(self, key, staff: bool, supported: bool, token: str, nonce: str) -> tuple:
-        """(pieces of text, names of the values between them) for this key, whose middle
-        values are the card's status, kind, published flag and count of supports."""
+    def shape(self, reader: tuple, shown: tuple, supported: bool) -> tuple:
+        """(pieces of text, names of the values between them) of the card a reader
+        (language, time zone, staff page, form token and key) sees of a result whose status,
+        kind, published flag and count of supports are `shown`."""
+        key = (reader, shown, supported)
         with self.lock:
             found = self.shapes.get(key)
         if found is None:
+            _locale, _zone, staff, token, nonce = reader
             macro = current_app.jinja_env.get_template("search/_hit.html").module.hit_card
-            marked = Card(*key[1:5], **self.markers)
-            parts = self.split.split(str(macro(marked, staff, supported, token, nonce)))
+            card = str(macro(Card(*shown, **self.markers), staff, supported, token, nonce))
+            parts = self.split.split(card)
             found = (tuple(parts[0::2]), tuple(parts[1::2]))
             with self.lock:
                 self.shapes[key] = found
@@ -104,8 +107,8 @@ def render_cards(hits, *, staff: bool, supported, token: str = "", nonce: str = 
     for hit in hits:
         s = hit.submission
         own = s.id in supported
-        texts, names = shapes.shape((reader, s.status, s.kind, s.published, s.support_count,
-                                     own), staff, own, token, nonce)
+        texts, names = shapes.shape(reader, (s.status, s.kind, s.published, s.support_count),
+                                    own)
         out.append(texts[0])
         for name, text in zip(names, texts[1:], strict=True):
             if name == "title":
