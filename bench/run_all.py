@@ -767,6 +767,7 @@ def main():
                                             "portal_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--no-pg", action="store_true", help="only the embedded default")
+    parser.add_argument("--no-sqlite", action="store_true", help="only PostgreSQL")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
@@ -787,6 +788,8 @@ def main():
                 base_env(tmp / "write-pg", PORTAL_EMBEDDED_WORKER=0,
                          BENCH_WRITE_DATABASE_URL=write_url),
                 base_env(tmp / "pg", args.pg_url, PORTAL_REDIS_URL=args.redis_url))
+        if args.no_sqlite:
+            del setups["sqlite"]
         results, writes = {}, {}
         for setup, (write_env, portal_env) in setups.items():
             if setup == "postgres":
