@@ -1,7 +1,7 @@
 """The whole load benchmark in one command: gunicorn on loopback, driven by wrk, one table.
 
     .venv/bin/python bench/run_all.py [--n 100000] [--duration 5] [--runs 3] [--connections 16]
-                                      [--workers 2] [--pg-url URL | --no-pg]
+                                      [--workers 2] [--pg-url URL | --no-pg | --no-sqlite]
 
 For each setup -- the embedded default (SQLite, Whoosh, embedded worker) and PostgreSQL (with
 Redis configured for rate limits) -- it migrates and seeds a fresh database, adds N synthetic
