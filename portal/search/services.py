@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from datetime import time as dtime
 
+from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload
 
 from portal.core.i18n import _l
@@ -272,17 +273,24 @@ def _whole_rows(ids, staff) -> dict:
 REFERENCE_KINDS = {"category": Category, "area": Area, "station": Station}
 
 
+def _listed_statement(title, body):
+    # Built once, of the table's plain columns: building a statement of ORM attributes for
+    # every page cost more than reading its twenty rows.
+    column = Submission.__table__.c
+    return db.select(column.id, column.code, column.kind, column.status, column.published,
+                     column.support_count, column.created_at, column.category_id,
+                     column.area_id, column.station_id, column[title], column[body]).where(
+        column.id.in_(bindparam("ids", expanding=True)))
+
+
+PUBLIC_LISTED = _listed_statement("public_title", "public_body")
+STAFF_LISTED = _listed_statement("title", "body")
+
+
 def _listed_rows(ids, staff) -> dict:
     """{id: (Listed, title, body)}: the columns a search page shows, the reference rows from
     this process's snapshot (every row, retired ones too)."""
-    # Plain columns on the session's connection: the ORM's handling of a statement costs
-    # more than reading twenty rows, and no entity comes back.
-    column = Submission.__table__.c
-    texts = (column.title, column.body) if staff else (column.public_title, column.public_body)
-    rows = db.session.connection().execute(db.select(
-        column.id, column.code, column.kind, column.status, column.published,
-        column.support_count, column.created_at, column.category_id, column.area_id,
-        column.station_id, *texts).where(column.id.in_(ids))).all()
+    rows = db.session.execute(STAFF_LISTED if staff else PUBLIC_LISTED, {"ids": ids}).all()
     by_id = reference_snapshot().by_id
 
     def reference(kind, row_id):
