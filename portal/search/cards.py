@@ -18,7 +18,6 @@ store is full.
 import re
 import secrets
 import threading
-from dataclasses import dataclass
 
 from cachetools import LRUCache
 from flask import current_app
@@ -30,28 +29,9 @@ from portal.core.templating import moment_formatter
 from portal.core.urls import url_for_each
 
 SHAPES_KEPT = 1024  # a few kilobytes each; most results share a few dozen
+SHAPE = ("status", "kind", "published", "support_count")  # what a shape's key holds of a result
 VALUES = ("title", "snippet", "detail_url", "track_url", "support_url", "code", "category",
-          "area", "created")
-
-
-@dataclass(frozen=True)
-class Card:
-    """What `hit_card` shows of one result: its shape's fields and, in a shape, markers for
-    the values (VALUES)."""
-
-    status: str
-    kind: str
-    published: bool
-    support_count: int
-    title: str = ""
-    snippet: str = ""
-    detail_url: str = ""
-    track_url: str = ""
-    support_url: str = ""
-    code: str = ""
-    category: str = ""
-    area: str = ""
-    created: str = ""
+          "area", "created")  # what each result puts in at its shape's markers
 
 
 class CardShapes:
@@ -76,7 +56,9 @@ class CardShapes:
         if found is None:
             _locale, _zone, staff, token, nonce = reader
             macro = current_app.jinja_env.get_template("search/_hit.html").module.hit_card
-            card = str(macro(Card(*shown, **self.markers), staff, supported, token, nonce))
+            # The macro reads `card.status`... and `card.title`...: Jinja looks them up in a dict.
+            marked = {**dict(zip(SHAPE, shown, strict=True)), **self.markers}
+            card = str(macro(marked, staff, supported, token, nonce))
             parts = self.split.split(card)
             found = (tuple(parts[0::2]), tuple(parts[1::2]))
             with self.lock:
