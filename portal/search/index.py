@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader
 from whoosh.columns import NumericColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, TEXT, Schema
 from whoosh.index import EmptyIndexError, IndexVersionError
@@ -26,6 +26,26 @@ from portal.search.words import ensure_place_words
 
 OPEN_ERRORS = (EmptyIndexError, WhooshIndexError, IndexVersionError, OSError, ValueError,
                EOFError, KeyError, IndexError, pickle.UnpicklingError, struct.error)
+
+
+def _column_reader_kept(self, fieldname, column):
+    """`W3PerDocReader._cached_reader` that also keeps a column's absence.
+
+    Whoosh asks a segment for the length of every field of every document it copies (a merge,
+    a commit's postings), and a field without lengths in that segment (a keyword field, or the
+    staff text when every text was published as written) has no column file: the original
+    looked for the file again on each call, a file-system call per document and field. A
+    segment's files never change once written, so the answer is kept with the reader.
+    """
+    try:
+        return self._readers[fieldname]
+    except KeyError:
+        reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+        self._readers[fieldname] = reader
+        return reader
+
+
+W3PerDocReader._cached_reader = _column_reader_kept
 
 
 @lru_cache(maxsize=4096)

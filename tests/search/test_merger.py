@@ -15,6 +15,7 @@ from portal.search.merger import merge_segments, prepare_merge, segments_to_merg
 from portal.search.searchers import holder, refresh_searcher
 from portal.search.services import search
 from portal.submissions.models import Submission
+from portal.submissions.services import set_publication
 from portal.submissions.supports import add_support
 from tests.search.helpers import cache_contents
 
@@ -260,3 +261,62 @@ def test_a_searcher_whose_segments_were_merged_away_while_it_was_read_is_opened_
         assert set(cache.column("area")) == {"daqiao"}
         assert set(cache.column("status")) == {"received"}
         assert search("路灯").total == 6
+
+
+def field_lengths(app):
+    """{(title, field): length} of every live document of the current index, per field."""
+    with app.app_context():
+        ix = search_index.open_index(current_generation(index_root()))
+        with ix.reader() as reader:
+            names = ix.schema.names()
+            return {(stored["id"], name): reader.doc_field_length(number, name)
+                    for number, stored in reader.iter_docs() for name in names}
+
+
+def test_a_merge_keeps_every_documents_field_lengths(app, publish, index_now, make_submission):
+    """Ranking reads a field's length per document: the merged segment has the lengths its
+    documents had, the staff field's included where only some documents have one."""
+    small_segments(app, publish, index_now, count=6)
+    with app.app_context():  # a document whose original differs from its public text
+        submission = make_submission(title="路灯 第七盏", body="原文 张三 13800000000",
+                                     category_code="other", area_code="daqiao")
+        set_publication(submission, True, actor="test", public_title=submission.title,
+                        public_body="原文 张** 138****0000")
+        db.session.commit()
+        while apply_changes():
+            pass
+    before = field_lengths(app)
+    assert {length for (_id, name), length in before.items() if name == "staff"} > {0}
+    with app.app_context():
+        while merge_segments():
+            pass
+    assert len(segments(app)) < 8
+    assert field_lengths(app) == before
+
+
+def test_a_segment_without_a_fields_lengths_is_asked_once(app, publish, index_now):
+    """A segment has no lengths file for a field none of its documents fills (keyword fields;
+    staff text when every text was published as written): its absence is looked up once per
+    reader, not once per document copied."""
+    for number in range(30):
+        publish(f"公园第{number}号座椅油漆剥落")
+    index_now()
+    with app.app_context():
+        ix = search_index.open_index(current_generation(index_root()))
+        with ix.reader() as reader:
+            per_document = reader._perdoc
+            looked_up = Counter()
+            exists = per_document._storage.file_exists
+
+            def counted(name):
+                looked_up[name] += 1
+                return exists(name)
+
+            per_document._storage.file_exists = counted
+            try:
+                lengths = [reader.doc_field_length(n, name) for n in range(30)
+                           for name in ("staff", "kind")]
+            finally:
+                per_document._storage.file_exists = exists
+    assert set(lengths) == {0}
+    assert looked_up and max(looked_up.values()) == 1
