@@ -9,13 +9,16 @@ The position lives with the index it describes, so a restarted worker continues 
 stopped and a second host with its own directory catches up from the same log. Applying a
 change re-reads the submission's current state, so applying it twice is harmless.
 """
+import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 from datetime import UTC
 from pathlib import Path
 
+from cachetools import LRUCache
 from flask import current_app
 from sqlalchemy import bindparam
 
@@ -31,6 +34,9 @@ from portal.submissions.public_text import originals, published_text
 POSITION_FILE = "position.json"
 CURRENT_FILE = "CURRENT"
 BATCH_SIZE = 500
+# Documents whose last written version this process remembers (a digest each, about 190 bytes):
+# changes come mostly to recent submissions.
+WRITTEN_KEPT = 20_000
 # On PostgreSQL a lower id can commit after a higher one; ids skipped over are re-read for this
 # long before they are taken for rolled-back transactions (which leave permanent gaps).
 GAP_SECONDS = 120
@@ -165,6 +171,51 @@ def _write_documents(writer, documents, fresh=False) -> None:
             writer.update_document(**document)
 
 
+class WrittenDocuments:
+    """What this process last wrote to an index generation: a digest of each document by
+    submission id (None for one it deleted).
+
+    Most changes a submission goes through leave its index document as it was: a reply, a
+    deadline, a reminder, a delivery's "forwarded" read by the indexer after the relay had
+    sent it. Such a change is applied by moving the index's position alone, without writing
+    the document again (analysing its text, a segment, a merge later, every web process
+    reopening its searcher). Remembered only after the commit that wrote them, and only for
+    the generation written to (a rebuild starts another): a document not remembered is
+    written, so a restarted worker or a full store costs writes, never a missed change.
+    """
+
+    def __init__(self, size: int = WRITTEN_KEPT):
+        self.generation = None
+        self.digests = LRUCache(maxsize=size)
+        self.lock = threading.Lock()
+
+    def changed(self, generation: Path, documents) -> list:
+        """The (id, document) pairs that differ from what was last written to `generation`."""
+        with self.lock:
+            if generation != self.generation:
+                self.generation, self.digests = generation, LRUCache(self.digests.maxsize)
+            return [(i, d) for i, d in documents
+                    if self.digests.get(i, "unknown") != _digest(d)]
+
+    def written(self, generation: Path, documents) -> None:
+        """Remember documents committed to `generation`."""
+        with self.lock:
+            if generation == self.generation:
+                for submission_id, document in documents:
+                    self.digests[submission_id] = _digest(document)
+
+
+def _digest(document) -> bytes | None:
+    if document is None:
+        return None
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def _written_documents() -> WrittenDocuments:
+    return current_app.extensions.setdefault("portal_index_written", WrittenDocuments())
+
+
 def apply_changes(batch_size: int = BATCH_SIZE) -> int:
     """Worker task: apply the next batch of the change log to this directory's index.
 
@@ -197,16 +248,20 @@ def _apply_changes(batch_size: int) -> int:
     if not rows:
         db.session.rollback()
         return _expire_gaps(generation, position)
-    documents = _documents(list(dict.fromkeys(row.submission_id for row in rows)))
-    writer = search_index.writer(ix, timeout=10.0)
-    try:
-        _write_documents(writer, documents)
-    except BaseException:
-        writer.cancel()
-        raise
-    # Without merging: the merger task joins segments beside it (portal/search/merger.py), so
-    # the batch is searchable without waiting for earlier segments to be rewritten.
-    writer.commit(merge=False)
+    written = _written_documents()
+    documents = written.changed(generation, _documents(
+        list(dict.fromkeys(row.submission_id for row in rows))))
+    if documents:
+        writer = search_index.writer(ix, timeout=10.0)
+        try:
+            _write_documents(writer, documents)
+        except BaseException:
+            writer.cancel()
+            raise
+        # Without merging: the merger task joins segments beside it (portal/search/merger.py),
+        # so the batch is searchable without waiting for earlier segments to be rewritten.
+        writer.commit(merge=False)
+        written.written(generation, documents)
     seen = {row.id for row in rows}
     now = time.time()
     new_last = max(last_id, max(seen))

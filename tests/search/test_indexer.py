@@ -26,7 +26,11 @@ from portal.search.searchers import holder, refresh_searcher
 from portal.search.services import search
 from portal.stations.models import Category
 from portal.submissions.models import ChangeLog, Submission
-from portal.submissions.services import change_status, set_publication
+from portal.submissions.services import (
+    add_official_reply,
+    change_status,
+    set_publication,
+)
 from portal.submissions.supports import add_support
 from tests.helpers import reference_values
 from tests.search.helpers import cache_contents, drain
@@ -572,3 +576,68 @@ def test_a_table_of_contents_removed_while_the_indexer_opens_it_is_read_again(
         assert not [r for r in caplog.records if "rebuilding" in r.getMessage()]
         refresh_searcher()
         assert search("井盖").total == 1
+
+
+def index_commits(app):
+    """The current generation's Whoosh commit number."""
+    with app.app_context():
+        return search_index.open_index(current_generation(index_root())).latest_generation()
+
+
+def test_a_change_that_leaves_the_document_as_it_was_is_applied_without_a_write(
+        app, make_submission, index_now):
+    """A reply (or any change the index does not show) moves the position without a commit;
+    a change the index shows is written; a process that does not remember what it wrote (a
+    restarted worker) writes again, and the results are those of a rebuild."""
+    index_now()  # an empty index first: the history's documents are written by this process
+    ids = make_history(app, make_submission)
+    index_now()
+    commits = index_commits(app)
+    with app.app_context():
+        for submission_id in ids:
+            add_official_reply(db.session.get(Submission, submission_id), actor="test",
+                               text="已转交街道处理。")
+        db.session.commit()
+        latest = db.session.execute(db.select(db.func.max(ChangeLog.id))).scalar()
+        assert apply_changes() == 3
+        assert read_position(current_generation(index_root()))["last_id"] == latest
+    assert index_commits(app) == commits
+
+    with app.app_context():
+        change_status(db.session.get(Submission, ids[0]), "in_progress", actor="test")
+        db.session.commit()
+        assert apply_changes() == 1
+    assert index_commits(app) == commits + 1
+    assert "in_progress" in dict(snapshot(app)[("路灯", True)][2])
+
+    with app.app_context():  # forgotten: the next change is written even if nothing differs
+        app.extensions.pop("portal_index_written")
+        add_official_reply(db.session.get(Submission, ids[1]), actor="test", text="再次答复。")
+        db.session.commit()
+        assert apply_changes() == 1
+    assert index_commits(app) == commits + 2
+    def found(snapshot):  # equal scores are ordered by index position: compare the sets
+        return {key: (sorted(ids), total, facets)
+                for key, (ids, total, facets) in snapshot.items()}
+
+    incremental = found(snapshot(app))
+    with app.app_context():
+        rebuild_index()
+    assert found(snapshot(app)) == incremental
+
+
+def test_what_was_written_is_remembered_per_generation(app, make_submission, index_now):
+    """A rebuild (another generation) may hold another version of a document than the one
+    this process wrote before: a change back to that earlier version is written."""
+    index_now()
+    with app.app_context():
+        submission = make_submission(title="路灯坏了", body="滨江步道的路灯坏了。")
+        assert apply_changes() == 1  # written as received, and remembered
+        change_status(submission, "held", actor="test", public=False)
+        db.session.commit()
+        submission_id = submission.id
+        rebuild_index()  # the new generation holds it as held
+        change_status(db.session.get(Submission, submission_id), "received", actor="test")
+        db.session.commit()
+        apply_changes()
+    assert snapshot(app)[("路灯", True)][2] == [("received", 1)]
