@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/worker_bench.py [--n 600] [--batch 20] [--existing 2000]
                                            [--profile [TASK]] [--no-contact] [--form]
+                                           [--replies]
 
 In process, SQLite in a temporary folder (migrated, reference data seeded), the embedded page
 cache on. `--existing` published submissions are generated first (bench/search_bench.py's
@@ -13,10 +14,13 @@ has work), or with `--form` through the web form as a browser posts it (run_all'
 CSRF token and the form's render token fetched once; not auto-accepted, so nothing is
 forwarded), `--batch` at a time, as a loaded
 server would see them between two worker rounds; after each batch every worker task runs until
-it has nothing left. Printed: CPU milliseconds (this thread's time: not the loopback doubles'
-threads, nor whatever else the machine does) per posted submission for the web request and for
-each task, medians over the batches. `--profile` adds cProfile's top functions for the web side
-and for all tasks (or only the task named).
+it has nothing left. With `--replies`, each batch's submissions then get an official reply
+(a change the search index does not show) and every task runs again until it has nothing
+left, as a moderator's replies between the worker's rounds. Printed: CPU milliseconds (this
+thread's time: not the loopback doubles' threads, nor whatever else the machine does) per
+posted submission for the web request and for each task, medians over the batches.
+`--profile` adds cProfile's top functions for the web side and for all tasks (or only the task
+named).
 Never part of the tests.
 """
 import argparse
@@ -78,6 +82,17 @@ def form_poster(client):
     return post
 
 
+def reply_to(codes):
+    """An official reply to each submission, committed (outside the measured tasks)."""
+    from portal.submissions.models import Submission
+    from portal.submissions.services import add_official_reply
+    for submission in db.session.execute(
+            db.select(Submission).where(Submission.code.in_(codes))).scalars():
+        add_official_reply(submission, actor="user:bench", text="已转交相关部门处理。")
+    db.session.commit()
+    db.session.remove()
+
+
 def drain(profiler, totals, profiled="all"):
     """Every task until it has nothing left; CPU per task added to `totals`."""
     for name, task in worker_tasks().items():
@@ -113,6 +128,8 @@ def main():
                         help="post run_all's body: no contact, nobody to tell")
     parser.add_argument("--form", action="store_true",
                         help="post through the web form (/submit) instead of the JSON API")
+    parser.add_argument("--replies", action="store_true",
+                        help="an official reply to each submission after its batch")
     args = parser.parse_args()
 
     receiver = Receiver(secret=SECRET).start()
@@ -151,7 +168,7 @@ def main():
                   f"{time.perf_counter() - started:.1f} s")
         client = app.test_client()
         post = form_poster(client) if args.form else None
-        web, per_task = [], {}
+        web, per_task, posted = [], {}, []
         for first in range(0, args.n, args.batch):
             size = min(args.batch, args.n - first)
             start = time.thread_time()
@@ -164,12 +181,18 @@ def main():
                 response = client.post("/api/v1/submissions?lang=en",
                                        json=body(rng, i, not args.no_contact))
                 assert response.status_code == 201, response.get_data(as_text=True)
+                posted.append(response.get_json()["code"])
             if web_profiler:
                 web_profiler.disable()
             web.append((time.thread_time() - start) * 1000 / size)
             totals = {}
             with app.app_context():
                 drain(task_profiler, totals, args.profile)
+                if args.replies:  # after what the first rounds started (deliveries) is done
+                    drain(task_profiler, totals, args.profile)
+                    reply_to(posted)
+                    drain(task_profiler, totals, args.profile)
+            posted.clear()
             for name, seconds in totals.items():
                 per_task.setdefault(name, []).append(seconds * 1000 / size)
         kind = "form POST" if args.form else "JSON API POST"
