@@ -32,6 +32,10 @@ from portal.search.indexer import current_generation, index_root
 
 STAGING_DIR = "merging"
 LOCK_SECONDS = 10.0
+# Postings a merge holds in memory before sorting them out to temporary files (Whoosh's default
+# is 128 MB): the merge of a large segment then costs a few percent more time, and the worker
+# tens of megabytes where it cost over a hundred (docs/search.md).
+POOL_MB = 16
 
 
 class Joined(NamedTuple):
@@ -107,7 +111,7 @@ def prepare_merge(generation: Path):
     shutil.rmtree(staging, ignore_errors=True)  # what an interrupted merge left
     staging.mkdir()
     writer = SegmentWriter(_Snapshot(FileStorage(str(staging)), ix.indexname, toc), _lk=False,
-                           **search_index.writer_options())
+                           limitmb=POOL_MB, **search_index.writer_options())
     joined = []
     try:
         for segment in chosen:

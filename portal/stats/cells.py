@@ -202,8 +202,10 @@ def _changed_months(last_id: int, since, head: int, now, zone) -> set:
                              Deadline.resolve_due.between(since, now))))
     months = set()
     for statement in (changed, crossed):
-        months.update(month_of(created, zone)
-                      for created in db.session.execute(statement.distinct()).scalars())
+        # Streamed: after a bulk import (or a long pause of the worker) the changes since the
+        # last build are every case, and a list of them would stay in the worker's heap.
+        months.update(month_of(created, zone) for created in db.session.execute(
+            statement.distinct().execution_options(yield_per=STREAM_ROWS)).scalars())
     return months
 
 
