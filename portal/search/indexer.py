@@ -213,7 +213,10 @@ def _digest(document) -> bytes | None:
 
 
 def _written_documents() -> WrittenDocuments:
-    return current_app.extensions.setdefault("portal_index_written", WrittenDocuments())
+    written = current_app.extensions.get("portal_index_written")
+    if written is None:
+        written = current_app.extensions["portal_index_written"] = WrittenDocuments()
+    return written
 
 
 def apply_changes(batch_size: int = BATCH_SIZE) -> int:

@@ -616,6 +616,7 @@ def test_a_change_that_leaves_the_document_as_it_was_is_applied_without_a_write(
         db.session.commit()
         assert apply_changes() == 1
     assert index_commits(app) == commits + 2
+
     def found(snapshot):  # equal scores are ordered by index position: compare the sets
         return {key: (sorted(ids), total, facets)
                 for key, (ids, total, facets) in snapshot.items()}

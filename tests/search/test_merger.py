@@ -264,7 +264,7 @@ def test_a_searcher_whose_segments_were_merged_away_while_it_was_read_is_opened_
 
 
 def field_lengths(app):
-    """{(title, field): length} of every live document of the current index, per field."""
+    """{(id, field): length} of every live document of the current index, per field."""
     with app.app_context():
         ix = search_index.open_index(current_generation(index_root()))
         with ix.reader() as reader:
