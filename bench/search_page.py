@@ -19,6 +19,7 @@ import io
 import os
 import pstats
 import random
+import re
 import shutil
 import statistics
 import sys
@@ -96,9 +97,15 @@ def main():
             pages.append((time.thread_time() - start) * 1000)
         print(f"{args.pages} varied search pages, CPU ms per page (medians)"
               f"{' under cProfile' if profiler else ''}")
-        print(f"{'whole page':20} {statistics.median(pages):7.2f}")
+        print(f"{'whole page':20} {statistics.median(pages):7.2f}  (mean "
+              f"{statistics.fmean(pages):.2f}, p95 {sorted(pages)[int(0.95 * len(pages))]:.2f})")
         for name, values in spent.items():
             print(f"{name:20} {statistics.median(values):7.2f}")
+        status = Path("/proc/self/status").read_text()
+        sizes = {name: int(re.search(name + r":\s+(\d+)", status).group(1)) / 1024
+                 for name in ("VmRSS", "VmHWM")}
+        print("memory of this process: " + ", ".join(f"{name} {size:.0f} MB"
+                                                      for name, size in sizes.items()))
         if profiler:
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)

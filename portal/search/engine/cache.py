@@ -23,7 +23,9 @@ from portal.search.engine.postings import WordPostings
 from portal.search.index import TEXT_FIELDS, column_time
 
 WORD_CACHE_SIZE = 512  # postings of recent query words, per searcher
-WORD_CACHE_POSTINGS = 1_500_000  # ... and at most this many postings in all
+# ... and at most this many postings in all: a few bytes each (WordPostings), every word of
+# a varied search load at a million documents.
+WORD_CACHE_POSTINGS = 6_000_000
 WARM_WORDS = 200  # most recent words of the old searcher scored again on a new one
 WARM_COLUMNS = ("kind", "category", "area", "station", "status", "channel", "created")
 NUMBER_COLUMNS = ("created",)  # held as arrays of 64-bit integers, the others as lists
@@ -195,9 +197,7 @@ class FilterCache:
             return old
         if not weights:
             return (docs - gone) | added.docs
-        kept = old.without(gone)
-        kept.counts.update(added.counts)
-        return WordPostings(kept.docs | added.docs, kept.counts)
+        return old.without(gone).followed_by(added)
 
     def _gone_since(self, carried) -> FrozenBitMap:
         """Document numbers of the searcher `carried` was read for that may no longer mean the

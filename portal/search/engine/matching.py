@@ -1,18 +1,17 @@
 """Matching, BM25 scoring and facet counts over a searcher's caches (engine.cache).
 
 A query's documents are found with bitmaps (a word's documents, a filter value's), in C, and
-only those matches are scored, from the words' {document number: frequency}, in C steps,
-where Whoosh's matchers would walk and score every posting in Python. The scores are Whoosh's
+only those matches are scored, from the words' frequencies, in numpy steps (numpy is
+imported at the first search: processes that never search do not load it), where Whoosh's
+matchers would walk and score every posting in Python. The scores are Whoosh's
 BM25F with the same parameters, summed as Whoosh sums them for And and Or queries, and
 equal scores rank the lower document number first, as in Whoosh's collector; this is what
 tests/search/test_engine_differential.py compares with Whoosh's own searcher.
 """
 import heapq
 from collections import Counter
-from itertools import repeat
-from operator import add, mul, neg, truediv
 
-from pyroaring import FrozenBitMap
+from pyroaring import BitMap, FrozenBitMap
 
 from portal.search.engine import postings as engine_postings
 from portal.search.engine.postings import WordPostings
@@ -71,15 +70,34 @@ def _phrase_docs(cache, field_name, words) -> set:
 
 
 def _bm25(cache, field_name, word, found, candidates):
-    """BM25 of `word` in `field_name` for each candidate: idf * f * (K1 + 1) / (f + norm),
-    each step a map() in C rather than a Python expression per document."""
-    freqs = list(found.frequencies(candidates))
-    norms = map(cache.norm_table(field_name).__getitem__,
-                map(cache.lengths(field_name).__getitem__, candidates))
+    """BM25 of `word` in `field_name` for each candidate (a numpy array of document numbers):
+    idf * f * (K1 + 1) / (f + norm), in numpy steps: the same double-precision operations,
+    in the same order, as one Python expression per document."""
+    np = engine_postings._np()
+    freqs = found.frequencies(candidates)
+    lengths = np.frombuffer(cache.lengths(field_name), dtype=np.uint8)
+    norms = np.asarray(cache.norm_table(field_name), dtype=np.float64)[lengths[candidates]]
     merged = len(found) if isinstance(word, tuple) else None  # a character's merged terms
     scale = engine_postings.idf(cache.searcher, field_name, word, merged) * \
         (engine_postings.K1 + 1)
-    return map(mul, map(truediv, freqs, map(add, freqs, norms)), repeat(scale))
+    return freqs / (freqs + norms) * scale
+
+
+def _members(documents, candidates, candidate_list):
+    """1.0 for each candidate in `documents` (a bitmap or set), else 0.0."""
+    np = engine_postings._np()
+    return np.fromiter(map(documents.__contains__, candidate_list), dtype=np.float64,
+                       count=len(candidates))
+
+
+def document_numbers(candidates):
+    """Document numbers (a bitmap or any iterable of them) as a numpy array, ascending for a
+    bitmap."""
+    np = engine_postings._np()
+    if isinstance(candidates, (FrozenBitMap, BitMap)):
+        return np.frombuffer(candidates.to_array(), dtype=np.uint32) if candidates else \
+            np.empty(0, np.uint32)
+    return np.fromiter(candidates, dtype=np.uint32)
 
 
 def scored(cache, groups, fields, candidates, limit) -> list:
@@ -87,24 +105,40 @@ def scored(cache, groups, fields, candidates, limit) -> list:
 
     Relevance is BM25 summed over the query's words (a word naming a category, area or
     station counts 1 where it names the document's, as Whoosh scores a keyword term); a
-    phrase's words count in the fields where the phrase is.
+    phrase's words count in the fields where the phrase is. Equal scores: the lower document
+    number first.
     """
-    candidates = list(candidates)
-    totals = [0.0] * len(candidates)
+    np = engine_postings._np()
+    numbers = document_numbers(candidates)
+    as_list = numbers.tolist()
+    totals = np.zeros(len(numbers))
     for kind, words in groups:
         for field_name, word, found in alternatives(cache, words, fields):
             if not found:
                 continue
             if isinstance(found, WordPostings):
-                scores = _bm25(cache, field_name, word, found, candidates)
+                scores = _bm25(cache, field_name, word, found, numbers)
                 if kind == "phrase" and len(fields) > 1:
                     inside = _phrase_docs(cache, field_name, words)
-                    scores = map(mul, scores, map(inside.__contains__, candidates))
+                    scores = scores * _members(inside, numbers, as_list)
             else:  # a keyword value's bitmap
-                scores = map(found.__contains__, candidates)
-            totals = list(map(add, totals, scores))
-    best = heapq.nlargest(limit, zip(totals, map(neg, candidates), strict=True))
-    return [(score, -negated) for score, negated in best]
+                scores = _members(found, numbers, as_list)
+            totals = totals + scores
+    return [(float(totals[at]), as_list[at]) for at in _best(np, totals, numbers, limit)]
+
+
+def _best(np, totals, numbers, limit):
+    """Positions of the `limit` highest totals, highest first, equal ones by lower number:
+    those at or above the limit-th highest are sorted (all of them when ties reach it)."""
+    if limit <= 0 or not len(totals):
+        return []
+    if len(totals) > limit:
+        least = np.partition(totals, len(totals) - limit)[len(totals) - limit]
+        kept = np.flatnonzero(totals >= least)
+    else:
+        kept = np.arange(len(totals))
+    order = np.lexsort((numbers[kept], -totals[kept]))
+    return kept[order[:limit]].tolist()
 
 
 def newest(cache, candidates, limit) -> list:

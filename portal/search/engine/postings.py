@@ -6,9 +6,10 @@ reopen after a small commit reads only the new segment. Deletions are not part o
 segment's files and are applied on top, per searcher.
 """
 from array import array
-from itertools import compress, repeat
+from itertools import repeat
 from math import log
-from operator import add, ne, not_
+from operator import add
+from typing import NamedTuple
 
 from pyroaring import BitMap, FrozenBitMap
 from whoosh.util.numeric import byte_to_length
@@ -71,40 +72,110 @@ def deleted_docs(searcher) -> FrozenBitMap:
     return FrozenBitMap(found)
 
 
+def _np():
+    """numpy, imported where the engine first needs it: only processes that search load it
+    (the background worker imports this module but never searches)."""
+    import numpy
+
+    return numpy
+
+
 class WordPostings:
     """A word's (or a keyword value's) postings in a field: its documents as a bitmap, and
-    {document: frequency} for the documents where the frequency is not 1 (most are 1, and a
-    dict entry costs tens of bytes where a bitmap costs one or two)."""
+    the documents whose frequency is not 1 with those frequencies, as two sorted numpy arrays
+    (`often`, uint32, and `weights`, float32: 8 bytes a posting, where a dict entry costs about
+    a hundred; most frequencies are 1 and cost only their bit in the bitmap). None for both
+    when every frequency is 1 or none was read."""
 
-    __slots__ = ("docs", "counts")
+    __slots__ = ("docs", "often", "weights")
 
-    def __init__(self, docs: FrozenBitMap, counts: dict):
-        self.docs, self.counts = docs, counts
+    def __init__(self, docs: FrozenBitMap, often=None, weights=None):
+        self.docs = docs
+        self.often, self.weights = (often, weights) if often is not None and len(often) \
+            else (None, None)
 
     def __len__(self) -> int:
         return len(self.docs)
 
     def frequencies(self, candidates):
-        """Each candidate's frequency (0 where the word is not), in C steps."""
-        return map(self.counts.get, candidates, map(self.docs.__contains__, candidates))
+        """Each candidate's frequency (0 where the word is not) as a numpy array of floats;
+        `candidates`: a numpy array of document numbers."""
+        np = _np()
+        found = np.fromiter(map(self.docs.__contains__, candidates.tolist()), dtype=np.float64,
+                            count=len(candidates))
+        if self.often is not None:
+            at = np.minimum(np.searchsorted(self.often, candidates), len(self.often) - 1)
+            other = self.often[at] == candidates
+            found[other] = self.weights[at[other]]
+        return found
 
     def as_dict(self) -> dict:
         """{document: frequency} of every posting."""
-        return {number: self.counts.get(number, 1) for number in self.docs}
+        found = dict.fromkeys(self.docs, 1)
+        if self.often is not None:
+            found.update(zip(self.often.tolist(), map(_whole, self.weights.tolist()),
+                             strict=True))
+        return found
 
     def without(self, gone: FrozenBitMap) -> "WordPostings":
-        """These postings less the documents in `gone`, in a new dict (this one may be shared
+        """These postings less the documents in `gone`, as new arrays (these may be shared
         with an earlier searcher)."""
-        counts = self.counts
-        counts = dict(compress(counts.items(), map(not_, map(gone.__contains__, counts)))) \
-            if counts else {}
-        return WordPostings(self.docs - gone, counts)
+        if self.often is None:
+            return WordPostings(self.docs - gone)
+        np = _np()
+        kept = np.fromiter(map(gone.__contains__, self.often.tolist()), dtype=bool,
+                           count=len(self.often))
+        np.logical_not(kept, out=kept)
+        return WordPostings(self.docs - gone, self.often[kept], self.weights[kept])
+
+    def followed_by(self, later: "WordPostings") -> "WordPostings":
+        """These postings and `later`'s, whose documents all come after these."""
+        return WordPostings(self.docs | later.docs,
+                            *_joined([self.often, later.often], [self.weights, later.weights]))
 
 
-# A weight is a term frequency (no field boosts): whole numbers, kept as Python's shared small
-# ints rather than a float object per posting.
-_WHOLE = {float(n): n for n in range(257)}
-EMPTY = WordPostings(FrozenBitMap(), {})
+def _whole(weight: float):
+    """A frequency as the number it is (weights are whole numbers: no field boosts)."""
+    return int(weight) if weight.is_integer() else weight
+
+
+def _joined(often: list, weights: list) -> tuple:
+    """(numbers, weights) of consecutive parts joined (None parts left out), or (None, None)."""
+    parts = [(o, w) for o, w in zip(often, weights, strict=True) if o is not None]
+    if len(parts) < 2:
+        return parts[0] if parts else (None, None)
+    np = _np()
+    return (np.concatenate([o for o, _w in parts]), np.concatenate([w for _o, w in parts]))
+
+
+class SegmentPostings(NamedTuple):
+    """One term's postings in one segment (segment-relative numbers), as remembered per
+    segment: a bitmap, and the numbers and weights of the postings whose weight is not 1
+    (None when there are none, or when no weights were read)."""
+
+    docs: FrozenBitMap
+    often: object = None  # numpy uint32, ascending
+    weights: object = None  # numpy float32
+
+
+def compact(ids: array, weights: array) -> SegmentPostings:
+    """A segment's postings read as arrays (ids, and weights unless none were asked for), in
+    the form kept per segment (a bitmap, and arrays only for weights other than 1)."""
+    if not len(weights) or not len(ids):
+        return SegmentPostings(FrozenBitMap(ids))
+    np = _np()
+    numbers = np.frombuffer(ids, dtype=np.uint32)
+    values = np.frombuffer(weights, dtype=np.float32)
+    if (numbers[1:] < numbers[:-1]).any():  # a character's terms merged: in no order
+        order = np.argsort(numbers, kind="stable")
+        numbers, values = numbers[order], values[order]
+    other = values != 1.0
+    if not other.any():
+        return SegmentPostings(FrozenBitMap(ids))
+    return SegmentPostings(FrozenBitMap(ids), numbers[other], values[other])
+
+
+EMPTY = WordPostings(FrozenBitMap())
 
 
 def postings(searcher, field_name, word, deleted: FrozenBitMap, want_weights=True, memo=None,
@@ -112,36 +183,31 @@ def postings(searcher, field_name, word, deleted: FrozenBitMap, want_weights=Tru
     """The postings of `word` in `field_name`, the documents in `deleted` out.
 
     `word` may be ("chars", 灯): every term containing that Chinese character, merged.
-    Without `want_weights` the frequencies are not read (no counts); `memo`: see
-    `per_segment`; `since`: only the segments from that document number on (see
-    `shared_documents`). Each segment's document numbers go into the bitmap in C; only the
-    postings whose frequency is not 1 become Python objects.
+    Without `want_weights` the frequencies are not read. `memo`: see `per_segment`; `since`:
+    only the segments from that document number on (see `shared_documents`). Each segment's
+    postings are kept in memo in their compact form (`SegmentPostings`) and joined here, in C
+    and numpy steps.
     """
     try:
         field = searcher.schema[field_name]
         tbytes = None if isinstance(word, tuple) else field.to_bytes(word)
     except (KeyError, ValueError, TypeError):
         return EMPTY
-    docs, counts = BitMap(), {}
+    docs, often, weights = BitMap(), [], []
     for reader, offset in leaves(searcher, since):
         if tbytes is None:
             def compute(reader=reader):
-                return _segment_han_postings(reader, field, field_name, word[1], memo)
+                return compact(*_segment_han_postings(reader, field, field_name, word[1], memo))
         else:
             def compute(reader=reader):
-                return storage.segment_postings(reader, field, field_name, word, tbytes,
-                                                want_weights)
-        seg_ids, seg_weights = per_segment(
-            memo, reader, ("postings", field_name, word, want_weights), compute)
-        part = BitMap(seg_ids)
-        docs |= part.shift(offset) if offset else part
-        if want_weights:
-            other = list(map(ne, seg_weights, repeat(1.0)))
-            if any(other):
-                weights = list(compress(seg_weights, other))
-                counts.update(zip(map(offset.__add__, compress(seg_ids, other)),
-                                  map(_WHOLE.get, weights, weights), strict=True))
-    found = WordPostings(FrozenBitMap(docs), counts)
+                return compact(*storage.segment_postings(reader, field, field_name, word, tbytes,
+                                                         want_weights))
+        part = per_segment(memo, reader, ("postings", field_name, word, want_weights), compute)
+        docs |= part.docs.shift(offset) if offset else part.docs
+        if part.often is not None:
+            often.append(part.often + offset if offset else part.often)
+            weights.append(part.weights)
+    found = WordPostings(FrozenBitMap(docs), *_joined(often, weights))
     return found.without(deleted) if found.docs.intersect(deleted) else found
 
 
