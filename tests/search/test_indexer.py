@@ -419,7 +419,7 @@ def test_a_searchers_caches_say_what_the_index_holds(app, publish, index_now):
         search("路灯")
         cache = holder().state().cache
         assert len(cache.word_docs("content", "路灯")) == 2
-        assert cache.column("area") == ["daqiao"] * 3
+        assert list(cache.column("area")) == ["daqiao"] * 3
 
 
 def test_a_reopened_searcher_carries_over_only_what_the_commit_left_alone(app, publish,

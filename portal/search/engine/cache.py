@@ -28,13 +28,13 @@ WORD_CACHE_SIZE = 512  # postings of recent query words, per searcher
 WORD_CACHE_POSTINGS = 6_000_000
 WARM_WORDS = 200  # most recent words of the old searcher scored again on a new one
 WARM_COLUMNS = ("kind", "category", "area", "station", "status", "channel", "created")
-NUMBER_COLUMNS = ("created",)  # held as arrays of 64-bit integers, the others as lists
+NUMBER_COLUMNS = ("created",)  # arrays of 64-bit integers; the others KeywordColumns
 RESULT_CACHE_SIZE = 256  # rankings of recent searches (pages, facet clicks repeat them)
 
 
 def _column_reader(field_name):
     """How the column of `field_name` is read: the created time as an array of integers, a
-    keyword field as a list of its (shared) values."""
+    keyword field as codes of its values (`KeywordColumn`)."""
     if field_name in NUMBER_COLUMNS:
         return engine_postings.number_column
     return engine_postings.column_values
@@ -237,8 +237,8 @@ class FilterCache:
         return self._values[field_name]
 
     def column(self, field_name):
-        """Values of a facet field by document number, a list ("created": sortable integers,
-        an array)."""
+        """Values of a facet field by document number, a KeywordColumn ("created": sortable
+        integers, an array)."""
         if field_name not in self._columns:
             self._columns[field_name] = _column_reader(field_name)(
                 self.searcher, field_name, self.memo)
@@ -290,8 +290,13 @@ class FilterCache:
             self._words[key] = carried(found)
             self._postings += len(_held(found))
         for name, values in list(previous._columns.items()):
-            column = self._columns[name] = values[:shared]
-            column.extend(_column_reader(name)(self.searcher, name, self.memo, since=shared))
+            if name in NUMBER_COLUMNS:
+                column = self._columns[name] = values[:shared]
+                column.extend(engine_postings.number_column(self.searcher, name, self.memo,
+                                                            since=shared))
+            else:
+                self._columns[name] = engine_postings.column_values(
+                    self.searcher, name, self.memo, since=shared, kept=values)
         for name, lengths in list(previous._lengths.items()):
             self._lengths[name] = lengths[:shared] + engine_postings.length_bytes(
                 self.searcher, name, self.memo, since=shared)

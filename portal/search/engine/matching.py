@@ -9,7 +9,6 @@ equal scores rank the lower document number first, as in Whoosh's collector; thi
 tests/search/test_engine_differential.py compares with Whoosh's own searcher.
 """
 import heapq
-from collections import Counter
 
 from pyroaring import BitMap, FrozenBitMap
 
@@ -173,10 +172,17 @@ def facet_counts(cache, matched, names) -> dict:
 
 
 def _by_column(cache, matched, name) -> list:
-    """The matches' values counted in C, in document order (so equal counts keep it)."""
-    counts = Counter(map(cache.column(name).__getitem__, matched))
-    counts.pop("", None)
-    return counts.most_common()
+    """The matches' value codes counted in numpy; equal counts in the order of each value's
+    first matched document."""
+    np = engine_postings._np()
+    column = cache.column(name)
+    codes = column.codes[document_numbers(matched)]
+    present, first = np.unique(codes, return_index=True)
+    counts = np.bincount(codes, minlength=len(column.values))[present]
+    order = np.lexsort((first, -counts.astype(np.int64)))
+    return [(column.values[code], count) for code, count in
+            zip(present[order].tolist(), counts[order].tolist(), strict=True)
+            if column.values[code] != ""]
 
 
 def _by_bitmaps(cache, matched, name) -> list:

@@ -283,18 +283,69 @@ def field_values(searcher, field_name) -> list:
     return [value for value in map(field.from_bytes, searcher.lexicon(field_name)) if value]
 
 
-def column_values(searcher, field, memo=None, since=0) -> list:
-    """The column of the keyword field `field` as a list indexed by document number.
+class KeywordColumn:
+    """A keyword field's value for every document, by document number: a numpy array of small
+    codes (one or two bytes a document, where a list holds an 8-byte reference per document)
+    and the distinct values they stand for. Reads like a list of the values."""
 
-    Equal values are one object (a column of area names holds a few distinct strings, not one
-    decoded copy per document). `since`: only the segments from that document number on.
-    """
-    values = []
+    __slots__ = ("codes", "values", "_index")
+
+    def __init__(self, codes, values: list):
+        self.codes, self.values = codes, values
+        self._index = None
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, number):
+        return self.values[self.codes[number]]
+
+    def __iter__(self):
+        return map(self.values.__getitem__, self.codes.tolist())
+
+    def code_of(self) -> dict:
+        """{value: code}."""
+        if self._index is None:
+            self._index = {value: code for code, value in enumerate(self.values)}
+        return self._index
+
+
+def _codes_dtype(np, count: int):
+    return np.uint8 if count <= 1 << 8 else np.uint16 if count <= 1 << 16 else np.uint32
+
+
+def _segment_column(column) -> tuple:
+    """(codes, values) of one segment's keyword column."""
+    np = _np()
+    raw = list(column)
+    values = list(dict.fromkeys(raw))
+    index = {value: code for code, value in enumerate(values)}
+    return (np.fromiter(map(index.__getitem__, raw), dtype=_codes_dtype(np, len(values)),
+                        count=len(raw)), values)
+
+
+def column_values(searcher, field, memo=None, since=0, kept=None) -> KeywordColumn:
+    """The column of the keyword field `field` (`KeywordColumn`). `since`: only the segments
+    from that document number on, after the first `since` documents of `kept` (the column of
+    an earlier searcher whose leading documents these are)."""
+    np = _np()
+    values = list(kept.values) if kept is not None else []
+    index = dict(kept.code_of()) if kept is not None else {}
+    parts = [kept.codes[:since]] if kept is not None else []
     for reader, _offset in leaves(searcher, since):
-        values.extend(per_segment(
+        codes, segment_values = per_segment(
             memo, reader, ("column", field),
-            lambda reader=reader: _shared_values(reader.column_reader(field))))
-    return values
+            lambda reader=reader: _segment_column(reader.column_reader(field)))
+        translate = []
+        for value in segment_values:
+            if value not in index:
+                index[value] = len(values)
+                values.append(value)
+            translate.append(index[value])
+        parts.append(np.asarray(translate, dtype=np.uint32)[codes])
+    dtype = _codes_dtype(np, len(values))
+    codes = np.concatenate(parts).astype(dtype) if parts else np.empty(0, dtype)
+    return KeywordColumn(codes, values)
 
 
 def number_column(searcher, field, memo=None, since=0) -> array:
@@ -307,9 +358,3 @@ def number_column(searcher, field, memo=None, since=0) -> array:
             memo, reader, ("numbers", field),
             lambda reader=reader: array("q", reader.column_reader(field, translate=False))))
     return values
-
-
-def _shared_values(column) -> list:
-    raw = list(column)
-    distinct = {}
-    return list(map(distinct.setdefault, raw, raw))
