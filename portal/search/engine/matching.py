@@ -69,34 +69,46 @@ def _phrase_docs(cache, field_name, words) -> set:
 
 
 def _bm25(cache, field_name, word, found, candidates):
-    """BM25 of `word` in `field_name` for each candidate (a numpy array of document numbers):
+    """BM25 of `word` in `field_name` for each of `candidates` (`Candidates`):
     idf * f * (K1 + 1) / (f + norm), in numpy steps: the same double-precision operations,
     in the same order, as one Python expression per document."""
     np = engine_postings._np()
-    freqs = found.frequencies(candidates)
+    freqs = found.frequencies(candidates.numbers, candidates.bitmap)
     lengths = np.frombuffer(cache.lengths(field_name), dtype=np.uint8)
-    norms = np.asarray(cache.norm_table(field_name), dtype=np.float64)[lengths[candidates]]
+    norms = np.asarray(cache.norm_table(field_name), dtype=np.float64)[
+        lengths[candidates.numbers]]
     merged = len(found) if isinstance(word, tuple) else None  # a character's merged terms
     scale = engine_postings.idf(cache.searcher, field_name, word, merged) * \
         (engine_postings.K1 + 1)
     return freqs / (freqs + norms) * scale
 
 
-def _members(documents, candidates, candidate_list):
-    """1.0 for each candidate in `documents` (a bitmap or set), else 0.0."""
-    np = engine_postings._np()
-    return np.fromiter(map(documents.__contains__, candidate_list), dtype=np.float64,
-                       count=len(candidates))
+class Candidates:
+    """Document numbers to rank: as a bitmap, and as an ascending numpy array."""
+
+    def __init__(self, documents):
+        np = engine_postings._np()
+        if not isinstance(documents, (FrozenBitMap, BitMap)):
+            documents = FrozenBitMap(documents)
+        self.bitmap = documents
+        self.numbers = np.frombuffer(documents.to_array(), dtype=np.uint32) if documents \
+            else np.empty(0, np.uint32)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def members(self, documents):
+        """1.0 for each candidate in `documents` (a bitmap, or a set), else 0.0."""
+        np = engine_postings._np()
+        if isinstance(documents, (FrozenBitMap, BitMap)):
+            return engine_postings.presence(documents, self.numbers, self.bitmap)
+        return np.fromiter(map(documents.__contains__, self.numbers.tolist()),
+                           dtype=np.float64, count=len(self.numbers))
 
 
-def document_numbers(candidates):
-    """Document numbers (a bitmap or any iterable of them) as a numpy array, ascending for a
-    bitmap."""
-    np = engine_postings._np()
-    if isinstance(candidates, (FrozenBitMap, BitMap)):
-        return np.frombuffer(candidates.to_array(), dtype=np.uint32) if candidates else \
-            np.empty(0, np.uint32)
-    return np.fromiter(candidates, dtype=np.uint32)
+def document_numbers(documents):
+    """Document numbers (a bitmap or any iterable of them) as an ascending numpy array."""
+    return Candidates(documents).numbers
 
 
 def scored(cache, groups, fields, candidates, limit) -> list:
@@ -108,22 +120,21 @@ def scored(cache, groups, fields, candidates, limit) -> list:
     number first.
     """
     np = engine_postings._np()
-    numbers = document_numbers(candidates)
-    as_list = numbers.tolist()
-    totals = np.zeros(len(numbers))
+    candidates = Candidates(candidates)
+    totals = np.zeros(len(candidates))
     for kind, words in groups:
         for field_name, word, found in alternatives(cache, words, fields):
             if not found:
                 continue
             if isinstance(found, WordPostings):
-                scores = _bm25(cache, field_name, word, found, numbers)
+                scores = _bm25(cache, field_name, word, found, candidates)
                 if kind == "phrase" and len(fields) > 1:
-                    inside = _phrase_docs(cache, field_name, words)
-                    scores = scores * _members(inside, numbers, as_list)
+                    scores = scores * candidates.members(_phrase_docs(cache, field_name, words))
             else:  # a keyword value's bitmap
-                scores = _members(found, numbers, as_list)
+                scores = candidates.members(found)
             totals = totals + scores
-    return [(float(totals[at]), as_list[at]) for at in _best(np, totals, numbers, limit)]
+    numbers = candidates.numbers
+    return [(float(totals[at]), int(numbers[at])) for at in _best(np, totals, numbers, limit)]
 
 
 def _best(np, totals, numbers, limit):
