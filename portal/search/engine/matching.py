@@ -106,11 +106,6 @@ class Candidates:
                            dtype=np.float64, count=len(self.numbers))
 
 
-def document_numbers(documents):
-    """Document numbers (a bitmap or any iterable of them) as an ascending numpy array."""
-    return Candidates(documents).numbers
-
-
 def scored(cache, groups, fields, candidates, limit) -> list:
     """[(score, document number)] of the best `limit` of `candidates`, best first.
 
@@ -187,7 +182,7 @@ def _by_column(cache, matched, name) -> list:
     first matched document."""
     np = engine_postings._np()
     column = cache.column(name)
-    codes = column.codes[document_numbers(matched)]
+    codes = column.codes[Candidates(matched).numbers]
     present, first = np.unique(codes, return_index=True)
     counts = np.bincount(codes, minlength=len(column.values))[present]
     order = np.lexsort((first, -counts.astype(np.int64)))

@@ -6,6 +6,7 @@ reopen after a small commit reads only the new segment. Deletions are not part o
 segment's files and are applied on top, per searcher.
 """
 from array import array
+from dataclasses import dataclass
 from itertools import repeat
 from math import log
 from operator import add
@@ -299,31 +300,21 @@ def field_values(searcher, field_name) -> list:
     return [value for value in map(field.from_bytes, searcher.lexicon(field_name)) if value]
 
 
+@dataclass(frozen=True, slots=True)
 class KeywordColumn:
     """A keyword field's value for every document, by document number: a numpy array of small
     codes (one or two bytes a document, where a list holds an 8-byte reference per document)
-    and the distinct values they stand for. Reads like a list of the values."""
+    and the distinct values they stand for."""
 
-    __slots__ = ("codes", "values", "_index")
-
-    def __init__(self, codes, values: list):
-        self.codes, self.values = codes, values
-        self._index = None
+    codes: object  # numpy unsigned integers
+    values: list
 
     def __len__(self) -> int:
         return len(self.codes)
 
-    def __getitem__(self, number):
-        return self.values[self.codes[number]]
-
     def __iter__(self):
+        """The documents' values, in document order."""
         return map(self.values.__getitem__, self.codes.tolist())
-
-    def code_of(self) -> dict:
-        """{value: code}."""
-        if self._index is None:
-            self._index = {value: code for code, value in enumerate(self.values)}
-        return self._index
 
 
 def _codes_dtype(np, count: int):
@@ -345,23 +336,18 @@ def column_values(searcher, field, memo=None, since=0, kept=None) -> KeywordColu
     from that document number on, after the first `since` documents of `kept` (the column of
     an earlier searcher whose leading documents these are)."""
     np = _np()
-    values = list(kept.values) if kept is not None else []
-    index = dict(kept.code_of()) if kept is not None else {}
+    # {value: code}, in code order: the earlier column's codes stay what they were.
+    index = {value: code for code, value in enumerate(kept.values)} if kept is not None else {}
     parts = [kept.codes[:since]] if kept is not None else []
     for reader, _offset in leaves(searcher, since):
         codes, segment_values = per_segment(
             memo, reader, ("column", field),
             lambda reader=reader: _segment_column(reader.column_reader(field)))
-        translate = []
-        for value in segment_values:
-            if value not in index:
-                index[value] = len(values)
-                values.append(value)
-            translate.append(index[value])
+        translate = [index.setdefault(value, len(index)) for value in segment_values]
         parts.append(np.asarray(translate, dtype=np.uint32)[codes])
-    dtype = _codes_dtype(np, len(values))
+    dtype = _codes_dtype(np, len(index))
     codes = np.concatenate(parts).astype(dtype) if parts else np.empty(0, dtype)
-    return KeywordColumn(codes, values)
+    return KeywordColumn(codes, list(index))
 
 
 def number_column(searcher, field, memo=None, since=0) -> array:
