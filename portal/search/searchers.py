@@ -191,7 +191,7 @@ class SearcherHolder:
                 cache = new_cache(searcher, state.cache.memo if same_index else None)
                 carried = same_index and cache.carry_over(state.cache)
                 cache.warm(state.cache if state is not None and not carried else None,
-                           characters=not carried)
+                           characters=not carried, first=state is None)
             except Exception:
                 if _all_listed(ix, searcher):  # unreadable for another reason
                     raise

@@ -19,6 +19,7 @@ from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F
 
 from portal.search import index as search_index
+from portal.search.engine import cache as cache_module
 from portal.search.engine import matching as engine_matching
 from portal.search.engine import postings as engine_postings
 from portal.search.engine import storage
@@ -308,3 +309,43 @@ def test_whooshs_searcher_stands_in_with_the_same_answers(corpus, monkeypatch):
             cache.ranking(groups, fields, matched, TOP), text
         assert stand_in.facet_counts(matched, FACETS) == cache.facet_counts(matched, FACETS)
     assert _norms(stand_in, "content") == _norms(cache, "content")
+
+
+def _document_frequencies(searcher) -> dict:
+    """{word: documents holding it} of `content`, through Whoosh's public reader."""
+    return {word.decode(): searcher.doc_frequency("content", word.decode())
+            for word in searcher.reader().lexicon("content")}
+
+
+def test_the_most_frequent_words_come_first_within_both_limits(corpus):
+    searcher = corpus["searcher"]
+    held = _document_frequencies(searcher)
+    chosen = engine_postings.frequent_words(searcher, "content", 8, 10 ** 9)
+    assert len(chosen) == 8
+    counts = [held[word] for word in chosen]
+    assert counts == sorted(counts, reverse=True)
+    assert min(counts) >= max(n for word, n in held.items() if word not in chosen)
+
+    # A word that would pass the postings limit is left out; smaller ones after it still fit.
+    first, second = counts[0], next(n for n in counts if n < counts[0])
+    limit = first + second - 1
+    within = engine_postings.frequent_words(searcher, "content", 8, limit)
+    assert within[0] == chosen[0] and sum(held[word] for word in within) <= limit
+    assert all(held[word] != second for word in within)
+    assert len(within) > 1  # words of fewer documents filled what was left
+
+
+def test_a_first_searcher_holds_the_frequent_words_as_a_fresh_read_gives_them(corpus):
+    searcher = corpus["searcher"]
+    cache = FilterCache(searcher)
+    cache.warm(first=True)
+    frequent = engine_postings.frequent_words(
+        searcher, "content", cache_module.WARM_WORDS, cache_module.FREQUENT_WORDS_POSTINGS)
+    assert frequent and list(cache._words) == [("content", word) for word in reversed(frequent)]
+    fresh = FilterCache(searcher)
+    for word in frequent:
+        assert cache._words[("content", word)].as_dict() \
+            == fresh.word_docs("content", word).as_dict()
+    later = FilterCache(searcher)
+    later.warm()  # a reopen's warm-up (no previous searcher to take words from) reads none
+    assert not later._words

@@ -27,6 +27,9 @@ WORD_CACHE_SIZE = 512  # postings of recent query words, per searcher
 # a varied search load at a million documents.
 WORD_CACHE_POSTINGS = 6_000_000
 WARM_WORDS = 200  # most recent words of the old searcher scored again on a new one
+# A process's first searcher reads the words in the most documents (the slow ones to read, and
+# the common ones to search for) up to this many postings: two thirds of the word cache.
+FREQUENT_WORDS_POSTINGS = WORD_CACHE_POSTINGS * 2 // 3
 WARM_COLUMNS = ("kind", "category", "area", "station", "status", "channel", "created")
 NUMBER_COLUMNS = ("created",)  # arrays of 64-bit integers; the others KeywordColumns
 RESULT_CACHE_SIZE = 256  # rankings of recent searches (pages, facet clicks repeat them)
@@ -302,16 +305,20 @@ class FilterCache:
                 self.searcher, name, self.memo, since=shared)
         return True
 
-    def warm(self, previous=None, characters=True) -> None:
+    def warm(self, previous=None, characters=True, first=False) -> None:
         """Fill the caches a request would need, before this searcher serves any.
 
         Runs where the searcher is (re)opened, off the request path: the filter sets and
         columns, the field lengths, the character tables, then the filter values and words
         most recently used on the previous searcher, so the first searches after a reopen
-        cost what they cost before it. A cache carried over passes `characters=False`: the
-        character tables of the segments a commit or merge wrote are read by the first
-        one-character search that needs them (rare), not at each of the reopens constant
-        writes cause (a merged segment's lexicon is tens of thousands of terms).
+        cost what they cost before it. A process's `first` searcher has no previous one: it
+        reads the public text's most frequent words instead (`FREQUENT_WORDS_POSTINGS`), so
+        a web worker just started does not read a common word's long postings while a
+        resident waits (tens of milliseconds a word at a million documents). A cache carried
+        over passes `characters=False`: the character tables of the segments a commit or
+        merge wrote are read by the first one-character search that needs them (rare), not
+        at each of the reopens constant writes cause (a merged segment's lexicon is tens of
+        thousands of terms).
         """
         engine_postings.open_stored_fields(self.searcher)
         self.all()
@@ -322,6 +329,10 @@ class FilterCache:
             self.lengths(name)
         if characters:  # which terms hold each Chinese character (one-character searches)
             engine_postings.prepare_characters(self.searcher, "content", self.memo)
+        if first:
+            for word in reversed(engine_postings.frequent_words(
+                    self.searcher, "content", WARM_WORDS, FREQUENT_WORDS_POSTINGS)):
+                self.word_docs("content", word)  # the most frequent last: the latest used
         if previous is None:
             return
         for key in list(previous._docs):

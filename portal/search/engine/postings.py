@@ -6,6 +6,7 @@ reopen after a small commit reads only the new segment. Deletions are not part o
 segment's files and are applied on top, per searcher.
 """
 from array import array
+from collections import Counter
 from dataclasses import dataclass
 from itertools import repeat
 from math import log
@@ -226,6 +227,25 @@ def postings(searcher, field_name, word, deleted: FrozenBitMap, want_weights=Tru
             weights.append(part.weights)
     found = WordPostings(FrozenBitMap(docs), *_joined(often, weights))
     return found.without(deleted) if found.docs.intersect(deleted) else found
+
+
+def frequent_words(searcher, field_name, most_words: int, most_postings: int) -> list:
+    """The words of `field_name` held by the most documents, most first: at most `most_words`
+    of them, with at most `most_postings` documents counted over them all (a word that would
+    pass that limit is left out, smaller ones after it still fit)."""
+    held = Counter()
+    for reader, _offset in leaves(searcher):
+        try:
+            for tbytes, info in reader.iter_field(field_name):
+                held[tbytes] += info.doc_frequency()
+        except (storage.TermNotFound, KeyError):
+            continue
+    chosen, counted = [], 0
+    for tbytes, documents in held.most_common(most_words):
+        if counted + documents <= most_postings:
+            chosen.append(tbytes.decode("utf-8"))
+            counted += documents
+    return chosen
 
 
 def _han_table(reader, field_name) -> dict:
