@@ -39,16 +39,19 @@ def when_ready(server):
 
 
 def pre_fork(server, worker):
-    """Load the libraries only the web uses and compile the templates, then freeze the master's
-    objects, so that every worker shares them and its collections leave their pages shared."""
+    """Load the libraries only the web uses, compile the templates and load every locale's
+    data, then freeze the master's objects, so that every worker shares them and its
+    collections leave their pages shared."""
     app = worker.app.wsgi()
     if "PORTAL_INDEX_DIR" in getattr(app, "config", {}):  # the portal
         from portal import WEB_ONLY_LIBRARIES
+        from portal.core.i18n import load_locale_data
         from portal.core.templating import compile_templates
 
         for name in WEB_ONLY_LIBRARIES:
             importlib.import_module(name)
         compile_templates(app)
+        load_locale_data()
     gc.freeze()
 
 

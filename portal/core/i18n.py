@@ -14,8 +14,8 @@ from portal.core.text import to_traditional
 
 __all__ = ["DEFAULT_LOCALE", "HTML_LANG", "LOCALES", "LOCALE_LABELS", "_", "_l",
            "active_translations", "current_locale", "get_locale", "install_template_gettext",
-           "localized", "ngettext", "parse_locale", "pgettext", "remember_locale",
-           "select_locale"]
+           "load_locale_data", "localized", "ngettext", "parse_locale", "pgettext",
+           "remember_locale", "select_locale"]
 
 LOCALES = ("zh", "zh_Hant", "en")
 DEFAULT_LOCALE = "zh"
@@ -103,6 +103,16 @@ def install_template_gettext(app) -> None:
             context, string)),
         npgettext=_in_template(lambda context, singular, plural, n: active_translations()
                                .unpgettext(context, singular, plural, n), counted=3))
+
+
+def load_locale_data() -> None:
+    """Load Babel's data (number and date formats, names) for every locale now, rather than on
+    a process's first page in each language; the web server's master does it before forking,
+    and its workers share the data."""
+    from babel import Locale
+
+    for locale in LOCALES:
+        Locale.parse(locale)._data  # noqa: B018  (loads the locale and its parents' data)
 
 
 def parse_locale(value):

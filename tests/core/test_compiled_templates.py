@@ -1,5 +1,5 @@
-"""The web server compiles every template before it forks its workers, so no request pays for
-compiling one."""
+"""The web server compiles every template and loads every locale's data before it forks its
+workers, so no request pays for either."""
 from pathlib import Path
 
 from portal.core.templating import compile_templates
@@ -23,9 +23,10 @@ def test_every_template_is_compiled_and_pages_then_compile_none(app, client):
     assert len(app.jinja_env.cache) == compiled  # every page found its templates compiled
 
 
-def test_gunicorns_master_compiles_them_before_forking(tmp_path):
+def test_gunicorns_master_compiles_them_and_loads_the_locales_before_forking(tmp_path):
     script = (
         "import gc, runpy, types\n"
+        "import babel.localedata\n"
         "from portal import create_app\n"
         "settings = runpy.run_path('gunicorn.conf.py')\n"
         "gc.enable()\n"
@@ -34,6 +35,7 @@ def test_gunicorns_master_compiles_them_before_forking(tmp_path):
         "before = len(app.jinja_env.cache)\n"
         "settings['pre_fork'](None, worker)\n"
         "gc.unfreeze()\n"
-        "print(before, len(app.jinja_env.cache))\n")
-    before, after = map(int, run_in_new_interpreter(script, tmp_path).split())
-    assert before == 0 and after == len(_template_files())
+        "print(before, len(app.jinja_env.cache), *sorted(babel.localedata._cache))\n")
+    before, after, *locales = run_in_new_interpreter(script, tmp_path).split()
+    assert int(before) == 0 and int(after) == len(_template_files())
+    assert {"zh", "zh_Hant", "en"} <= set(locales)
