@@ -11,10 +11,15 @@ database with its index); otherwise `--n` submissions are generated and indexed 
 time) of a whole page and of its parts: the search service (`search`), of it the rows and
 snippets of the hits (`_hits`), the filter lists (`_facet_values`), the result cards
 (`_cards`) and the template (`render_template`). `--profile` adds cProfile's top functions,
-cumulative. Never part of the tests.
+cumulative. Before all that, as a web worker starts: the CPU of opening and warming the
+searcher, and of the process's first `--first` pages (the first of them included: what is
+read or built on first use); `--as-gunicorn` first does what gunicorn's master does before it
+forks a worker (compile the templates, load the locales' data, freeze the objects out of the
+garbage collector's reach). Never part of the tests.
 """
 import argparse
 import cProfile
+import gc
 import io
 import os
 import pstats
@@ -57,6 +62,10 @@ def main():
     parser.add_argument("--n", type=int, default=100000)
     parser.add_argument("--pages", type=int, default=600)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--as-gunicorn", action="store_true",
+                        help="compile, load and freeze first, as gunicorn's master does")
+    parser.add_argument("--first", type=int, default=200,
+                        help="pages measured as a new process's first (before the warm-up)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="portal-search-page-"))
     try:
@@ -68,8 +77,21 @@ def main():
         os.environ.update(base_env(data, PORTAL_EMBEDDED_WORKER=0))
         from portal import create_app
         from portal.search import services, views
+        from portal.search.searchers import refresh_searcher
 
         app = create_app()
+        if args.as_gunicorn:  # what gunicorn.conf.py's pre_fork does
+            from portal.core.i18n import load_locale_data
+            from portal.core.templating import compile_templates
+
+            compile_templates(app)
+            load_locale_data()
+            gc.collect()
+            gc.freeze()
+        start = time.thread_time()
+        with app.app_context():
+            refresh_searcher()  # as gunicorn's post_fork has it done when a worker starts
+        opened = time.thread_time() - start
         client = app.test_client()
         rng = random.Random(5)
 
@@ -79,7 +101,17 @@ def main():
                                   f"&u={number}")
             assert response.status_code == 200, response.status_code
 
-        for number in range(WARM_PAGES):
+        first = []
+        for number in range(args.first):
+            start = time.thread_time()
+            page(-number - 1)
+            first.append((time.thread_time() - start) * 1000)
+        if first:
+            print(f"a new process: searcher opened and warmed in {opened:.2f} s of CPU; its first "
+                  f"{len(first)} pages: median {statistics.median(first):.2f}, p95 "
+                  f"{sorted(first)[int(0.95 * len(first))]:.2f}, first {first[0]:.2f}, in all "
+                  f"{sum(first) / 1000:.2f} s")
+        for number in range(args.first, WARM_PAGES):
             page(-number - 1)
         spent = timed_parts({"search": (views, "search"), "of it, the hits": (services, "_hits"),
                              "filter lists": (views, "_facet_values"),
