@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run_all.py [--n 100000] [--duration 5] [--runs 3] [--connections 16]
                                       [--workers 2] [--pg-url URL | --no-pg | --no-sqlite]
+                                      [--seed-dir DIR]
 
 For each setup -- the embedded default (SQLite, Whoosh, embedded worker) and PostgreSQL (with
 Redis configured for rate limits) -- it migrates and seeds a fresh database, adds N synthetic
@@ -38,7 +39,10 @@ PORTAL_AUTO_ACCEPT=api, so clean API submissions are forwarded at once) and acce
 message (each probe asks to be told by e-mail; a loopback SMTP server, aiosmtpd,
 times the first message to its address: "accepted").
 Rate limits are off (PORTAL_RATE_LIMITS=off): the anonymous API limit would otherwise answer 429
-after five posts. Never part of CI: figures are printed.
+after five posts. With `--seed-dir DIR`, the SQLite setup measures a copy of a data folder this
+script's seeding filled before (a million takes half an hour to generate and index), instead of
+seeding one; pass the `--n` it was seeded with, which the table names. Never part of CI: figures
+are printed.
 """
 import argparse
 import contextlib
@@ -538,6 +542,32 @@ def seed(env, n):
         os.environ.update(saved)
 
 
+def seeded(env, folder):
+    """A copy of a folder `seed` filled (SQLite only) in place of seeding: the same return
+    values, without the timings (not measured here)."""
+    shutil.copytree(folder, env["PORTAL_DATA_DIR"])
+    flask(env, "db", "upgrade")  # a seed made by an older tree
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        from portal import create_app
+        from portal.extensions import db
+        from portal.stations.models import Area
+        from portal.submissions.models import Submission
+
+        app = create_app()
+        with app.app_context():
+            places = [a.name_zh for a in db.session.execute(db.select(Area)).scalars()]
+            published = db.session.execute(db.select(Submission.id, Submission.code).filter_by(
+                published=True).order_by(Submission.id.desc()).limit(1)).first()
+            db.session.remove()
+            db.engine.dispose()
+        return published.id, published.code, places, {}
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def form_session(url):
     """A session cookie, its CSRF token and the form's render token, as a browser gets them."""
     jar = CookieJar()
@@ -562,7 +592,10 @@ def measure_portal(label, env, args, tmp, references):
                PORTAL_WEBHOOK_SECRET=WEBHOOK_SECRET, PORTAL_AUTO_ACCEPT="api",
                PORTAL_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}?starttls=no",
                PORTAL_NOTIFY_HOURLY_CAP=str(10 ** 6))
-    published_id, code, places, timings = seed(env, args.n)
+    if args.seed_dir:
+        published_id, code, places, timings = seeded(env, args.seed_dir)
+    else:
+        published_id, code, places, timings = seed(env, args.n)
     flask(env, "portal", "worker", "--once")  # the relay's backlog from the seeded data
     worker_startup = statistics.median(worker_startup_seconds(env) for _ in range(3))
     server = Gunicorn(env, workers=args.workers, log=tmp / f"{label}.log")
@@ -735,9 +768,10 @@ def print_table(results, hello, args, writes):
               f"address p50 {percentile(messaged, 0.5):.2f} s p95 "
               f"{percentile(messaged, 0.95):.2f} s ({len(messaged)} told)")
         timings = extra["timings"]
-        print(f"{setup:<9} {args.n} submissions generated in {timings['generated']:.0f} s, "
-              f"index built in {timings['indexed']:.0f} s; on disk at the end: " + ", ".join(
-                  f"{name} {size:,.0f} MB" for name, size in extra["disk"].items()))
+        made = (f"{args.n} submissions generated in {timings['generated']:.0f} s, index built "
+                f"in {timings['indexed']:.0f} s" if timings else f"a copy of {args.seed_dir}")
+        print(f"{setup:<9} {made}; on disk at the end: " + ", ".join(
+            f"{name} {size:,.0f} MB" for name, size in extra["disk"].items()))
         print(f"{setup:<9} start-up: gunicorn to /healthz {extra['startup']:.2f} s, background "
               f"worker to its first round {extra['worker_startup']:.2f} s")
         for kind in ("web", "background"):
@@ -768,7 +802,11 @@ def main():
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--no-pg", action="store_true", help="only the embedded default")
     parser.add_argument("--no-sqlite", action="store_true", help="only PostgreSQL")
+    parser.add_argument("--seed-dir", help="measure a copy of this seeded folder (a data folder "
+                                           "this script's seeding filled; SQLite only)")
     args = parser.parse_args()
+    if args.seed_dir:
+        args.no_pg = True
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     tmp = Path(tempfile.mkdtemp(prefix="portal-bench-"))
