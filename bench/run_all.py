@@ -498,6 +498,35 @@ def medians(samples):
     return result
 
 
+@contextlib.contextmanager
+def environment(env):
+    """This process's environment replaced by `env` inside the block (create_app reads it)."""
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def area_names() -> list:
+    """The seeded areas' Chinese names (the generator's places), in an app context."""
+    from portal.extensions import db
+    from portal.stations.models import Area
+
+    return [area.name_zh for area in db.session.execute(db.select(Area)).scalars()]
+
+
+def latest_published():
+    """(id, code) of the newest published submission, in an app context."""
+    from portal.extensions import db
+    from portal.submissions.models import Submission
+
+    return db.session.execute(db.select(Submission.id, Submission.code).filter_by(
+        published=True).order_by(Submission.id.desc()).limit(1)).first()
+
+
 def seed(env, n):
     """Migrate, seed, add N submissions, build the index, add the moderator; returns (published
     id, its code, the area names, {"generated": s, "indexed": s} wall seconds)."""
@@ -505,19 +534,15 @@ def seed(env, n):
     flask(env, "portal", "seed")
     flask(env, "portal", "create-user", MODERATOR, "--role", "moderator", "--password-stdin",
           stdin=f"{MODERATOR_PASSWORD}\n".encode())
-    saved = dict(os.environ)
-    os.environ.update(env)
-    try:
+    with environment(env):
         from bench.search_bench import Generator, populate
         from portal import create_app
         from portal.extensions import db
         from portal.search.indexer import apply_changes, rebuild_index
-        from portal.stations.models import Area
-        from portal.submissions.models import Submission
 
         app = create_app()
         with app.app_context():
-            places = [a.name_zh for a in db.session.execute(db.select(Area)).scalars()]
+            places = area_names()
         started = time.perf_counter()
         populate(app, n, Generator(7, places))
         timings = {"generated": time.perf_counter() - started}
@@ -532,14 +557,10 @@ def seed(env, n):
             rebuild_index()
             apply_changes()
             timings["indexed"] = time.perf_counter() - started
-            published = db.session.execute(db.select(Submission.id, Submission.code).filter_by(
-                published=True).order_by(Submission.id.desc()).limit(1)).first()
+            published = latest_published()
             db.session.remove()
             db.engine.dispose()
-        return published.id, published.code, places, timings
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    return published.id, published.code, places, timings
 
 
 def seeded(env, folder):
@@ -547,25 +568,16 @@ def seeded(env, folder):
     values, without the timings (not measured here)."""
     shutil.copytree(folder, env["PORTAL_DATA_DIR"])
     flask(env, "db", "upgrade")  # a seed made by an older tree
-    saved = dict(os.environ)
-    os.environ.update(env)
-    try:
+    with environment(env):
         from portal import create_app
         from portal.extensions import db
-        from portal.stations.models import Area
-        from portal.submissions.models import Submission
 
         app = create_app()
         with app.app_context():
-            places = [a.name_zh for a in db.session.execute(db.select(Area)).scalars()]
-            published = db.session.execute(db.select(Submission.id, Submission.code).filter_by(
-                published=True).order_by(Submission.id.desc()).limit(1)).first()
+            places, published = area_names(), latest_published()
             db.session.remove()
             db.engine.dispose()
-        return published.id, published.code, places, {}
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    return published.id, published.code, places, {}
 
 
 def form_session(url):
