@@ -109,6 +109,29 @@ def test_a_build_rebuilds_only_the_months_that_changed(app, two_months, move, bu
     assert after["2026-10"] == noon + timedelta(minutes=2)
 
 
+def test_a_build_rebuilds_every_month_its_changes_touched(app, two_months, move, case_history,
+                                                         build_figures):
+    """Changes to cases of two months a month apart, with an untouched month between them and
+    several changes in the newest: both changed months are rebuilt, the one between is not."""
+    _october_id, november_id = two_months
+    noon = next_local_noon()
+    with app.app_context():
+        from portal.submissions.models import Submission
+
+        september = case_history(local(2026, 9, 30, 23, 59), [("accepted", local(2026, 10, 2, 9))])
+        build_figures(noon)
+        move(db.session.get(Submission, november_id), "resolved", local(2026, 11, 5, 9))
+        move(september, "in_progress", local(2026, 11, 3, 9))
+        for minute in range(3):  # several changes of the same month
+            case_history(local(2026, 11, 20, 9, minute), [("accepted", local(2026, 11, 21, 9))])
+        assert build_figures(noon + timedelta(minutes=1)) == 2
+        built = {row.month: row.built_at for row in db.session.execute(
+            db.select(FigureMonth)).scalars()}
+        assert_stored_equal_fresh(noon + timedelta(minutes=1))
+    assert built == {"2026-09": noon + timedelta(minutes=1), "2026-10": noon,
+                     "2026-11": noon + timedelta(minutes=1)}
+
+
 def test_a_deadline_passing_with_nothing_happening_is_counted(app, two_months, build_figures):
     _october_id, november_id = two_months
     noon = next_local_noon()
