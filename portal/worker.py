@@ -56,6 +56,28 @@ def run_round(only=None) -> int:
                if only is None or name in only)
 
 
+def drain(only=None) -> int:
+    """Run each registered task (or those named in `only`) until it finds nothing, in
+    registration order, and pass over them again until a pass finds nothing; returns items
+    handled. What `--once` does: a task that found nothing is not asked again while another
+    drains a long queue (after a bulk import, the deadlines task makes deadlines 200 a round,
+    and a check over every resolved case after each of those rounds would take most of the
+    drain); the next pass asks it again, after what the others did."""
+    handled = 0
+    while True:
+        passed = 0
+        for name, task in worker_tasks().items():
+            if only is not None and name not in only:
+                continue
+            while count := _run_task(name, task):
+                passed += count
+                db.session.remove()
+            db.session.remove()
+        if not passed:
+            return handled
+        handled += passed
+
+
 def _run_task(name, task) -> int:
     """One round of one task, as a unit of work (a task may also commit between its steps,
     before any I/O); a failure is logged and the round's work retried next time."""
@@ -105,8 +127,7 @@ def worker_command(once, interval, only):
         companions = current_app.extensions.get("portal_worker_companions", {})
         selected |= {name for name, leader in companions.items() if leader in selected}
     if once:
-        while run_round(selected):
-            db.session.remove()
+        drain(selected)
         return
     # Each task in a thread of its own: a delivery never waits behind an index commit (which takes
     # long for a large batch in a large index), and the index never waits for a slow platform.

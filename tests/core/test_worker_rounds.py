@@ -1,7 +1,8 @@
-"""Worker rounds: a round that finds nothing to do never takes SQLite's write lock."""
+"""Worker rounds: a round that finds nothing to do never takes SQLite's write lock; `--once`
+drains each task in turn and passes again until nothing is left."""
 from portal.extensions import db
 from portal.submissions.services import change_status
-from portal.worker import _run_task, run_round, worker_tasks
+from portal.worker import _run_task, drain, register_worker_task, run_round, worker_tasks
 from tests.helpers import write_transactions
 
 
@@ -30,3 +31,42 @@ def test_an_idle_round_of_every_task_takes_no_write_lock(app, make_submission, u
     assert names >= {"search-indexer", "forwarding-relay", "notifications",
                                    "service-levels", "hotspots", "figures"}
     assert {name: [s[:60] for t in found for s in t] for name, found in writing.items()} == {}
+
+
+def test_once_drains_each_task_before_asking_an_idle_one_again(app):
+    """A long queue is drained without a check that found nothing being run after each of its
+    rounds; work one task leaves for an earlier one is done in the next pass."""
+    calls, queue, made = [], [5], []
+
+    def consumer():  # registered first: it only finds what the producer made
+        calls.append("consumer")
+        handled, made[:] = len(made), []
+        return handled
+
+    def long_queue():
+        calls.append("queue")
+        if queue[0]:
+            queue[0] -= 1
+            return 1
+        return 0
+
+    def producer():
+        calls.append("producer")
+        if not made and "produced" not in calls:
+            calls.append("produced")
+            made.extend(["a", "b"])
+            return 2
+        return 0
+
+    app.extensions["portal_worker_tasks"] = {}
+    for name, task in (("consumer", consumer), ("queue", long_queue), ("producer", producer)):
+        register_worker_task(app, name, task)
+    with app.app_context():
+        assert drain() == 5 + 2 + 2
+        assert calls == ["consumer"] + ["queue"] * 6 + ["producer", "produced", "producer",
+                         "consumer", "consumer", "queue", "producer",
+                         "consumer", "queue", "producer"]
+        calls.clear()
+        queue[0] = 3
+        assert drain({"queue"}) == 3
+    assert calls == ["queue"] * 5
