@@ -171,10 +171,10 @@ def _register_hooks(app: Flask) -> None:
 
 def _register_workers(app: Flask) -> None:
     from portal.core.health import register_readiness_check
-    from portal.forwarding.relay import relay_task
+    from portal.forwarding.relay import relay_batch, relay_task
     from portal.forwarding.services import readiness as forwarding_readiness
     from portal.notifications.digests import DIGEST_CHECK_SECONDS, digest_task
-    from portal.notifications.sender import notifications_task
+    from portal.notifications.sender import notification_batch, notifications_task
     from portal.notifications.services import readiness as notifications_readiness
     from portal.search.indexer import apply_changes
     from portal.search.indexer import readiness as search_readiness
@@ -188,9 +188,12 @@ def _register_workers(app: Flask) -> None:
     register_worker_task(app, "search-indexer", apply_changes)
     register_worker_task(app, "search-merger", merge_segments, idle_seconds=1.0,
                          runs_with="search-indexer")
-    # Deliveries wait in a queue: a busy relay goes on at once instead of pausing per batch.
-    register_worker_task(app, "forwarding-relay", relay_task, pause_when_busy=False)
-    register_worker_task(app, "notifications", notifications_task, pause_when_busy=False)
+    # Deliveries and messages wait in queues: a round with a full batch goes on at once, one
+    # with a few items waits a moment for more.
+    register_worker_task(app, "forwarding-relay", relay_task, pause_when_busy=False,
+                         full_round=relay_batch)
+    register_worker_task(app, "notifications", notifications_task, pause_when_busy=False,
+                         full_round=notification_batch)
     register_worker_task(app, "notification-digests", digest_task,
                          idle_seconds=DIGEST_CHECK_SECONDS)
     register_worker_task(app, "service-levels", deadline_task, idle_seconds=1.0)

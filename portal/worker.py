@@ -17,10 +17,14 @@ from portal.core.memory import limit_malloc_arenas
 from portal.core.unit_of_work import unit_of_work
 from portal.extensions import db
 
+# The pause after a queue's round that handled less than a full batch (see `full_round`): a
+# delivery or message waits at most this much longer.
+GATHER_SECONDS = 0.1
+
 
 def register_worker_task(app, name: str, task, *, pause_when_busy: bool = True,
                          idle_seconds: float = 0, busy_seconds: float = 0,
-                         runs_with: str = "") -> None:
+                         full_round=None, runs_with: str = "") -> None:
     """Add a task the worker calls in each round.
 
     `pause_when_busy=False`: after a round that handled something the next starts at once
@@ -31,6 +35,11 @@ def register_worker_task(app, name: str, task, *, pause_when_busy: bool = True,
     `busy_seconds`: the pause after a round that handled something, when longer than the
     interval (work nobody waits for to the second, whose rounds cost about the same for one
     change as for many: figures recounted over a day's reports).
+    `full_round` (with `pause_when_busy=False`): a callable giving the queue's batch size (read
+    in the app context); after a round that handled fewer items the worker waits GATHER_SECONDS
+    so that the next round takes several: a queue fed a few items at a time would otherwise pay
+    its round's fixed statements and commits (and an SMTP session) per one or two. A full round
+    goes on at once, so a backlog drains at full speed.
     `runs_with`: another task's name; `--only` selecting that task selects this one too (the
     index's merger works on the index its indexer feeds, wherever that is).
     """
@@ -43,6 +52,8 @@ def register_worker_task(app, name: str, task, *, pause_when_busy: bool = True,
         app.extensions.setdefault("portal_worker_idle_seconds", {})[name] = idle_seconds
     if busy_seconds:
         app.extensions.setdefault("portal_worker_busy_seconds", {})[name] = busy_seconds
+    if full_round is not None:
+        app.extensions.setdefault("portal_worker_full_round", {})[name] = full_round
 
 
 def worker_tasks() -> dict:
@@ -97,10 +108,13 @@ def _task_loop(app, name, task, interval) -> None:
                          .get(name, 0))
         busy_pause = max(interval, app.extensions.get("portal_worker_busy_seconds", {})
                          .get(name, 0))
+        full_round = app.extensions.get("portal_worker_full_round", {}).get(name)
         while True:
             handled = _run_task(name, task)
             db.session.remove()
             if handled and eager:
+                if full_round is not None and handled < full_round():
+                    time.sleep(GATHER_SECONDS)  # a few items: let the next round take a batch
                 continue
             # Pause after busy rounds too: under load each round then takes a batch instead of
             # one change, and a batch costs little more than one (an index commit has a fixed cost

@@ -333,6 +333,11 @@ def _record(delivery, outcome, owner: str, sink) -> str:
     return delivery.state
 
 
+def relay_batch() -> int:
+    """Deliveries one round leases and sends at most (PORTAL_RELAY_BATCH)."""
+    return int(_setting("PORTAL_RELAY_BATCH", 20))
+
+
 def get_sink(app):
     """This process's sink (kept between rounds so connections are reused)."""
     sink = app.extensions.get("forwarding_sink")
@@ -357,7 +362,7 @@ def relay_task() -> int:
     # A lease shorter than one send would expire while sending: never lease for less than two.
     lease = max(float(_setting("PORTAL_RELAY_LEASE_SECONDS", 60)), 2 * worst_case)
     deadline = time.monotonic() + lease  # measured from before the claim: on the safe side
-    items = claim(owner, int(_setting("PORTAL_RELAY_BATCH", 20)), lease)
+    items = claim(owner, relay_batch(), lease)
     db.session.commit()
     results, unsent = [], []
     try:

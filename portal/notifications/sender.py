@@ -180,6 +180,11 @@ def get_transports(app) -> dict:
     return transports
 
 
+def notification_batch() -> int:
+    """Messages one round leases and sends at most (PORTAL_NOTIFY_BATCH)."""
+    return int(_setting("PORTAL_NOTIFY_BATCH", 20))
+
+
 def notifications_task() -> int:
     """One round: consume the change log, then claim, send and record; returns items handled."""
     app = current_app._get_current_object()
@@ -195,7 +200,7 @@ def notifications_task() -> int:
     timeout = float(_setting("PORTAL_NOTIFY_TIMEOUT", 10))
     lease = max(float(_setting("PORTAL_NOTIFY_LEASE_SECONDS", 60)), 4 * timeout)
     deadline = time.monotonic() + lease
-    items = claim(owner, int(_setting("PORTAL_NOTIFY_BATCH", 20)), lease)
+    items = claim(owner, notification_batch(), lease)
     db.session.commit()
     with ExitStack() as batches:
         for transport in {id(t): t for t in transports.values()}.values():

@@ -1,5 +1,10 @@
 """Worker rounds: a round that finds nothing to do never takes SQLite's write lock; `--once`
-drains each task in turn and passes again until nothing is left."""
+drains each task in turn and passes again until nothing is left; a queue's round with less than
+a full batch waits a moment for more."""
+from types import SimpleNamespace
+
+import pytest
+
 from portal.extensions import db
 from portal.submissions.services import change_status
 from portal.worker import _run_task, drain, register_worker_task, run_round, worker_tasks
@@ -70,3 +75,30 @@ def test_once_drains_each_task_before_asking_an_idle_one_again(app):
         queue[0] = 3
         assert drain({"queue"}) == 3
     assert calls == ["queue"] * 5
+
+
+def test_a_queue_round_with_less_than_a_full_batch_waits_for_more(app, monkeypatch):
+    """A queue's task goes on at once after a full round (a backlog drains at full speed),
+    waits a moment after a round with a few items (the next takes them together), and waits
+    the interval when it found nothing."""
+    import portal.worker as worker
+
+    rounds = iter([20, 25, 3, 19, 0, 1])
+    pauses = []
+
+    class Stop(Exception):
+        pass
+
+    def queue():
+        return next(rounds)
+
+    def record_pause(seconds):
+        pauses.append(seconds)
+        if len(pauses) == 4:
+            raise Stop
+
+    register_worker_task(app, "queue", queue, pause_when_busy=False, full_round=lambda: 20)
+    monkeypatch.setattr(worker, "time", SimpleNamespace(sleep=record_pause))
+    with pytest.raises(Stop):
+        worker._task_loop(app, "queue", queue, 0.2)
+    assert pauses == [worker.GATHER_SECONDS, worker.GATHER_SECONDS, 0.2, worker.GATHER_SECONDS]
