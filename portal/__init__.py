@@ -196,7 +196,9 @@ def _register_workers(app: Flask) -> None:
                          full_round=notification_batch)
     register_worker_task(app, "notification-digests", digest_task,
                          idle_seconds=DIGEST_CHECK_SECONDS)
-    register_worker_task(app, "service-levels", deadline_task, idle_seconds=1.0)
+    # Due dates follow their cases within a second or so: nobody waits for one to the second,
+    # and each move of the task's position is a new version of the pages showing them.
+    register_worker_task(app, "service-levels", deadline_task, idle_seconds=1.0, busy_seconds=1.0)
     register_worker_task(app, "follow-up-closing", close_without_feedback, pause_when_busy=False,
                          idle_seconds=CLOSING_CHECK_SECONDS)
     register_worker_task(app, "hotspots", hotspot_task, idle_seconds=1.0,
