@@ -4,11 +4,13 @@ from flask import Flask
 from portal.config import ROOT_DIR, load_config
 
 # Libraries only web requests use (the map, place search, boundaries, feeds, the screening's
-# duplicate check), imported where they are used so that the background worker and commands
-# never load them (about 35 MB with NumPy and lxml); the web server imports them before it forks
-# its workers, which then share one copy (gunicorn.conf.py).
+# duplicate check, photos, the kiosks' QR codes), imported where they are used so that the
+# background worker and commands never load them (about 40 MB with NumPy, lxml and Pillow); the
+# web server imports them before it forks its workers, which then share one copy
+# (gunicorn.conf.py).
 WEB_ONLY_LIBRARIES = ("coordTransform", "feedgen.feed", "numpy", "shapely.geometry",
-                      "shapely.prepared", "shapely.validation")
+                      "shapely.prepared", "shapely.validation", "PIL.Image", "PIL.ImageOps",
+                      "segno")
 
 
 def create_app(config=None) -> Flask:

@@ -8,7 +8,6 @@ import os
 import secrets
 from datetime import timedelta
 
-import segno
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -229,5 +228,7 @@ def qr_svg(url: str, *, sized: bool = False) -> str:
 
     Unsized, it fills its container (the stylesheet sets the width); sized, it has its own.
     """
+    import segno  # web only (portal.WEB_ONLY_LIBRARIES)
+
     return segno.make(url, error="m").svg_inline(scale=4, border=2, dark="#000", light="#fff",
                                                  omitsize=not sized)

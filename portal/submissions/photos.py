@@ -4,8 +4,6 @@ import secrets
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 from portal.core.i18n import _
 from portal.core.storage import private_dir, write_private_file
 
@@ -28,7 +26,7 @@ class PreparedPhoto:
     height: int
 
 
-def _encode(image: Image.Image, fmt: str) -> bytes:
+def _encode(image, fmt: str) -> bytes:
     out = io.BytesIO()
     if fmt == "JPEG":
         if image.mode not in ("RGB", "L", "CMYK"):
@@ -43,6 +41,10 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
 
 def prepare_photo(data: bytes, *, max_bytes: int, max_pixels: int) -> PreparedPhoto:
     """Check a photo by decoding it and re-encode it with orientation applied and no metadata."""
+    # Imported here: only web processes take photos (gunicorn's master loads Pillow before it
+    # forks, portal.WEB_ONLY_LIBRARIES); the background worker and commands never need it.
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     if not data:
         raise PhotoInvalid(_("The photo file is empty."))
     if len(data) > max_bytes:

@@ -5,7 +5,7 @@ import importlib
 from portal import WEB_ONLY_LIBRARIES
 from tests.helpers import run_in_new_interpreter
 
-TOP_LEVEL = {"shapely", "numpy", "lxml", "feedgen", "coordTransform"}
+TOP_LEVEL = {"shapely", "numpy", "lxml", "feedgen", "coordTransform", "PIL", "segno"}
 
 
 def test_an_app_for_the_worker_or_a_command_loads_none_of_them(tmp_path):
