@@ -141,7 +141,8 @@ def test_only_the_queues_residents_wait_for_poll_at_the_interval(app):
     """Idle, the indexer, the relay and the notifier look again after the interval (a new
     submission is searchable, forwarded and told within a second); the tasks whose work falls
     due by the calendar or feeds staff figures wait at least a second, so an idle worker does
-    not query the database five times a second for each of them."""
+    not query the database five times a second for each of them; the deadline and hotspot
+    tasks wait longer after busy rounds too."""
     idle = app.extensions.get("portal_worker_idle_seconds", {})
     for name in ("search-indexer", "forwarding-relay", "notifications"):
         assert idle.get(name, 0) == 0, name
@@ -150,4 +151,11 @@ def test_only_the_queues_residents_wait_for_poll_at_the_interval(app):
         assert idle.get(name, 0) >= 1, name
     assert idle["notification-digests"] >= 60  # digests fall due once a day or a week
     busy = app.extensions.get("portal_worker_busy_seconds", {})
-    assert set(busy) == {"hotspots"} and busy["hotspots"] >= 1
+    assert set(busy) == {"hotspots", "service-levels"}
+    assert busy["hotspots"] >= 1 and busy["service-levels"] >= 1
+    # The queues go on at once after a full batch and gather for a moment after a smaller one.
+    with app.app_context():
+        full = {name: round_size() for name, round_size
+                in app.extensions.get("portal_worker_full_round", {}).items()}
+    assert full == {"forwarding-relay": app.config["PORTAL_RELAY_BATCH"],
+                    "notifications": app.config["PORTAL_NOTIFY_BATCH"]}
