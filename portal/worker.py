@@ -61,29 +61,26 @@ def worker_tasks() -> dict:
     return current_app.extensions.get("portal_worker_tasks", {})
 
 
-def run_round(only=None) -> int:
-    """Run every registered task (or those named in `only`) once; returns items handled."""
-    return sum(_run_task(name, task) for name, task in worker_tasks().items()
-               if only is None or name in only)
-
-
 def drain(only=None) -> int:
-    """Run each registered task (or those named in `only`) until it finds nothing, in
-    registration order, and pass over them again until a pass finds nothing; returns items
-    handled. What `--once` does: a task that found nothing is not asked again while another
-    drains a long queue (after a bulk import, the deadlines task makes deadlines 200 a round,
-    and a check over every resolved case after each of those rounds would take most of the
-    drain); the next pass asks it again, after what the others did."""
+    """Do everything due now (`--once`); returns items handled.
+
+    Each registered task (or those named in `only`) runs until it finds nothing, in
+    registration order, and passes repeat until one finds nothing. A task that found nothing is
+    not asked again while another drains a long queue (after a bulk import the deadline task
+    makes deadlines 200 a round, and the follow-up check reads every resolved case); the next
+    pass asks it again, after what the others did."""
     handled = 0
     while True:
         passed = 0
         for name, task in worker_tasks().items():
             if only is not None and name not in only:
                 continue
-            while count := _run_task(name, task):
-                passed += count
+            while True:
+                count = _run_task(name, task)
                 db.session.remove()
-            db.session.remove()
+                if not count:
+                    break
+                passed += count
         if not passed:
             return handled
         handled += passed

@@ -35,13 +35,9 @@ def test_the_background_worker_loads_none_of_them_through_its_rounds(tmp_path):
     worker = (
         "import sys\n"
         "import wsgi\n"
-        "from portal.extensions import db\n"
-        "from portal.worker import run_round\n"
+        "from portal.worker import drain\n"
         "with wsgi.app.app_context():\n"
-        "    handled = 0\n"
-        "    while (done := run_round()):\n"
-        "        handled += done\n"
-        "        db.session.remove()\n"
+        "    handled = drain()\n"
         f"print(handled > 0, sorted(m for m in {sorted(TOP_LEVEL)!r} if m in sys.modules))\n")
     assert run_in_new_interpreter(worker, tmp_path) == "True []"
 
@@ -52,11 +48,11 @@ def test_the_web_app_and_a_worker_round_leave_alembic_unloaded(tmp_path):
         "import sys\n"
         "from portal import create_app\n"
         "from portal.extensions import db\n"
-        "from portal.worker import run_round\n"
+        "from portal.worker import drain\n"
         "app = create_app({'PORTAL_MAP_OUTLINE': 'off'})\n"
         "with app.app_context():\n"
         "    db.create_all()\n"
-        "    run_round()\n"
+        "    drain()\n"
         "app.test_client().get('/?lang=en')\n"
         "print(sorted(name for name in ('alembic', 'flask_migrate', 'mako', 'pygments')"
         " if name in sys.modules))\n")
