@@ -27,6 +27,11 @@ OPEN_ATTEMPTS = 3
 # (its next search starts again), so a worker busy with other requests does not reopen at
 # every commit for nobody.
 KEEP_CURRENT_SECONDS = 5.0
+# How often a process checks for a newer commit while searches come (PORTAL_SEARCH_REOPEN).
+# A check reads the index's table of contents only, and a reopen happens at most once per
+# commit however often it is checked: a short interval costs little, and it is most of how
+# soon a submission just indexed can be found.
+REOPEN_SECONDS = 0.1
 
 
 def _close_quietly(searcher) -> None:
@@ -59,7 +64,7 @@ class SearcherState:
 class SearcherHolder:
     """One open searcher per process and index directory, refreshed off the request path."""
 
-    def __init__(self, root: Path, interval: float = 0.25):
+    def __init__(self, root: Path, interval: float = REOPEN_SECONDS):
         self.root = Path(root)
         self.interval = interval
         self._state = None
@@ -221,7 +226,8 @@ def holder() -> SearcherHolder:
     holders = current_app.extensions.setdefault("portal_search", {})
     root = index_root()
     if root not in holders:
-        holders[root] = SearcherHolder(root, current_app.config.get("PORTAL_SEARCH_REOPEN", 0.25))
+        interval = current_app.config.get("PORTAL_SEARCH_REOPEN", REOPEN_SECONDS)
+        holders[root] = SearcherHolder(root, interval)
     return holders[root]
 
 
